@@ -1,0 +1,44 @@
+import { Elysia } from 'elysia'
+import type { Config } from './config'
+import { createContext, type AppContext, type AppDeps } from './context'
+import { errorHandler } from './http/error-handler'
+import { requestContext } from './http/request-context'
+import { bodyLimit } from './http/body-limit'
+import { healthModule } from './health'
+
+/** Methods registered for a concrete path, for 405 answers. */
+function routeMethodIndex(app: { routes: { method: string; path: string }[] }) {
+  let compiled: { pattern: RegExp; method: string }[] | undefined
+  return (path: string): string[] => {
+    compiled ??= app.routes.map((route) => ({
+      method: route.method,
+      pattern: new RegExp(
+        '^' + route.path.replace(/\/+$/, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*') + '/?$',
+      ),
+    }))
+    const methods = new Set<string>()
+    for (const route of compiled) if (route.pattern.test(path)) methods.add(route.method)
+    if (methods.has('GET')) methods.add('HEAD')
+    return [...methods]
+  }
+}
+
+/** Builds the whole app; tests call it with a fresh database. */
+export function createApp(config: Config, deps: AppDeps) {
+  const ctx = createContext(config, deps)
+  return buildApp(ctx)
+}
+
+export function buildApp(ctx: AppContext) {
+  const methods: { fn?: (path: string) => string[] } = {}
+  const app = new Elysia({ name: 'crm-api', seed: ctx.id })
+    .use(errorHandler(ctx, (path) => methods.fn?.(path) ?? []))
+    .use(bodyLimit(ctx))
+    .use(requestContext(ctx))
+    .use(healthModule(ctx))
+    .decorate('appContext', ctx)
+  methods.fn = routeMethodIndex(app)
+  return app
+}
+
+export type App = ReturnType<typeof buildApp>

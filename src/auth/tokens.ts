@@ -1,0 +1,47 @@
+import { jwt } from '@elysiajs/jwt'
+import { decodeJwt } from 'jose'
+import { randomUUID } from 'node:crypto'
+
+export interface AccessClaims {
+  sub: string
+  jti: string
+  /** The login session (refresh family) the token belongs to. */
+  sid: string
+  type: 'access'
+  iat: number
+  exp: number
+}
+
+export interface IssuedAccessToken {
+  token: string
+  jti: string
+  /** Seconds, exactly `exp - iat`. */
+  expiresIn: number
+}
+
+/** HS256 access tokens through @elysiajs/jwt; the key is SECRET_KEY byte for byte. */
+export class TokenService {
+  private readonly jwt
+
+  constructor(secretKey: string, private readonly lifetimeMinutes: number) {
+    this.jwt = jwt({ name: 'jwt', secret: new TextEncoder().encode(secretKey), alg: 'HS256' }).decorator.jwt
+  }
+
+  async issueAccess(userId: number, sessionId: string): Promise<IssuedAccessToken> {
+    const jti = randomUUID()
+    const exp = Math.floor(Date.now() / 1000) + this.lifetimeMinutes * 60
+    const token = await this.jwt.sign({ sub: String(userId), jti, sid: sessionId, type: 'access', exp })
+    const claims = decodeJwt(token)
+    return { token, jti, expiresIn: claims.exp! - claims.iat! }
+  }
+
+  /** The claims of a valid, unexpired HS256 access token, or undefined. */
+  async verifyAccess(token: string): Promise<AccessClaims | undefined> {
+    const claims = await this.jwt.verify(token, { algorithms: ['HS256'] })
+    if (!claims) return undefined
+    const { sub, jti, sid, type, iat, exp } = claims as Record<string, unknown>
+    if (type !== 'access' || typeof sub !== 'string' || !/^\d{1,15}$/.test(sub)) return undefined
+    if (typeof jti !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined
+    return { sub, jti, sid, type, iat, exp }
+  }
+}

@@ -1,0 +1,34 @@
+import type { Config } from '../config'
+import { buildApp } from '../app'
+import { createContext } from '../context'
+import { openDatabase } from '../db/client'
+import { runMigrations } from '../db/migrate'
+import { createLogger } from '../logger'
+import { VERSION } from '../version'
+
+export async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel)
+  for (const warning of config.warnings) logger.warn(warning)
+  const database = openDatabase(config.database)
+  await runMigrations(database)
+  const ctx = createContext(config, { database, logger })
+  const app = buildApp(ctx)
+  await app.modules
+  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: config.maxBodyBytes })
+  const server = app.server!
+  logger.info({ port: server.port, host: config.host, database: database.kind, version: VERSION }, 'listening')
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down: draining in-flight requests')
+    // stop(false) stops accepting and resolves once in-flight requests have finished.
+    await server.stop(false)
+    await database.close()
+    logger.info('stopped')
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}

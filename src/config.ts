@@ -1,0 +1,250 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { randomBytes } from 'node:crypto'
+
+/** A configuration problem that must stop start-up with one clear line. */
+export class ConfigError extends Error {}
+
+export const WEAK_SECRET_KEYS = [
+  'development-secret-key-change-in-production',
+  'secret',
+  'changeme',
+  'your-secret-key',
+  'supersecret',
+  'dev-secret',
+  'test-secret',
+]
+export const MIN_SECRET_LENGTH = 32
+
+export type DatabaseTarget =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; url: string }
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  database: DatabaseTarget
+  environment: string
+  isProduction: boolean
+  secretKey: string
+  /** Where the key came from, for the production checklist. */
+  secretKeySource: 'env' | 'file' | 'generated'
+  debug: boolean
+  docsEnabled: boolean
+  frontendOrigins: string[]
+  publicUrl: string | undefined
+  accessTokenMinutes: number
+  refreshTokenDays: number
+  smsPerMinute: number
+  smsPerHour: number
+  smsPerDestinationHour: number
+  loginMaxFailures: number
+  /** Failed logins per client IP per 15 minutes; looser than per account. */
+  loginMaxFailuresPerIp: number
+  /** Honour X-Forwarded-For for the client IP (only behind a proxy you run). */
+  trustProxy: boolean
+  twilio: {
+    accountSid: string | undefined
+    authToken: string | undefined
+    phoneNumber: string | undefined
+    messagingServiceSid: string | undefined
+    apiBaseUrl: string
+    timeoutMs: number
+  }
+  smtpUrl: string | undefined
+  emailFrom: string | undefined
+  defaultCountry: string
+  maxBodyBytes: number
+  metricsToken: string | undefined
+  adminEmail: string | undefined
+  adminPassword: string | undefined
+  logLevel: string
+  warnings: string[]
+}
+
+type Env = Record<string, string | undefined>
+
+const PRODUCTION_NAMES = new Set(['production', 'prod', 'staging'])
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+
+function present(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim()
+  return value === undefined || value === '' ? undefined : value
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = present(env, name)
+  if (raw === undefined) return fallback
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = present(env, name)?.toLowerCase()
+  if (raw === undefined) return fallback
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = present(env, name)
+  if (raw === undefined) return undefined
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${raw}"`)
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+  }
+  return raw
+}
+
+export function parseDatabaseUrl(raw: string | undefined, dataDir: string): DatabaseTarget {
+  if (raw === undefined) return { kind: 'sqlite', path: join(dataDir, 'crm.db') }
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw)
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL')
+    }
+    return { kind: 'postgres', url: raw }
+  }
+  for (const prefix of ['sqlite://', 'sqlite:', 'file://', 'file:']) {
+    if (raw.startsWith(prefix)) {
+      const path = raw.slice(prefix.length)
+      if (path === '') break
+      return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) }
+    }
+  }
+  throw new ConfigError('DATABASE_URL must start with sqlite:, file:, postgres:// or postgresql://')
+}
+
+function origins(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      if (o === '*') return o
+      try {
+        return new URL(o).origin
+      } catch {
+        throw new ConfigError(`FRONTEND_URL must list origins like https://app.example.com, got "${o}"`)
+      }
+    })
+}
+
+/** In development a missing key is generated once and kept, so restarts keep sessions. */
+function developmentSecret(dataDir: string): { key: string; source: 'file' | 'generated' } {
+  const file = join(dataDir, 'secret.key')
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim()
+    if (key.length >= MIN_SECRET_LENGTH) return { key, source: 'file' }
+  }
+  mkdirSync(dataDir, { recursive: true })
+  const key = randomBytes(48).toString('base64url')
+  writeFileSync(file, key + '\n', { mode: 0o600 })
+  chmodSync(file, 0o600)
+  return { key, source: 'generated' }
+}
+
+export function secretKeyProblem(key: string | undefined): string | undefined {
+  if (key === undefined) return 'SECRET_KEY is not set'
+  if (WEAK_SECRET_KEYS.includes(key.toLowerCase())) return 'SECRET_KEY is a known default value'
+  if (key.length < MIN_SECRET_LENGTH) return `SECRET_KEY must be at least ${MIN_SECRET_LENGTH} characters`
+  return undefined
+}
+
+/**
+ * Reads every variable once. Throws ConfigError with a line naming the variable.
+ * `ensureSecret: false` skips writing a development key (for read-only commands).
+ */
+export function loadConfig(env: Env = process.env, options: { ensureSecret?: boolean } = {}): Config {
+  const environment = present(env, 'ENVIRONMENT') ?? 'development'
+  const isProduction = PRODUCTION_NAMES.has(environment.toLowerCase())
+  const dataDir = resolve(present(env, 'DATA_DIR') ?? './data')
+  const port = integer(env, 'PORT', 8000, 0, 65535)
+  const host = present(env, 'HOST') ?? '0.0.0.0'
+  const database = parseDatabaseUrl(present(env, 'DATABASE_URL'), dataDir)
+
+  // The key is used byte for byte: no trimming.
+  const rawKey = env.SECRET_KEY === '' ? undefined : env.SECRET_KEY
+  let secretKey: string
+  let secretKeySource: Config['secretKeySource'] = 'env'
+  if (isProduction) {
+    const problem = secretKeyProblem(rawKey)
+    if (problem) throw new ConfigError(`${problem} (required in production)`)
+    secretKey = rawKey!
+  } else if (rawKey !== undefined) {
+    secretKey = rawKey
+  } else if (options.ensureSecret === false) {
+    secretKey = randomBytes(48).toString('base64url')
+    secretKeySource = 'generated'
+  } else {
+    const generated = developmentSecret(dataDir)
+    secretKey = generated.key
+    secretKeySource = generated.source
+  }
+
+  const docsEnabled = boolean(env, 'DOCS_ENABLED', true)
+  const frontendOrigins = origins(present(env, 'FRONTEND_URL') ?? 'http://localhost:5173')
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, '')
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:'])
+  const logLevel = (present(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
+  if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}`)
+  const defaultCountry = (present(env, 'DEFAULT_COUNTRY') ?? 'US').toUpperCase()
+  if (!/^[A-Z]{2}$/.test(defaultCountry)) throw new ConfigError('DEFAULT_COUNTRY must be a two-letter region code such as US')
+
+  const config: Config = {
+    port,
+    host,
+    dataDir,
+    database,
+    environment,
+    isProduction,
+    secretKey,
+    secretKeySource,
+    debug: isProduction ? false : boolean(env, 'DEBUG', true),
+    docsEnabled,
+    frontendOrigins,
+    publicUrl,
+    accessTokenMinutes: integer(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 30, 1, 60 * 24 * 30),
+    refreshTokenDays: integer(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, 1, 365),
+    smsPerMinute: integer(env, 'RATE_LIMIT_SMS_PER_MINUTE', 10, 1),
+    smsPerHour: integer(env, 'RATE_LIMIT_SMS_PER_HOUR', 100, 1),
+    smsPerDestinationHour: integer(env, 'RATE_LIMIT_SMS_PER_DESTINATION_HOUR', 5, 1),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1),
+    loginMaxFailuresPerIp: integer(env, 'LOGIN_MAX_FAILURES_PER_IP', 50, 1),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    twilio: {
+      accountSid: present(env, 'TWILIO_ACCOUNT_SID'),
+      authToken: present(env, 'TWILIO_AUTH_TOKEN'),
+      phoneNumber: present(env, 'TWILIO_PHONE_NUMBER'),
+      messagingServiceSid: present(env, 'TWILIO_MESSAGING_SERVICE_SID'),
+      apiBaseUrl: (url(env, 'TWILIO_API_BASE_URL', ['http:', 'https:']) ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+      timeoutMs: integer(env, 'TWILIO_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
+    smtpUrl,
+    emailFrom: present(env, 'EMAIL_FROM'),
+    defaultCountry,
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1),
+    metricsToken: present(env, 'METRICS_TOKEN'),
+    adminEmail: present(env, 'ADMIN_EMAIL')?.toLowerCase(),
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    logLevel,
+    warnings: [],
+  }
+
+  if (isProduction) {
+    if (docsEnabled) config.warnings.push('DOCS_ENABLED is true in production: the API documentation is public')
+    if (!config.twilio.authToken) config.warnings.push('TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be rejected')
+    if (frontendOrigins.includes('*')) config.warnings.push('FRONTEND_URL is "*": credentialed CORS is never granted to a wildcard')
+  }
+  return config
+}

@@ -1,0 +1,89 @@
+import { Database as SqliteHandle } from 'bun:sqlite'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { drizzle as drizzleSqlite, type BunSQLiteDatabase } from 'drizzle-orm/bun-sqlite'
+import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js'
+import postgres from 'postgres'
+import type { DatabaseTarget } from '../config'
+import * as sqliteSchema from './schema.sqlite'
+import * as pgSchema from './schema.pg'
+
+export type Tables = typeof sqliteSchema
+/**
+ * The query builder the services use. Both dialects share the builder API we
+ * rely on (select/insert/update/delete, returning, onConflict); it is typed as
+ * the SQLite flavour and, on PostgreSQL, backed by the pg tables of the same
+ * names. Only awaited, array-returning calls are portable: never .get()/.all().
+ */
+export type Db = BunSQLiteDatabase<Tables>
+
+export interface Database {
+  kind: 'sqlite' | 'postgres'
+  db: Db
+  /** The tables of the active dialect, under the same names on both. */
+  tables: Tables
+  /** Raw handles for the few dialect-specific stores (rate limiter, health). */
+  sqlite?: SqliteHandle
+  pg?: postgres.Sql
+  pgUrl?: string
+  /** Throws when the database cannot answer. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export function openSqlite(path: string): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const handle = new SqliteHandle(path, { create: true, strict: true })
+  // WAL + FULL sync: a crash or power loss never loses an answered write.
+  handle.exec('PRAGMA journal_mode = WAL')
+  handle.exec('PRAGMA synchronous = FULL')
+  handle.exec('PRAGMA busy_timeout = 5000')
+  handle.exec('PRAGMA foreign_keys = ON')
+  const db = drizzleSqlite(handle, { schema: sqliteSchema })
+  const probe = handle.prepare('SELECT 1')
+  let closed = false
+  return {
+    kind: 'sqlite',
+    db,
+    tables: sqliteSchema,
+    sqlite: handle,
+    async ping() {
+      if (closed) throw new Error('database is closed')
+      probe.get()
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      probe.finalize()
+      handle.close()
+    },
+  }
+}
+
+export function openPostgres(url: string, options: { max?: number } = {}): Database {
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    connect_timeout: 5,
+    idle_timeout: 60,
+    onnotice: () => {},
+  })
+  const db = drizzlePg(client, { schema: pgSchema })
+  return {
+    kind: 'postgres',
+    // Narrow adapter: same builder API, pg tables (see Db).
+    db: db as unknown as Db,
+    tables: pgSchema as unknown as Tables,
+    pg: client,
+    pgUrl: url,
+    async ping() {
+      await client`SELECT 1`
+    },
+    async close() {
+      await client.end({ timeout: 5 })
+    },
+  }
+}
+
+export function openDatabase(target: DatabaseTarget): Database {
+  return target.kind === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url)
+}

@@ -1,0 +1,141 @@
+import { sql } from 'drizzle-orm'
+import { bigint, boolean, index, jsonb, pgTable, serial, integer, text, timestamp as pgTimestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+
+// Keep in step with schema.sqlite.ts (tests/db/schema-parity.test.ts compares them).
+
+const timestamp = (name: string) => pgTimestamp(name, { withTimezone: true, mode: 'date', precision: 3 })
+const createdAt = (name = 'created_at') => timestamp(name).notNull().defaultNow()
+
+export const users = pgTable(
+  'api_users',
+  {
+    id: serial('id').primaryKey(),
+    email: text('email').notNull(),
+    fullName: text('full_name').notNull().default(''),
+    hashedPassword: text('hashed_password').notNull(),
+    role: text('role').notNull().default('user'),
+    isSuperuser: boolean('is_superuser').notNull().default(false),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: createdAt('updated_at').$onUpdate(() => new Date()),
+  },
+  (t) => [uniqueIndex('api_users_email_key').on(t.email)],
+)
+
+export const authSessions = pgTable(
+  'auth_sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at').notNull(),
+    revokedAt: timestamp('revoked_at'),
+  },
+  (t) => [index('auth_sessions_user_idx').on(t.userId)],
+)
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => authSessions.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at').notNull(),
+    usedAt: timestamp('used_at'),
+  },
+  (t) => [index('refresh_tokens_session_idx').on(t.sessionId)],
+)
+
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    id: serial('id').primaryKey(),
+    email: text('email').notNull(),
+    ip: text('ip').notNull(),
+    succeeded: boolean('succeeded').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('login_attempts_email_at_idx').on(t.email, t.at), index('login_attempts_ip_at_idx').on(t.ip, t.at)],
+)
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: serial('id').primaryKey(),
+    createdAt: createdAt(),
+    action: text('action').notNull(),
+    userId: integer('user_id'),
+    actorEmail: text('actor_email'),
+    target: text('target'),
+    ip: text('ip'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_log_created_idx').on(t.createdAt), index('audit_log_action_idx').on(t.action)],
+)
+
+export const customers = pgTable(
+  'customers',
+  {
+    id: serial('id').primaryKey(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    email: text('email'),
+    phone: text('phone'),
+    company: text('company'),
+    notes: text('notes'),
+    tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    searchText: text('search_text').notNull().default(''),
+    createdAt: createdAt(),
+    updatedAt: createdAt('updated_at'),
+    deletedAt: timestamp('deleted_at'),
+  },
+  (t) => [index('customers_phone_idx').on(t.phone), index('customers_created_idx').on(t.createdAt)],
+)
+
+export const smsOptOuts = pgTable('sms_opt_outs', {
+  phone: text('phone').primaryKey(),
+  optedOut: boolean('opted_out').notNull(),
+  updatedAt: createdAt('updated_at'),
+})
+
+export const communications = pgTable(
+  'communications',
+  {
+    id: serial('id').primaryKey(),
+    type: text('type').notNull(),
+    direction: text('direction').notNull(),
+    status: text('status').notNull(),
+    toAddress: text('to_address').notNull(),
+    fromAddress: text('from_address'),
+    subject: text('subject'),
+    content: text('content').notNull(),
+    externalId: text('external_id'),
+    customerId: integer('customer_id').references(() => customers.id),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    mediaUrls: jsonb('media_urls').$type<string[]>(),
+    createdAt: createdAt(),
+    updatedAt: createdAt('updated_at'),
+  },
+  (t) => [
+    uniqueIndex('communications_external_id_key').on(t.externalId),
+    index('communications_customer_idx').on(t.customerId, t.createdAt),
+    index('communications_user_idx').on(t.userId, t.createdAt),
+    index('communications_created_idx').on(t.createdAt),
+  ],
+)
+
+export const rateLimitEvents = pgTable(
+  'rate_limit_events',
+  {
+    id: serial('id').primaryKey(),
+    key: text('key').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('rate_limit_events_key_at_idx').on(t.key, t.at)],
+)

@@ -1,0 +1,147 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+// Keep in step with schema.pg.ts: same table names, column names and indexes
+// (tests/db/schema-parity.test.ts compares them).
+
+const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' })
+const createdAt = (name = 'created_at') => timestamp(name).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`)
+
+export const users = sqliteTable(
+  'api_users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    email: text('email').notNull(),
+    fullName: text('full_name').notNull().default(''),
+    hashedPassword: text('hashed_password').notNull(),
+    role: text('role').notNull().default('user'),
+    // Legacy flag: true means at least admin (SPEC 5).
+    isSuperuser: integer('is_superuser', { mode: 'boolean' }).notNull().default(false),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: createdAt('updated_at').$onUpdate(() => new Date()),
+  },
+  (t) => [uniqueIndex('api_users_email_key').on(t.email)],
+)
+
+/** One login = one session; its refresh tokens form a family and its access tokens carry its id. */
+export const authSessions = sqliteTable(
+  'auth_sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at').notNull(),
+    revokedAt: timestamp('revoked_at'),
+  },
+  (t) => [index('auth_sessions_user_idx').on(t.userId)],
+)
+
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => authSessions.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at').notNull(),
+    usedAt: timestamp('used_at'),
+  },
+  (t) => [index('refresh_tokens_session_idx').on(t.sessionId)],
+)
+
+export const loginAttempts = sqliteTable(
+  'login_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    email: text('email').notNull(),
+    ip: text('ip').notNull(),
+    succeeded: integer('succeeded', { mode: 'boolean' }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('login_attempts_email_at_idx').on(t.email, t.at), index('login_attempts_ip_at_idx').on(t.ip, t.at)],
+)
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    createdAt: createdAt(),
+    action: text('action').notNull(),
+    userId: integer('user_id'),
+    actorEmail: text('actor_email'),
+    target: text('target'),
+    ip: text('ip'),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_log_created_idx').on(t.createdAt), index('audit_log_action_idx').on(t.action)],
+)
+
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    email: text('email'),
+    phone: text('phone'),
+    company: text('company'),
+    notes: text('notes'),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    // Lower-cased "first last email phone company", the haystack of `search`.
+    searchText: text('search_text').notNull().default(''),
+    createdAt: createdAt(),
+    updatedAt: createdAt('updated_at'),
+    deletedAt: timestamp('deleted_at'),
+  },
+  (t) => [index('customers_phone_idx').on(t.phone), index('customers_created_idx').on(t.createdAt)],
+)
+
+/** Opt-out state per E.164 number, whether or not a customer has it. */
+export const smsOptOuts = sqliteTable('sms_opt_outs', {
+  phone: text('phone').primaryKey(),
+  optedOut: integer('opted_out', { mode: 'boolean' }).notNull(),
+  updatedAt: createdAt('updated_at'),
+})
+
+export const communications = sqliteTable(
+  'communications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    type: text('type').notNull(),
+    direction: text('direction').notNull(),
+    status: text('status').notNull(),
+    toAddress: text('to_address').notNull(),
+    fromAddress: text('from_address'),
+    subject: text('subject'),
+    content: text('content').notNull(),
+    externalId: text('external_id'),
+    customerId: integer('customer_id').references(() => customers.id),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    mediaUrls: text('media_urls', { mode: 'json' }).$type<string[]>(),
+    createdAt: createdAt(),
+    updatedAt: createdAt('updated_at'),
+  },
+  (t) => [
+    uniqueIndex('communications_external_id_key').on(t.externalId),
+    index('communications_customer_idx').on(t.customerId, t.createdAt),
+    index('communications_user_idx').on(t.userId, t.createdAt),
+    index('communications_created_idx').on(t.createdAt),
+  ],
+)
+
+/** One row per accepted SMS per limiter key ("user:7", "dest:+15551234567"); pruned after the longest window. */
+export const rateLimitEvents = sqliteTable(
+  'rate_limit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('rate_limit_events_key_at_idx').on(t.key, t.at)],
+)

@@ -1,0 +1,67 @@
+import { Elysia, ValidationError } from 'elysia'
+import type { AppContext } from '../context'
+import { HttpError, type FieldError } from './errors'
+
+function fieldErrors(error: ValidationError): FieldError[] {
+  const seen = new Set<string>()
+  const out: FieldError[] = []
+  for (const issue of error.all) {
+    const path = 'path' in issue && typeof issue.path === 'string' ? issue.path : ''
+    const field = path.replace(/^\//, '').replace(/\//g, '.') || error.type
+    const message = ('message' in issue && typeof issue.message === 'string' ? issue.message : 'Invalid value').slice(0, 200)
+    const key = `${field}:${message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    out.push({ field, message })
+    if (out.length >= 20) break
+  }
+  return out.length ? out : [{ field: error.type, message: 'Invalid value' }]
+}
+
+/**
+ * The one place errors become responses: `{detail}` JSON, never a stack trace,
+ * SQL or driver text. Unexpected errors are logged with the request id.
+ */
+export function errorHandler(ctx: AppContext, methodsFor: (path: string) => string[]) {
+  return new Elysia({ name: 'error-handler', seed: ctx.id }).onError({ as: 'global' }, ({ code, error, set, request, path }) => {
+    if (error instanceof HttpError) {
+      set.status = error.status
+      Object.assign(set.headers, error.headers)
+      return { detail: error.detail, ...error.extra }
+    }
+    switch (code) {
+      case 'VALIDATION':
+        set.status = 422
+        return { detail: 'Request validation failed', errors: fieldErrors(error as ValidationError) }
+      case 'PARSE':
+        set.status = 400
+        return { detail: 'Malformed request body' }
+      case 'NOT_FOUND': {
+        const allowed = methodsFor(path)
+        if (allowed.length && !allowed.includes(request.method)) {
+          set.status = 405
+          set.headers['allow'] = allowed.join(', ')
+          return { detail: 'Method Not Allowed' }
+        }
+        set.status = 404
+        return { detail: 'Not Found' }
+      }
+      case 'INVALID_COOKIE_SIGNATURE':
+        set.status = 400
+        return { detail: 'Invalid cookie' }
+      case 'INVALID_FILE_TYPE':
+        set.status = 422
+        return { detail: 'Request validation failed', errors: [{ field: 'file', message: 'Invalid file type' }] }
+    }
+    // A status the framework itself set deliberately (e.g. 413 from the server).
+    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500
+    if (status >= 400 && status < 500) {
+      set.status = status
+      return { detail: status === 413 ? 'Request body too large' : 'Bad Request' }
+    }
+    const requestId = set.headers['x-request-id']
+    ctx.logger.error({ requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'unhandled error')
+    set.status = 500
+    return { detail: 'Internal Server Error', request_id: requestId }
+  })
+}

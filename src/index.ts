@@ -1,0 +1,70 @@
+#!/usr/bin/env bun
+import { ConfigError, loadConfig } from './config'
+import { serve } from './cli/serve'
+import { generateSecret } from './cli/secret'
+import { runCheck } from './cli/check'
+import { runMigrate } from './cli/migrate'
+import { VERSION } from './version'
+import { CliError } from './cli/errors'
+
+const HELP = `crm-api ${VERSION} — CRM back end for small offices
+
+Usage:
+  crm-api [serve]                          run the HTTP server (default)
+  crm-api migrate                          apply database migrations and exit
+  crm-api user create --email E --role R   create a user (password from --password-stdin or a prompt)
+  crm-api user set-role E R                change a user's role (user, admin, superuser)
+  crm-api check                            check the production checklist for this environment
+  crm-api backup PATH                      write a consistent copy of the SQLite database to PATH
+  crm-api secret                           print a new random SECRET_KEY
+  crm-api --version                        print the version
+  crm-api --help                           this text
+
+Configuration comes from environment variables; see the README.`
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv
+  switch (command) {
+    case '--version':
+    case '-v':
+    case 'version':
+      console.log(VERSION)
+      return 0
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(HELP)
+      return 0
+    case 'secret':
+      console.log(generateSecret())
+      return 0
+    case 'serve':
+      await serve(loadConfig())
+      return -1
+    case 'migrate':
+      return runMigrate(loadConfig())
+    case 'check':
+      return runCheck(process.env)
+    default:
+      console.error(`crm-api: unknown command "${command}" (try --help)`)
+      void rest
+      return 2
+  }
+}
+
+try {
+  const code = await main(process.argv.slice(2))
+  if (code >= 0) process.exit(code)
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`crm-api: configuration error: ${error.message}`)
+    process.exit(1)
+  }
+  if (error instanceof CliError) {
+    console.error(`crm-api: ${error.message}`)
+    process.exit(1)
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  console.error(`crm-api: ${message.split('\n')[0]}`)
+  process.exit(1)
+}

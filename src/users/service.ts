@@ -1,0 +1,68 @@
+import { eq } from 'drizzle-orm'
+import type { Database } from '../db/client'
+import type { Role } from '../auth/permissions'
+import { hashPassword } from '../auth/passwords'
+import { Conflict } from '../http/errors'
+
+export interface NewUser {
+  email: string
+  password: string
+  fullName?: string
+  role: Role
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase()
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''} ${String((error as { cause?: unknown })?.cause ?? '')}`
+  return /UNIQUE constraint|unique constraint|23505|SQLITE_CONSTRAINT_UNIQUE/i.test(text)
+}
+
+export class UserService {
+  constructor(private readonly database: Database) {}
+
+  async create(input: NewUser) {
+    const { users } = this.database.tables
+    const email = normalizeEmail(input.email)
+    const hashedPassword = await hashPassword(input.password)
+    try {
+      const [row] = await this.database.db
+        .insert(users)
+        .values({
+          email,
+          fullName: input.fullName ?? '',
+          hashedPassword,
+          role: input.role,
+          isSuperuser: input.role === 'superuser',
+          createdAt: new Date(),
+          updatedAt: new Date(),
+        })
+        .returning()
+      return row!
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new Conflict('Email already registered')
+      throw error
+    }
+  }
+
+  async findByEmail(email: string) {
+    const { users } = this.database.tables
+    const [row] = await this.database.db.select().from(users).where(eq(users.email, normalizeEmail(email)))
+    return row
+  }
+
+  async findById(id: number) {
+    const { users } = this.database.tables
+    const [row] = await this.database.db.select().from(users).where(eq(users.id, id))
+    return row
+  }
+
+  async count(): Promise<number> {
+    const { users } = this.database.tables
+    return this.database.db.$count(users)
+  }
+}
+
+export { isUniqueViolation }

@@ -1,0 +1,68 @@
+import { beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { BINARY, ROOT, serverCommand, startServer } from '../helpers/spawn'
+
+// The binary is built by `bun run build` (CI builds it before the tests).
+beforeAll(async () => {
+  if (!existsSync(BINARY)) {
+    const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'ignore', stderr: 'pipe' })
+    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`)
+  }
+})
+
+function run(kind: 'binary' | 'source', args: string[], env: Record<string, string> = {}) {
+  const cwd = mkdtempSync(join(tmpdir(), 'crm-cli-'))
+  const result = Bun.spawnSync(serverCommand(kind, args), { cwd, env: { PATH: process.env.PATH!, DATA_DIR: join(cwd, 'data'), ...env } })
+  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
+}
+
+describe('the compiled executable', () => {
+  test('serves /health on an empty DATA_DIR with no other environment', async () => {
+    const server = await startServer({ kind: 'binary' })
+    try {
+      const response = await fetch(`${server.url}/health`)
+      expect(response.status).toBe(200)
+      const body = (await response.json()) as { status: string; database: string; version: string }
+      expect(body).toMatchObject({ status: 'ok', database: 'ok' })
+      const version = run('binary', ['--version']).stdout.trim()
+      expect(body.version).toBe(version)
+      expect(existsSync(join(server.dataDir, 'crm.db'))).toBe(true)
+      expect(existsSync(join(server.dataDir, 'secret.key'))).toBe(true)
+    } finally {
+      expect(await server.stop('SIGTERM')).toBe(0)
+    }
+  })
+
+  test('--help, secret and migrate work with no files beside it', () => {
+    expect(run('binary', ['--help']).stdout).toContain('crm-api user create')
+    const secret = run('binary', ['secret']).stdout.trim()
+    expect(secret.length).toBeGreaterThanOrEqual(32)
+    const migrate = run('binary', ['migrate'])
+    expect(migrate.code).toBe(0)
+    expect(migrate.stdout).toContain('migrations applied')
+  })
+})
+
+describe.each(['binary', 'source'] as const)('start-up errors (%s)', (kind) => {
+  test.each([
+    ['missing', {}],
+    ['weak', { SECRET_KEY: 'changeme' }],
+    ['short', { SECRET_KEY: 'x'.repeat(20) }],
+  ])('production with a %s SECRET_KEY exits non-zero with one clear line', (_label, env) => {
+    const result = run(kind, [], { ENVIRONMENT: 'production', ...env })
+    expect(result.code).not.toBe(0)
+    const lines = result.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain('SECRET_KEY')
+    expect(result.stderr).not.toMatch(/\bat .*:\d+:\d+/)
+  })
+
+  test('PORT=abc names PORT', () => {
+    const result = run(kind, [], { PORT: 'abc' })
+    expect(result.code).not.toBe(0)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('PORT')
+  })
+})
