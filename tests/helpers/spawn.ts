@@ -17,12 +17,20 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number>
 }
 
+/** A port nothing listens on right now. */
+export function freePort(): number {
+  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
+  const port = probe.port!
+  probe.stop(true)
+  return port
+}
+
 /** The command that runs the server: the compiled binary, or the source with this Bun. */
 export function serverCommand(kind: 'binary' | 'source', args: string[] = []): string[] {
   return kind === 'binary' ? [BINARY, ...args] : [BUN, join(ROOT, 'src', 'index.ts'), ...args]
 }
 
-/** Starts the server on a free port (PORT=0) and waits for its "listening" line and /health. */
+/** Starts the server on a free port and waits until /health answers. */
 export async function startServer(options: {
   kind?: 'binary' | 'source'
   env?: Record<string, string>
@@ -31,7 +39,8 @@ export async function startServer(options: {
   timeoutMs?: number
 } = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'crm-srv-'))
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...options.env }
+  const port = options.env?.PORT ? Number(options.env.PORT) : freePort()
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: '127.0.0.1', DATA_DIR: dataDir, ...options.env, PORT: String(port) }
   const proc = Bun.spawn(serverCommand(options.kind ?? 'source'), {
     cwd: dataDir,
     env: options.inheritEnv ? { ...process.env, ...env } : env,
@@ -49,21 +58,21 @@ export async function startServer(options: {
     for await (const chunk of proc.stderr) err += decoder.decode(chunk)
   })()
   const deadline = Date.now() + (options.timeoutMs ?? 15_000)
-  let port = 0
+  const url = `http://127.0.0.1:${port}`
+  let ready = false
   while (Date.now() < deadline) {
-    const match = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out)
-    if (match) {
-      port = Number(match[1])
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${err.slice(0, 500)}`)
+    const response = await fetch(`${url}/health`).catch(() => undefined)
+    if (response) {
+      ready = true
       break
     }
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${err.slice(0, 500)}`)
-    await Bun.sleep(20)
+    await Bun.sleep(15)
   }
-  if (!port) {
+  if (!ready) {
     proc.kill('SIGKILL')
     throw new Error(`server did not start: ${err.slice(0, 500)} ${out.slice(0, 500)}`)
   }
-  const url = `http://127.0.0.1:${port}`
   return {
     url,
     port,

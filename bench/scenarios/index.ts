@@ -1,0 +1,5 @@
+import type { Scenario } from '../lib'
+import { health } from './health'
+
+/** Every scenario `bun run bench` runs, in order. */
+export const scenarios: Scenario[] = [health]

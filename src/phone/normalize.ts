@@ -1,0 +1,20 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
+
+/**
+ * The one phone normaliser: customers, SMS sending, opt-outs and inbound
+ * webhooks all match on its E.164 output. Returns undefined when invalid.
+ *
+ * "Valid" means a possible number for its country (right length), not a
+ * number in an assigned range: offices keep fictional 555 numbers and newly
+ * opened ranges that stale metadata would reject. NANP area codes cannot
+ * start with 0 or 1, which rules out obvious junk such as 0000000000.
+ */
+export function toE164(input: string, defaultCountry: string): string | undefined {
+  const trimmed = input.trim()
+  if (trimmed === '' || trimmed.length > 40) return undefined
+  if (!/^\+?[\d\s().\-\/]+$/.test(trimmed)) return undefined
+  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode)
+  if (!parsed || !(parsed.isValid() || parsed.isPossible())) return undefined
+  if (parsed.countryCallingCode === '1' && !/^\+1[2-9]\d{9}$/.test(parsed.number)) return undefined
+  return parsed.number
+}
