@@ -1,0 +1,50 @@
+import { t } from 'elysia'
+import type { Tables } from '../db/client'
+
+export type CommunicationRow = Tables['communications']['$inferSelect']
+
+/** The public shape of one SMS or e-mail record, shared by history, timelines and send answers. */
+export const CommunicationView = t.Object(
+  {
+    id: t.Integer(),
+    type: t.String({ examples: ['sms', 'email'] }),
+    direction: t.String({ examples: ['outbound', 'inbound'] }),
+    status: t.String(),
+    to_address: t.String(),
+    from_address: t.Nullable(t.String()),
+    subject: t.Nullable(t.String()),
+    content: t.String(),
+    external_id: t.Nullable(t.String()),
+    customer_id: t.Nullable(t.Integer()),
+    user_id: t.Nullable(t.Integer()),
+    error_code: t.Nullable(t.String()),
+    error_message: t.Nullable(t.String()),
+    media_urls: t.Array(t.String()),
+    created_at: t.String({ format: 'date-time' }),
+    updated_at: t.String({ format: 'date-time' }),
+  },
+  { title: 'Communication' },
+)
+
+export type CommunicationViewType = typeof CommunicationView.static
+
+export function communicationView(row: CommunicationRow): CommunicationViewType {
+  return {
+    id: row.id,
+    type: row.type,
+    direction: row.direction,
+    status: row.status,
+    to_address: row.toAddress,
+    from_address: row.fromAddress,
+    subject: row.subject,
+    content: row.content,
+    external_id: row.externalId,
+    customer_id: row.customerId,
+    user_id: row.userId,
+    error_code: row.errorCode,
+    error_message: row.errorMessage,
+    media_urls: row.mediaUrls ?? [],
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  }
+}
