@@ -5,6 +5,9 @@ import { errorHandler } from './http/error-handler'
 import { requestContext } from './http/request-context'
 import { bodyLimit } from './http/body-limit'
 import { healthModule } from './health'
+import { authModule } from './auth'
+import { usersModule } from './users'
+import { adminModule } from './admin'
 
 /** Methods registered for a concrete path, for 405 answers. */
 function routeMethodIndex(app: { routes: { method: string; path: string }[] }) {
@@ -36,6 +39,9 @@ export function buildApp(ctx: AppContext) {
     .use(bodyLimit(ctx))
     .use(requestContext(ctx))
     .use(healthModule(ctx))
+    .use(authModule(ctx))
+    .use(usersModule(ctx))
+    .use(adminModule(ctx))
     .decorate('appContext', ctx)
   methods.fn = routeMethodIndex(app)
   return app

@@ -101,6 +101,12 @@ export class SessionService {
     return row?.sessionId
   }
 
+  async ownerOf(sessionId: string): Promise<number | undefined> {
+    const { authSessions } = this.tables
+    const [row] = await this.ctx.database.db.select({ userId: authSessions.userId }).from(authSessions).where(eq(authSessions.id, sessionId))
+    return row?.userId
+  }
+
   async revoke(sessionId: string): Promise<void> {
     const { authSessions } = this.tables
     await this.ctx.database.db

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { asc, count, eq } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import type { Role } from '../auth/permissions'
 import { hashPassword } from '../auth/passwords'
@@ -57,6 +57,26 @@ export class UserService {
     const { users } = this.database.tables
     const [row] = await this.database.db.select().from(users).where(eq(users.id, id))
     return row
+  }
+
+  async setPassword(id: number, password: string): Promise<void> {
+    const { users } = this.database.tables
+    const hashedPassword = await hashPassword(password)
+    await this.database.db.update(users).set({ hashedPassword, updatedAt: new Date() }).where(eq(users.id, id))
+  }
+
+  async list(page: number, pageSize: number) {
+    const { users } = this.database.tables
+    const [rows, [total]] = await Promise.all([
+      this.database.db
+        .select()
+        .from(users)
+        .orderBy(asc(users.id))
+        .limit(pageSize)
+        .offset((page - 1) * pageSize),
+      this.database.db.select({ value: count() }).from(users),
+    ])
+    return { rows, total: total?.value ?? 0 }
   }
 
   async count(): Promise<number> {

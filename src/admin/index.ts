@@ -1,0 +1,38 @@
+import { Elysia } from 'elysia'
+import type { AppContext } from '../context'
+import { authPlugin } from '../auth/plugin'
+import { AdminModel } from './model'
+import { StatsService } from './service'
+
+const tags = ['Admin']
+
+/** The admin panel's read-only views (`admin_panel`). */
+export function adminModule(ctx: AppContext) {
+  const stats = new StatsService(ctx.database)
+  return new Elysia({ name: 'admin', seed: ctx.id, prefix: '/api/v2/admin' })
+    .use(authPlugin(ctx))
+    .get(
+      '/audit',
+      async ({ query }) => {
+        const page = query.page ?? 1
+        const pageSize = query.page_size ?? 50
+        const result = await ctx.audit.list({ page, pageSize, action: query.action, userId: query.user_id })
+        return { ...result, page, page_size: pageSize }
+      },
+      {
+        permission: 'admin_panel',
+        query: AdminModel.auditQuery,
+        response: { 200: AdminModel.auditList },
+        detail: {
+          tags,
+          summary: 'Audit log, newest first',
+          description: 'Logins, denials, rate-limit hits, signature failures, user changes, customer deletions: who, what, when, from which IP. Filters: action, user_id.',
+        },
+      },
+    )
+    .get('/stats', () => stats.stats(), {
+      permission: 'admin_panel',
+      response: { 200: AdminModel.stats },
+      detail: { tags, summary: 'Counts of users, customers and messages' },
+    })
+}

@@ -1,0 +1,27 @@
+import type { Config } from '../config'
+import { REFRESH_COOKIE, SESSION_COOKIE } from './plugin'
+import type { IssuedSession } from './sessions'
+
+/** The refresh cookie is only ever sent to the auth routes. */
+export const REFRESH_COOKIE_PATH = '/api/v2/auth'
+
+interface CookieJar {
+  [name: string]: { set(options: Record<string, unknown>): unknown }
+}
+
+function base(config: Config, path: string) {
+  // Secure only in production: browsers drop Secure cookies on plain-http development hosts.
+  return { httpOnly: true, sameSite: 'lax', path, secure: config.isProduction }
+}
+
+export function setSessionCookies(cookie: CookieJar, session: IssuedSession, config: Config): void {
+  cookie[SESSION_COOKIE]!.set({ ...base(config, '/'), value: session.accessToken, maxAge: session.expiresIn })
+  const refreshSeconds = Math.max(1, Math.floor((session.refreshExpiresAt.getTime() - Date.now()) / 1000))
+  cookie[REFRESH_COOKIE]!.set({ ...base(config, REFRESH_COOKIE_PATH), value: session.refreshToken, maxAge: refreshSeconds })
+}
+
+export function clearSessionCookies(cookie: CookieJar, config: Config): void {
+  const gone = { value: '', maxAge: 0, expires: new Date(0) }
+  cookie[SESSION_COOKIE]!.set({ ...base(config, '/'), ...gone })
+  cookie[REFRESH_COOKIE]!.set({ ...base(config, REFRESH_COOKIE_PATH), ...gone })
+}

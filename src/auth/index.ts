@@ -1,0 +1,120 @@
+import { Elysia } from 'elysia'
+import type { AppContext } from '../context'
+import { Forbidden, Unauthorized } from '../http/errors'
+import { requestContext } from '../http/request-context'
+import { userView } from '../users/view'
+import { clearSessionCookies, REFRESH_COOKIE_PATH, setSessionCookies } from './cookies'
+import { isSameSiteRequest } from './csrf'
+import { AuthModel } from './model'
+import { authPlugin, REFRESH_COOKIE, type AuthUser } from './plugin'
+import { AuthService } from './service'
+
+function viewOf(user: AuthUser) {
+  // The role is already the effective one, so the legacy flag adds nothing here.
+  return userView({ ...user, isSuperuser: false })
+}
+
+const tags = ['Authentication']
+
+export function authModule(ctx: AppContext) {
+  const service = new AuthService(ctx)
+  return (
+    new Elysia({ name: 'auth-routes', seed: ctx.id, prefix: REFRESH_COOKIE_PATH })
+      .use(requestContext(ctx))
+      .use(authPlugin(ctx))
+      // Tokens and user data must never sit in a shared or browser cache; this also covers error answers.
+      .onRequest(({ request, set }) => {
+        const path = new URL(request.url).pathname
+        if (path === REFRESH_COOKIE_PATH || path.startsWith(`${REFRESH_COOKIE_PATH}/`)) set.headers['cache-control'] = 'no-store'
+      })
+      .post(
+        '/login',
+        async ({ body, cookie, clientIp }) => {
+          const result = await service.login(body.email, body.password, { ip: clientIp })
+          setSessionCookies(cookie, result.session, ctx.config)
+          return result.body
+        },
+        {
+          body: AuthModel.login,
+          response: { 200: AuthModel.token, 401: AuthModel.error, 403: AuthModel.error, 429: AuthModel.error },
+          detail: {
+            tags,
+            summary: 'Log in with email and password',
+            description:
+              'Returns a bearer access token and sets the `session` (access token) and `refresh` cookies. After LOGIN_MAX_FAILURES failed attempts for one account within 15 minutes, further attempts get 429 with Retry-After.',
+          },
+        },
+      )
+      .get('/me', ({ user }) => ({ user: viewOf(user) }), {
+        auth: true,
+        response: { 200: AuthModel.me },
+        detail: { tags, summary: 'The signed-in user', security: [{ bearerAuth: [] }, { cookieAuth: [] }] },
+      })
+      .post(
+        '/refresh',
+        async ({ cookie, request, clientIp }) => {
+          const presented = cookie[REFRESH_COOKIE]?.value
+          if (typeof presented !== 'string' || presented === '') throw new Unauthorized()
+          // The refresh cookie rides along on cross-site requests too (SPEC 4).
+          if (!isSameSiteRequest(request, ctx.config)) {
+            ctx.metrics.forbidden.inc({ reason: 'csrf' })
+            throw new Forbidden('Cross-site request rejected')
+          }
+          const result = await service.refresh(presented, { ip: clientIp })
+          setSessionCookies(cookie, result.session, ctx.config)
+          return result.body
+        },
+        {
+          response: { 200: AuthModel.token, 401: AuthModel.error, 403: AuthModel.error },
+          detail: {
+            tags,
+            summary: 'Exchange the refresh cookie for new tokens',
+            description: 'Rotates the refresh token. Presenting an already-used refresh token revokes its whole family (401).',
+          },
+        },
+      )
+      .post(
+        '/logout',
+        async ({ user, cookie, clientIp }) => {
+          const refresh = cookie[REFRESH_COOKIE]?.value
+          await service.logout(user, typeof refresh === 'string' && refresh !== '' ? refresh : undefined, { ip: clientIp })
+          clearSessionCookies(cookie, ctx.config)
+          return { message: 'Successfully logged out' }
+        },
+        {
+          auth: true,
+          response: { 200: AuthModel.message },
+          detail: { tags, summary: 'End this session', description: 'Revokes the presented access token and its refresh family; other sessions go on.' },
+        },
+      )
+      .post(
+        '/logout-all',
+        async ({ user, cookie, clientIp }) => {
+          await service.logoutAll(user, { ip: clientIp })
+          clearSessionCookies(cookie, ctx.config)
+          return { message: 'Logged out of all sessions' }
+        },
+        {
+          auth: true,
+          response: { 200: AuthModel.message },
+          detail: { tags, summary: 'End every session of the signed-in user' },
+        },
+      )
+      .post(
+        '/change-password',
+        async ({ user, body, set, clientIp }) => {
+          await service.changePassword(user, body.current_password, body.new_password, { ip: clientIp })
+          set.status = 204
+        },
+        {
+          auth: true,
+          body: AuthModel.changePassword,
+          detail: {
+            tags,
+            summary: 'Change the signed-in user’s password',
+            description: 'Ends every other session of the user; this one goes on. 400 when the current password is wrong, 422 when the new one is too short or equals the email.',
+          },
+        },
+      )
+  )
+}

@@ -1,0 +1,31 @@
+import { t } from 'elysia'
+import { UserView } from '../users/view'
+
+export const AuthModel = {
+  login: t.Object(
+    {
+      email: t.String({ maxLength: 320, description: 'Matched case-insensitively' }),
+      password: t.String({ maxLength: 1024 }),
+    },
+    { title: 'LoginRequest' },
+  ),
+  token: t.Object(
+    {
+      access_token: t.String(),
+      token_type: t.Literal('bearer'),
+      expires_in: t.Integer({ description: 'Seconds until the access token expires (exp - iat)' }),
+      user: UserView,
+    },
+    { title: 'TokenResponse' },
+  ),
+  me: t.Object({ user: UserView }, { title: 'CurrentUser' }),
+  message: t.Object({ message: t.String() }, { title: 'Message' }),
+  changePassword: t.Object(
+    {
+      current_password: t.String({ maxLength: 1024 }),
+      new_password: t.String({ maxLength: 1024, description: 'At least 10 characters, not the email address' }),
+    },
+    { title: 'ChangePasswordRequest' },
+  ),
+  error: t.Object({ detail: t.String() }, { title: 'Error' }),
+}

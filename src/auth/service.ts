@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto'
+import type { AppContext } from '../context'
+import { Forbidden, HttpError, TooManyRequests, Unauthorized, ValidationFailed } from '../http/errors'
+import { UserService, normalizeEmail } from '../users/service'
+import { userView } from '../users/view'
+import { hashPassword, passwordProblem, verifyPassword } from './passwords'
+import { SessionService, type IssuedSession } from './sessions'
+import { LoginThrottle, throttleDetail } from './throttle'
+import type { AuthUser } from './plugin'
+
+export const LOGIN_FAILED_DETAIL = 'Incorrect email or password'
+export const DISABLED_DETAIL = 'User account is disabled'
+
+export interface LoginResult {
+  body: {
+    access_token: string
+    token_type: 'bearer'
+    expires_in: number
+    user: ReturnType<typeof userView>
+  }
+  session: IssuedSession
+}
+
+/** Who is asking, for the audit log. */
+export interface Caller {
+  ip: string
+}
+
+let dummyHash: Promise<string> | undefined
+/** A real argon2id hash with the same parameters, so an unknown email costs the same as a wrong password. */
+function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(24).toString('base64url'))
+  return dummyHash
+}
+
+/** Login, refresh, logout and password changes; no HTTP here. */
+export class AuthService {
+  readonly sessions: SessionService
+  private readonly throttle: LoginThrottle
+  private readonly users: UserService
+
+  constructor(private readonly ctx: AppContext) {
+    this.sessions = new SessionService(ctx)
+    this.throttle = new LoginThrottle(ctx)
+    this.users = new UserService(ctx.database)
+    // Warm the dummy hash so the first unknown-email login is not measurably slower.
+    void dummyPasswordHash()
+  }
+
+  private async issue(session: IssuedSession, row: Parameters<typeof userView>[0]): Promise<LoginResult> {
+    return {
+      body: { access_token: session.accessToken, token_type: 'bearer', expires_in: session.expiresIn, user: userView(row) },
+      session,
+    }
+  }
+
+  async login(rawEmail: string, password: string, caller: Caller): Promise<LoginResult> {
+    const email = normalizeEmail(rawEmail).slice(0, 320)
+    const verdict = await this.throttle.begin(email, caller.ip)
+    if (!verdict.allowed) {
+      this.ctx.metrics.rateLimited.inc({ limit: `login_${verdict.scope}` })
+      await this.ctx.audit.record({ action: 'login.throttled', actorEmail: email, ip: caller.ip, details: { scope: verdict.scope } })
+      throw new TooManyRequests(throttleDetail(verdict.retryAfterSeconds), verdict.retryAfterSeconds)
+    }
+    const row = await this.users.findByEmail(email)
+    // Hash even when the user is unknown: both failures take the same time.
+    const matches = await verifyPassword(password, row?.hashedPassword ?? (await dummyPasswordHash()))
+    if (!row || !matches) {
+      this.ctx.metrics.authFailures.inc({ reason: 'login' })
+      await this.ctx.audit.record({ action: 'login.failure', userId: row?.id ?? null, actorEmail: email, ip: caller.ip })
+      throw new Unauthorized(LOGIN_FAILED_DETAIL)
+    }
+    await this.throttle.succeeded(verdict.attemptId)
+    if (!row.isActive) {
+      this.ctx.metrics.forbidden.inc({ reason: 'disabled' })
+      await this.ctx.audit.record({ action: 'login.failure', userId: row.id, actorEmail: email, ip: caller.ip, details: { reason: 'disabled' } })
+      throw new Forbidden(DISABLED_DETAIL)
+    }
+    const session = await this.sessions.start(row.id)
+    await this.ctx.audit.record({ action: 'login.success', userId: row.id, actorEmail: row.email, ip: caller.ip })
+    return this.issue(session, row)
+  }
+
+  async refresh(refreshToken: string, caller: Caller): Promise<LoginResult> {
+    const rotated = await this.sessions.rotate(refreshToken)
+    if (!rotated.ok) {
+      if (rotated.reason === 'reused') {
+        await this.ctx.audit.record({ action: 'auth.refresh_reuse', userId: rotated.userId ?? null, ip: caller.ip, details: { family: 'revoked' } })
+      }
+      this.ctx.metrics.authFailures.inc({ reason: `refresh_${rotated.reason}` })
+      throw new Unauthorized()
+    }
+    const row = await this.users.findById(rotated.userId)
+    if (!row) {
+      await this.sessions.revoke(rotated.session.sessionId)
+      throw new Unauthorized()
+    }
+    if (!row.isActive) {
+      await this.sessions.revoke(rotated.session.sessionId)
+      this.ctx.metrics.forbidden.inc({ reason: 'disabled' })
+      throw new Forbidden(DISABLED_DETAIL)
+    }
+    return this.issue(rotated.session, row)
+  }
+
+  /** Ends the presented session (its access tokens and refresh family), and the refresh cookie's if it is another of the user's. */
+  async logout(user: AuthUser, refreshToken: string | undefined, caller: Caller): Promise<void> {
+    await this.sessions.revoke(user.sessionId)
+    if (refreshToken) {
+      const other = await this.sessions.sessionOfRefreshToken(refreshToken)
+      if (other && other !== user.sessionId && (await this.sessions.ownerOf(other)) === user.id) await this.sessions.revoke(other)
+    }
+    await this.ctx.audit.record({ action: 'auth.logout', userId: user.id, actorEmail: user.email, ip: caller.ip })
+  }
+
+  async logoutAll(user: AuthUser, caller: Caller): Promise<void> {
+    await this.sessions.revokeAllOf(user.id)
+    await this.ctx.audit.record({ action: 'auth.logout_all', userId: user.id, actorEmail: user.email, ip: caller.ip })
+  }
+
+  async changePassword(user: AuthUser, currentPassword: string, newPassword: string, caller: Caller): Promise<void> {
+    const row = await this.users.findById(user.id)
+    if (!row || !(await verifyPassword(currentPassword, row.hashedPassword))) {
+      throw new HttpError(400, 'Current password is incorrect')
+    }
+    const problem = passwordProblem(newPassword, row.email)
+    if (problem) throw new ValidationFailed('new_password', problem)
+    await this.users.setPassword(user.id, newPassword)
+    // Other sessions end; the one that asked goes on.
+    await this.sessions.revokeAllOf(user.id, user.sessionId)
+    await this.ctx.audit.record({ action: 'auth.password_changed', userId: user.id, actorEmail: user.email, ip: caller.ip })
+  }
+}

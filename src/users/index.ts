@@ -1,0 +1,74 @@
+import { Elysia } from 'elysia'
+import type { AppContext } from '../context'
+import { authPlugin, type AuthUser } from '../auth/plugin'
+import { requestContext } from '../http/request-context'
+import { UserManagement, type Actor } from './management'
+import { UserModel } from './model'
+import { UserView, userView } from './view'
+
+const tags = ['Users']
+
+function actorOf(user: AuthUser, ip: string): Actor {
+  return { kind: 'user', id: user.id, email: user.email, role: user.role, sessionId: user.sessionId, ip }
+}
+
+/** User administration (`manage_users`, superusers only). */
+export function usersModule(ctx: AppContext) {
+  const management = new UserManagement(ctx)
+  return new Elysia({ name: 'users', seed: ctx.id, prefix: '/api/v2/admin/users' })
+    .use(requestContext(ctx))
+    .use(authPlugin(ctx))
+    .get(
+      '/',
+      async ({ query }) => {
+        const page = query.page ?? 1
+        const pageSize = query.page_size ?? 50
+        const { rows, total } = await management.users.list(page, pageSize)
+        return { items: rows.map(userView), total, page, page_size: pageSize }
+      },
+      { permission: 'manage_users', query: UserModel.listQuery, response: { 200: UserModel.list }, detail: { tags, summary: 'List users' } },
+    )
+    .post(
+      '/',
+      async ({ user, body, set, clientIp }) => {
+        const row = await management.create(actorOf(user, clientIp), {
+          email: body.email,
+          password: body.password,
+          fullName: body.full_name,
+          role: body.role ?? 'user',
+        })
+        set.status = 201
+        return userView(row)
+      },
+      {
+        permission: 'manage_users',
+        body: UserModel.create,
+        response: { 201: UserView, 409: UserModel.error },
+        detail: { tags, summary: 'Create a user', description: '409 "Email already registered" for a duplicate email.' },
+      },
+    )
+    .patch(
+      '/:id',
+      async ({ user, params, body, clientIp }) => {
+        const row = await management.update(actorOf(user, clientIp), params.id, {
+          fullName: body.full_name,
+          role: body.role,
+          isActive: body.is_active,
+          password: body.password,
+        })
+        return userView(row)
+      },
+      {
+        permission: 'manage_users',
+        params: UserModel.idParams,
+        body: UserModel.update,
+        response: { 200: UserView, 404: UserModel.error, 409: UserModel.error },
+        detail: {
+          tags,
+          summary: 'Change a user',
+          description:
+            'Disabling a user or setting their password ends their sessions. The last active superuser cannot be demoted or disabled (409).',
+        },
+      },
+    )
+}
