@@ -4,6 +4,7 @@ import { serve } from './cli/serve'
 import { generateSecret } from './cli/secret'
 import { runCheck } from './cli/check'
 import { runMigrate } from './cli/migrate'
+import { runUser } from './cli/user'
 import { VERSION } from './version'
 import { CliError } from './cli/errors'
 
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return runMigrate(loadConfig())
     case 'check':
       return runCheck(process.env)
+    case 'user':
+      return runUser(loadConfig(), rest)
     default:
       console.error(`crm-api: unknown command "${command}" (try --help)`)
       void rest

@@ -16,7 +16,7 @@ function base(config: Config, path: string) {
 
 export function setSessionCookies(cookie: CookieJar, session: IssuedSession, config: Config): void {
   cookie[SESSION_COOKIE]!.set({ ...base(config, '/'), value: session.accessToken, maxAge: session.expiresIn })
-  const refreshSeconds = Math.max(1, Math.floor((session.refreshExpiresAt.getTime() - Date.now()) / 1000))
+  const refreshSeconds = Math.max(1, Math.round((session.refreshExpiresAt.getTime() - Date.now()) / 1000))
   cookie[REFRESH_COOKIE]!.set({ ...base(config, REFRESH_COOKIE_PATH), value: session.refreshToken, maxAge: refreshSeconds })
 }
 

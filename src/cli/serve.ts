@@ -5,6 +5,7 @@ import { openDatabase } from '../db/client'
 import { runMigrations } from '../db/migrate'
 import { createLogger } from '../logger'
 import { VERSION } from '../version'
+import { bootstrapFirstUser } from '../users/bootstrap'
 
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel)
@@ -12,6 +13,7 @@ export async function serve(config: Config): Promise<void> {
   const database = openDatabase(config.database)
   await runMigrations(database)
   const ctx = createContext(config, { database, logger })
+  await bootstrapFirstUser(ctx)
   const app = buildApp(ctx)
   await app.modules
   app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: config.maxBodyBytes })
