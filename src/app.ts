@@ -5,6 +5,7 @@ import { errorHandler } from './http/error-handler'
 import { requestContext } from './http/request-context'
 import { bodyLimit } from './http/body-limit'
 import { healthModule } from './health'
+import { customersModule } from './customers'
 import { authModule } from './auth'
 import { usersModule } from './users'
 import { adminModule } from './admin'
@@ -39,6 +40,7 @@ export function buildApp(ctx: AppContext) {
     .use(bodyLimit(ctx))
     .use(requestContext(ctx))
     .use(healthModule(ctx))
+    .use(customersModule(ctx))
     .use(authModule(ctx))
     .use(usersModule(ctx))
     .use(adminModule(ctx))

@@ -88,12 +88,18 @@ export const customers = pgTable(
     company: text('company'),
     notes: text('notes'),
     tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    // Indexed by a hand-written migration (drizzle/pg/*_customers_search.sql: pg_trgm GIN).
     searchText: text('search_text').notNull().default(''),
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at'),
     deletedAt: timestamp('deleted_at'),
   },
-  (t) => [index('customers_phone_idx').on(t.phone), index('customers_created_idx').on(t.createdAt)],
+  (t) => [
+    index('customers_phone_idx').on(t.phone),
+    index('customers_created_idx').on(t.createdAt),
+    // Live rows only: makes the unfiltered list count a scan of a small index.
+    index('customers_live_idx').on(t.id).where(sql`${t.deletedAt} is null`),
+  ],
 )
 
 export const smsOptOuts = pgTable('sms_opt_outs', {

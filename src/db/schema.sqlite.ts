@@ -92,12 +92,20 @@ export const customers = sqliteTable(
     notes: text('notes'),
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     // Lower-cased "first last email phone company", the haystack of `search`.
+    // Indexed outside this file by hand-written migrations (drizzle/sqlite/*_customers_search.sql:
+    // an FTS5 trigram table kept in step by triggers). A migration that rebuilds this table
+    // drops those triggers and must recreate them.
     searchText: text('search_text').notNull().default(''),
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at'),
     deletedAt: timestamp('deleted_at'),
   },
-  (t) => [index('customers_phone_idx').on(t.phone), index('customers_created_idx').on(t.createdAt)],
+  (t) => [
+    index('customers_phone_idx').on(t.phone),
+    index('customers_created_idx').on(t.createdAt),
+    // Live rows only: makes the unfiltered list count a scan of a small index.
+    index('customers_live_idx').on(t.id).where(sql`${t.deletedAt} is null`),
+  ],
 )
 
 /** Opt-out state per E.164 number, whether or not a customer has it. */

@@ -1,0 +1,1 @@
+CREATE INDEX "customers_live_idx" ON "customers" USING btree ("id") WHERE "customers"."deleted_at" is null;
