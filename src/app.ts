@@ -9,6 +9,7 @@ import { customersModule } from './customers'
 import { authModule } from './auth'
 import { usersModule } from './users'
 import { adminModule } from './admin'
+import { webhooksModule } from './webhooks'
 
 /** Methods registered for a concrete path, for 405 answers. */
 function routeMethodIndex(app: { routes: { method: string; path: string }[] }) {
@@ -44,6 +45,7 @@ export function buildApp(ctx: AppContext) {
     .use(authModule(ctx))
     .use(usersModule(ctx))
     .use(adminModule(ctx))
+    .use(webhooksModule(ctx))
     .decorate('appContext', ctx)
   methods.fn = routeMethodIndex(app)
   return app

@@ -1,0 +1,55 @@
+import { Elysia } from 'elysia'
+import type { AppContext } from '../context'
+import { WebhookModel, incomingFormDoc, statusFormDoc } from './model'
+import { WebhookService } from './service'
+import { twilioSignature } from './signature'
+
+const EMPTY_TWIML = '<Response></Response>'
+
+const SIGNATURE_NOTE =
+  'Signed by Twilio (X-Twilio-Signature) over the URL it requested and every form parameter. ' +
+  'Missing header: 403 "Missing Twilio signature"; wrong: 403 "Invalid Twilio signature"; ' +
+  'no TWILIO_AUTH_TOKEN or an unreadable body: 403 "Signature validation error".'
+
+/** Twilio's callbacks: outside /api/v2, authenticated by signature instead of a user token. */
+export function webhooksModule(ctx: AppContext) {
+  const service = new WebhookService(ctx)
+  return new Elysia({ name: 'webhooks', seed: ctx.id, prefix: '/webhooks/twilio' })
+    .use(twilioSignature(ctx))
+    .post(
+      '/incoming',
+      async ({ twilio, set }) => {
+        await service.recordInbound(twilio)
+        // Empty TwiML: store the message, send no automatic reply (also for retries).
+        set.headers['content-type'] = 'text/xml'
+        return EMPTY_TWIML
+      },
+      {
+        twilioSignature: true,
+        response: { 200: WebhookModel.twiml, 403: WebhookModel.rejected },
+        detail: {
+          summary: 'Inbound SMS from Twilio',
+          description: `Stores the message once per MessageSid, links it to the customer with that phone number and applies STOP/START opt-outs. ${SIGNATURE_NOTE}`,
+          tags: ['Webhooks'],
+          requestBody: incomingFormDoc,
+        },
+      },
+    )
+    .post(
+      '/status',
+      async ({ twilio }) => {
+        await service.applyStatus(twilio)
+        return { status: 'ok' as const }
+      },
+      {
+        twilioSignature: true,
+        response: { 200: WebhookModel.statusAnswer, 403: WebhookModel.rejected },
+        detail: {
+          summary: 'SMS delivery status from Twilio',
+          description: `Moves the outbound message with that MessageSid forward (queued < sending < sent < delivered/undelivered/failed < read), never back; unknown sids are ignored. ${SIGNATURE_NOTE}`,
+          tags: ['Webhooks'],
+          requestBody: statusFormDoc,
+        },
+      },
+    )
+}

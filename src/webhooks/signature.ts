@@ -1,0 +1,121 @@
+import { Elysia } from 'elysia'
+// The webhooks module alone: importing `twilio` would load the whole REST client.
+import { HMAC_SHA1, HMAC_SHA256, SIGNATURE_SETTINGS_HEADER, getSignatureAlgorithm, validateRequest } from 'twilio/lib/webhooks/webhooks'
+import type { AppContext } from '../context'
+import { HttpError } from '../http/errors'
+import { MalformedForm, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
+
+export const MISSING_SIGNATURE = 'Missing Twilio signature'
+export const INVALID_SIGNATURE = 'Invalid Twilio signature'
+export const SIGNATURE_ERROR = 'Signature validation error'
+
+export type SignatureFailureReason = 'missing' | 'invalid' | 'no_token' | 'malformed_body' | 'unsupported_algorithm' | 'error'
+
+export type SignatureCheck =
+  | { ok: true; params: TwilioParams; url: string }
+  | { ok: false; reason: SignatureFailureReason; detail: string }
+
+/** First value of a comma-separated forwarding header (proxies append, the client-facing one comes first). */
+function firstForwarded(value: string | null): string | undefined {
+  const first = value?.split(',')[0]?.trim()
+  return first ? first : undefined
+}
+
+/** Path and query exactly as the request line carried them (no re-encoding), without any fragment. */
+function pathAndQuery(requestUrl: string): { origin: { scheme: string; host: string }; rest: string } {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(requestUrl)
+  if (!match) throw new Error('request URL without scheme')
+  const rest = requestUrl.slice(match[0].length).split('#')[0]!
+  return { origin: { scheme: match[1]!.toLowerCase(), host: match[2]! }, rest: rest.startsWith('/') ? rest : `/${rest}` }
+}
+
+/**
+ * The URL Twilio requested, as Twilio saw it: PUBLIC_URL when the operator
+ * set it; otherwise what the tunnel or proxy says the client asked for
+ * (X-Forwarded-Proto / X-Forwarded-Host), else this request's scheme and Host.
+ */
+export function signedUrl(request: Request, publicUrl: string | undefined): string {
+  const { origin, rest } = pathAndQuery(request.url)
+  if (publicUrl !== undefined) return publicUrl + rest
+  const forwardedProto = firstForwarded(request.headers.get('x-forwarded-proto'))?.toLowerCase()
+  const scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : origin.scheme
+  const host = firstForwarded(request.headers.get('x-forwarded-host')) ?? request.headers.get('host')?.trim() ?? origin.host
+  return `${scheme}://${host}${rest}`
+}
+
+/**
+ * Checks X-Twilio-Signature over the signed URL and every form parameter.
+ * validateRequest (the `twilio` package) also accepts the URL with and without
+ * the default port and compares in constant time.
+ */
+export function checkTwilioSignature(input: {
+  request: Request
+  rawBody: string
+  authToken: string | undefined
+  publicUrl: string | undefined
+}): SignatureCheck {
+  const { request, rawBody, authToken, publicUrl } = input
+  const signature = request.headers.get('x-twilio-signature')?.trim()
+  if (!signature) return { ok: false, reason: 'missing', detail: MISSING_SIGNATURE }
+  if (!authToken) return { ok: false, reason: 'no_token', detail: SIGNATURE_ERROR }
+  try {
+    // Only form bodies carry signed parameters; an empty body is an empty form.
+    if (rawBody !== '' && !isFormContentType(request.headers.get('content-type'))) {
+      return { ok: false, reason: 'malformed_body', detail: SIGNATURE_ERROR }
+    }
+    const params = parseTwilioForm(rawBody)
+    // Webhooks signed with a SharedKey name their algorithm; the default is the Auth Token's HMAC-SHA1.
+    const algorithm = getSignatureAlgorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+    if (algorithm !== HMAC_SHA1 && algorithm !== HMAC_SHA256) {
+      return { ok: false, reason: 'unsupported_algorithm', detail: SIGNATURE_ERROR }
+    }
+    const url = signedUrl(request, publicUrl)
+    if (!validateRequest(authToken, signature, url, params, algorithm)) {
+      return { ok: false, reason: 'invalid', detail: INVALID_SIGNATURE }
+    }
+    return { ok: true, params, url }
+  } catch (error) {
+    return { ok: false, reason: error instanceof MalformedForm ? 'malformed_body' : 'error', detail: SIGNATURE_ERROR }
+  }
+}
+
+const verified = new WeakMap<Request, TwilioParams>()
+
+/**
+ * Route option `{ twilioSignature: true }`: the body is read as raw text (so
+ * validation sees exactly what was sent) and the signature is checked in
+ * `transform`, before any schema validation or handler touches the body.
+ * `resolve` hands the handler the verified parameters as `twilio`.
+ */
+export function twilioSignature(ctx: AppContext) {
+  const reject = async (check: Extract<SignatureCheck, { ok: false }>, path: string, clientIp: string, requestId: string | undefined) => {
+    ctx.metrics.signatureFailures.inc({ reason: check.reason })
+    // Never the token, the signature value or the body.
+    ctx.logger.warn({ ip: clientIp, path, reason: check.reason, requestId }, `Twilio webhook signature rejected (${check.reason}) from ${clientIp} on ${path}`)
+    await ctx.audit.record({ action: 'webhook.signature_failed', target: path, ip: clientIp, details: { reason: check.reason } })
+    return new HttpError(403, check.detail)
+  }
+
+  return new Elysia({ name: 'twilio-signature', seed: ctx.id }).macro({
+    twilioSignature: {
+      // Raw text whatever the Content-Type: the signature is checked over exactly what was sent.
+      parse: ({ request }) => request.text(),
+      async transform(input) {
+        // requestContext derives these for every request; its types do not reach a macro's transform.
+        const { request, body, path, clientIp = 'unknown', requestId } = input as typeof input & { clientIp?: string; requestId?: string }
+        const rawBody = typeof body === 'string' ? body : ''
+        // Bodies without Content-Length escape the early limit when served in-process.
+        if (Buffer.byteLength(rawBody) > ctx.config.maxBodyBytes) throw new HttpError(413, 'Request body too large')
+        const check = checkTwilioSignature({ request, rawBody, authToken: ctx.config.twilio.authToken, publicUrl: ctx.config.publicUrl })
+        if (!check.ok) throw await reject(check, path, clientIp, requestId)
+        verified.set(request, check.params)
+      },
+      resolve: ({ request }) => {
+        const params = verified.get(request)
+        // Unreachable: transform either verified this request or threw.
+        if (!params) throw new HttpError(403, SIGNATURE_ERROR)
+        return { twilio: params }
+      },
+    },
+  })
+}

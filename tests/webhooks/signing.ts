@@ -1,0 +1,81 @@
+import twilio from 'twilio'
+import { count, eq } from 'drizzle-orm'
+import type { TestApp } from '../helpers/harness'
+
+export const AUTH_TOKEN = 'test-twilio-auth-token-0123456789abcdef'
+export const INCOMING = '/webhooks/twilio/incoming'
+export const STATUS = '/webhooks/twilio/status'
+
+/** Form parameters as sent: pairs, so a name may repeat. */
+export type Pairs = [string, string][]
+
+/** The params shape Twilio signs: a repeated name becomes an array of its values. */
+export function signingParams(pairs: Pairs): Record<string, string | string[]> {
+  // No prototype: a parameter named __proto__ is signed like any other.
+  const params: Record<string, string | string[]> = Object.create(null)
+  for (const [name, value] of pairs) {
+    const existing = params[name]
+    if (existing === undefined) params[name] = value
+    else if (Array.isArray(existing)) existing.push(value)
+    else params[name] = [existing, value]
+  }
+  return params
+}
+
+/** Twilio's own signature (the `twilio` package is the oracle) for this URL and these parameters. */
+export function sign(url: string, pairs: Pairs, token = AUTH_TOKEN): string {
+  return twilio.getExpectedTwilioSignature(token, url, signingParams(pairs))
+}
+
+export function formBody(pairs: Pairs): string {
+  return new URLSearchParams(pairs).toString()
+}
+
+export interface PostOptions {
+  /** The URL Twilio requested (and signed); defaults to http://localhost + path. */
+  signedUrl?: string
+  /** Overrides the computed signature ('' sends an empty header, null none). */
+  signature?: string | null
+  headers?: Record<string, string>
+  /** Sent instead of the signed pairs (to tamper with the body after signing). */
+  body?: string
+  token?: string
+}
+
+/** POSTs a form to the in-process app, signed as Twilio would sign it. */
+export function postSigned(t: TestApp, path: string, pairs: Pairs, options: PostOptions = {}): Promise<Response> {
+  const signedUrl = options.signedUrl ?? `http://localhost${path}`
+  const signature = options.signature === undefined ? sign(signedUrl, pairs, options.token) : options.signature
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...options.headers }
+  if (signature !== null) headers['x-twilio-signature'] = signature
+  return t.request('POST', path, { body: options.body ?? formBody(pairs), headers })
+}
+
+let sidCounter = 0
+export function newSid(prefix = 'SM'): string {
+  return `${prefix}${Date.now().toString(16)}${(++sidCounter).toString(16).padStart(6, '0')}${Math.random().toString(16).slice(2, 10)}`
+}
+
+export function inboundPairs(overrides: Partial<Record<string, string>> = {}): Pairs {
+  const base: Record<string, string> = {
+    MessageSid: newSid(),
+    AccountSid: 'AC00000000000000000000000000000000',
+    From: '+15005550006',
+    To: '+15005550001',
+    Body: 'Hello there',
+    NumMedia: '0',
+    ...overrides,
+  } as Record<string, string>
+  return Object.entries(base).filter(([, v]) => v !== undefined) as Pairs
+}
+
+export async function communicationCount(t: TestApp): Promise<number> {
+  const [row] = await t.database.db.select({ value: count() }).from(t.database.tables.communications)
+  return row?.value ?? 0
+}
+
+export async function communicationBySid(t: TestApp, sid: string) {
+  const { communications } = t.database.tables
+  const rows = await t.database.db.select().from(communications).where(eq(communications.externalId, sid))
+  return rows
+}
