@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
+import { cookiesOf, decodeClaims, login } from './support'
+
+describeEachDialect('login', (dialect) => {
+  let t: TestApp
+  let user: TestUser
+  beforeAll(async () => {
+    t = await createTestApp(dialect)
+    user = await t.createUser('admin')
+  })
+  afterAll(() => t.close())
+
+  test('answers the token, the user and both cookies', async () => {
+    const response = await login(t, user.email, user.password)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    const body = (await json(response)) as { access_token: string; token_type: string; expires_in: number; user: Record<string, unknown> }
+    expect(body.token_type).toBe('bearer')
+    const claims = decodeClaims(body.access_token)
+    expect(body.expires_in).toBe((claims.exp as number) - (claims.iat as number))
+    expect(body.expires_in).toBe(30 * 60)
+    expect(Object.keys(body.user).sort()).toEqual(['created_at', 'email', 'full_name', 'id', 'is_active', 'permissions', 'role'])
+    expect(body.user).toMatchObject({ id: user.id, email: user.email, role: 'admin', is_active: true })
+
+    const cookies = cookiesOf(response)
+    expect(cookies.session!.value).toBe(body.access_token)
+    expect(cookies.session!.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/', 'Max-Age=1800']))
+    expect(cookies.refresh!.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/api/v2/auth', `Max-Age=${7 * 86400}`]))
+    expect(cookies.refresh!.value.length).toBeGreaterThan(30)
+    for (const cookie of Object.values(cookies)) expect(cookie.attributes).not.toContain('Secure')
+  })
+
+  test('email matching is case-insensitive and ignores surrounding spaces', async () => {
+    expect((await login(t, `  ${user.email.toUpperCase()} `, user.password)).status).toBe(200)
+  })
+
+  test('unknown email and wrong password give the same 401 body', async () => {
+    const unknown = await login(t, 'nobody-here@example.com', 'some-password-123')
+    const wrong = await login(t, user.email, 'not-the-password')
+    expect(unknown.status).toBe(401)
+    expect(wrong.status).toBe(401)
+    const a = await unknown.text()
+    const b = await wrong.text()
+    expect(a).toBe(b)
+    expect(JSON.parse(a)).toEqual({ detail: 'Incorrect email or password' })
+    expect(unknown.headers.get('www-authenticate')).toBe(wrong.headers.get('www-authenticate'))
+  })
+
+  test('unknown email costs a password hash too (same timing profile)', async () => {
+    const probe = await t.createUser('user')
+    const time = async (email: string) => {
+      const started = performance.now()
+      await login(t, email, 'definitely-wrong-pw')
+      return performance.now() - started
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    const unknown: number[] = []
+    const wrong: number[] = []
+    for (let i = 0; i < 3; i++) {
+      unknown.push(await time(`ghost-${i}@example.com`))
+      wrong.push(await time(probe.email))
+    }
+    // argon2id dominates both; without the dummy hash the unknown case would be ~100x faster.
+    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.4)
+    expect(median(unknown)).toBeLessThan(median(wrong) * 2.5)
+  })
+
+  test('a disabled user with the right password: 403', async () => {
+    const disabled = await t.createUser('user')
+    const { users } = t.database.tables
+    await t.database.db.update(users).set({ isActive: false }).where(eq(users.id, disabled.id))
+    const response = await login(t, disabled.email, disabled.password)
+    expect(response.status).toBe(403)
+    expect(await json(response)).toEqual({ detail: 'User account is disabled' })
+    expect(response.headers.getSetCookie()).toEqual([])
+    const wrong = await login(t, disabled.email, 'wrong-password-here')
+    expect(wrong.status).toBe(401)
+  })
+
+  test('a malformed body is 422 or 400, never 500', async () => {
+    const missing = await t.request('POST', '/api/v2/auth/login', { json: { email: user.email } })
+    expect(missing.status).toBe(422)
+    expect((await json(missing)).detail).toBe('Request validation failed')
+    const broken = await t.request('POST', '/api/v2/auth/login', { body: '{"email":', headers: { 'content-type': 'application/json' } })
+    expect(broken.status).toBe(400)
+  })
+
+  test('login attempts are audited without the password', async () => {
+    const secret = 'audit-me-not-password'
+    await login(t, user.email, secret)
+    await login(t, user.email, user.password)
+    const { auditLog } = t.database.tables
+    const rows = await t.database.db.select().from(auditLog)
+    const actions = rows.map((r) => r.action)
+    expect(actions).toContain('login.failure')
+    expect(actions).toContain('login.success')
+    const text = JSON.stringify(rows)
+    expect(text).not.toContain(secret)
+    expect(text).not.toContain(user.password)
+    expect(t.logs.text).not.toContain(secret)
+  })
+})
+
+describeEachDialect('login cookies in production', (dialect) => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { env: { ENVIRONMENT: 'production', DOCS_ENABLED: 'false' } })
+  })
+  afterAll(() => t.close())
+
+  test('both cookies are Secure', async () => {
+    const user = await t.createUser('user')
+    const response = await login(t, user.email, user.password)
+    expect(response.status).toBe(200)
+    const cookies = cookiesOf(response)
+    expect(cookies.session!.attributes).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/']))
+    expect(cookies.refresh!.attributes).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/api/v2/auth']))
+  })
+})
+
+describeEachDialect('login throttling', (dialect) => {
+  test('attempts 1-5 are 401, the 6th is 429 with Retry-After, even with the right password; it survives a restart', async () => {
+    const t = await createTestApp(dialect)
+    try {
+      const user = await t.createUser('user')
+      for (let i = 1; i <= 5; i++) {
+        const response = await login(t, user.email, `wrong-password-${i}`)
+        expect(`attempt ${i}: ${response.status}`).toBe(`attempt ${i}: 401`)
+      }
+      const blocked = await login(t, user.email, user.password)
+      expect(blocked.status).toBe(429)
+      const retryAfter = Number(blocked.headers.get('retry-after'))
+      expect(retryAfter).toBeGreaterThan(890)
+      expect(retryAfter).toBeLessThanOrEqual(900)
+      expect((await json(blocked)).detail).toBe(`Too many failed login attempts. Retry after ${retryAfter} seconds.`)
+      // Other accounts are not affected.
+      const other = await t.createUser('user')
+      expect((await login(t, other.email, other.password)).status).toBe(200)
+      // Case variants of the email are the same account.
+      expect((await login(t, user.email.toUpperCase(), user.password)).status).toBe(429)
+
+      // A new app instance on the same database keeps counting.
+      const again = await createTestApp(dialect, { database: t.database })
+      const stillBlocked = await login(again, user.email, user.password)
+      expect(stillBlocked.status).toBe(429)
+      expect(stillBlocked.headers.get('retry-after')).not.toBeNull()
+      const { auditLog } = t.database.tables
+      const throttled = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'login.throttled'))
+      expect(throttled.length).toBeGreaterThanOrEqual(2)
+      await again.close()
+    } finally {
+      await t.close()
+    }
+  })
+
+  test('failures that left the 15-minute window no longer count', async () => {
+    const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '2' } })
+    try {
+      const user = await t.createUser('user')
+      const { loginAttempts } = t.database.tables
+      const old = Date.now() - 16 * 60_000
+      await t.database.db.insert(loginAttempts).values([
+        { email: user.email, ip: 'unknown', succeeded: false, at: old },
+        { email: user.email, ip: 'unknown', succeeded: false, at: old + 1 },
+      ])
+      expect((await login(t, user.email, 'wrong-password-x')).status).toBe(401)
+      expect((await login(t, user.email, user.password)).status).toBe(200)
+      expect((await login(t, user.email, 'wrong-password-y')).status).toBe(401)
+      const blocked = await login(t, user.email, user.password)
+      expect(blocked.status).toBe(429)
+    } finally {
+      await t.close()
+    }
+  })
+
+  test('concurrent wrong guesses never get more than LOGIN_MAX_FAILURES tries', async () => {
+    const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '3' } })
+    try {
+      const user = await t.createUser('user')
+      const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => login(t, user.email, `wrong-guess-${i}`)))
+      const statuses = responses.map((r) => r.status).sort()
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3)
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5)
+      expect((await login(t, user.email, user.password)).status).toBe(429)
+    } finally {
+      await t.close()
+    }
+  })
+
+  test('a looser per-IP limit across accounts, keyed by the client IP', async () => {
+    const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'true' } })
+    try {
+      const ip = { 'x-forwarded-for': '203.0.113.9' }
+      for (let i = 0; i < 3; i++) expect((await login(t, `victim${i}@example.com`, 'wrong-password-z', ip)).status).toBe(401)
+      const blocked = await login(t, 'victim9@example.com', 'wrong-password-z', ip)
+      expect(blocked.status).toBe(429)
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
+      // Another address is unaffected.
+      expect((await login(t, 'victim9@example.com', 'wrong-password-z', { 'x-forwarded-for': '198.51.100.7' })).status).toBe(401)
+    } finally {
+      await t.close()
+    }
+  })
+})
+
+describe('login throttling ignores X-Forwarded-For without TRUST_PROXY', () => {
+  test('a spoofed header does not open a fresh per-IP bucket', async () => {
+    const t = await createTestApp('sqlite', { env: { LOGIN_MAX_FAILURES_PER_IP: '2' } })
+    try {
+      for (let i = 0; i < 2; i++) await login(t, `spoof${i}@example.com`, 'wrong-password-z', { 'x-forwarded-for': `192.0.2.${i}` })
+      const blocked = await login(t, 'spoof9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99' })
+      expect(blocked.status).toBe(429)
+    } finally {
+      await t.close()
+    }
+  })
+})
