@@ -1,15 +1,16 @@
 import { Elysia } from 'elysia'
 import type { Config } from './config'
 import { createContext, type AppContext, type AppDeps } from './context'
-import { errorHandler } from './http/error-handler'
-import { requestContext } from './http/request-context'
-import { bodyLimit } from './http/body-limit'
+import { httpLayer } from './http'
+import { metricsModule } from './metrics'
+import { docsModule } from './docs'
 import { healthModule } from './health'
 import { customersModule } from './customers'
 import { authModule } from './auth'
 import { usersModule } from './users'
 import { adminModule } from './admin'
 import { webhooksModule } from './webhooks'
+import { communicationsModule } from './communications'
 
 /** Methods registered for a concrete path, for 405 answers. */
 function routeMethodIndex(app: { routes: { method: string; path: string }[] }) {
@@ -37,15 +38,16 @@ export function createApp(config: Config, deps: AppDeps) {
 export function buildApp(ctx: AppContext) {
   const methods: { fn?: (path: string) => string[] } = {}
   const app = new Elysia({ name: 'crm-api', seed: ctx.id })
-    .use(errorHandler(ctx, (path) => methods.fn?.(path) ?? []))
-    .use(bodyLimit(ctx))
-    .use(requestContext(ctx))
+    .use(httpLayer(ctx, (path) => methods.fn?.(path) ?? []))
     .use(healthModule(ctx))
+    .use(metricsModule(ctx))
+    .use(docsModule(ctx))
     .use(customersModule(ctx))
     .use(authModule(ctx))
     .use(usersModule(ctx))
     .use(adminModule(ctx))
     .use(webhooksModule(ctx))
+    .use(communicationsModule(ctx))
     .decorate('appContext', ctx)
   methods.fn = routeMethodIndex(app)
   return app

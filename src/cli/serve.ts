@@ -5,6 +5,7 @@ import { openDatabase } from '../db/client'
 import { runMigrations } from '../db/migrate'
 import { createLogger } from '../logger'
 import { VERSION } from '../version'
+import { serverBodyLimit } from '../http/body-limit'
 import { bootstrapFirstUser } from '../users/bootstrap'
 
 export async function serve(config: Config): Promise<void> {
@@ -16,7 +17,7 @@ export async function serve(config: Config): Promise<void> {
   await bootstrapFirstUser(ctx)
   const app = buildApp(ctx)
   await app.modules
-  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: config.maxBodyBytes })
+  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: serverBodyLimit(config.maxBodyBytes) })
   const server = app.server!
   logger.info({ port: server.port, host: config.host, database: database.kind, version: VERSION }, 'listening')
 

@@ -1,6 +1,7 @@
-import { Elysia, ValidationError } from 'elysia'
+import { Elysia, ElysiaCustomStatusResponse, ValidationError } from 'elysia'
 import type { AppContext } from '../context'
 import { HttpError, type FieldError } from './errors'
+import { requestInfo } from './request-context'
 
 function fieldErrors(error: ValidationError): FieldError[] {
   const seen = new Set<string>()
@@ -24,6 +25,8 @@ function fieldErrors(error: ValidationError): FieldError[] {
  */
 export function errorHandler(ctx: AppContext, methodsFor: (path: string) => string[]) {
   return new Elysia({ name: 'error-handler', seed: ctx.id }).onError({ as: 'global' }, ({ code, error, set, request, path }) => {
+    // An HttpError thrown while the body was read (e.g. the chunked-body limit) arrives wrapped in a ParseError.
+    if (code === 'PARSE' && (error as Error).cause instanceof HttpError) error = (error as Error).cause as HttpError
     if (error instanceof HttpError) {
       set.status = error.status
       Object.assign(set.headers, error.headers)
@@ -53,13 +56,18 @@ export function errorHandler(ctx: AppContext, methodsFor: (path: string) => stri
         set.status = 422
         return { detail: 'Request validation failed', errors: [{ field: 'file', message: 'Invalid file type' }] }
     }
+    // `throw status(409, {...})` from a handler: answer what it asked for.
+    if (error instanceof ElysiaCustomStatusResponse) {
+      set.status = error.code
+      return error.response
+    }
     // A status the framework itself set deliberately (e.g. 413 from the server).
     const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500
     if (status >= 400 && status < 500) {
       set.status = status
       return { detail: status === 413 ? 'Request body too large' : 'Bad Request' }
     }
-    const requestId = set.headers['x-request-id']
+    const requestId = requestInfo(set)?.id
     ctx.logger.error({ requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'unhandled error')
     set.status = 500
     return { detail: 'Internal Server Error', request_id: requestId }

@@ -5,16 +5,44 @@ import { clientIp } from './client-ip'
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-/** Request id (honoured from X-Request-Id when sane) and client IP for every request. */
+export interface RequestInfo {
+  id: string
+  startedAt: number
+}
+
+// Keyed by the per-request `set` object: it is the one thing every hook sees,
+// including error handlers that run before routing and after a body swap.
+const infos = new WeakMap<object, RequestInfo>()
+
+/** The id and start time of the request that owns this `set`, if it got that far. */
+export function requestInfo(set: object): RequestInfo | undefined {
+  return infos.get(set)
+}
+
+/** An incoming X-Request-Id is kept when it is short and harmless, else a new one is made. */
+export function requestIdFrom(request: Request): string {
+  const incoming = request.headers.get('x-request-id')
+  return incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
+}
+
+/**
+ * Request id (honoured from X-Request-Id when sane) and client IP for every request.
+ * The id is assigned in onRequest, the first hook, so 404/405/413 answers and
+ * errors thrown by other onRequest hooks carry it too.
+ */
 export function requestContext(ctx: AppContext) {
-  return new Elysia({ name: 'request-context', seed: ctx.id }).derive({ as: 'global' }, ({ request, server, set }) => {
-    const incoming = request.headers.get('x-request-id')
-    const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
-    set.headers['x-request-id'] = requestId
-    return {
-      requestId,
-      clientIp: clientIp(request, server, ctx.config.trustProxy),
-      startedAt: performance.now(),
-    }
-  })
+  return new Elysia({ name: 'request-context', seed: ctx.id })
+    .onRequest(({ request, set }) => {
+      const id = requestIdFrom(request)
+      infos.set(set, { id, startedAt: performance.now() })
+      set.headers['x-request-id'] = id
+    })
+    .derive({ as: 'global' }, ({ request, server, set }) => {
+      const info = infos.get(set)
+      return {
+        requestId: info?.id ?? requestIdFrom(request),
+        clientIp: clientIp(request, server, ctx.config.trustProxy),
+        startedAt: info?.startedAt ?? performance.now(),
+      }
+    })
 }

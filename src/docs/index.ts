@@ -1,0 +1,86 @@
+import { Elysia } from 'elysia'
+import { toOpenAPISchema } from '@elysiajs/openapi'
+import type { AppContext } from '../context'
+import { VERSION } from '../version'
+import { NotFound } from '../http/errors'
+import { DOCS_ASSETS } from './assets'
+import { ASSETS_PREFIX, REDOC_INIT, SPEC_PATH, SWAGGER_INIT, redocPage, swaggerPage } from './pages'
+import { securityFor, SECURITY_SCHEMES } from './security'
+
+const TITLE = 'CRM API'
+
+const DESCRIPTION = `JSON API of the CRM single-page app: customers, SMS through Twilio, e-mail through SMTP, Twilio webhooks.
+
+Authenticate with \`POST /api/v2/auth/login\`, then send \`Authorization: Bearer <access_token>\` (or rely on the
+\`session\` cookie the login sets). Errors are JSON \`{"detail": "..."}\`; validation failures are 422 with \`errors: [{field, message}]\`.`
+
+/** Pages and assets of the docs themselves are not API routes. */
+const HIDDEN = [/^\/docs(\/|$)/, /^\/redoc(\/|$)/, SPEC_PATH]
+
+type OpenApiDocument = Record<string, unknown>
+
+/**
+ * `/docs` (Swagger UI), `/redoc` (ReDoc) and `/openapi.json`, generated from the
+ * routes' `t` schemas by @elysiajs/openapi. With DOCS_ENABLED=false none of the
+ * three exists (404 like any unknown path).
+ */
+export function docsModule(ctx: AppContext) {
+  const plugin = new Elysia({ name: 'docs', seed: ctx.id })
+  if (!ctx.config.docsEnabled) return plugin
+
+  // Every route is registered before the first request, so the first document is final.
+  let cached: OpenApiDocument | undefined
+  const document = (): OpenApiDocument => {
+    if (cached) return cached
+    const generated = toOpenAPISchema(plugin, { paths: HIDDEN, staticFile: false }, undefined, undefined, '3.1.0')
+    for (const [path, item] of Object.entries(generated.paths)) {
+      for (const operation of Object.values(item ?? {})) {
+        if (typeof operation !== 'object' || operation === null || Array.isArray(operation)) continue
+        const op = operation as { security?: unknown }
+        op.security ??= securityFor(path)
+      }
+    }
+    const full: OpenApiDocument = {
+      openapi: '3.1.0',
+      info: { title: TITLE, version: VERSION, description: DESCRIPTION },
+      tags: [
+        { name: 'Auth', description: 'Login, tokens, sessions' },
+        { name: 'Customers' },
+        { name: 'Communications', description: 'SMS and e-mail' },
+        { name: 'Admin', description: 'Users, statistics, audit log' },
+        { name: 'Webhooks', description: 'Twilio callbacks (signed)' },
+        { name: 'Operations', description: 'Health and metrics' },
+      ],
+      paths: generated.paths,
+      components: { schemas: generated.components.schemas ?? {}, securitySchemes: SECURITY_SCHEMES },
+    }
+    cached = full
+    return full
+  }
+
+  const html = (body: string) => new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8' } })
+  const assets = new Map(DOCS_ASSETS.map((asset) => [asset.name, asset]))
+  const scripts: Record<string, string> = { 'swagger-init.js': SWAGGER_INIT, 'redoc-init.js': REDOC_INIT }
+  const hide = { detail: { hide: true } }
+
+  return plugin
+    .get(SPEC_PATH, () => document(), hide)
+    .get('/docs', () => html(swaggerPage(TITLE)), hide)
+    .get('/redoc', () => html(redocPage(TITLE)), hide)
+    .get(
+      `${ASSETS_PREFIX}/:name`,
+      ({ params, set }) => {
+        set.headers['cache-control'] = 'public, max-age=86400'
+        const script = scripts[params.name]
+        if (script !== undefined) {
+          set.headers['content-type'] = 'text/javascript; charset=utf-8'
+          return script
+        }
+        const asset = assets.get(params.name)
+        if (!asset) throw new NotFound()
+        set.headers['content-type'] = asset.type
+        return Bun.file(asset.file)
+      },
+      hide,
+    )
+}

@@ -1,0 +1,25 @@
+/** Security schemes of the OpenAPI document. */
+export const SECURITY_SCHEMES = {
+  bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access_token from login or refresh' },
+  cookieAuth: { type: 'apiKey', in: 'cookie', name: 'session', description: 'Set by login; unsafe methods also need a same-site Origin' },
+  refreshCookie: { type: 'apiKey', in: 'cookie', name: 'refresh', description: 'Set by login and refresh, sent only to /api/v2/auth' },
+  twilioSignature: { type: 'apiKey', in: 'header', name: 'X-Twilio-Signature', description: 'HMAC-SHA1 of the request URL and parameters with the Twilio auth token' },
+  metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' },
+} as const
+
+type Requirement = Record<string, string[]>[]
+
+/** Routes that take no access token; everything else under /api/v2 takes one. */
+const PUBLIC_API = new Set(['/api/v2/auth/login'])
+
+/**
+ * The security requirement of a route its own `detail.security` does not give:
+ * derived from where it lives, the same rule the auth plugin enforces.
+ */
+export function securityFor(path: string): Requirement {
+  if (path === '/api/v2/auth/refresh') return [{ refreshCookie: [] }]
+  if (PUBLIC_API.has(path)) return []
+  if (path.startsWith('/api/v2/')) return [{ bearerAuth: [] }, { cookieAuth: [] }]
+  if (path.startsWith('/webhooks/twilio/')) return [{ twilioSignature: [] }]
+  return []
+}

@@ -1,0 +1,47 @@
+import { Elysia } from 'elysia'
+import type { AppContext } from '../context'
+
+export const CORS_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
+export const CORS_HEADERS = 'Authorization, Content-Type, X-Request-Id'
+export const CORS_EXPOSED = 'X-Request-Id, Retry-After, RateLimit, RateLimit-Policy, WWW-Authenticate'
+export const CORS_MAX_AGE = '600'
+
+/**
+ * CORS from FRONTEND_URL: an exact listed origin gets itself echoed with
+ * credentials; "*" in the list lets any origin read public answers, but never
+ * with credentials (browsers refuse that pair, and it would expose cookies).
+ * Anyone else gets no allow header at all.
+ */
+export function cors(ctx: AppContext) {
+  const exact = new Set(ctx.config.frontendOrigins.filter((o) => o !== '*'))
+  const wildcard = ctx.config.frontendOrigins.includes('*')
+
+  return new Elysia({ name: 'cors', seed: ctx.id }).onRequest(({ request, set }) => {
+    const headers = set.headers
+    // Answers differ by Origin, so caches must key on it.
+    headers['vary'] = 'Origin'
+    const origin = request.headers.get('origin')
+    let allowed = false
+    if (origin !== null && exact.has(origin)) {
+      headers['access-control-allow-origin'] = origin
+      headers['access-control-allow-credentials'] = 'true'
+      allowed = true
+    } else if (origin !== null && wildcard) {
+      headers['access-control-allow-origin'] = '*'
+      allowed = true
+    }
+    if (allowed) headers['access-control-expose-headers'] = CORS_EXPOSED
+
+    const preflight = request.method === 'OPTIONS' && origin !== null && request.headers.has('access-control-request-method')
+    if (!preflight) return
+    if (allowed) {
+      headers['access-control-allow-methods'] = CORS_METHODS
+      headers['access-control-allow-headers'] = CORS_HEADERS
+      headers['access-control-max-age'] = CORS_MAX_AGE
+      delete headers['access-control-expose-headers']
+    }
+    // A refused preflight is still a plain 204: the missing allow headers are the refusal.
+    set.status = 204
+    return new Response(null, { status: 204 })
+  })
+}

@@ -1,0 +1,23 @@
+import { Elysia } from 'elysia'
+import type { AppContext } from '../context'
+import { errorHandler } from './error-handler'
+import { requestContext } from './request-context'
+import { securityHeaders } from './security-headers'
+import { cors } from './cors'
+import { bodyLimit } from './body-limit'
+import { requestLog } from './request-log'
+
+/**
+ * The cross-cutting HTTP layer, in the order it must run: request id first (so
+ * every later failure carries it), then the headers every answer gets, CORS
+ * (which answers preflights), the body limit, and the per-request log line.
+ */
+export function httpLayer(ctx: AppContext, methodsFor: (path: string) => string[]) {
+  return new Elysia({ name: 'http-layer', seed: ctx.id })
+    .use(errorHandler(ctx, methodsFor))
+    .use(requestContext(ctx))
+    .use(securityHeaders(ctx))
+    .use(cors(ctx))
+    .use(bodyLimit(ctx))
+    .use(requestLog(ctx))
+}
