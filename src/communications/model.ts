@@ -1,0 +1,55 @@
+import { t } from 'elysia'
+import { CommunicationView } from './view'
+
+export const SMS_BODY_MAX = 1600
+export const EMAIL_SUBJECT_MAX = 998
+export const EMAIL_BODY_MAX = 100_000
+export const PAGE_SIZE_DEFAULT = 50
+export const PAGE_SIZE_MAX = 200
+export const PAGE_MAX = 1_000_000
+
+// Lengths are counted in code points by the service (a schema maxLength counts
+// UTF-16 units, so an emoji would count twice); the schema limits here only
+// stop absurd payloads early.
+const recipient = {
+  customer_id: t.Optional(t.Nullable(t.Integer({ minimum: 1, description: 'Send to this customer (their phone or e-mail); links the record' }))),
+}
+
+export const CommunicationModel = {
+  sendSms: t.Object(
+    {
+      to: t.Optional(t.Nullable(t.String({ maxLength: 64, description: 'Phone number; E.164 or national format of DEFAULT_COUNTRY' }))),
+      ...recipient,
+      body: t.String({ maxLength: SMS_BODY_MAX * 2, description: `1..${SMS_BODY_MAX} characters (Unicode code points), not only whitespace` }),
+    },
+    { title: 'SendSmsRequest', description: 'Give `to`, `customer_id`, or both (then `to` is the destination and the record is linked to the customer).' },
+  ),
+  sendEmail: t.Object(
+    {
+      to: t.Optional(t.Nullable(t.String({ maxLength: 320, description: 'A plain address: local@domain.tld' }))),
+      ...recipient,
+      subject: t.String({ maxLength: EMAIL_SUBJECT_MAX * 2, description: `1..${EMAIL_SUBJECT_MAX} characters, one line` }),
+      body: t.String({ maxLength: EMAIL_BODY_MAX * 2, description: `Plain text, 1..${EMAIL_BODY_MAX} characters` }),
+    },
+    { title: 'SendEmailRequest', description: 'Give `to`, `customer_id`, or both (then `to` is the destination and the record is linked to the customer).' },
+  ),
+  // Ranges of page/page_size are checked in the service so the 422 names the parameter.
+  historyQuery: t.Object({
+    customer_id: t.Optional(t.Integer({ description: 'Only records linked to this customer' })),
+    type: t.Optional(t.UnionEnum(['sms', 'email'])),
+    direction: t.Optional(t.UnionEnum(['inbound', 'outbound'])),
+    page: t.Optional(t.Integer({ description: 'Page number, from 1; default 1' })),
+    page_size: t.Optional(t.Integer({ description: `Items per page, 1..${PAGE_SIZE_MAX}; default ${PAGE_SIZE_DEFAULT}` })),
+  }),
+  historyPage: t.Object(
+    {
+      items: t.Array(CommunicationView),
+      total: t.Integer(),
+      page: t.Integer(),
+      page_size: t.Integer(),
+    },
+    { title: 'CommunicationPage' },
+  ),
+  sent: CommunicationView,
+  error: t.Object({ detail: t.String() }, { title: 'Error' }),
+}
