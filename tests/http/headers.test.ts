@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createTestApp, describeEachDialect, type TestApp } from '../helpers/harness'
+import { API_CSP, DOCS_CSP, HSTS } from '../../src/http/security-headers'
+
+const SECURITY = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+}
+
+function expectSecurityHeaders(response: Response, csp = API_CSP) {
+  for (const [name, value] of Object.entries(SECURITY)) expect(response.headers.get(name)).toBe(value)
+  expect(response.headers.get('content-security-policy')).toBe(csp)
+  expect(response.headers.get('x-request-id')).toBeTruthy()
+}
+
+describeEachDialect('security headers on every response', (dialect) => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { env: { MAX_BODY_BYTES: '100' } })
+  })
+  afterAll(() => t.close())
+
+  test.each([
+    ['GET', '/health', 200],
+    ['GET', '/no/such/route', 404],
+    ['DELETE', '/health', 405],
+    ['GET', '/api/v2/auth/me', 401],
+    ['GET', '/openapi.json', 200],
+    ['GET', '/metrics', 200],
+  ])('%s %s → %d', async (method, path, status) => {
+    const response = await t.request(method, path)
+    expect(response.status).toBe(status)
+    expectSecurityHeaders(response)
+    expect(response.headers.get('strict-transport-security')).toBeNull()
+  })
+
+  test('413 from the body limit carries them and a JSON detail', async () => {
+    const response = await t.request('POST', '/api/v2/auth/login', { json: { email: 'a@example.com', password: 'x'.repeat(200) } })
+    expect(response.status).toBe(413)
+    expectSecurityHeaders(response)
+    expect(await response.json()).toEqual({ detail: 'Request body too large' })
+  })
+
+  test('422 and 400 answers carry them', async () => {
+    const invalid = await t.request('POST', '/api/v2/auth/login', { json: { email: 1 } })
+    expect(invalid.status).toBe(422)
+    expectSecurityHeaders(invalid)
+    const malformed = await t.request('POST', '/api/v2/auth/login', { body: '{not json', headers: { 'content-type': 'application/json' } })
+    expect(malformed.status).toBe(400)
+    expectSecurityHeaders(malformed)
+    expect((await malformed.json()) as object).toHaveProperty('detail')
+  })
+
+  test('the docs pages get the docs CSP, which still forbids framing and inline script', async () => {
+    for (const path of ['/docs', '/redoc', '/docs/assets/swagger-ui-bundle.js', '/docs/assets/redoc.standalone.js']) {
+      const response = await t.request('GET', path)
+      expect(response.status).toBe(200)
+      expectSecurityHeaders(response, DOCS_CSP)
+    }
+    expect(DOCS_CSP).toContain("frame-ancestors 'none'")
+    expect(DOCS_CSP).toMatch(/script-src 'self'(;|$)/)
+  })
+
+  test('everything under /api/v2/auth is no-store, errors included', async () => {
+    for (const [method, path] of [
+      ['POST', '/api/v2/auth/login'],
+      ['GET', '/api/v2/auth/me'],
+      ['GET', '/api/v2/auth/no-such-thing'],
+      ['POST', '/api/v2/auth/refresh'],
+    ] as const) {
+      const response = await t.request(method, path, method === 'POST' ? { json: {} } : {})
+      expect(response.status).toBeGreaterThanOrEqual(400)
+      expect(response.headers.get('cache-control')).toBe('no-store')
+    }
+    expect((await t.request('GET', '/health')).headers.get('cache-control')).toBeNull()
+  })
+})
+
+describe('HSTS', () => {
+  test('only in production', async () => {
+    const prod = await createTestApp('sqlite', { env: { ENVIRONMENT: 'production', DOCS_ENABLED: 'false' } })
+    try {
+      for (const path of ['/health', '/nowhere']) {
+        const response = await prod.request('GET', path)
+        expect(response.headers.get('strict-transport-security')).toBe(HSTS)
+        expectSecurityHeaders(response)
+      }
+    } finally {
+      await prod.close()
+    }
+  })
+})
+
+describe('request id', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { env: { MAX_BODY_BYTES: '10' } })
+  })
+  afterAll(() => t.close())
+
+  test('generated when absent, unique per request', async () => {
+    const a = (await t.request('GET', '/health')).headers.get('x-request-id')
+    const b = (await t.request('GET', '/health')).headers.get('x-request-id')
+    expect(a).toMatch(/^[0-9a-f-]{36}$/)
+    expect(a).not.toBe(b)
+  })
+
+  test('a sane incoming X-Request-Id is echoed, also on errors raised before routing', async () => {
+    for (const [method, path, body] of [
+      ['GET', '/health', undefined],
+      ['GET', '/missing', undefined],
+      ['POST', '/api/v2/auth/login', JSON.stringify({ email: 'someone@example.com' })],
+    ] as const) {
+      const response = await t.request(method, path, { headers: { 'x-request-id': 'trace-123.abc:1', 'content-type': 'application/json' }, body })
+      expect(response.headers.get('x-request-id')).toBe('trace-123.abc:1')
+    }
+  })
+
+  test('an unsafe incoming id is replaced', async () => {
+    const response = await t.request('GET', '/health', { headers: { 'x-request-id': 'bad id\twith spaces' } })
+    expect(response.headers.get('x-request-id')).not.toContain(' ')
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})
