@@ -1,5 +1,6 @@
 import type { Scenario } from '../lib'
 import { health } from './health'
+import { webhooks } from './webhooks'
 
 /** Every scenario `bun run bench` runs, in order. */
-export const scenarios: Scenario[] = [health]
+export const scenarios: Scenario[] = [health, webhooks]

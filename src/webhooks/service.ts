@@ -87,14 +87,14 @@ export class WebhookService {
     const body = firstParam(params, 'Body') ?? ''
     const fromE164 = toE164(from, this.ctx.config.defaultCountry)
 
-    // Twilio retries until it gets a 2xx: a sid already stored is a retry, and a
-    // stale retry of an old STOP must not undo a later START.
-    const [existing] = await db.select({ id: communications.id }).from(communications).where(eq(communications.externalId, sid)).limit(1)
-    if (existing) return { stored: false, id: existing.id, optOut: undefined }
-
-    // Consent first: a crash after this point is retried by Twilio and redoes both steps.
     const change = optOutChange(body, firstParam(params, 'OptOutType'))
-    if (change && fromE164) await this.optOuts.set(fromE164, change === 'opted_out')
+    if (change && fromE164) {
+      // Twilio retries until it gets a 2xx: a stale retry of an old STOP must not undo a later START.
+      const [existing] = await db.select({ id: communications.id }).from(communications).where(eq(communications.externalId, sid)).limit(1)
+      if (existing) return { stored: false, id: existing.id, optOut: undefined }
+      // Consent before the insert: a crash in between is retried by Twilio and redoes both steps.
+      await this.optOuts.set(fromE164, change === 'opted_out')
+    }
 
     let customerId: number | null = null
     if (fromE164) {
