@@ -4,8 +4,7 @@ import type { OpenAPIV3 } from 'openapi-types'
 /** Schemas of the webhook answers; request parameters are Twilio's and are read after the signature check. */
 export namespace WebhookModel {
   export const statusAnswer = t.Object({ status: t.Literal('ok') })
-  export const twiml = t.String({ examples: ['<Response></Response>'] })
-  export const rejected = t.Object({ detail: t.String({ examples: ['Invalid Twilio signature'] }) })
+  export const rejected = t.Object({ detail: t.Union([t.Literal('Missing Twilio signature'), t.Literal('Invalid Twilio signature'), t.Literal('Signature validation error')]) })
 }
 
 /** The (documented, not enforced) form Twilio posts: validation must not run before the signature check. */
@@ -43,6 +42,25 @@ export const statusFormDoc: OpenAPIV3.RequestBodyObject = {
           ErrorMessage: { type: 'string' },
         },
         required: ['MessageSid', 'MessageStatus'],
+      },
+    },
+  },
+}
+
+/** The TwiML answer, documented by hand: a `t` schema would be described as text/plain. */
+export const twimlResponseDoc: OpenAPIV3.ResponseObject = {
+  description: 'Empty TwiML: the message is stored, no automatic reply is sent',
+  content: { 'text/xml': { schema: { type: 'string', example: '<Response></Response>' } } },
+}
+
+export const rejectedResponseDoc: OpenAPIV3.ResponseObject = {
+  description: 'Missing, invalid or unverifiable X-Twilio-Signature',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['detail'],
+        properties: { detail: { type: 'string', enum: ['Missing Twilio signature', 'Invalid Twilio signature', 'Signature validation error'] } },
       },
     },
   },
