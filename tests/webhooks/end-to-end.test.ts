@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { describeEachDialect, json, type TestUser } from '../helpers/harness'
+import { AUTH_TOKEN, insertCustomer, smsApp } from '../communications/support'
+import { INCOMING, STATUS, inboundPairs, postSigned, type Pairs } from './signing'
+
+const SEND = '/api/v2/communications/sms/send'
+const PUBLIC_URL = 'https://crm.example.com'
+
+/** The send route, the fake Twilio and the webhooks together: what an office actually sees. */
+describeEachDialect('SMS round trip through the webhooks', (dialect) => {
+  let env: Awaited<ReturnType<typeof smsApp>>
+  let user: TestUser
+
+  beforeAll(async () => {
+    env = await smsApp(dialect, { PUBLIC_URL })
+    user = await env.t.createUser('user')
+  })
+  afterAll(() => env.close())
+
+  const send = (to: string, body = 'Your table is ready') => env.t.request('POST', SEND, { token: user.token, json: { to, body } })
+  // Twilio signs with the account's auth token, for the URL it was given (PUBLIC_URL + path).
+  const twilioPost = (path: string, pairs: Pairs) => postSigned(env.t, path, pairs, { signedUrl: `${PUBLIC_URL}${path}`, token: AUTH_TOKEN })
+  const history = async (id: number) => {
+    const response = await env.t.request('GET', `/api/v2/customers/${id}/communications`, { token: user.token })
+    expect(response.status).toBe(200)
+    return (await json<{ items: { direction: string; status: string; content: string; external_id: string }[] }>(response)).items
+  }
+
+  test('STOP blocks sending (409, nothing handed to Twilio); START allows it again', async () => {
+    const phone = '+14155550150'
+    const customerId = await insertCustomer(env.t.database, { phone })
+    expect((await send(phone)).status).toBe(201)
+
+    const stop = await twilioPost(INCOMING, inboundPairs({ From: phone, To: '+15005550006', Body: ' Stop ' }))
+    expect(stop.status).toBe(200)
+    const customer = await env.t.request('GET', `/api/v2/customers/${customerId}`, { token: user.token })
+    expect((await json(customer)).sms_opt_out).toBe(true)
+
+    const before = env.twilio.requests.length
+    const refused = await send(phone)
+    expect(refused.status).toBe(409)
+    expect(await json(refused)).toEqual({ detail: 'Recipient has opted out of SMS' })
+    expect(env.twilio.requests.length).toBe(before)
+
+    expect((await twilioPost(INCOMING, inboundPairs({ From: phone, Body: 'unstop' }))).status).toBe(200)
+    expect((await send(phone)).status).toBe(201)
+    const items = await history(customerId)
+    expect(items.filter((i) => i.direction === 'inbound').map((i) => i.content).sort()).toEqual([' Stop ', 'unstop'])
+  })
+
+  test("a sent message follows Twilio's status callbacks forward only", async () => {
+    const phone = '+14155550151'
+    const customerId = await insertCustomer(env.t.database, { phone })
+    const sent = await json<{ id: number; external_id: string }>(await send(phone))
+    const sid = sent.external_id
+    for (const status of ['sent', 'delivered', 'sent', 'sending']) {
+      const response = await twilioPost(STATUS, [['MessageSid', sid], ['MessageStatus', status], ['To', phone], ['AccountSid', 'AC1']])
+      expect(response.status).toBe(200)
+    }
+    const row = (await history(customerId)).find((i) => i.external_id === sid)
+    expect(row?.status).toBe('delivered')
+  })
+
+  test('a 21610 failure callback opts the number out of further sends', async () => {
+    const phone = '+14155550152'
+    const sent = await json<{ external_id: string }>(await send(phone))
+    const response = await twilioPost(STATUS, [['MessageSid', sent.external_id], ['MessageStatus', 'failed'], ['ErrorCode', '21610']])
+    expect(response.status).toBe(200)
+    expect((await send(phone)).status).toBe(409)
+  })
+})
