@@ -1,6 +1,7 @@
 import type { Scenario } from '../lib'
 import { health } from './health'
+import { auth } from './auth'
 import { webhooks } from './webhooks'
 
 /** Every scenario `bun run bench` runs, in order. */
-export const scenarios: Scenario[] = [health, webhooks]
+export const scenarios: Scenario[] = [health, auth, webhooks]
