@@ -36,8 +36,9 @@ export const CommunicationModel = {
   // Ranges of page/page_size are checked in the service so the 422 names the parameter.
   historyQuery: t.Object({
     customer_id: t.Optional(t.Integer({ description: 'Only records linked to this customer' })),
-    type: t.Optional(t.UnionEnum(['sms', 'email'])),
-    direction: t.Optional(t.UnionEnum(['inbound', 'outbound'])),
+    // Not t.UnionEnum: Elysia fills an absent optional UnionEnum query value with its first member.
+    type: t.Optional(t.Union([t.Literal('sms'), t.Literal('email')])),
+    direction: t.Optional(t.Union([t.Literal('inbound'), t.Literal('outbound')])),
     page: t.Optional(t.Integer({ description: 'Page number, from 1; default 1' })),
     page_size: t.Optional(t.Integer({ description: `Items per page, 1..${PAGE_SIZE_MAX}; default ${PAGE_SIZE_DEFAULT}` })),
   }),
