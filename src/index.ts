@@ -4,6 +4,7 @@ import { serve } from './cli/serve'
 import { generateSecret } from './cli/secret'
 import { runCheck } from './cli/check'
 import { runMigrate } from './cli/migrate'
+import { runBackup } from './cli/backup'
 import { runUser } from './cli/user'
 import { VERSION } from './version'
 import { CliError } from './cli/errors'
@@ -46,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return runMigrate(loadConfig())
     case 'check':
       return runCheck(process.env)
+    case 'backup':
+      return runBackup(loadConfig(process.env, { ensureSecret: false }), rest)
     case 'user':
       return runUser(loadConfig(), rest)
     default:

@@ -8,6 +8,9 @@ import { VERSION } from '../version'
 import { serverBodyLimit } from '../http/body-limit'
 import { bootstrapFirstUser } from '../users/bootstrap'
 
+/** Below the usual 30 s grace period of service managers (compose, systemd), so exit stays clean. */
+const DRAIN_TIMEOUT_MS = 25_000
+
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel)
   for (const warning of config.warnings) logger.warn(warning)
@@ -26,8 +29,13 @@ export async function serve(config: Config): Promise<void> {
     if (stopping) return
     stopping = true
     logger.info({ signal }, 'shutting down: draining in-flight requests')
-    // stop(false) stops accepting and resolves once in-flight requests have finished.
-    await server.stop(false)
+    // stop(false) stops accepting and resolves once in-flight requests have finished;
+    // a request stuck longer than the drain window (a hung provider call) is cut off.
+    const drained = await Promise.race([server.stop(false).then(() => true), Bun.sleep(DRAIN_TIMEOUT_MS).then(() => false)])
+    if (!drained) {
+      logger.warn({ timeoutMs: DRAIN_TIMEOUT_MS }, 'in-flight requests did not finish in time: closing them')
+      await server.stop(true)
+    }
     await database.close()
     logger.info('stopped')
     process.exit(0)
