@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig, secretKeyProblem, type Config } from '../config'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { openDatabase } from '../db/client'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail'
@@ -42,6 +44,38 @@ export function checklist(env: Env, config: Config | undefined, configError: str
   return items
 }
 
+/**
+ * The SQLite file's directory must be writable (WAL keeps -wal and -shm files
+ * beside the database): proven by writing a probe file, which also holds for root.
+ */
+function dataDirItem(path: string): CheckItem {
+  if (path === ':memory:') return item('fail', 'DATA_DIR', 'the database is in memory: nothing survives a restart')
+  const dir = dirname(path)
+  const probe = join(dir, `.crm-check-${process.pid}`)
+  try {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(probe, '')
+    rmSync(probe)
+    return item('ok', 'DATA_DIR', `${dir} is writable`)
+  } catch {
+    return item('fail', 'DATA_DIR', `${dir} cannot be created or written by this user`)
+  }
+}
+
+/** Opening may itself fail (a directory that cannot be created): that is a failed check, not a crash. */
+async function databaseItem(config: Config): Promise<CheckItem> {
+  let database: ReturnType<typeof openDatabase> | undefined
+  try {
+    database = openDatabase(config.database)
+    await database.ping()
+    return item('ok', 'DATABASE_URL', `${database.kind} reachable`)
+  } catch {
+    return item('fail', 'DATABASE_URL', `${config.database.kind} not reachable`)
+  } finally {
+    await database?.close().catch(() => {})
+  }
+}
+
 export async function runCheck(env: Env): Promise<number> {
   let config: Config | undefined
   let configError: string | undefined
@@ -52,17 +86,8 @@ export async function runCheck(env: Env): Promise<number> {
     configError = error.message
   }
   const items = checklist(env, config, configError)
-  if (config) {
-    const database = openDatabase(config.database)
-    try {
-      await database.ping()
-      items.push(item('ok', 'DATABASE_URL', `${database.kind} reachable`))
-    } catch {
-      items.push(item('fail', 'DATABASE_URL', `${database.kind} not reachable`))
-    } finally {
-      await database.close().catch(() => {})
-    }
-  }
+  if (config?.database.kind === 'sqlite') items.push(dataDirItem(config.database.path))
+  if (config) items.push(await databaseItem(config))
   for (const { status, name, message } of items) console.log(`${status.toUpperCase().padEnd(4)}  ${name}: ${message}`)
   const failed = items.filter((i) => i.status === 'fail').length
   console.log(failed ? `${failed} check(s) failed` : 'all checks passed')
