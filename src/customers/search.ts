@@ -59,6 +59,17 @@ export interface SearchPage {
 export class CustomerSearch {
   constructor(private readonly database: Database) {}
 
+  /** How many customers are not deleted: SQLite keeps the figure in a trigger-maintained row (drizzle/sqlite/0003). */
+  async countLive(): Promise<number> {
+    if (this.database.kind === 'sqlite') {
+      const row = this.database.sqlite!.query<{ n: number }, []>('SELECT n FROM customers_live_count WHERE id = 1').get()
+      if (row) return row.n
+    }
+    const { customers } = this.database.tables
+    const [counted] = await this.database.db.select({ value: count() }).from(customers).where(isNull(customers.deletedAt))
+    return counted?.value ?? 0
+  }
+
   async find(needles: string[], limit: number, offset: number): Promise<SearchPage> {
     if (this.database.kind === 'sqlite' && needles.every((needle) => [...needle].length >= 3)) {
       return this.findWithFts(ftsQuery(needles), limit, offset)

@@ -198,13 +198,10 @@ export class CustomerService {
     let rows: CustomerRow[]
     let total: number
     if (term === '') {
-      const live = isNull(customers.deletedAt)
-      const [pageRows, [counted]] = await Promise.all([
-        this.db.select().from(customers).where(live).orderBy(desc(customers.id)).limit(pageSize).offset(offset),
-        this.db.select({ value: count() }).from(customers).where(live),
+      ;[rows, total] = await Promise.all([
+        this.db.select().from(customers).where(isNull(customers.deletedAt)).orderBy(desc(customers.id)).limit(pageSize).offset(offset),
+        this.search.countLive(),
       ])
-      rows = pageRows
-      total = counted?.value ?? 0
     } else {
       const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), pageSize, offset)
       total = found.total
