@@ -9,7 +9,7 @@ describeEachDialect('login', (dialect) => {
   beforeAll(async () => {
     t = await createTestApp(dialect)
     user = await t.createUser('admin')
-  })
+  }, 30_000)
   afterAll(() => t.close())
 
   test('answers the token, the user and both cookies', async () => {
@@ -30,11 +30,11 @@ describeEachDialect('login', (dialect) => {
     expect(cookies.refresh!.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/api/v2/auth', `Max-Age=${7 * 86400}`]))
     expect(cookies.refresh!.value.length).toBeGreaterThan(30)
     for (const cookie of Object.values(cookies)) expect(cookie.attributes).not.toContain('Secure')
-  })
+  }, 30_000)
 
   test('email matching is case-insensitive and ignores surrounding spaces', async () => {
     expect((await login(t, `  ${user.email.toUpperCase()} `, user.password)).status).toBe(200)
-  })
+  }, 30_000)
 
   test('unknown email and wrong password give the same 401 body', async () => {
     const unknown = await login(t, 'nobody-here@example.com', 'some-password-123')
@@ -46,7 +46,7 @@ describeEachDialect('login', (dialect) => {
     expect(a).toBe(b)
     expect(JSON.parse(a)).toEqual({ detail: 'Incorrect email or password' })
     expect(unknown.headers.get('www-authenticate')).toBe(wrong.headers.get('www-authenticate'))
-  })
+  }, 30_000)
 
   test('unknown email costs a password hash too (same timing profile)', async () => {
     const probe = await t.createUser('user')
@@ -65,7 +65,7 @@ describeEachDialect('login', (dialect) => {
     // argon2id dominates both; without the dummy hash the unknown case would be ~100x faster.
     expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.4)
     expect(median(unknown)).toBeLessThan(median(wrong) * 2.5)
-  })
+  }, 30_000)
 
   test('a disabled user with the right password: 403', async () => {
     const disabled = await t.createUser('user')
@@ -77,7 +77,7 @@ describeEachDialect('login', (dialect) => {
     expect(response.headers.getSetCookie()).toEqual([])
     const wrong = await login(t, disabled.email, 'wrong-password-here')
     expect(wrong.status).toBe(401)
-  })
+  }, 30_000)
 
   test('a malformed body is 422 or 400, never 500', async () => {
     const missing = await t.request('POST', '/api/v2/auth/login', { json: { email: user.email } })
@@ -85,7 +85,7 @@ describeEachDialect('login', (dialect) => {
     expect((await json(missing)).detail).toBe('Request validation failed')
     const broken = await t.request('POST', '/api/v2/auth/login', { body: '{"email":', headers: { 'content-type': 'application/json' } })
     expect(broken.status).toBe(400)
-  })
+  }, 30_000)
 
   test('login attempts are audited without the password', async () => {
     const secret = 'audit-me-not-password'
@@ -100,14 +100,14 @@ describeEachDialect('login', (dialect) => {
     expect(text).not.toContain(secret)
     expect(text).not.toContain(user.password)
     expect(t.logs.text).not.toContain(secret)
-  })
+  }, 30_000)
 })
 
 describeEachDialect('login cookies in production', (dialect) => {
   let t: TestApp
   beforeAll(async () => {
     t = await createTestApp(dialect, { env: { ENVIRONMENT: 'production', DOCS_ENABLED: 'false' } })
-  })
+  }, 30_000)
   afterAll(() => t.close())
 
   test('both cookies are Secure', async () => {
@@ -117,7 +117,7 @@ describeEachDialect('login cookies in production', (dialect) => {
     const cookies = cookiesOf(response)
     expect(cookies.session!.attributes).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/']))
     expect(cookies.refresh!.attributes).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/api/v2/auth']))
-  })
+  }, 30_000)
 })
 
 describeEachDialect('login throttling', (dialect) => {
@@ -153,7 +153,7 @@ describeEachDialect('login throttling', (dialect) => {
     } finally {
       await t.close()
     }
-  })
+  }, 30_000)
 
   test('failures that left the 15-minute window no longer count', async () => {
     const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '2' } })
@@ -173,7 +173,7 @@ describeEachDialect('login throttling', (dialect) => {
     } finally {
       await t.close()
     }
-  })
+  }, 30_000)
 
   test('concurrent wrong guesses never get more than LOGIN_MAX_FAILURES tries', async () => {
     const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '3' } })
@@ -187,7 +187,7 @@ describeEachDialect('login throttling', (dialect) => {
     } finally {
       await t.close()
     }
-  })
+  }, 30_000)
 
   test('a looser per-IP limit across accounts, keyed by the client IP', async () => {
     const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'true' } })
@@ -202,7 +202,7 @@ describeEachDialect('login throttling', (dialect) => {
     } finally {
       await t.close()
     }
-  })
+  }, 30_000)
 })
 
 describe('login throttling ignores X-Forwarded-For without TRUST_PROXY', () => {
@@ -215,5 +215,5 @@ describe('login throttling ignores X-Forwarded-For without TRUST_PROXY', () => {
     } finally {
       await t.close()
     }
-  })
+  }, 30_000)
 })

@@ -31,13 +31,14 @@ const REAL_ROUTES: [Permission, string, string][] = [
  */
 function probeApp(testApp: TestApp) {
   const ctx = testApp.ctx
-  let app = new Elysia({ seed: `probe-${ctx.id}` })
+  const app = new Elysia({ seed: `probe-${ctx.id}` })
     .use(errorHandler(ctx, () => []))
     .use(requestContext(ctx))
     .use(authPlugin(ctx))
     .post('/probe/role-admin', ({ user }) => ({ id: user.id }), { role: 'admin', body: schema.Object({ x: schema.String() }) })
+  // Elysia registers routes on the instance itself, so the loop needs no reassignment.
   for (const permission of PERMISSIONS) {
-    app = app.post(`/probe/${permission}`, ({ user }) => ({ id: user.id, role: user.role }), { permission, body: schema.Object({ x: schema.String() }) })
+    app.post(`/probe/${permission}`, ({ user }) => ({ id: user.id, role: user.role }), { permission, body: schema.Object({ x: schema.String() }) })
   }
   return (path: string, token: string, body: unknown) =>
     app.handle(new Request(`http://localhost${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }))
@@ -56,7 +57,7 @@ describeEachDialect('permissions: every permission for every role', (dialect) =>
 
   test('the permission table is exactly SPEC 5', () => {
     for (const permission of PERMISSIONS) for (const role of ROLES) expect(`${role}:${permission}:${hasPermission(role, permission)}`).toBe(`${role}:${permission}:${SPEC_TABLE[permission].includes(role)}`)
-    expect([...PERMISSIONS].sort()).toEqual(Object.keys(SPEC_TABLE).sort())
+    expect([...PERMISSIONS].sort() as string[]).toEqual(Object.keys(SPEC_TABLE).sort())
   })
 
   for (const permission of PERMISSIONS) {
