@@ -44,6 +44,11 @@ function ftsQuery(needles: string[]): string {
   return needles.map((needle) => `"${needle.replaceAll('"', '""')}"`).join(' OR ')
 }
 
+/** A page that is not full (and not past the end) is the last one: the total follows without counting. */
+function totalFromPage(found: number, limit: number, offset: number): number | undefined {
+  return found < limit && (found > 0 || offset === 0) ? offset + found : undefined
+}
+
 export interface SearchPage {
   ids: number[]
   total: number
@@ -84,7 +89,7 @@ export class CustomerSearch {
       .query<{ id: number }, [string, number, number]>('SELECT rowid AS id FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?')
       .all(match, limit, offset)
       .map((row) => row.id)
-    const total = handle.query<{ n: number }, [string]>('SELECT count(*) AS n FROM customers_fts WHERE customers_fts MATCH ?').get(match)?.n ?? 0
+    const total = totalFromPage(ids.length, limit, offset) ?? handle.query<{ n: number }, [string]>('SELECT count(*) AS n FROM customers_fts WHERE customers_fts MATCH ?').get(match)?.n ?? 0
     return { ids, total }
   }
 
@@ -92,10 +97,9 @@ export class CustomerSearch {
     const { customers } = this.database.tables
     const matches = needles.map((needle): SQL => sql`${customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
     const where = and(isNull(customers.deletedAt), or(...matches))
-    const [rows, [total]] = await Promise.all([
-      this.database.db.select({ id: customers.id }).from(customers).where(where).orderBy(desc(customers.id)).limit(limit).offset(offset),
-      this.database.db.select({ value: count() }).from(customers).where(where),
-    ])
-    return { ids: rows.map((row) => row.id), total: total?.value ?? 0 }
+    const rows = await this.database.db.select({ id: customers.id }).from(customers).where(where).orderBy(desc(customers.id)).limit(limit).offset(offset)
+    const known = totalFromPage(rows.length, limit, offset)
+    const total = known ?? (await this.database.db.select({ value: count() }).from(customers).where(where))[0]?.value ?? 0
+    return { ids: rows.map((row) => row.id), total }
   }
 }
