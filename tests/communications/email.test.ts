@@ -5,6 +5,9 @@ import { EmailSender, EmailSendError } from '../../src/email/sender'
 import { normalizeEmailAddress } from '../../src/email/address'
 import { allCommunications, insertCustomer } from './support'
 
+/** Generous: each PostgreSQL test app is a fresh database, and CI machines are shared. */
+const SLOW = 30_000
+
 const SEND = '/api/v2/communications/email/send'
 const FROM = 'CRM Office <office@example.com>'
 
@@ -17,7 +20,7 @@ describeEachDialect('e-mail sending', (dialect) => {
     smtp = await startFakeSmtp({ username: 'mailer', password: 'mail-pass' })
     t = await createTestApp(dialect, { env: { SMTP_URL: smtp.url, EMAIL_FROM: FROM } })
     user = await t.createUser('user')
-  })
+  }, SLOW)
   afterAll(async () => {
     await t.close()
     await smtp.close()
@@ -52,7 +55,7 @@ describeEachDialect('e-mail sending', (dialect) => {
     expect(mail.to).toEqual(['Grace@example.com'])
     expect(mail.raw).toContain('Subject: Your invoice')
     expect(mail.raw).toContain('the invoice is attached.')
-  })
+  }, SLOW)
 
   test('customer_id sends to the customer address and links; a matching `to` links too', async () => {
     const id = await insertCustomer(t.database, { email: 'Linus@Example.org' })
@@ -67,7 +70,7 @@ describeEachDialect('e-mail sending', (dialect) => {
     const unknown = await send({ customer_id: 987654, subject: 's', body: 'b' })
     expect(unknown.status).toBe(404)
     expect(await json(unknown)).toEqual({ detail: 'Customer not found' })
-  })
+  }, SLOW)
 
   test('an invalid address is 422 naming to', async () => {
     for (const to of ['not-an-address', 'a@b', 'two@@example.com', 'x@example.com, y@example.com', 'evil@example.com\r\nBcc: z@example.com', '']) {
@@ -77,7 +80,7 @@ describeEachDialect('e-mail sending', (dialect) => {
     }
     expect((await send({ subject: 's', body: 'b' })).status).toBe(422)
     expect(smtp.messages).toHaveLength(0)
-  })
+  }, SLOW)
 
   test('subject 1..998 single-line, body 1..100000', async () => {
     const fields = async (r: Response) => (await json<{ errors: { field: string }[] }>(r)).errors.map((e) => e.field)
@@ -95,7 +98,7 @@ describeEachDialect('e-mail sending', (dialect) => {
       expect(await fields(response)).toContain(field)
     }
     expect((await send({ to: 'a@example.com', subject: 'x'.repeat(998), body: 'x'.repeat(100_000) })).status).toBe(201)
-  })
+  }, SLOW)
 
   test('an SMTP refusal is 502 "Email provider error: ..." and the failed record is kept', async () => {
     smtp.rejectRecipients({ code: 550, message: 'Mailbox unavailable' })
@@ -108,14 +111,14 @@ describeEachDialect('e-mail sending', (dialect) => {
     const rows = await allCommunications(t.database)
     expect(rows).toHaveLength(before + 1)
     expect(rows.at(-1)).toMatchObject({ type: 'email', status: 'failed', errorCode: '550', toAddress: 'nobody@example.com' })
-  })
+  }, SLOW)
 
   test('a refused message body is a 502 too', async () => {
     smtp.rejectData({ code: 554, message: 'Message rejected as spam' })
     const response = await send({ to: 'someone@example.com', subject: 's', body: 'b' })
     expect(response.status).toBe(502)
     expect((await json(response)).detail).toContain('Message rejected as spam')
-  })
+  }, SLOW)
 
   test('an unreachable server is 502 with a failed record', async () => {
     const other = await createTestApp(dialect, { env: { SMTP_URL: await closedSmtpUrl(), EMAIL_FROM: FROM } })
@@ -125,7 +128,7 @@ describeEachDialect('e-mail sending', (dialect) => {
     expect(await json(response)).toEqual({ detail: 'Email provider error: the mail server could not be reached' })
     expect(await allCommunications(other.database)).toEqual([expect.objectContaining({ status: 'failed', errorCode: 'unreachable' })])
     await other.close()
-  })
+  }, SLOW)
 
   test('wrong SMTP credentials are a 502 naming authentication', async () => {
     const url = smtp.url.replace('mail-pass', 'wrong')
@@ -135,7 +138,7 @@ describeEachDialect('e-mail sending', (dialect) => {
     expect(response.status).toBe(502)
     expect(await json(response)).toEqual({ detail: 'Email provider error: authentication with the mail server failed' })
     await other.close()
-  })
+  }, SLOW)
 
   test('no SMTP configured: 503 "Email is not configured", nothing recorded', async () => {
     const other = await createTestApp(dialect)
@@ -145,7 +148,7 @@ describeEachDialect('e-mail sending', (dialect) => {
     expect(await json(response)).toEqual({ detail: 'Email is not configured' })
     expect(await allCommunications(other.database)).toHaveLength(0)
     await other.close()
-  })
+  }, SLOW)
 
   test('addresses and bodies stay out of the logs', async () => {
     await send({ to: 'private.person@example.com', subject: 'secret subject', body: 'very private body' })
@@ -154,7 +157,7 @@ describeEachDialect('e-mail sending', (dialect) => {
     expect(t.logs.text).not.toContain('private.person')
     expect(t.logs.text).not.toContain('very private body')
     expect(t.logs.text).not.toContain('mail-pass')
-  })
+  }, SLOW)
 })
 
 describe('EmailSender timeouts', () => {
@@ -169,17 +172,17 @@ describe('EmailSender timeouts', () => {
     expect(performance.now() - started).toBeLessThan(2000)
     sender.close()
     await silent.close()
-  })
+  }, SLOW)
 })
 
 describe('normalizeEmailAddress', () => {
   test('accepts plain addresses and lower-cases the domain only', () => {
     expect(normalizeEmailAddress(' Ada.L+crm@Example.CO.uk ')).toBe('Ada.L+crm@example.co.uk')
     expect(normalizeEmailAddress('x@xn--bcher-kva.example')).toBe('x@xn--bcher-kva.example')
-  })
+  }, SLOW)
   test('rejects display names, lists, header injection and junk', () => {
     for (const bad of ['Ada <ada@example.com>', 'a@example.com,b@example.com', 'a@example.com\nBcc: b@example.com', 'a..b@example.com', '.a@example.com', 'a@-example.com', 'a@example', 'a@example.c0m', `${'a'.repeat(65)}@example.com`]) {
       expect(normalizeEmailAddress(bad)).toBeUndefined()
     }
-  })
+  }, SLOW)
 })

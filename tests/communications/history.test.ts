@@ -2,6 +2,9 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { describeEachDialect, json, type TestUser } from '../helpers/harness'
 import { insertCustomer, smsApp } from './support'
 
+/** Generous: each PostgreSQL test app is a fresh database, and CI machines are shared. */
+const SLOW = 30_000
+
 const HISTORY = '/api/v2/communications/history'
 
 interface Page {
@@ -35,7 +38,7 @@ describeEachDialect('communication history', (dialect) => {
       { type: 'sms', direction: 'inbound', status: 'received', toAddress: '+15005550006', fromAddress: '+14155550160', content: 'reply', customerId, externalId: 'SMinbound1', createdAt: new Date(now + 1000), updatedAt: new Date(now + 1000) },
       { type: 'email', direction: 'outbound', status: 'sent', toAddress: 'x@example.com', fromAddress: 'o@example.com', subject: 'hi', content: 'admin mail', userId: admin.id, createdAt: new Date(now + 2000), updatedAt: new Date(now + 2000) },
     ])
-  })
+  }, SLOW)
   afterAll(() => env.close())
 
   const history = async (user: TestUser, query = '') => {
@@ -58,13 +61,13 @@ describeEachDialect('communication history', (dialect) => {
     const bobs = await history(bob)
     expect(bobs.items.every((i) => i.user_id === bob.id || i.direction === 'inbound')).toBe(true)
     expect(bobs.total).toBe(2)
-  })
+  }, SLOW)
 
   test('view_all_communications sees everything', async () => {
     const page = await history(admin)
     expect(page.total).toBe(5)
     expect(new Set(page.items.map((i) => i.user_id))).toEqual(new Set([alice.id, bob.id, admin.id, null]))
-  })
+  }, SLOW)
 
   test('filters: customer_id, type, direction', async () => {
     const forCustomer = await history(admin, `?customer_id=${customerId}`)
@@ -78,7 +81,7 @@ describeEachDialect('communication history', (dialect) => {
     expect(aliceOutboundSms.total).toBe(2)
     // Visibility still applies under a filter: bob's message is not in alice's view.
     expect((await history(alice, '?type=email')).total).toBe(0)
-  })
+  }, SLOW)
 
   test('paging', async () => {
     const first = await history(admin, '?page=1&page_size=2')
@@ -89,7 +92,7 @@ describeEachDialect('communication history', (dialect) => {
     expect(third.items).toHaveLength(1)
     const ids = [...first.items, ...second.items, ...third.items].map((i) => i.id)
     expect(new Set(ids).size).toBe(5)
-  })
+  }, SLOW)
 
   test('bad query parameters are 422 naming the parameter', async () => {
     for (const [query, field] of [
@@ -106,10 +109,10 @@ describeEachDialect('communication history', (dialect) => {
       expect(body.detail).toBe('Request validation failed')
       expect(body.errors.map((e) => e.field)).toContain(field)
     }
-  })
+  }, SLOW)
 
   test('needs authentication; trailing slash accepted', async () => {
     expect((await env.t.request('GET', HISTORY)).status).toBe(401)
     expect((await env.t.request('GET', `${HISTORY}/`, { token: alice.token })).status).toBe(200)
-  })
+  }, SLOW)
 })

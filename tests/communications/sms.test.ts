@@ -3,6 +3,9 @@ import { describeEachDialect, json, type TestUser } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
 import { allCommunications, communicationRow, insertCustomer, SENDER, smsApp } from './support'
 
+/** Generous: each PostgreSQL test app is a fresh database, and CI machines are shared. */
+const SLOW = 30_000
+
 const SEND = '/api/v2/communications/sms/send'
 
 describeEachDialect('SMS sending', (dialect) => {
@@ -19,7 +22,7 @@ describeEachDialect('SMS sending', (dialect) => {
       RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
     })
     user = await env.t.createUser('user')
-  })
+  }, SLOW)
   afterAll(() => env.close())
   afterEach(() => env.twilio.reset())
 
@@ -54,14 +57,14 @@ describeEachDialect('SMS sending', (dialect) => {
 
     const row = await communicationRow(env.t.database, body.id as number)
     expect(row).toMatchObject({ status: 'queued', externalId: sent.sid, fromAddress: SENDER, userId: user.id, direction: 'outbound', type: 'sms' })
-  })
+  }, SLOW)
 
   test("Twilio's status for the new message is kept", async () => {
     env.twilio.respondWith({ kind: 'ok', status: 'sent' })
     const response = await send({ to: '+14155550101', body: 'hello' })
     expect(response.status).toBe(201)
     expect((await json(response)).status).toBe('sent')
-  })
+  }, SLOW)
 
   test("a Twilio error leaves a failed record and answers 502 with Twilio's message", async () => {
     env.twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: "The 'To' number +14155550102 is not a valid phone number." })
@@ -74,7 +77,7 @@ describeEachDialect('SMS sending', (dialect) => {
     const failed = rows.at(-1)!
     expect(failed).toMatchObject({ status: 'failed', errorCode: '21211', toAddress: '+14155550102', externalId: null })
     expect(failed.errorMessage).toContain('not a valid phone number')
-  })
+  }, SLOW)
 
   test('a Twilio that hangs is given up on within TWILIO_TIMEOUT_MS: 502, failed record', async () => {
     env.twilio.respondWith({ kind: 'hang' })
@@ -86,7 +89,7 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(elapsed).toBeLessThan(2000)
     const failed = (await allCommunications(env.t.database)).at(-1)!
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'timeout' })
-  })
+  }, SLOW)
 
   test('a 5xx from Twilio is a 502 without internals', async () => {
     env.twilio.respondWith({ kind: 'server-error', httpStatus: 503 })
@@ -95,7 +98,7 @@ describeEachDialect('SMS sending', (dialect) => {
     const detail = (await json(response)).detail as string
     expect(detail).toBe('SMS provider error: Twilio is unavailable (HTTP 503)')
     expect(detail).not.toContain('html')
-  })
+  }, SLOW)
 
   test('an unreachable Twilio is a 502', async () => {
     const closed = await smsApp(dialect, { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' })
@@ -104,7 +107,7 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(response.status).toBe(502)
     expect(await json(response)).toEqual({ detail: 'SMS provider error: Twilio could not be reached' })
     await closed.close()
-  })
+  }, SLOW)
 
   test('error 20429 (too many concurrent requests) is retried', async () => {
     env.twilio.respondWith({ kind: 'error', httpStatus: 429, code: 20429, message: 'Too Many Requests' }, 2)
@@ -112,7 +115,7 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(response.status).toBe(201)
     expect(env.twilio.requests).toHaveLength(3)
     expect(env.twilio.accepted()).toHaveLength(1)
-  })
+  }, SLOW)
 
   test('20429 retries are bounded: the third refusal is a 502', async () => {
     env.twilio.respondWith({ kind: 'error', httpStatus: 429, code: 20429, message: 'Too Many Requests' }, 5)
@@ -120,7 +123,7 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(response.status).toBe(502)
     expect((await json(response)).detail).toBe('SMS provider error: Too Many Requests')
     expect(env.twilio.requests).toHaveLength(3)
-  })
+  }, SLOW)
 
   test('error 21610 (recipient unsubscribed) marks the number opted out; the next send is refused locally', async () => {
     env.twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' })
@@ -131,7 +134,7 @@ describeEachDialect('SMS sending', (dialect) => {
     const second = await send({ to: '+14155550108', body: 'hi again' })
     expect(second.status).toBe(409)
     expect(env.twilio.requests).toHaveLength(1)
-  })
+  }, SLOW)
 
   test('an opted-out number: 409, nothing sent, nothing recorded', async () => {
     await new OptOutService(env.t.database).set('+14155550109', true)
@@ -141,7 +144,7 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(await json(response)).toEqual({ detail: 'Recipient has opted out of SMS' })
     expect(env.twilio.requests).toHaveLength(0)
     expect(await allCommunications(env.t.database)).toHaveLength(before)
-  })
+  }, SLOW)
 
   test('customer_id sends to the customer phone and links the record', async () => {
     const id = await insertCustomer(env.t.database, { phone: '+14155550110' })
@@ -149,7 +152,7 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(response.status).toBe(201)
     expect(await json(response)).toMatchObject({ customer_id: id, to_address: '+14155550110' })
     expect(env.twilio.requests[0]!.to).toBe('+14155550110')
-  })
+  }, SLOW)
 
   test('a `to` equal to a customer phone links the record to that customer; deleted customers do not count', async () => {
     const deleted = await insertCustomer(env.t.database, { phone: '+14155550111', deleted: true })
@@ -161,7 +164,7 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(body.customer_id).not.toBe(deleted)
     const unlinked = await send({ to: '+14155550112', body: 'no customer' })
     expect((await json(unlinked)).customer_id).toBeNull()
-  })
+  }, SLOW)
 
   test('unknown or deleted customer_id: 404 "Customer not found"; a customer without phone: 422', async () => {
     const missing = await send({ customer_id: 999_999, body: 'x' })
@@ -174,7 +177,7 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(response.status).toBe(422)
     expect((await json<{ errors: { field: string }[] }>(response)).errors[0]!.field).toBe('customer_id')
     expect(env.twilio.requests).toHaveLength(0)
-  })
+  }, SLOW)
 
   test('body length is 1..1600 code points; empty or whitespace-only is 422 naming body', async () => {
     const fieldOf = async (r: Response) => (await json<{ detail: string; errors: { field: string }[] }>(r)).errors.map((e) => e.field)
@@ -188,7 +191,7 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(emoji.status).toBe(201)
     expect(env.twilio.requests[0]!.body).toBe('😀'.repeat(1600))
     expect((await send({ to: '+14155550114', body: 'x'.repeat(1600) })).status).toBe(201)
-  })
+  }, SLOW)
 
   test('missing or invalid `to` is 422 naming to', async () => {
     for (const payload of [{ body: 'x' }, { to: 'not a phone', body: 'x' }, { to: '123', body: 'x' }, { to: '+1 000 000 0000', body: 'x' }]) {
@@ -201,7 +204,7 @@ describeEachDialect('SMS sending', (dialect) => {
     const missingBody = await send({ to: '+14155550115' })
     expect(missingBody.status).toBe(422)
     expect(env.twilio.requests).toHaveLength(0)
-  })
+  }, SLOW)
 
   test('auth and permission come first', async () => {
     const anonymous = await env.t.request('POST', SEND, { json: { to: '+14155550116', body: 'x' } })
@@ -209,7 +212,7 @@ describeEachDialect('SMS sending', (dialect) => {
     const garbage = await env.t.request('POST', SEND, { token: 'nope', json: { nonsense: true } })
     expect(garbage.status).toBe(401)
     expect(env.twilio.requests).toHaveLength(0)
-  })
+  }, SLOW)
 
   test('logs carry neither the message body nor the full number', async () => {
     const secretText = 'pickup code 7788-secret'
@@ -220,14 +223,14 @@ describeEachDialect('SMS sending', (dialect) => {
     expect(text).not.toContain(secretText)
     expect(text).not.toContain('4155550117')
     expect(text).toContain('***0117')
-  })
+  }, SLOW)
 
   test('metrics count messages by channel, direction and status', async () => {
     await send({ to: '+14155550118', body: 'm' })
     const metrics = await env.t.ctx.metrics.render()
     expect(metrics).toMatch(/crm_messages_total\{channel="sms",direction="outbound",status="queued"\} \d+/)
     expect(metrics).toMatch(/crm_messages_total\{channel="sms",direction="outbound",status="failed"\} \d+/)
-  })
+  }, SLOW)
 })
 
 describeEachDialect('SMS without Twilio configuration', (dialect) => {
@@ -243,7 +246,7 @@ describeEachDialect('SMS without Twilio configuration', (dialect) => {
     expect(await allCommunications(t.database)).toHaveLength(0)
     expect(await t.database.db.select().from(t.database.tables.rateLimitEvents)).toHaveLength(0)
     await t.close()
-  })
+  }, SLOW)
 
   test('credentials without a sender are not configured either', async () => {
     const { createTestApp } = await import('../helpers/harness')
@@ -252,5 +255,5 @@ describeEachDialect('SMS without Twilio configuration', (dialect) => {
     const response = await t.request('POST', SEND, { token: user.token, json: { to: '+14155550119', body: 'x' } })
     expect(response.status).toBe(503)
     await t.close()
-  })
+  }, SLOW)
 })

@@ -5,6 +5,9 @@ import { OptOutService } from '../../src/optouts/service'
 import { smsApp, twilioEnv } from '../communications/support'
 import type { Database } from '../../src/db/client'
 
+/** Generous: each PostgreSQL test app is a fresh database, and CI machines are shared. */
+const SLOW = 30_000
+
 const SEND = '/api/v2/communications/sms/send'
 type SmsEnv = Awaited<ReturnType<typeof smsApp>>
 
@@ -65,7 +68,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     await age(env.t.database, 11_000)
     expect((await sendAs(env, user, freshNumber())).status).toBe(201)
     await env.close()
-  })
+  }, SLOW)
 
   test('per-hour: exact message and Retry-After; rejected requests are not counted', async () => {
     const env = await smsApp(dialect, limits(2, 5, 100))
@@ -91,7 +94,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     expect(await json(response)).toEqual({ detail: `Rate limit exceeded: Per-hour limit (5/hour). Retry after ${seconds} seconds.` })
     expect(env.twilio.requests).toHaveLength(5)
     await env.close()
-  })
+  }, SLOW)
 
   test('per-destination: shared by every user, other numbers unaffected', async () => {
     const env = await smsApp(dialect, limits(100, 100, 2))
@@ -112,7 +115,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     expect((await sendAs(env, alice, '+14155559001')).status).toBe(201)
     expect(env.twilio.requests.filter((r) => r.to === target)).toHaveLength(2)
     await env.close()
-  })
+  }, SLOW)
 
   test('accepted sends carry RateLimit-Policy and RateLimit; 429s carry them too', async () => {
     const env = await smsApp(dialect, limits(3, 100, 5))
@@ -129,7 +132,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     expect(limited.headers.get('ratelimit-policy')).toBe('"minute";q=3;w=60, "hour";q=100;w=3600, "destination";q=5;w=3600')
     expect(limited.headers.get('ratelimit')).toBe(`"minute";r=0;t=${limited.headers.get('retry-after')}`)
     await env.close()
-  })
+  }, SLOW)
 
   test('opt-out 409s, validation 422s and 404s use no capacity', async () => {
     const env = await smsApp(dialect, limits(1, 100, 100))
@@ -144,7 +147,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     expect(await eventCount(env.t.database)).toBe(0)
     expect((await sendAs(env, user, '+14155559202')).status).toBe(201)
     await env.close()
-  })
+  }, SLOW)
 
   test('a send Twilio fails still counts: capacity is taken before Twilio is called', async () => {
     const env = await smsApp(dialect, limits(1, 100, 100))
@@ -153,7 +156,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     expect((await sendAs(env, user, '+14155559300')).status).toBe(502)
     expect((await sendAs(env, user, '+14155559301')).status).toBe(429)
     await env.close()
-  })
+  }, SLOW)
 
   test('a hit is audited (masked destination) and counted in metrics', async () => {
     const env = await smsApp(dialect, limits(1, 100, 100))
@@ -167,7 +170,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     expect(JSON.stringify(entry)).not.toContain('4155559401')
     expect(await env.t.ctx.metrics.render()).toMatch(/crm_rate_limited_total\{limit="minute"\} 1/)
     await env.close()
-  })
+  }, SLOW)
 
   test('40 concurrent sends at a limit of 10: exactly 10 accepted, exactly 10 reach Twilio', async () => {
     const env = await smsApp(dialect, limits(10, 100, 100))
@@ -178,7 +181,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(30)
     expect(env.twilio.requests).toHaveLength(10)
     await env.close()
-  })
+  }, SLOW)
 
   test('concurrent sends by several users to one number: exactly the destination limit', async () => {
     const env = await smsApp(dialect, limits(100, 100, 5))
@@ -187,7 +190,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     expect(responses.filter((r) => r.status === 201)).toHaveLength(5)
     expect(env.twilio.requests).toHaveLength(5)
     await env.close()
-  })
+  }, SLOW)
 
   test('limits survive a restart: a new app on the same database sees the earlier sends', async () => {
     const env = await smsApp(dialect, limits(2, 100, 100))
@@ -200,7 +203,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     expect((await json(response)).detail).toMatch(/^Rate limit exceeded: Per-minute limit \(2\/min\)\. Retry after \d+ seconds\.$/)
     await restarted.close()
     await env.close()
-  })
+  }, SLOW)
 
   test('old events are pruned', async () => {
     const env = await smsApp(dialect, limits(100, 100, 100))
@@ -214,7 +217,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     const keys = (await env.t.database.db.select().from(rateLimitEvents)).map((r) => r.key).sort()
     expect(keys).toEqual([`user:${user.id}`, expect.stringMatching(/^dest:\+1415555\d{4}$/)].sort())
     await env.close()
-  })
+  }, SLOW)
 })
 
 describeEachDialect('SMS rate limits with defaults', (dialect) => {
@@ -223,7 +226,7 @@ describeEachDialect('SMS rate limits with defaults', (dialect) => {
   beforeAll(async () => {
     env = await smsApp(dialect)
     user = await env.t.createUser('user')
-  })
+  }, SLOW)
   afterAll(() => env.close())
 
   test('the default numbers appear in the policy and the messages', async () => {
@@ -235,5 +238,5 @@ describeEachDialect('SMS rate limits with defaults', (dialect) => {
     for (let i = 0; i < 5; i++) expect((await sendAs(env, user, freshNumber())).status).toBe(201)
     const minute = await sendAs(env, user, freshNumber())
     expect((await json(minute)).detail).toMatch(/^Rate limit exceeded: Per-minute limit \(10\/min\)\. Retry after \d+ seconds\.$/)
-  })
+  }, SLOW)
 })
