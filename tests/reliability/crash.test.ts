@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Database as SqliteHandle } from 'bun:sqlite'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DEFAULT_PASSWORD, TEST_SECRET } from '../helpers/harness'
+import { startServer, type RunningServer } from '../helpers/spawn'
+import { openSqlite } from '../../src/db/client'
+import { runMigrations } from '../../src/db/migrate'
+import { UserService } from '../../src/users/service'
+import { fakeTwilio, twilioEnv } from '../communications/support'
+import type { FakeTwilio } from '../fakes/twilio'
+
+/**
+ * SPEC 9: "a kill -9 at any moment loses no write that was answered 2xx".
+ * The real server runs on a SQLite file; bursts of concurrent customer creates
+ * and SMS sends are cut short by SIGKILL at random moments; after each restart
+ * on the same file every acknowledged write is there, the limiter's rows
+ * account for every message Twilio received, and the file is intact.
+ */
+
+const ROUNDS = 3
+const BURST = 200
+// Low enough that the limiter binds across the kills (each user tries 40 sends a round).
+const HOUR_LIMIT = 15
+
+interface Acked {
+  kind: 'customer' | 'sms'
+  id: number
+  fingerprint: string
+  userIndex: number
+}
+
+describe('kill -9 during concurrent writes [sqlite]', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-crash-'))
+  const dbPath = join(dataDir, 'crm.db')
+  let twilio: FakeTwilio
+  let server: RunningServer | undefined
+  let env: Record<string, string>
+  const emails = ['crash-a@example.com', 'crash-b@example.com']
+  const userIds: number[] = []
+  let tokens: string[] = []
+  const acked: Acked[] = []
+  let cutShort = 0
+
+  beforeAll(async () => {
+    twilio = fakeTwilio()
+    const database = openSqlite(dbPath)
+    await runMigrations(database)
+    const users = new UserService(database)
+    for (const email of emails) userIds.push((await users.create({ email, password: DEFAULT_PASSWORD, role: 'user' })).id)
+    await database.close()
+    env = {
+      SECRET_KEY: TEST_SECRET,
+      LOG_LEVEL: 'warn',
+      ...twilioEnv(twilio),
+      RATE_LIMIT_SMS_PER_MINUTE: '100000',
+      RATE_LIMIT_SMS_PER_HOUR: String(HOUR_LIMIT),
+      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100000',
+    }
+    server = await startServer({ env, dataDir, timeoutMs: 30_000 })
+    tokens = []
+    for (const email of emails) {
+      const response = await fetch(`${server.url}/api/v2/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: DEFAULT_PASSWORD }),
+      })
+      expect(response.status).toBe(200)
+      tokens.push(((await response.json()) as { access_token: string }).access_token)
+    }
+  }, 60_000)
+
+  afterAll(async () => {
+    if (server && server.process.exitCode === null) await server.stop('SIGKILL')
+    await twilio.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  async function burst(round: number, target: RunningServer) {
+    const jobs: Promise<void>[] = []
+    for (let i = 0; i < BURST; i++) {
+      const userIndex = i % 2
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[userIndex]}` }
+      if (i % 5 < 3) {
+        const body = { first_name: `Crash${round}`, last_name: `N${i}`, phone: `+1415556${String(round * 1000 + i).padStart(4, '0')}` }
+        jobs.push(
+          fetch(`${target.url}/api/v2/customers`, { method: 'POST', headers, body: JSON.stringify(body) })
+            .then(async (r) => {
+              if (r.status === 201) {
+                const c = (await r.json()) as { id: number }
+                acked.push({ kind: 'customer', id: c.id, fingerprint: `${body.first_name}|${body.last_name}|${body.phone}`, userIndex })
+              }
+            })
+            .catch(() => {
+              cutShort++
+            }),
+        )
+      } else {
+        const body = { to: `+1415557${String(i).padStart(4, '0')}`, body: `crash r${round} m${i}` }
+        jobs.push(
+          fetch(`${target.url}/api/v2/communications/sms/send`, { method: 'POST', headers, body: JSON.stringify(body) })
+            .then(async (r) => {
+              if (r.status === 201) {
+                const m = (await r.json()) as { id: number }
+                acked.push({ kind: 'sms', id: m.id, fingerprint: `${body.to}|${body.body}`, userIndex })
+              } else if (r.status !== 429) throw new Error(`unexpected SMS status ${r.status}`)
+            })
+            .catch((error: Error) => {
+              if (error.message.startsWith('unexpected')) throw error
+              cutShort++
+            }),
+        )
+      }
+    }
+    return jobs
+  }
+
+  test(`${ROUNDS} rounds of ${BURST} concurrent writes, each cut by SIGKILL at a random moment`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const running = server!
+      const jobs = await burst(round, running)
+      // A random moment inside the burst, measured in answers so a slow machine still kills mid-burst:
+      // some writes answered, some in flight, some not yet read.
+      const target = acked.length + 10 + Math.floor(Math.random() * 60)
+      const deadline = Date.now() + 10_000
+      while (acked.length < target && Date.now() < deadline) await Bun.sleep(2)
+      running.process.kill('SIGKILL')
+      await running.process.exited
+      await Promise.all(jobs)
+      console.log(`round ${round}: acked ${acked.length} so far, ${cutShort} cut short, twilio got ${twilio.accepted().length}`)
+      server = await startServer({ env, dataDir, timeoutMs: 30_000 })
+    }
+    // The kills really landed mid-burst at least once, and real work was acknowledged.
+    expect(acked.length).toBeGreaterThan(0)
+    expect(cutShort).toBeGreaterThan(0)
+  }, 120_000)
+
+  test('every write answered 2xx is stored, with its content', async () => {
+    await server!.stop('SIGKILL')
+    const handle = new SqliteHandle(dbPath)
+    try {
+      const customer = handle.prepare<{ first_name: string; last_name: string; phone: string | null }, [number]>('SELECT first_name, last_name, phone FROM customers WHERE id = ?')
+      const message = handle.prepare<{ to_address: string; content: string; direction: string; user_id: number }, [number]>(
+        'SELECT to_address, content, direction, user_id FROM communications WHERE id = ?',
+      )
+      const lost: string[] = []
+      for (const a of acked) {
+        if (a.kind === 'customer') {
+          const row = customer.get(a.id)
+          if (!row || `${row.first_name}|${row.last_name}|${row.phone}` !== a.fingerprint) lost.push(`customer ${a.id} ${a.fingerprint}`)
+        } else {
+          const row = message.get(a.id)
+          if (!row || `${row.to_address}|${row.content}` !== a.fingerprint || row.direction !== 'outbound' || row.user_id !== userIds[a.userIndex]) lost.push(`sms ${a.id} ${a.fingerprint}`)
+        }
+      }
+      expect(lost).toEqual([])
+
+      // Every message Twilio received has its outbound record and its limiter row; none beyond the limit.
+      const outbound = handle.prepare<{ n: number }, [string, string]>("SELECT count(*) AS n FROM communications WHERE direction = 'outbound' AND to_address = ? AND content = ?")
+      const received = twilio.requests.filter((r) => r.sid !== undefined)
+      expect(received.length).toBeGreaterThan(0)
+      const orphans = received.filter((r) => outbound.get(r.to!, r.body!)!.n !== 1).map((r) => `${r.to} ${r.body}`)
+      expect(orphans).toEqual([])
+      for (const [index, userId] of userIds.entries()) {
+        const limiterRows = handle.prepare<{ n: number }, [string]>('SELECT count(*) AS n FROM rate_limit_events WHERE key = ?').get(`user:${userId}`)!.n
+        const records = handle.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM communications WHERE direction = 'outbound' AND user_id = ?").get(userId)!.n
+        const atTwilio = received.filter((r) => r.body!.startsWith('crash') && acked.some((a) => a.kind === 'sms' && a.fingerprint === `${r.to}|${r.body}` && a.userIndex === index)).length
+        const ackedSms = acked.filter((a) => a.kind === 'sms' && a.userIndex === index).length
+        // admitted (limiter row) >= recorded >= acknowledged, and never more than the hourly limit
+        expect(limiterRows).toBeLessThanOrEqual(HOUR_LIMIT)
+        expect(records).toBeLessThanOrEqual(limiterRows)
+        expect(ackedSms).toBeLessThanOrEqual(records)
+        expect(atTwilio).toBe(ackedSms)
+      }
+      // The destination rows pair up with the user rows: each admission wrote both.
+      const keys = handle.prepare<{ users: number; dests: number }, []>(
+        "SELECT sum(key LIKE 'user:%') AS users, sum(key LIKE 'dest:%') AS dests FROM rate_limit_events",
+      ).get()!
+      expect(keys.users).toBe(keys.dests)
+      expect(received.length).toBeLessThanOrEqual(keys.users)
+
+      expect(handle.prepare<{ integrity_check: string }, []>('PRAGMA integrity_check').get()!.integrity_check).toBe('ok')
+    } finally {
+      handle.close()
+    }
+  }, 30_000)
+})
