@@ -2,6 +2,7 @@ import { Elysia, ElysiaCustomStatusResponse, ValidationError } from 'elysia'
 import type { AppContext } from '../context'
 import { HttpError, type FieldError } from './errors'
 import { requestInfo } from './request-context'
+import { databaseErrorCode, isDatabaseUnavailable } from '../db/unavailable'
 
 function fieldErrors(error: ValidationError): FieldError[] {
   const seen = new Set<string>()
@@ -68,6 +69,13 @@ export function errorHandler(ctx: AppContext, methodsFor: (path: string) => stri
       return { detail: status === 413 ? 'Request body too large' : 'Bad Request' }
     }
     const requestId = requestInfo(set)?.id
+    // A database that is down or locked is a temporary condition of the server, not a bug: 503, retry later.
+    if (isDatabaseUnavailable(error)) {
+      ctx.logger.warn({ requestId, code: databaseErrorCode(error) }, 'database unavailable')
+      set.status = 503
+      set.headers['retry-after'] = '1'
+      return { detail: 'Database unavailable' }
+    }
     ctx.logger.error({ requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'unhandled error')
     set.status = 500
     return { detail: 'Internal Server Error', request_id: requestId }

@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Database as SqliteHandle } from 'bun:sqlite'
+import { DEFAULT_PASSWORD, TEST_SECRET, createTestApp, type TestApp } from '../helpers/harness'
+import { startServer, type RunningServer } from '../helpers/spawn'
+import { openPostgres } from '../../src/db/client'
+import { runMigrations } from '../../src/db/migrate'
+import { UserService } from '../../src/users/service'
+import { allCommunications, fakeTwilio, twilioEnv } from '../communications/support'
+import { closedSmtpUrl, startFakeSmtp, startSilentSmtp } from '../fakes/smtp'
+import type { FakeTwilio } from '../fakes/twilio'
+import { createPrivatePostgres, postgresBinDir, type PrivatePostgres } from './private-postgres'
+
+/** What a client may see while a dependency is down: a JSON 5xx with a detail, nothing internal. */
+async function expectCleanFailure(response: Response, statuses: number[] = [500, 502, 503]) {
+  expect(statuses).toContain(response.status)
+  expect(response.headers.get('content-type') ?? '').toContain('application/json')
+  const text = await response.clone().text()
+  const body = JSON.parse(text) as { detail?: unknown }
+  expect(typeof body.detail).toBe('string')
+  expect(text).not.toMatch(/ECONNREFUSED|postgres|SQL|stack|\.ts:\d+|at \S+ \(/i)
+}
+
+/** Runs a request and fails the test if it takes longer than `boundMs`. */
+async function timed(boundMs: number, run: () => Promise<Response>): Promise<Response> {
+  const started = performance.now()
+  const response = await run()
+  const ms = performance.now() - started
+  if (ms > boundMs) throw new Error(`answer took ${Math.round(ms)} ms (bound ${boundMs} ms)`)
+  return response
+}
+
+const bin = postgresBinDir()
+
+describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', () => {
+  let pg: PrivatePostgres
+  let server: RunningServer
+  let token: string
+  const email = 'faults@example.com'
+
+  beforeAll(async () => {
+    pg = await createPrivatePostgres(bin!)
+    const database = openPostgres(pg.url, { max: 1 })
+    await runMigrations(database)
+    await new UserService(database).create({ email, password: DEFAULT_PASSWORD, role: 'admin' })
+    await database.close()
+    server = await startServer({ env: { DATABASE_URL: pg.url, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' }, timeoutMs: 30_000 })
+    const login = await fetch(`${server.url}/api/v2/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: DEFAULT_PASSWORD }),
+    })
+    expect(login.status).toBe(200)
+    token = ((await login.json()) as { access_token: string }).access_token
+  }, 90_000)
+
+  afterAll(async () => {
+    await server?.stop('SIGKILL')
+    await pg?.destroy()
+  })
+
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${server.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+
+  for (const mode of ['fast', 'immediate'] as const) {
+    test(`database down (${mode} stop): clean, bounded failures; back up: the same server recovers`, async () => {
+      expect((await api('POST', '/api/v2/customers', { first_name: 'Before', last_name: mode })).status).toBe(201)
+      await pg.stop(mode)
+
+      const health = await timed(8_000, () => fetch(`${server.url}/health`))
+      expect(health.status).toBe(503)
+      expect(((await health.json()) as { database: string }).database).toBe('unavailable')
+      // Reads, writes, logins and SMS all fail cleanly, concurrently, within the bound.
+      const down = await Promise.all([
+        timed(8_000, () => api('GET', '/api/v2/customers')),
+        timed(8_000, () => api('POST', '/api/v2/customers', { first_name: 'During', last_name: mode })),
+        timed(8_000, () => api('GET', '/api/v2/auth/me')),
+        timed(8_000, () => api('POST', '/api/v2/communications/sms/send', { to: '+14155550100', body: 'x' })),
+        timed(8_000, () =>
+          fetch(`${server.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: DEFAULT_PASSWORD }) }),
+        ),
+      ])
+      // Regression: these were 500 "Internal Server Error"; a database outage is a 503 the client may retry.
+      for (const response of down) {
+        expect(response.headers.get('retry-after')).toBe('1')
+        await expectCleanFailure(response, [503])
+      }
+      expect(server.process.exitCode).toBeNull()
+
+      await pg.start()
+      // No restart of the server: its pool reconnects on its own.
+      const deadline = Date.now() + 20_000
+      let status = 0
+      while (Date.now() < deadline) {
+        status = (await fetch(`${server.url}/health`)).status
+        if (status === 200) break
+        await Bun.sleep(100)
+      }
+      expect(status).toBe(200)
+      const created = await api('POST', '/api/v2/customers', { first_name: 'After', last_name: mode })
+      expect(created.status).toBe(201)
+      const list = (await (await api('GET', `/api/v2/customers?search=${mode}`)).json()) as { items: { first_name: string }[] }
+      // Written before and after; the write attempted while down never half-happened.
+      expect(list.items.map((c) => c.first_name).sort()).toEqual(['After', 'Before'])
+    }, 90_000)
+  }
+})
+
+describe('SQLite write lock held by another process [sqlite]', () => {
+  test('a write that cannot get the lock within busy_timeout answers 503, then succeeds once the lock is gone', async () => {
+    const t = await createTestApp('sqlite', { env: { LOG_LEVEL: 'silent' } })
+    const path = t.database.sqlite!.filename
+    const other = new SqliteHandle(path)
+    try {
+      const user = await t.createUser('user')
+      other.exec('BEGIN IMMEDIATE')
+      const response = await timed(8_000, () => t.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } }))
+      await expectCleanFailure(response, [503])
+      expect(((await response.clone().json()) as { detail: string }).detail).toBe('Database unavailable')
+      other.exec('ROLLBACK')
+      expect((await t.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } })).status).toBe(201)
+    } finally {
+      other.close()
+      await t.close()
+    }
+  }, 20_000)
+})
+
+describe('Twilio hanging or failing [sqlite]', () => {
+  let twilio: FakeTwilio
+  let t: TestApp
+  let token: string
+
+  beforeAll(async () => {
+    twilio = fakeTwilio()
+    t = await createTestApp('sqlite', { env: { ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '300', LOG_LEVEL: 'silent' }), RATE_LIMIT_SMS_PER_MINUTE: '1000', RATE_LIMIT_SMS_PER_HOUR: '1000', RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000' } })
+    token = (await t.createUser('user')).token
+  })
+  afterAll(async () => {
+    await t.close()
+    await twilio.close()
+  })
+
+  const send = (to: string) => t.request('POST', '/api/v2/communications/sms/send', { token, json: { to, body: 'fault test' } })
+
+  test('a hanging Twilio: 20 concurrent sends all answer 502 within the timeout, each with a failed record', async () => {
+    twilio.reset()
+    twilio.respondAlways({ kind: 'hang' })
+    const before = (await allCommunications(t.database)).length
+    const started = performance.now()
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => send(`+1415555${String(2000 + i)}`)))
+    const elapsed = performance.now() - started
+    expect(elapsed).toBeLessThan(3_000)
+    for (const response of responses) {
+      expect(response.status).toBe(502)
+      expect(((await response.json()) as { detail: string }).detail).toBe('SMS provider error: Twilio did not respond in time')
+    }
+    const rows = (await allCommunications(t.database)).slice(before)
+    expect(rows).toHaveLength(20)
+    expect(rows.every((r) => r.status === 'failed')).toBe(true)
+    // The server is not stuck: an ordinary request answers at once.
+    expect((await timed(500, () => t.request('GET', '/api/v2/auth/me', { token }))).status).toBe(200)
+  }, 30_000)
+
+  test('Twilio answering 5xx, a Twilio error, or nothing listening: 502 with a failed record', async () => {
+    twilio.reset()
+    twilio.respondWith({ kind: 'server-error', httpStatus: 503 })
+    twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: "The 'To' number is not a valid phone number." })
+    for (let i = 0; i < 2; i++) {
+      const response = await timed(2_000, () => send(`+1415555${3000 + i}`))
+      await expectCleanFailure(response, [502])
+    }
+    // A closed port: connection refused straight away.
+    const closed = await createTestApp('sqlite', { env: twilioEnv(twilio, { TWILIO_API_BASE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'silent' }) })
+    try {
+      const user = await closed.createUser('user')
+      const response = await timed(2_000, () => closed.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: { to: '+14155553100', body: 'x' } }))
+      await expectCleanFailure(response, [502])
+      const rows = await allCommunications(closed.database)
+      expect(rows.map((r) => r.status)).toEqual(['failed'])
+    } finally {
+      await closed.close()
+    }
+    // And after the faults, sending works again.
+    expect((await send('+14155553200')).status).toBe(201)
+  }, 30_000)
+})
+
+describe('SMTP down [sqlite]', () => {
+  test('nothing listening: 502 at once with a failed record; a server that never greets: bounded, others unaffected', async () => {
+    const refused = await createTestApp('sqlite', { env: { SMTP_URL: await closedSmtpUrl(), EMAIL_FROM: 'crm@example.com', LOG_LEVEL: 'silent' } })
+    const silent = await startSilentSmtp()
+    const hung = await createTestApp('sqlite', { env: { SMTP_URL: silent.url, EMAIL_FROM: 'crm@example.com', LOG_LEVEL: 'silent' } })
+    try {
+      const user = await refused.createUser('user')
+      const response = await timed(3_000, () => refused.request('POST', '/api/v2/communications/email/send', { token: user.token, json: { to: 'a@example.com', subject: 's', body: 'b' } }))
+      await expectCleanFailure(response, [502])
+      expect(((await allCommunications(refused.database)) as { status: string }[]).map((r) => r.status)).toEqual(['failed'])
+
+      const other = await hung.createUser('user')
+      const started = performance.now()
+      const pending = Promise.all(
+        Array.from({ length: 5 }, (_, i) => hung.request('POST', '/api/v2/communications/email/send', { token: other.token, json: { to: `p${i}@example.com`, subject: 's', body: 'b' } })),
+      )
+      // While five sends wait on the mute server, the API keeps answering.
+      expect((await timed(500, () => hung.request('GET', '/api/v2/customers', { token: other.token }))).status).toBe(200)
+      const responses = await pending
+      expect(performance.now() - started).toBeLessThan(13_000)
+      for (const r of responses) await expectCleanFailure(r, [502])
+      const rows = await allCommunications(hung.database)
+      expect(rows).toHaveLength(5)
+      expect(rows.every((r) => r.status === 'failed')).toBe(true)
+
+      // A working SMTP server afterwards: delivered.
+      const smtp = await startFakeSmtp()
+      const healthy = await createTestApp('sqlite', { env: { SMTP_URL: smtp.url, EMAIL_FROM: 'crm@example.com', LOG_LEVEL: 'silent' } })
+      try {
+        const u = await healthy.createUser('user')
+        expect((await healthy.request('POST', '/api/v2/communications/email/send', { token: u.token, json: { to: 'ok@example.com', subject: 's', body: 'b' } })).status).toBe(201)
+        expect(smtp.messages).toHaveLength(1)
+      } finally {
+        await healthy.close()
+        await smtp.close()
+      }
+    } finally {
+      await refused.close()
+      await hung.close()
+      await silent.close()
+    }
+  }, 30_000)
+})
