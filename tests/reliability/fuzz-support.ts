@@ -367,7 +367,7 @@ export async function runCase(world: FuzzWorld, c: FuzzCase, webhookForm?: Recor
       headers.delete('x-forwarded-host')
     } else if (c.body.kind === 'json') body = JSON.stringify(c.body.value)
     else if (c.body.kind === 'text') body = c.body.text
-    else if (c.body.kind === 'bytes') body = c.body.bytes
+    else if (c.body.kind === 'bytes') body = new Uint8Array(c.body.bytes)
   }
   let request: Request
   try {
