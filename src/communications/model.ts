@@ -7,12 +7,14 @@ export const EMAIL_BODY_MAX = 100_000
 export const PAGE_SIZE_DEFAULT = 50
 export const PAGE_SIZE_MAX = 200
 export const PAGE_MAX = 1_000_000
+/** Ids are 32-bit integers on PostgreSQL: a larger one is a 422, never a driver error. */
+export const ID_MAX = 2_147_483_647
 
 // Lengths are counted in code points by the service (a schema maxLength counts
 // UTF-16 units, so an emoji would count twice); the schema limits here only
 // stop absurd payloads early.
 const recipient = {
-  customer_id: t.Optional(t.Nullable(t.Integer({ minimum: 1, description: 'Send to this customer (their phone or e-mail); links the record' }))),
+  customer_id: t.Optional(t.Nullable(t.Integer({ minimum: 1, maximum: ID_MAX, description: 'Send to this customer (their phone or e-mail); links the record' }))),
 }
 
 export const CommunicationModel = {

@@ -6,7 +6,7 @@ import { NotFound, ValidationFailed } from '../http/errors'
 import { toE164 } from '../phone/normalize'
 import { normalizeEmailAddress } from '../email/address'
 import { communicationView, type CommunicationRow } from './view'
-import { PAGE_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './model'
+import { ID_MAX, PAGE_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './model'
 
 export interface Recipient {
   /** E.164 for SMS, a normalised address for e-mail. */
@@ -181,6 +181,9 @@ export class CommunicationService {
     const pageSize = query.page_size ?? PAGE_SIZE_DEFAULT
     if (page < 1 || page > PAGE_MAX) throw new ValidationFailed('page', `Must be between 1 and ${PAGE_MAX}`)
     if (pageSize < 1 || pageSize > PAGE_SIZE_MAX) throw new ValidationFailed('page_size', `Must be between 1 and ${PAGE_SIZE_MAX}`)
+    if (query.customer_id !== undefined && (query.customer_id < 1 || query.customer_id > ID_MAX)) {
+      throw new ValidationFailed('customer_id', `Must be between 1 and ${ID_MAX}`)
+    }
     const { communications } = this.tables
     const filters: SQL[] = []
     if (query.customer_id !== undefined) filters.push(eq(communications.customerId, query.customer_id))

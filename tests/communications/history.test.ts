@@ -102,6 +102,8 @@ describeEachDialect('communication history', (dialect) => {
       ['?page=abc', 'page'],
       ['?type=fax', 'type'],
       ['?direction=sideways', 'direction'],
+      ['?customer_id=0', 'customer_id'],
+      ['?customer_id=99999999999', 'customer_id'],
     ] as const) {
       const response = await env.t.request('GET', `${HISTORY}${query}`, { token: alice.token })
       expect(response.status).toBe(422)

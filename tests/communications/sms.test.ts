@@ -170,6 +170,10 @@ describeEachDialect('SMS sending', (dialect) => {
     const missing = await send({ customer_id: 999_999, body: 'x' })
     expect(missing.status).toBe(404)
     expect(await json(missing)).toEqual({ detail: 'Customer not found' })
+    for (const id of [0, -1, 2 ** 31, 1.5, 'abc']) {
+      const invalid = await send({ customer_id: id, body: 'x' })
+      expect(invalid.status).toBe(422)
+    }
     const deleted = await insertCustomer(env.t.database, { phone: '+14155550113', deleted: true })
     expect((await send({ customer_id: deleted, body: 'x' })).status).toBe(404)
     const noPhone = await insertCustomer(env.t.database, { phone: null, email: 'a@example.com' })
