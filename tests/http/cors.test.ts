@@ -20,7 +20,7 @@ describe('CORS from FRONTEND_URL', () => {
         expect(response.headers.get('vary')).toContain('Origin')
       }
     }
-  })
+  }, 20_000)
 
   test('other origins get no allow header', async () => {
     for (const origin of ['https://evil.example.com', 'https://app.example.com.evil.com', 'null', 'http://app.example.com']) {
@@ -30,7 +30,7 @@ describe('CORS from FRONTEND_URL', () => {
       expect(response.headers.get('access-control-allow-credentials')).toBeNull()
       expect(response.headers.get('vary')).toContain('Origin')
     }
-  })
+  }, 20_000)
 
   test('a preflight from an allowed origin is 204 with methods, headers and max-age', async () => {
     const response = await t.request('OPTIONS', '/api/v2/customers/1', {
@@ -45,7 +45,7 @@ describe('CORS from FRONTEND_URL', () => {
     expect(Number(response.headers.get('access-control-max-age'))).toBeGreaterThan(0)
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
     expect(response.headers.get('x-request-id')).toBeTruthy()
-  })
+  }, 20_000)
 
   test('a preflight from another origin gets no allow headers', async () => {
     const response = await t.request('OPTIONS', '/api/v2/customers/1', {
@@ -55,7 +55,7 @@ describe('CORS from FRONTEND_URL', () => {
     for (const header of ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-methods', 'access-control-allow-headers']) {
       expect(response.headers.get(header)).toBeNull()
     }
-  })
+  }, 20_000)
 })
 
 describe('FRONTEND_URL=*', () => {
@@ -71,5 +71,5 @@ describe('FRONTEND_URL=*', () => {
     } finally {
       await t.close()
     }
-  })
+  }, 20_000)
 })

@@ -33,14 +33,14 @@ describeEachDialect('security headers on every response', (dialect) => {
     expect(response.status).toBe(status)
     expectSecurityHeaders(response)
     expect(response.headers.get('strict-transport-security')).toBeNull()
-  })
+  }, 20_000)
 
   test('413 from the body limit carries them and a JSON detail', async () => {
     const response = await t.request('POST', '/api/v2/auth/login', { json: { email: 'a@example.com', password: 'x'.repeat(200) } })
     expect(response.status).toBe(413)
     expectSecurityHeaders(response)
     expect(await response.json()).toEqual({ detail: 'Request body too large' })
-  })
+  }, 20_000)
 
   test('422 and 400 answers carry them', async () => {
     const invalid = await t.request('POST', '/api/v2/auth/login', { json: { email: 1 } })
@@ -50,7 +50,7 @@ describeEachDialect('security headers on every response', (dialect) => {
     expect(malformed.status).toBe(400)
     expectSecurityHeaders(malformed)
     expect((await malformed.json()) as object).toHaveProperty('detail')
-  })
+  }, 20_000)
 
   test('the docs pages get the docs CSP, which still forbids framing and inline script', async () => {
     for (const path of ['/docs', '/redoc', '/docs/assets/swagger-ui-bundle.js', '/docs/assets/redoc.standalone.js']) {
@@ -60,7 +60,7 @@ describeEachDialect('security headers on every response', (dialect) => {
     }
     expect(DOCS_CSP).toContain("frame-ancestors 'none'")
     expect(DOCS_CSP).toMatch(/script-src 'self'(;|$)/)
-  })
+  }, 20_000)
 
   test('everything under /api/v2/auth is no-store, errors included', async () => {
     for (const [method, path] of [
@@ -74,7 +74,7 @@ describeEachDialect('security headers on every response', (dialect) => {
       expect(response.headers.get('cache-control')).toBe('no-store')
     }
     expect((await t.request('GET', '/health')).headers.get('cache-control')).toBeNull()
-  })
+  }, 20_000)
 })
 
 describe('HSTS', () => {
@@ -89,7 +89,7 @@ describe('HSTS', () => {
     } finally {
       await prod.close()
     }
-  })
+  }, 20_000)
 })
 
 describe('request id', () => {
@@ -104,7 +104,7 @@ describe('request id', () => {
     const b = (await t.request('GET', '/health')).headers.get('x-request-id')
     expect(a).toMatch(/^[0-9a-f-]{36}$/)
     expect(a).not.toBe(b)
-  })
+  }, 20_000)
 
   test('a sane incoming X-Request-Id is echoed, also on errors raised before routing', async () => {
     for (const [method, path, body] of [
@@ -115,11 +115,11 @@ describe('request id', () => {
       const response = await t.request(method, path, { headers: { 'x-request-id': 'trace-123.abc:1', 'content-type': 'application/json' }, body })
       expect(response.headers.get('x-request-id')).toBe('trace-123.abc:1')
     }
-  })
+  }, 20_000)
 
   test('an unsafe incoming id is replaced', async () => {
     const response = await t.request('GET', '/health', { headers: { 'x-request-id': 'bad id\twith spaces' } })
     expect(response.headers.get('x-request-id')).not.toContain(' ')
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
-  })
+  }, 20_000)
 })

@@ -48,7 +48,7 @@ describeEachDialect('/metrics', (dialect) => {
     for (const name of ['crm_rate_limited_total', 'crm_webhook_signature_failures_total', 'crm_messages_total', 'crm_http_request_duration_seconds']) {
       expect(text).toContain(`# TYPE ${name}`)
     }
-  })
+  }, 20_000)
 })
 
 describe('METRICS_TOKEN', () => {
@@ -69,11 +69,11 @@ describe('METRICS_TOKEN', () => {
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toBe('Bearer')
     expect(((await response.json()) as { detail: string }).detail).toBeString()
-  })
+  }, 20_000)
 
   test('the right bearer token → 200', async () => {
     const response = await t.request('GET', '/metrics', { headers: { authorization: `Bearer ${token}` } })
     expect(response.status).toBe(200)
     expect(await response.text()).toContain('crm_http_requests_total')
-  })
+  }, 20_000)
 })

@@ -25,7 +25,7 @@ describeEachDialect('one JSON log line per request', (dialect) => {
     expect(line).toMatchObject({ level: 'info', method: 'GET', route: '/api/v2/auth/me', status: 200, userId: user.id })
     expect(typeof line.ms).toBe('number')
     expect(line.ms as number).toBeGreaterThanOrEqual(0)
-  })
+  }, 20_000)
 
   test('errors are logged too, with the pattern and without the concrete path', async () => {
     const user = await t.createUser('user')
@@ -47,5 +47,5 @@ describeEachDialect('one JSON log line per request', (dialect) => {
     }
     expect(t.logs.text).not.toContain('987654')
     expect(t.logs.text).not.toContain('wp-admin')
-  })
+  }, 20_000)
 })

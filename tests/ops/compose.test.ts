@@ -19,7 +19,7 @@ interface Service {
   image?: string
   build?: string
   environment?: Record<string, string>
-  env_file?: ({ path: string } | string)[]
+  env_file?: ({ path: string; required?: boolean } | string)[]
   ports?: string[]
   expose?: string[]
   healthcheck?: { test: string[] }

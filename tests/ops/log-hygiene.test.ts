@@ -138,10 +138,12 @@ describeEachDialect('log hygiene over a full session', (dialect) => {
     // The session really was logged: one line per request, warnings for the forged webhook.
     expect(t.logs.entries().filter((e) => e.msg === 'request').length).toBeGreaterThanOrEqual(20)
     expect(log).toContain('signature')
+    // The SMS sends were logged, with the number masked to its last four digits.
+    expect(log).toContain(`***${CUSTOMER_PHONE.slice(-4)}`)
     for (const [name, secret] of Object.entries(secrets)) {
       if (log.includes(secret)) throw new Error(`the log contains the ${name}`)
     }
     expect(log.toLowerCase()).not.toContain('authorization')
     expect(log.toLowerCase()).not.toMatch(/"cookie"|set-cookie/)
-  })
+  }, 60_000)
 })
