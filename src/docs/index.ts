@@ -7,6 +7,7 @@ import { DOCS_ASSETS } from './assets'
 import { ASSETS_PREFIX, REDOC_INIT, SPEC_PATH, SWAGGER_INIT, redocPage, swaggerPage } from './pages'
 import { securityFor, SECURITY_SCHEMES } from './security'
 import { completeOperation, ERROR_SCHEMAS, type Operation } from './errors'
+import { toOpenApi31 } from './normalize'
 
 const TITLE = 'CRM API'
 
@@ -21,6 +22,33 @@ const BLANK_SVG = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' 
 
 async function offlineRedoc(file: string): Promise<string> {
   return (await Bun.file(file).text()).replaceAll(REDOC_CDN_LOGO, BLANK_SVG)
+}
+
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  Authentication: 'Login, token refresh, logout, password change',
+  Customers: 'The customer database',
+  Communications: 'SMS through Twilio, e-mail through SMTP, the message history',
+  Users: 'User accounts and roles (manage_users)',
+  Admin: 'Statistics and the audit log (admin_panel)',
+  Webhooks: 'Twilio callbacks, authenticated by their signature',
+  Operations: 'Health and metrics',
+}
+
+/** The tags the operations use, in order of first use, with a description where one is known. */
+function tagsOf(paths: Record<string, Record<string, unknown>>): { name: string; description?: string }[] {
+  const names = new Set<string>()
+  for (const item of Object.values(paths)) for (const op of Object.values(item)) for (const tag of (op as { tags?: string[] }).tags ?? []) names.add(tag)
+  return [...names].map((name) => (TAG_DESCRIPTIONS[name] ? { name, description: TAG_DESCRIPTIONS[name] } : { name }))
+}
+
+/** Routes answer with and without a trailing slash; the document names each path once, without. */
+function withoutTrailingSlashes(paths: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {}
+  for (const [path, item] of Object.entries(paths)) {
+    const key = path.length > 1 ? path.replace(/\/+$/, '') : path
+    out[key] = { ...out[key], ...item }
+  }
+  return out
 }
 
 /** Pages and assets of the docs themselves are not API routes. */
@@ -66,7 +94,8 @@ export function docsModule(ctx: AppContext) {
   const document = (): OpenApiDocument => {
     if (cached) return cached
     const generated = toOpenAPISchema(withoutParseFunctions(plugin), { paths: HIDDEN, staticFile: false }, undefined, undefined, '3.1.0')
-    for (const [path, item] of Object.entries(generated.paths)) {
+    const paths = withoutTrailingSlashes(generated.paths as Record<string, Record<string, unknown>>)
+    for (const [path, item] of Object.entries(paths)) {
       for (const operation of Object.values(item ?? {})) {
         if (typeof operation !== 'object' || operation === null || Array.isArray(operation)) continue
         completeOperation(operation as Operation, path)
@@ -75,17 +104,13 @@ export function docsModule(ctx: AppContext) {
     const full: OpenApiDocument = {
       openapi: '3.1.0',
       info: { title: TITLE, version: VERSION, description: DESCRIPTION },
-      tags: [
-        { name: 'Auth', description: 'Login, tokens, sessions' },
-        { name: 'Customers' },
-        { name: 'Communications', description: 'SMS and e-mail' },
-        { name: 'Admin', description: 'Users, statistics, audit log' },
-        { name: 'Webhooks', description: 'Twilio callbacks (signed)' },
-        { name: 'Operations', description: 'Health and metrics' },
-      ],
-      paths: generated.paths,
+      servers: [{ url: ctx.config.publicUrl ?? '/' }],
+      tags: tagsOf(paths),
+      paths,
       components: { schemas: { ...generated.components.schemas, ...ERROR_SCHEMAS }, securitySchemes: SECURITY_SCHEMES },
     }
+    toOpenApi31(full.paths)
+    toOpenApi31(full.components)
     cached = full
     return full
   }

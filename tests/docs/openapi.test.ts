@@ -19,7 +19,7 @@ interface OpenApiDocument {
 const DOCS_ROUTES = new Set(['/docs', '/redoc', '/openapi.json', '/docs/assets/:name'])
 
 function openApiPath(path: string): string {
-  return path.replace(/:([^/]+)/g, '{$1}')
+  return path.replace(/:([^/]+)/g, '{$1}').replace(/(.)\/+$/, '$1')
 }
 
 describe('/openapi.json', () => {
