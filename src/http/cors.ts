@@ -1,10 +1,14 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
+import { requestInfo } from './request-context'
+import { recordRequest } from './request-log'
 
 export const CORS_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
 export const CORS_HEADERS = 'Authorization, Content-Type, X-Request-Id'
 export const CORS_EXPOSED = 'X-Request-Id, Retry-After, RateLimit, RateLimit-Policy, WWW-Authenticate'
 export const CORS_MAX_AGE = '600'
+/** The route label of CORS preflights in the log and metrics. */
+export const PREFLIGHT_ROUTE = 'preflight'
 
 /**
  * CORS from FRONTEND_URL: an exact listed origin gets itself echoed with
@@ -42,6 +46,9 @@ export function cors(ctx: AppContext) {
     }
     // A refused preflight is still a plain 204: the missing allow headers are the refusal.
     set.status = 204
+    // Answered before routing, so the after-response log hook never sees it: log it here.
+    const info = requestInfo(set)
+    recordRequest(ctx, { method: 'OPTIONS', route: PREFLIGHT_ROUTE, status: 204, startedAt: info?.startedAt, requestId: info?.id, userId: undefined })
     return new Response(null, { status: 204 })
   })
 }

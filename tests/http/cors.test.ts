@@ -73,3 +73,22 @@ describe('FRONTEND_URL=*', () => {
     }
   }, 20_000)
 })
+
+describe('preflights are logged and counted like other requests', () => {
+  test('one request line with route "preflight"', async () => {
+    const t = await createTestApp('sqlite')
+    try {
+      const response = await t.request('OPTIONS', '/api/v2/customers/7', {
+        headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'x-request-id': 'preflight-1' },
+      })
+      expect(response.status).toBe(204)
+      const lines = t.logs.entries().filter((e) => e.msg === 'request' && e.requestId === 'preflight-1')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatchObject({ method: 'OPTIONS', route: 'preflight', status: 204 })
+      const metrics = await (await t.request('GET', '/metrics')).text()
+      expect(metrics).toContain('crm_http_requests_total{method="OPTIONS",route="preflight",status="204"} 1')
+    } finally {
+      await t.close()
+    }
+  }, 20_000)
+})
