@@ -123,3 +123,26 @@ describe('request id', () => {
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
   }, 20_000)
 })
+
+describeEachDialect('every registered route answers with the headers, never a 500, even unauthenticated and bodiless', (dialect) => {
+  test('all routes', async () => {
+    const t = await createTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: 'some-token-for-webhooks' } })
+    try {
+      const seen: string[] = []
+      for (const route of t.app.routes) {
+        const path = route.path.replace(/:[^/]+/g, '1')
+        for (const options of [{}, { json: {} }, { headers: { origin: 'https://evil.example.com', cookie: 'session=forged' } }]) {
+          const response = await t.request(route.method, path, options)
+          seen.push(`${route.method} ${route.path} ${response.status}`)
+          expect(response.status, `${route.method} ${route.path}`).toBeLessThan(500)
+          const csp = route.path.startsWith('/docs') || route.path === '/redoc' ? DOCS_CSP : API_CSP
+          expectSecurityHeaders(response, csp)
+          if (route.path.startsWith('/api/v2/auth/')) expect(response.headers.get('cache-control')).toBe('no-store')
+        }
+      }
+      expect(seen.length).toBeGreaterThan(30)
+    } finally {
+      await t.close()
+    }
+  }, 60_000)
+})
