@@ -1,4 +1,4 @@
-import { Elysia } from 'elysia'
+import { Elysia, type TSchema } from 'elysia'
 import type { AppContext } from '../context'
 import { Forbidden, Unauthorized } from '../http/errors'
 import { requestContext } from '../http/request-context'
@@ -15,6 +15,11 @@ function viewOf(user: AuthUser) {
 }
 
 const tags = ['Authentication']
+
+/** A TypeBox schema is a JSON Schema; the OpenAPI types just do not know it. */
+function jsonSchema(schema: TSchema): Record<string, never> {
+  return schema as unknown as Record<string, never>
+}
 
 export function authModule(ctx: AppContext) {
   const service = new AuthService(ctx)
@@ -47,8 +52,14 @@ export function authModule(ctx: AppContext) {
       )
       .get('/me', ({ user }) => ({ user: viewOf(user) }), {
         auth: true,
-        response: { 200: AuthModel.me },
-        detail: { tags, summary: 'The signed-in user', security: [{ bearerAuth: [] }, { cookieAuth: [] }] },
+        // The schema is documented but not enforced at run time: this is the hottest authenticated
+        // route and its answer is built from userView alone, so the per-response check bought nothing.
+        detail: {
+          tags,
+          summary: 'The signed-in user',
+          security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+          responses: { 200: { description: 'The signed-in user', content: { 'application/json': { schema: jsonSchema(AuthModel.me) } } } },
+        },
       })
       .post(
         '/refresh',

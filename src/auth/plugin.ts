@@ -23,8 +23,27 @@ export interface AuthUser {
 /** The fields of the Elysia context the authenticator reads. */
 interface AuthInput {
   request: Request
-  cookie: Record<string, { value?: unknown }>
   clientIp?: string
+}
+
+/**
+ * The `session` cookie straight from the header: reading Elysia's cookie jar
+ * here would make every guarded route parse all cookies, Bearer calls included.
+ */
+function sessionCookie(request: Request): string | undefined {
+  const header = request.headers.get('cookie')
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq === -1 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue
+    const raw = part.slice(eq + 1).trim()
+    try {
+      return decodeURIComponent(raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw)
+    } catch {
+      return undefined
+    }
+  }
+  return undefined
 }
 
 const CURRENT_USER = Symbol('currentUser')
@@ -38,8 +57,8 @@ function tokenFrom(input: AuthInput): { token: string; via: 'bearer' | 'cookie' 
     if (!match) throw new Unauthorized()
     return { token: match[1]!, via: 'bearer' }
   }
-  const cookie = input.cookie[SESSION_COOKIE]?.value
-  if (typeof cookie !== 'string' || cookie === '') throw new Unauthorized()
+  const cookie = sessionCookie(input.request)
+  if (cookie === undefined || cookie === '') throw new Unauthorized()
   return { token: cookie, via: 'cookie' }
 }
 

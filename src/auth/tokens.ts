@@ -19,9 +19,14 @@ export interface IssuedAccessToken {
   expiresIn: number
 }
 
+// Verified tokens are remembered until they expire, so a busy client does not pay for
+// an HMAC check on every request; revocation and role are still read per request.
+const VERIFIED_CACHE_SIZE = 10_000
+
 /** HS256 access tokens through @elysiajs/jwt; the key is SECRET_KEY byte for byte. */
 export class TokenService {
   private readonly jwt
+  private readonly verified = new Map<string, AccessClaims>()
 
   constructor(secretKey: string, private readonly lifetimeMinutes: number) {
     this.jwt = jwt({ name: 'jwt', secret: new TextEncoder().encode(secretKey), alg: 'HS256' }).decorator.jwt
@@ -37,6 +42,22 @@ export class TokenService {
 
   /** The claims of a valid, unexpired HS256 access token, or undefined. */
   async verifyAccess(token: string): Promise<AccessClaims | undefined> {
+    const remembered = this.verified.get(token)
+    if (remembered) {
+      if (remembered.exp > Date.now() / 1000) return remembered
+      this.verified.delete(token)
+      return undefined
+    }
+    const claims = await this.verifyUncached(token)
+    if (claims) {
+      // Map keeps insertion order: dropping the first key evicts the oldest entry.
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!)
+      this.verified.set(token, claims)
+    }
+    return claims
+  }
+
+  private async verifyUncached(token: string): Promise<AccessClaims | undefined> {
     const claims = await this.jwt.verify(token, { algorithms: ['HS256'] })
     if (!claims) return undefined
     const { sub, jti, sid, type, iat, exp } = claims as Record<string, unknown>

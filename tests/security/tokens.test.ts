@@ -163,6 +163,22 @@ describeEachDialect('access tokens', (dialect) => {
     expect(badLogin.headers.get('www-authenticate')).toBe('Bearer')
   })
 
+  test('the session cookie is found among other cookies', async () => {
+    const session = await loginOk(t, user.email, user.password)
+    const headers = { cookie: `theme=dark; session=${session.session}; other=1` }
+    expect((await t.request('GET', ME, { headers })).status).toBe(200)
+    await expectUnauthorized(await t.request('GET', ME, { headers: { cookie: `xsession=${session.session}` } }))
+    await expectUnauthorized(await t.request('GET', ME, { headers: { cookie: 'session=' } }))
+  })
+
+  test('a token that was accepted stops working the moment it expires', async () => {
+    const { sub, sid } = claimsOf()
+    const token = await signToken({ sub, sid, jti: crypto.randomUUID(), type: 'access' }, { expiresIn: 2 })
+    expect((await t.request('GET', ME, { token })).status).toBe(200)
+    await Bun.sleep(2100)
+    await expectUnauthorized(await t.request('GET', ME, { token }))
+  })
+
   test('the auth check comes before body validation', async () => {
     // An invalid body from an anonymous caller is still 401, not 422.
     await expectUnauthorized(await t.request('POST', '/api/v2/admin/users', { json: { email: 42 } }))
