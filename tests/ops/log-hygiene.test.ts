@@ -106,7 +106,20 @@ describeEachDialect('log hygiene over a full session', (dialect) => {
     const newRefresh = cookieValue(refreshed, 'refresh')!
     expect((await t.request('POST', '/api/v2/auth/change-password', { token: newAccess, json: { current_password: PASSWORD, new_password: NEW_PASSWORD } })).status).toBe(204)
     expect((await t.request('POST', '/api/v2/auth/logout', { token: newAccess, cookies: { refresh: newRefresh } })).status).toBe(200)
-    expect((await t.request('GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200)
+    const metrics = await t.request('GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    expect(metrics.status).toBe(200)
+    // The session shows in the metrics: messages by outcome, the forged webhook, the denials.
+    const text = await metrics.text()
+    for (const line of [
+      'crm_messages_total{channel="sms",direction="outbound",status="failed"} 1',
+      'crm_messages_total{channel="email",direction="outbound",status="sent"} 1',
+      'crm_messages_total{channel="sms",direction="inbound",status="received"}',
+      'crm_webhook_signature_failures_total{reason=',
+      'crm_forbidden_total{reason="permission"} 1',
+      'crm_http_requests_total{method="POST",route="/api/v2/auth/login",status="401"} 2',
+    ]) {
+      expect(text).toContain(line)
+    }
     expect((await t.request('GET', '/metrics', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401)
     expect((await t.request('GET', '/api/v2/auth/me', { token: other.token })).status).toBe(200)
     await Bun.sleep(30)
