@@ -1,7 +1,7 @@
-import { describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer } from '../helpers/spawn'
+import { BINARY, ROOT, startServer } from '../helpers/spawn'
 import { TEST_SECRET } from '../helpers/harness'
 
 const ADMIN_EMAIL = 'admin@example.com'
@@ -17,9 +17,20 @@ async function canConnect(port: number): Promise<boolean> {
   }
 }
 
-describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
+beforeAll(() => {
+  if (!existsSync(BINARY)) {
+    const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'ignore', stderr: 'pipe' })
+    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`)
+  }
+})
+
+describe.each([
+  ['SIGTERM', 'source'],
+  ['SIGINT', 'source'],
+  ['SIGTERM', 'binary'],
+] as const)('%s (%s)', (signal, kind) => {
   test('drains the in-flight request, refuses new connections, closes the database, exits 0', async () => {
-    const server = await startServer({ env: { SECRET_KEY: TEST_SECRET, ADMIN_EMAIL, ADMIN_PASSWORD } })
+    const server = await startServer({ kind, env: { SECRET_KEY: TEST_SECRET, ADMIN_EMAIL, ADMIN_PASSWORD } })
     const encoder = new TextEncoder()
     const body = JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })
     let sendRest: () => void = () => {}
