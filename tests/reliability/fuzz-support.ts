@@ -230,6 +230,7 @@ export type AuthVariant =
   | { kind: 'bearer'; role: Role }
   | { kind: 'cookie'; role: Role; origin: string | null }
   | { kind: 'bearer+cookie'; role: Role }
+  | { kind: 'garbage-cookie'; cookie: string }
 
 const authArb: fc.Arbitrary<AuthVariant> = fc.oneof(
   fc.constant<AuthVariant>({ kind: 'none' }),
@@ -240,6 +241,9 @@ const authArb: fc.Arbitrary<AuthVariant> = fc.oneof(
   fc.constantFrom<Role>(...ROLES).map((role): AuthVariant => ({ kind: 'bearer', role })),
   fc.tuple(fc.constantFrom<Role>(...ROLES), fc.constantFrom(ORIGIN, 'http://localhost', 'https://evil.example', 'null', null)).map(([role, origin]): AuthVariant => ({ kind: 'cookie', role, origin })),
   fc.constantFrom<Role>(...ROLES).map((role): AuthVariant => ({ kind: 'bearer+cookie', role })),
+  fc
+    .constantFrom('session=%E0%A4%A', 'session=', 'session', 'session=a; session=b', '=x; ;;', 'session="unterminated', 'refresh=' + 'r'.repeat(5000), 'session=eyJhbGciOiJIUzI1NiJ9.e30.x')
+    .map((cookie): AuthVariant => ({ kind: 'garbage-cookie', cookie })),
 )
 
 const extraHeaders = fc.dictionary(
@@ -259,6 +263,8 @@ export interface FuzzCase {
   headers: Record<string, string>
   /** For webhooks: sign the body as Twilio would (so the handler runs). */
   signWebhook: boolean
+  /** Another method than the route's (405, CORS preflight, HEAD). */
+  method?: string
   /** Send the valid-ish body that fits the route, as JSON with a valid bearer token, so success paths run. */
   wellFormed?: { customer: unknown; sms: unknown; email: unknown; user: unknown; role: Role; id: number }
 }
@@ -274,6 +280,10 @@ export function caseArb(routeCount: number): fc.Arbitrary<FuzzCase> {
     auth: authArb,
     headers: extraHeaders,
     signWebhook: fc.boolean(),
+    method: fc.oneof(
+      { weight: 9, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.constantFrom('HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH', 'POST', 'GET', 'TRACE', 'PROPFIND') },
+    ),
     wellFormed: fc.option(
       fc.record({ customer: customerBody, sms: smsBody, email: emailBody, user: userBody, role: fc.constantFrom<Role>(...ROLES), id: fc.integer({ min: 1, max: 6 }) }),
       { nil: undefined, freq: 2 },
@@ -350,13 +360,17 @@ export async function runCase(world: FuzzWorld, c: FuzzCase, webhookForm?: Recor
       headers.set('cookie', `session=${token(c.auth.role)}`)
       if (c.auth.origin !== null) headers.set('origin', c.auth.origin)
       break
+    case 'garbage-cookie':
+      headers.set('cookie', c.auth.cookie)
+      headers.set('origin', ORIGIN)
+      break
     case 'bearer+cookie':
       headers.set('authorization', 'Bearer not-a-token')
       headers.set('cookie', `session=${token(c.auth.role)}`)
       break
   }
   let body: BodyInit | undefined
-  const method = route.method
+  const method = c.method ?? route.method
   if (method !== 'GET' && method !== 'HEAD') {
     if (webhookForm) {
       const pairs = Object.entries(webhookForm)
@@ -386,8 +400,12 @@ export async function runCase(world: FuzzWorld, c: FuzzCase, webhookForm?: Recor
 export function violation(o: Outcome, before: string, after: string, boundMs = RESPONSE_BOUND_MS): string | undefined {
   if (o.status >= 500) return `5xx answer ${o.status}: ${o.text.slice(0, 300)}`
   if (o.ms > boundMs) return `answer took ${Math.round(o.ms)} ms`
-  if (/\bat \S+\.(ts|js):\d+|node_modules|SQLITE_|syntax error at|TypeError|ReferenceError/.test(o.text)) return `internal detail leaked: ${o.text.slice(0, 300)}`
+  // Checked on JSON answers only: the docs assets are JavaScript that legitimately names TypeError.
+  const leak = /\bat \S+\.(ts|js):\d+|node_modules|SQLITE_|syntax error at|TypeError|ReferenceError/
+  if ((o.contentType.includes('json') || o.status >= 400) && leak.test(o.text)) return `internal detail leaked: ${o.text.slice(0, 300)}`
   if (o.status >= 200 && o.status < 300) return undefined
+  // A HEAD answer has no body by definition; OPTIONS may be a bodyless CORS preflight.
+  if (o.method === 'HEAD' || (o.method === 'OPTIONS' && o.status < 300)) return before === after ? undefined : 'HEAD/OPTIONS changed business data'
   if (!o.contentType.includes('application/json')) return `non-2xx ${o.status} is not JSON (${o.contentType}): ${o.text.slice(0, 200)}`
   let parsed: unknown
   try {
@@ -420,7 +438,7 @@ export async function fuzzAllRoutes(world: FuzzWorld, options: { seed: number; n
       const outcome = await runCase(world, c, signed ? form : undefined)
       if (!outcome) return
       const after = await businessChecksum(world.t)
-      const key = `${route.method} ${route.path} ${outcome.status}`
+      const key = `${outcome.method} ${route.path} ${outcome.status}`
       statusCounts.set(key, (statusCounts.get(key) ?? 0) + 1)
       const problem = violation(outcome, before, after, options.boundMs)
       if (problem) throw new Error(`${outcome.method} ${outcome.path}: ${problem}`)
