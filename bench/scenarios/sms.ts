@@ -1,3 +1,4 @@
+import type autocannon from 'autocannon'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -131,7 +132,7 @@ export const sms: Scenario = {
         method: 'POST',
         requests: [
           {
-            setupRequest(request: { body?: string; headers?: Record<string, string> }) {
+            setupRequest(request: autocannon.Request) {
               const i = n++
               request.headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` }
               request.body = JSON.stringify({ to: `+1415${String(2000000 + (i % 7_000_000)).padStart(7, '0')}`, body: `Bench message ${i}` })

@@ -1,3 +1,4 @@
+import type autocannon from 'autocannon'
 import twilio from 'twilio'
 import { DURATION_SECONDS, load, type Scenario } from '../lib'
 
@@ -42,7 +43,7 @@ export const webhooks: Scenario = {
       method: 'POST',
       requests: [
         {
-          setupRequest(request: { body?: string; headers?: Record<string, string> }) {
+          setupRequest(request: autocannon.Request) {
             const message = pool[next++ % pool.length]!
             request.body = message.body
             request.headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': message.signature }
