@@ -47,7 +47,7 @@ export class AuthService {
     void dummyPasswordHash()
   }
 
-  private async issue(session: IssuedSession, row: Parameters<typeof userView>[0]): Promise<LoginResult> {
+  private issue(session: IssuedSession, row: Parameters<typeof userView>[0]): LoginResult {
     return {
       body: { access_token: session.accessToken, token_type: 'bearer', expires_in: session.expiresIn, user: userView(row) },
       session,
