@@ -12,7 +12,7 @@ interface SessionUserRow {
   sessionRevokedAt: Date | null
 }
 
-/** SQLite: the same join as a raw bun:sqlite statement; drizzle's mapping layer cost more than the query itself. */
+/** SQLite: the same lookup as a raw bun:sqlite statement; drizzle's mapping layer cost more than the query itself. */
 function sqliteLookup(database: Database) {
   // Prepared on first use: the context may be built before migrations have run.
   // values() (arrays) is markedly cheaper in bun:sqlite than building named-column objects.
@@ -20,9 +20,12 @@ function sqliteLookup(database: Database) {
     [number, string, string, string, number, number, number, number | null],
     [number, string]
   >(
-    `SELECT u.id, u.email, u.full_name, u.role, u.is_superuser, u.is_active, u.created_at, s.revoked_at
-       FROM api_users u JOIN auth_sessions s ON s.user_id = u.id
-      WHERE u.id = ? AND s.id = ?`,
+    // A scalar subquery rather than a join: same two index lookups, measurably cheaper in bun:sqlite.
+    // coalesce(revoked_at, 0): NULL now means "no such session of this user", 0 "not revoked".
+    `SELECT u.id, u.email, u.full_name, u.role, u.is_superuser, u.is_active, u.created_at,
+            (SELECT coalesce(s.revoked_at, 0) FROM auth_sessions s WHERE s.id = ?2 AND s.user_id = u.id)
+       FROM api_users u
+      WHERE u.id = ?1`,
     )
   let statement: ReturnType<typeof prepare> | undefined
   return async (userId: number, sessionId: string): Promise<SessionUserRow | undefined> => {
@@ -31,6 +34,7 @@ function sqliteLookup(database: Database) {
     if (!row) return undefined
     // Column order of the SELECT above.
     const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt] = row as [number, string, string, string, number, number, number, number | null]
+    if (revokedAt === null) return undefined
     return {
       id,
       email,
@@ -39,7 +43,7 @@ function sqliteLookup(database: Database) {
       isSuperuser: Boolean(isSuperuser),
       isActive: Boolean(isActive),
       createdAt: new Date(createdAt),
-      sessionRevokedAt: revokedAt === null ? null : new Date(revokedAt),
+      sessionRevokedAt: revokedAt === 0 ? null : new Date(revokedAt),
     }
   }
 }
