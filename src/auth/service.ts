@@ -56,6 +56,12 @@ export class AuthService {
 
   async login(rawEmail: string, password: string, caller: Caller): Promise<LoginResult> {
     const email = normalizeEmail(rawEmail).slice(0, 320)
+    // An attempt counts as a failure until its password is checked, so simultaneous correct
+    // logins of one account would turn each other away (429): in this process, one at a time.
+    return this.throttle.oneAtATime(email, () => this.attempt(email, password, caller))
+  }
+
+  private async attempt(email: string, password: string, caller: Caller): Promise<LoginResult> {
     const verdict = await this.throttle.begin(email, caller.ip)
     if (!verdict.allowed) {
       this.ctx.metrics.rateLimited.inc({ limit: `login_${verdict.scope}` })

@@ -21,8 +21,22 @@ export function throttleDetail(retryAfterSeconds: number): string {
  */
 export class LoginThrottle {
   private lastPrune = 0
+  /** The tail of each account's queue of attempts in this process. */
+  private readonly queues = new Map<string, Promise<unknown>>()
 
   constructor(private readonly ctx: AppContext) {}
+
+  /** Runs attempts for one key in arrival order, each after the previous one settled. */
+  async oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const current = (this.queues.get(key) ?? Promise.resolve()).then(run, run)
+    const tail = current.catch(() => {})
+    this.queues.set(key, tail)
+    try {
+      return await current
+    } finally {
+      if (this.queues.get(key) === tail) this.queues.delete(key)
+    }
+  }
 
   private get limits() {
     return { account: this.ctx.config.loginMaxFailures, ip: this.ctx.config.loginMaxFailuresPerIp }
