@@ -4,7 +4,7 @@ import { businessChecksum, fuzzAllRoutes, fuzzWorld, runCase, violation, type Fu
 
 /** Fixed seeds: a failure reproduces; bench/fuzz.ts runs the same property with more runs and any seed. */
 const SEED = 20_261_128
-const RUNS = { sqlite: 1_000, postgres: 300 }
+const RUNS = { sqlite: 2_000, postgres: 600 }
 
 const HOSTILE_BODIES: FuzzBody[] = [
   { kind: 'text', text: '['.repeat(10_000) + ']'.repeat(10_000) },
