@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Database as SqliteHandle } from 'bun:sqlite'
-import { DEFAULT_PASSWORD, TEST_SECRET, createTestApp, type TestApp } from '../helpers/harness'
+import { DEFAULT_PASSWORD, TEST_SECRET, createTestApp, describeEachDialect, type TestApp } from '../helpers/harness'
 import { startServer, type RunningServer } from '../helpers/spawn'
 import { openPostgres } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
@@ -129,14 +129,14 @@ describe('SQLite write lock held by another process [sqlite]', () => {
   }, 20_000)
 })
 
-describe('Twilio hanging or failing [sqlite]', () => {
+describeEachDialect('Twilio hanging or failing', (dialect) => {
   let twilio: FakeTwilio
   let t: TestApp
   let token: string
 
   beforeAll(async () => {
     twilio = fakeTwilio()
-    t = await createTestApp('sqlite', { env: { ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '300', LOG_LEVEL: 'silent' }), RATE_LIMIT_SMS_PER_MINUTE: '1000', RATE_LIMIT_SMS_PER_HOUR: '1000', RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000' } })
+    t = await createTestApp(dialect, { env: { ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '300', LOG_LEVEL: 'silent' }), RATE_LIMIT_SMS_PER_MINUTE: '1000', RATE_LIMIT_SMS_PER_HOUR: '1000', RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000' } })
     token = (await t.createUser('user')).token
   })
   afterAll(async () => {
@@ -165,6 +165,30 @@ describe('Twilio hanging or failing [sqlite]', () => {
     expect((await timed(500, () => t.request('GET', '/api/v2/auth/me', { token }))).status).toBe(200)
   }, 30_000)
 
+  test('while 20 sends wait on a hanging Twilio, reads and writes answer promptly (no connection held across the call)', async () => {
+    // A long provider timeout, so a pool starved by waiting sends would show as slow reads.
+    const slow = await createTestApp(dialect, { env: { ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '3000', LOG_LEVEL: 'silent' }), RATE_LIMIT_SMS_PER_MINUTE: '1000', RATE_LIMIT_SMS_PER_HOUR: '1000' } })
+    try {
+      const user = await slow.createUser('user')
+      twilio.reset()
+      twilio.respondAlways({ kind: 'hang' })
+      const sends = Promise.all(Array.from({ length: 20 }, (_, i) => slow.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: { to: `+1415555${2100 + i}`, body: 'hang' } })))
+      while (twilio.requests.length < 20) await Bun.sleep(10)
+      const others = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          timed(1_000, () =>
+            i % 2 ? slow.request('GET', '/api/v2/customers', { token: user.token }) : slow.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'During', last_name: `Hang${i}` } }),
+          ),
+        ),
+      )
+      expect(others.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201, 201, 201, 201, 201])
+      expect((await sends).every((r) => r.status === 502)).toBe(true)
+    } finally {
+      twilio.reset()
+      await slow.close()
+    }
+  }, 30_000)
+
   test('Twilio answering 5xx, a Twilio error, or nothing listening: 502 with a failed record', async () => {
     twilio.reset()
     twilio.respondWith({ kind: 'server-error', httpStatus: 503 })
@@ -174,7 +198,7 @@ describe('Twilio hanging or failing [sqlite]', () => {
       await expectCleanFailure(response, [502])
     }
     // A closed port: connection refused straight away.
-    const closed = await createTestApp('sqlite', { env: twilioEnv(twilio, { TWILIO_API_BASE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'silent' }) })
+    const closed = await createTestApp(dialect, { env: twilioEnv(twilio, { TWILIO_API_BASE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'silent' }) })
     try {
       const user = await closed.createUser('user')
       const response = await timed(2_000, () => closed.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: { to: '+14155553100', body: 'x' } }))
