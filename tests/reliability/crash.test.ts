@@ -8,7 +8,8 @@ import { startServer, type RunningServer } from '../helpers/spawn'
 import { openSqlite } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
-import { fakeTwilio, twilioEnv } from '../communications/support'
+import { AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
+import { sign } from '../webhooks/signing'
 import type { FakeTwilio } from '../fakes/twilio'
 
 /**
@@ -25,7 +26,7 @@ const BURST = 200
 const HOUR_LIMIT = 15
 
 interface Acked {
-  kind: 'customer' | 'sms'
+  kind: 'customer' | 'sms' | 'inbound'
   id: number
   fingerprint: string
   userIndex: number
@@ -82,7 +83,24 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
     for (let i = 0; i < BURST; i++) {
       const userIndex = i % 2
       const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[userIndex]}` }
-      if (i % 5 < 3) {
+      if (i % 10 === 9) {
+        // An inbound SMS answered 200 must be stored too (Twilio does not retry after a 200).
+        const sid = `SMcrash${round}x${i}`.padEnd(34, '0')
+        const pairs: [string, string][] = [['MessageSid', sid], ['From', `+1415558${String(i).padStart(4, '0')}`], ['To', '+15005550006'], ['Body', `inbound r${round} m${i}`]]
+        const url = `${target.url}/webhooks/twilio/incoming`
+        jobs.push(
+          fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(url, pairs, AUTH_TOKEN) }, body: new URLSearchParams(pairs).toString() })
+            .then(async (r) => {
+              await r.arrayBuffer()
+              if (r.status === 200) acked.push({ kind: 'inbound', id: 0, fingerprint: sid, userIndex: 0 })
+              else throw new Error(`unexpected webhook status ${r.status}`)
+            })
+            .catch((error: Error) => {
+              if (error.message.startsWith('unexpected')) throw error
+              cutShort++
+            }),
+        )
+      } else if (i % 5 < 3) {
         const body = { first_name: `Crash${round}`, last_name: `N${i}`, phone: `+1415556${String(round * 1000 + i).padStart(4, '0')}` }
         jobs.push(
           fetch(`${target.url}/api/v2/customers`, { method: 'POST', headers, body: JSON.stringify(body) })
@@ -133,6 +151,7 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
     }
     // The kills really landed mid-burst at least once, and real work was acknowledged.
     expect(acked.length).toBeGreaterThan(0)
+    expect(acked.some((a) => a.kind === 'inbound')).toBe(true)
     expect(cutShort).toBeGreaterThan(0)
   }, 120_000)
 
@@ -144,9 +163,12 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
       const message = handle.prepare<{ to_address: string; content: string; direction: string; user_id: number }, [number]>(
         'SELECT to_address, content, direction, user_id FROM communications WHERE id = ?',
       )
+      const inbound = handle.prepare<{ n: number }, [string]>("SELECT count(*) AS n FROM communications WHERE direction = 'inbound' AND external_id = ?")
       const lost: string[] = []
       for (const a of acked) {
-        if (a.kind === 'customer') {
+        if (a.kind === 'inbound') {
+          if (inbound.get(a.fingerprint)!.n !== 1) lost.push(`inbound ${a.fingerprint}`)
+        } else if (a.kind === 'customer') {
           const row = customer.get(a.id)
           if (!row || `${row.first_name}|${row.last_name}|${row.phone}` !== a.fingerprint) lost.push(`customer ${a.id} ${a.fingerprint}`)
         } else {
