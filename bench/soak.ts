@@ -69,8 +69,7 @@ async function main() {
       body: body === undefined ? undefined : JSON.stringify(body),
     })
 
-  // Logins spread over several accounts: the login throttle reserves each in-flight attempt as a
-  // failure until its password is checked, so many simultaneous logins of ONE account would see 429.
+  // Several staff accounts log in (and out) all day; the admin account too.
   const staff: { email: string; password: string }[] = []
   for (let i = 0; i < 4; i++) {
     const member = { email: `soak-staff${i}@example.com`, password: 'staff password 0123456789' }
@@ -78,6 +77,7 @@ async function main() {
     if (r.status !== 201) throw new Error(`creating a user failed: ${r.status}`)
     staff.push(member)
   }
+  staff.push(ADMIN)
   const customerIds: number[] = []
   for (let i = 0; i < 50; i++) {
     const r = await json('POST', '/api/v2/customers', { first_name: `Soak${i}`, last_name: 'Seed', phone: `+1415555${String(4000 + i)}`, email: `soak${i}@example.com` })
