@@ -20,8 +20,9 @@ function originOf(value: string | null): string | undefined {
 export function ownOrigin(request: Request, config: Config): string | undefined {
   if (config.publicUrl) return new URL(config.publicUrl).origin
   const host = request.headers.get('host')
-  const scheme = new URL(request.url).protocol
-  return host ? originOf(`${scheme}//${host}`) : new URL(request.url).origin
+  // No Host (HTTP/1.0) or a malformed one: Bun's request.url is then not a valid URL, and we have no origin.
+  const url = URL.parse(request.url)
+  return host ? originOf(`${url?.protocol ?? 'http:'}//${host}`) : url?.origin
 }
 
 /**

@@ -2,6 +2,7 @@ import { Elysia, type TSchema } from 'elysia'
 import type { AppContext } from '../context'
 import { Forbidden, Unauthorized } from '../http/errors'
 import { requestContext } from '../http/request-context'
+import { requestPath } from '../http/request-path'
 import { userView } from '../users/view'
 import { clearSessionCookies, REFRESH_COOKIE_PATH, setSessionCookies } from './cookies'
 import { isSameSiteRequest } from './csrf'
@@ -29,7 +30,7 @@ export function authModule(ctx: AppContext) {
       .use(authPlugin(ctx))
       // Tokens and user data must never sit in a shared or browser cache; this also covers error answers.
       .onRequest(({ request, set }) => {
-        const path = new URL(request.url).pathname
+        const path = requestPath(request.url)
         if (path === REFRESH_COOKIE_PATH || path.startsWith(`${REFRESH_COOKIE_PATH}/`)) set.headers['cache-control'] = 'no-store'
       })
       .post(

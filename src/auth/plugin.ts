@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { Forbidden, Unauthorized } from '../http/errors'
+import { requestPath } from '../http/request-path'
 import { isSameSiteRequest, isUnsafeMethod } from './csrf'
 import { effectiveRole, hasPermission, roleAtLeast, type Permission, type Role } from './permissions'
 
@@ -128,7 +129,7 @@ export function authPlugin(ctx: AppContext) {
       action: 'permission.denied',
       userId: user.id,
       actorEmail: user.email,
-      target: `${input.request.method} ${new URL(input.request.url).pathname}`,
+      target: `${input.request.method} ${requestPath(input.request.url)}`,
       ip: input.clientIp,
       details: { required: needed },
     })
