@@ -3,8 +3,12 @@ import { ROLES } from '../auth/permissions'
 import { UserView } from './view'
 
 /** `page` from 1, `page_size` 1..200 (SPEC 6); out of range or not a number is 422. */
+/** Ids are 32-bit serials on PostgreSQL; a larger number is a 422 rather than a driver error. */
+export const MAX_ID = 2_147_483_647
+
 export const PageQuery = {
-  page: t.Optional(t.Integer({ minimum: 1, default: 1 })),
+  // Capped like the other lists: an unbounded page made an OFFSET the database rejects (500).
+  page: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
   page_size: t.Optional(t.Integer({ minimum: 1, maximum: 200, default: 50 })),
 }
 
@@ -32,6 +36,6 @@ export const UserModel = {
     },
     { title: 'UserUpdate' },
   ),
-  idParams: t.Object({ id: t.Integer({ minimum: 1 }) }),
+  idParams: t.Object({ id: t.Integer({ minimum: 1, maximum: MAX_ID }) }),
   error: t.Object({ detail: t.String() }, { title: 'Error' }),
 }
