@@ -427,10 +427,21 @@ export async function restoreTokens(world: FuzzWorld): Promise<void> {
   }
 }
 
+/** fc.assert, with the broken invariant (fast-check keeps it as the cause) in the message. */
+async function assertWithInvariant(property: Parameters<typeof fc.assert>[0], parameters: Parameters<typeof fc.assert>[1]) {
+  try {
+    await fc.assert(property, parameters)
+  } catch (error) {
+    const cause = (error as Error).cause
+    if (cause instanceof Error) (error as Error).message += `\nBroken invariant: ${cause.message}`
+    throw error
+  }
+}
+
 /** The whole property: numRuns random cases over every route; throws with the counterexample on failure. */
 export async function fuzzAllRoutes(world: FuzzWorld, options: { seed: number; numRuns: number; boundMs?: number }) {
   const statusCounts = new Map<string, number>()
-  await fc.assert(
+  await assertWithInvariant(
     fc.asyncProperty(caseArb(world.routes.length), webhookFormArb, async (c, form) => {
       const route = world.routes[c.route]!
       const signed = c.signWebhook && route.path.startsWith('/webhooks/')
