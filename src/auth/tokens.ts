@@ -61,7 +61,8 @@ export class TokenService {
     const claims = await this.jwt.verify(token, { algorithms: ['HS256'] })
     if (!claims) return undefined
     const { sub, jti, sid, type, iat, exp } = claims as Record<string, unknown>
-    if (type !== 'access' || typeof sub !== 'string' || !/^\d{1,15}$/.test(sub)) return undefined
+    // User ids are 32-bit serials: anything else could only reach the database as a driver error.
+    if (type !== 'access' || typeof sub !== 'string' || !/^\d{1,10}$/.test(sub) || Number(sub) > 2_147_483_647) return undefined
     if (typeof jti !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined
     return { sub, jti, sid, type, iat, exp }
   }

@@ -72,7 +72,7 @@ describeEachDialect('admin audit and stats', (dialect) => {
     expect(byUser.items.length).toBe(1)
     expect(byUser.total).toBeGreaterThanOrEqual(2)
     expect(byUser.items[0]!.user_id).toBe(admin.id)
-    for (const query of ['page=0', 'page_size=500', 'user_id=abc']) {
+    for (const query of ['page=0', 'page_size=500', 'user_id=abc', 'user_id=99999999999']) {
       expect((await t.request('GET', `/api/v2/admin/audit?${query}`, { token: admin.token })).status).toBe(422)
     }
   })

@@ -121,6 +121,9 @@ describeEachDialect('admin users routes', (dialect) => {
     expect((await t.request('PATCH', `/api/v2/admin/users/${other.id}`, { token: root.token, json: { role: 'god' } })).status).toBe(422)
     expect((await t.request('PATCH', `/api/v2/admin/users/${other.id}`, { token: root.token, json: { is_active: 'maybe' } })).status).toBe(422)
     expect((await t.request('PATCH', '/api/v2/admin/users/abc', { token: root.token, json: { full_name: 'x' } })).status).toBe(422)
+    // Beyond a 32-bit id (PostgreSQL serial): 422, never a driver error.
+    expect((await t.request('PATCH', '/api/v2/admin/users/99999999999', { token: root.token, json: { full_name: 'x' } })).status).toBe(422)
+    expect((await t.request('GET', '/api/v2/admin/users?page=99999999999', { token: root.token })).status).toBe(422)
   })
 
   test('user changes are audited, never with the password', async () => {
