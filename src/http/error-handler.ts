@@ -4,12 +4,24 @@ import { HttpError, type FieldError } from './errors'
 import { requestInfo } from './request-context'
 import { databaseErrorCode, isDatabaseUnavailable } from '../db/unavailable'
 
-function fieldErrors(error: ValidationError): FieldError[] {
+/**
+ * Elysia checks a coerced number (query `page=0`, path `:id`) on its own and
+ * reports it with no path; name the field by finding the offending value in
+ * the query, else call it a path parameter.
+ */
+function coercedFieldName(error: ValidationError, request: Request): string {
+  const value = String(error.value)
+  const query = new URL(request.url).searchParams
+  for (const [key, raw] of query) if (raw.trim() === value || Number(raw) === Number(value)) return key
+  return 'path'
+}
+
+function fieldErrors(error: ValidationError, request: Request): FieldError[] {
   const seen = new Set<string>()
   const out: FieldError[] = []
   for (const issue of error.all) {
     const path = 'path' in issue && typeof issue.path === 'string' ? issue.path : ''
-    const field = path.replace(/^\//, '').replace(/\//g, '.') || error.type
+    const field = path.replace(/^\//, '').replace(/\//g, '.') || (error.type === 'property' ? coercedFieldName(error, request) : error.type)
     const message = ('message' in issue && typeof issue.message === 'string' ? issue.message : 'Invalid value').slice(0, 200)
     const key = `${field}:${message}`
     if (seen.has(key)) continue
@@ -36,7 +48,7 @@ export function errorHandler(ctx: AppContext, methodsFor: (path: string) => stri
     switch (code) {
       case 'VALIDATION':
         set.status = 422
-        return { detail: 'Request validation failed', errors: fieldErrors(error as ValidationError) }
+        return { detail: 'Request validation failed', errors: fieldErrors(error as ValidationError, request) }
       case 'PARSE':
         set.status = 400
         return { detail: 'Malformed request body' }

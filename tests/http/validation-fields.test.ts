@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { createTestApp, json, type TestApp, type TestUser } from '../helpers/harness'
+
+let t: TestApp
+let boss: TestUser
+beforeAll(async () => {
+  t = await createTestApp('sqlite')
+  boss = await t.createUser('superuser')
+})
+afterAll(() => t.close())
+
+test.each([
+  ['/api/v2/admin/users?page_size=500', 'page_size'],
+  ['/api/v2/admin/users?page=0', 'page'],
+  ['/api/v2/admin/users?page=1&page_size=0', 'page_size'],
+  ['/api/v2/admin/audit?user_id=0', 'user_id'],
+  ['/api/v2/customers?page_size=201', 'page_size'],
+  ['/api/v2/communications/history?page=abc', 'page'],
+])('422 for %s names %s', async (path, field) => {
+  const response = await t.request('GET', path, { token: boss.token })
+  expect(response.status).toBe(422)
+  const body = await json<{ detail: string; errors: { field: string }[] }>(response)
+  expect(body.detail).toBe('Request validation failed')
+  expect(body.errors.map((e) => e.field)).toContain(field)
+})
