@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin } from '../auth/plugin'
 import { AdminModel } from './model'
+import { pageWindow } from '../http/pagination'
 import { StatsService } from './service'
 
 const tags = ['Admin']
@@ -14,8 +15,7 @@ export function adminModule(ctx: AppContext) {
     .get(
       '/audit',
       async ({ query }) => {
-        const page = query.page ?? 1
-        const pageSize = query.page_size ?? 50
+        const { page, pageSize } = pageWindow(query)
         const result = await ctx.audit.list({ page, pageSize, action: query.action, userId: query.user_id })
         return { ...result, page, page_size: pageSize }
       },

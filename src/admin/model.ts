@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { MAX_ID, PageQuery } from '../users/model'
+import { ID_MAX, PageQuery } from '../http/pagination'
 
 const Counts = t.Record(t.String(), t.Integer())
 
@@ -7,7 +7,7 @@ export const AdminModel = {
   auditQuery: t.Object({
     ...PageQuery,
     action: t.Optional(t.String({ maxLength: 64 })),
-    user_id: t.Optional(t.Integer({ minimum: 1, maximum: MAX_ID })),
+    user_id: t.Optional(t.Integer({ minimum: 1, maximum: ID_MAX })),
   }),
   auditList: t.Object(
     {

@@ -1,14 +1,10 @@
 import { t } from 'elysia'
 import { CommunicationView } from './view'
+import { ID_MAX, PageOf, PageQuery } from '../http/pagination'
 
 export const SMS_BODY_MAX = 1600
 export const EMAIL_SUBJECT_MAX = 998
 export const EMAIL_BODY_MAX = 100_000
-export const PAGE_SIZE_DEFAULT = 50
-export const PAGE_SIZE_MAX = 200
-export const PAGE_MAX = 1_000_000
-/** Ids are 32-bit integers on PostgreSQL: a larger one is a 422, never a driver error. */
-export const ID_MAX = 2_147_483_647
 
 // Lengths are counted in code points by the service (a schema maxLength counts
 // UTF-16 units, so an emoji would count twice); the schema limits here only
@@ -35,24 +31,14 @@ export const CommunicationModel = {
     },
     { title: 'SendEmailRequest', description: 'Give `to`, `customer_id`, or both (then `to` is the destination and the record is linked to the customer).' },
   ),
-  // Ranges of page/page_size are checked in the service so the 422 names the parameter.
   historyQuery: t.Object({
     customer_id: t.Optional(t.Integer({ description: 'Only records linked to this customer' })),
     // Not t.UnionEnum: Elysia fills an absent optional UnionEnum query value with its first member.
     type: t.Optional(t.Union([t.Literal('sms'), t.Literal('email')])),
     direction: t.Optional(t.Union([t.Literal('inbound'), t.Literal('outbound')])),
-    page: t.Optional(t.Integer({ description: 'Page number, from 1; default 1' })),
-    page_size: t.Optional(t.Integer({ description: `Items per page, 1..${PAGE_SIZE_MAX}; default ${PAGE_SIZE_DEFAULT}` })),
+    ...PageQuery,
   }),
-  historyPage: t.Object(
-    {
-      items: t.Array(CommunicationView),
-      total: t.Integer(),
-      page: t.Integer(),
-      page_size: t.Integer(),
-    },
-    { title: 'CommunicationPage' },
-  ),
+  historyPage: PageOf(CommunicationView, 'CommunicationPage'),
   sent: CommunicationView,
   error: t.Object({ detail: t.String() }, { title: 'Error' }),
 }

@@ -6,7 +6,7 @@ import { NotFound, ValidationFailed } from '../http/errors'
 import { toE164 } from '../phone/normalize'
 import { normalizeEmailAddress } from '../email/address'
 import { communicationView, type CommunicationRow } from './view'
-import { ID_MAX, PAGE_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './model'
+import { ID_MAX, pageWindow } from '../http/pagination'
 
 export interface Recipient {
   /** E.164 for SMS, a normalised address for e-mail. */
@@ -177,10 +177,7 @@ export class CommunicationService {
    * sent plus inbound messages (which belong to the whole office).
    */
   async history(user: Pick<AuthUser, 'id' | 'role'>, query: HistoryQuery) {
-    const page = query.page ?? 1
-    const pageSize = query.page_size ?? PAGE_SIZE_DEFAULT
-    if (page < 1 || page > PAGE_MAX) throw new ValidationFailed('page', `Must be between 1 and ${PAGE_MAX}`)
-    if (pageSize < 1 || pageSize > PAGE_SIZE_MAX) throw new ValidationFailed('page_size', `Must be between 1 and ${PAGE_SIZE_MAX}`)
+    const { page, pageSize, offset } = pageWindow(query)
     if (query.customer_id !== undefined && (query.customer_id < 1 || query.customer_id > ID_MAX)) {
       throw new ValidationFailed('customer_id', `Must be between 1 and ${ID_MAX}`)
     }
@@ -200,7 +197,7 @@ export class CommunicationService {
         .where(where)
         .orderBy(desc(communications.createdAt), desc(communications.id))
         .limit(pageSize)
-        .offset((page - 1) * pageSize),
+        .offset(offset),
       this.db.select({ value: count() }).from(communications).where(where),
     ])
     return { items: rows.map(communicationView), total: total?.value ?? 0, page, page_size: pageSize }

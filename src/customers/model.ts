@@ -1,9 +1,7 @@
 import { t } from 'elysia'
 import { CommunicationView } from '../communications/view'
+import { PageOf, PageQuery } from '../http/pagination'
 
-export const PAGE_SIZE_DEFAULT = 50
-export const PAGE_SIZE_MAX = 200
-export const PAGE_MAX = 1_000_000
 export const SEARCH_MAX_LENGTH = 200
 
 export const NAME_MAX = 100
@@ -13,13 +11,6 @@ export const NOTES_MAX = 10_000
 export const TAG_MAX = 50
 export const TAGS_MAX = 50
 
-// Ranges of page/page_size are checked in the service, not here: Elysia reports a
-// range failure of a coerced query number without its property name, and the
-// client must learn which parameter was wrong.
-const pageQuery = {
-  page: t.Optional(t.Integer({ description: `Page number, from 1 (at most ${PAGE_MAX}); default 1` })),
-  page_size: t.Optional(t.Integer({ description: `Items per page, 1..${PAGE_SIZE_MAX}; default ${PAGE_SIZE_DEFAULT}` })),
-}
 
 const CustomerView = t.Object(
   {
@@ -58,7 +49,7 @@ const name = (label: string) => t.String({ minLength: 1, maxLength: NAME_MAX, de
 export const CustomerModel = {
   customer: CustomerView,
   listQuery: t.Object({
-    ...pageQuery,
+    ...PageQuery,
     search: t.Optional(
       t.String({
         maxLength: SEARCH_MAX_LENGTH,
@@ -66,15 +57,9 @@ export const CustomerModel = {
       }),
     ),
   }),
-  timelineQuery: t.Object(pageQuery),
-  list: t.Object(
-    { items: t.Array(CustomerView), total: t.Integer(), page: t.Integer(), page_size: t.Integer() },
-    { title: 'CustomerList' },
-  ),
-  timeline: t.Object(
-    { items: t.Array(CommunicationView), total: t.Integer(), page: t.Integer(), page_size: t.Integer() },
-    { title: 'CustomerTimeline' },
-  ),
+  timelineQuery: t.Object(PageQuery),
+  list: PageOf(CustomerView, 'CustomerList'),
+  timeline: PageOf(CommunicationView, 'CustomerTimeline'),
   // Unknown properties (including the read-only sms_opt_out, id and timestamps) are dropped, not rejected.
   create: t.Object(
     { first_name: name('First name'), last_name: name('Last name'), ...writable, tags: t.Optional(tags) },

@@ -5,14 +5,12 @@ import { HttpError, NotFound, type FieldError } from '../http/errors'
 import { OptOutService } from '../optouts/service'
 import { toE164 } from '../phone/normalize'
 import { communicationView } from '../communications/view'
+import { pageWindow, type PageRequest } from '../http/pagination'
 import {
   COMPANY_MAX,
   EMAIL_MAX,
   NAME_MAX,
   NOTES_MAX,
-  PAGE_MAX,
-  PAGE_SIZE_DEFAULT,
-  PAGE_SIZE_MAX,
   TAG_MAX,
   TAGS_MAX,
   type CustomerCreateInput,
@@ -42,21 +40,6 @@ class FieldErrors {
   }
 }
 
-export interface PageRequest {
-  page?: number
-  page_size?: number
-}
-
-/** Checks page/page_size (SPEC 6: page from 1, page_size 1..200) and returns limit/offset. */
-export function pageWindow(query: PageRequest) {
-  const errors = new FieldErrors()
-  const page = query.page ?? 1
-  const pageSize = query.page_size ?? PAGE_SIZE_DEFAULT
-  if (!Number.isInteger(page) || page < 1 || page > PAGE_MAX) errors.add('page', `Expected an integer from 1 to ${PAGE_MAX}`)
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > PAGE_SIZE_MAX) errors.add('page_size', `Expected an integer from 1 to ${PAGE_SIZE_MAX}`)
-  errors.throwIfAny()
-  return { page, pageSize, offset: (page - 1) * pageSize }
-}
 
 /** A path id: digits only and within the integer column range, else the customer cannot exist. */
 export function parseCustomerId(raw: string): number {

@@ -4,6 +4,7 @@ import { authPlugin, type AuthUser } from '../auth/plugin'
 import { requestContext } from '../http/request-context'
 import { UserManagement, type Actor } from './management'
 import { UserModel } from './model'
+import { pageWindow } from '../http/pagination'
 import { UserView, userView } from './view'
 
 const tags = ['Users']
@@ -21,8 +22,7 @@ export function usersModule(ctx: AppContext) {
     .get(
       '/',
       async ({ query }) => {
-        const page = query.page ?? 1
-        const pageSize = query.page_size ?? 50
+        const { page, pageSize } = pageWindow(query)
         const { rows, total } = await management.users.list(page, pageSize)
         return { items: rows.map(userView), total, page, page_size: pageSize }
       },

@@ -1,0 +1,37 @@
+import { t, type TSchema } from 'elysia'
+import { HttpError, type FieldError } from './errors'
+
+/** SPEC 6: `page` from 1, `page_size` 1..200, default 50. */
+export const PAGE_SIZE_DEFAULT = 50
+export const PAGE_SIZE_MAX = 200
+/** An unbounded page makes an OFFSET the database rejects: cap it (422 beyond). */
+export const PAGE_MAX = 1_000_000
+/** Ids are 32-bit serials on PostgreSQL: a larger number is a 422, never a driver error. */
+export const ID_MAX = 2_147_483_647
+
+/** The query fields every list route takes; out of range or not a number is a 422 naming the field. */
+export const PageQuery = {
+  page: t.Optional(t.Integer({ minimum: 1, maximum: PAGE_MAX, description: `Page number, from 1; default 1` })),
+  page_size: t.Optional(t.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, description: `Items per page, 1..${PAGE_SIZE_MAX}; default ${PAGE_SIZE_DEFAULT}` })),
+}
+
+/** Limit and offset of a page; a 422 naming the field when out of range (services are also called outside HTTP). */
+export interface PageRequest {
+  page?: number
+  page_size?: number
+}
+
+export function pageWindow(query: PageRequest) {
+  const page = query.page ?? 1
+  const pageSize = query.page_size ?? PAGE_SIZE_DEFAULT
+  const errors: FieldError[] = []
+  if (!Number.isInteger(page) || page < 1 || page > PAGE_MAX) errors.push({ field: 'page', message: `Expected an integer from 1 to ${PAGE_MAX}` })
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > PAGE_SIZE_MAX) errors.push({ field: 'page_size', message: `Expected an integer from 1 to ${PAGE_SIZE_MAX}` })
+  if (errors.length) throw new HttpError(422, 'Request validation failed', {}, { errors })
+  return { page, pageSize, offset: (page - 1) * pageSize }
+}
+
+/** `{items, total, page, page_size}` of the given item schema. */
+export function PageOf<T extends TSchema>(item: T, title: string) {
+  return t.Object({ items: t.Array(item), total: t.Integer(), page: t.Integer(), page_size: t.Integer() }, { title })
+}
