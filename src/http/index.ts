@@ -6,6 +6,7 @@ import { securityHeaders } from './security-headers'
 import { cors } from './cors'
 import { bodyLimit } from './body-limit'
 import { requestLog } from './request-log'
+import { textInput } from './text-input'
 
 /**
  * The cross-cutting HTTP layer, in the order it must run: request id first (so
@@ -20,4 +21,5 @@ export function httpLayer(ctx: AppContext, methodsFor: (path: string) => string[
     .use(cors(ctx))
     .use(bodyLimit(ctx))
     .use(requestLog(ctx))
+    .use(textInput(ctx))
 }

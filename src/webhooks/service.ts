@@ -4,7 +4,10 @@ import { ValidationFailed } from '../http/errors'
 import { maskPhone } from '../logger'
 import { OptOutService } from '../optouts/service'
 import { toE164 } from '../phone/normalize'
-import { firstParam, type TwilioParams } from './form'
+import { firstParam as rawParam, type TwilioParams } from './form'
+
+/** PostgreSQL text cannot hold NUL: Twilio never sends one, and a signed request that does is stored without it (a 4xx would only make Twilio retry). */
+const firstParam = (params: TwilioParams, name: string) => rawParam(params, name)?.replaceAll('\u0000', '')
 
 /** Replies that withdraw consent (compared trimmed, in any case). */
 const OPT_OUT_KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'])
