@@ -94,6 +94,8 @@ const junkNumber = fc.constantFrom('-1', '0', '1', '2', '200', '201', '1e309', '
 const junkText = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
+  // Any UTF-16 code unit: NUL and lone surrogates, which PostgreSQL cannot store as given.
+  fc.string({ unit: 'binary', maxLength: 12 }),
   fc.constantFrom("' OR 1=1 --", '%', '_', '\\', '%%', '"', '\u0000', '<script>', '../../etc/passwd', 'a'.repeat(300), '\uD800', '𝕏'.repeat(20)),
 )
 
