@@ -3,7 +3,7 @@ import { Database as SqliteHandle } from 'bun:sqlite'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_PASSWORD, TEST_SECRET } from '../helpers/harness'
+import { DEFAULT_PASSWORD, TEST_SECRET, freshDatabase } from '../helpers/harness'
 import { startServer, type RunningServer } from '../helpers/spawn'
 import { openSqlite } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
@@ -207,4 +207,77 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
       handle.close()
     }
   }, 30_000)
+})
+
+/**
+ * PostgreSQL: a replica killed while it holds the limiter's advisory locks and
+ * open transactions must not stall the other replica (the server drops a dead
+ * client's locks when its connection goes), and the limit stays exact across
+ * the kill and the restart.
+ */
+describe.skipIf(!process.env.TEST_DATABASE_URL)('kill -9 of one of two replicas during SMS bursts [postgres]', () => {
+  let twilio: FakeTwilio
+  let servers: RunningServer[] = []
+  let env: Record<string, string>
+  let drop: () => Promise<void>
+  let token: string
+  const LIMIT = 25
+
+  beforeAll(async () => {
+    twilio = fakeTwilio()
+    const fresh = await freshDatabase('postgres')
+    drop = fresh.drop
+    await runMigrations(fresh.database)
+    await new UserService(fresh.database).create({ email: 'replica@example.com', password: DEFAULT_PASSWORD, role: 'user' })
+    env = { DATABASE_URL: fresh.url, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', ...twilioEnv(twilio), RATE_LIMIT_SMS_PER_MINUTE: '100000', RATE_LIMIT_SMS_PER_HOUR: String(LIMIT), RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100000' }
+    servers = await Promise.all([startServer({ env, timeoutMs: 30_000 }), startServer({ env, timeoutMs: 30_000 })])
+    const login = await fetch(`${servers[0]!.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'replica@example.com', password: DEFAULT_PASSWORD }) })
+    token = ((await login.json()) as { access_token: string }).access_token
+  }, 60_000)
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => (s.process.exitCode === null ? s.stop('SIGKILL') : undefined)))
+    await twilio.close()
+    await drop()
+  })
+
+  const send = (server: RunningServer, i: number) =>
+    fetch(`${server.url}/api/v2/communications/sms/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ to: `+1415554${String(i).padStart(4, '0')}`, body: `replica m${i}` }),
+    })
+
+  test('the surviving replica keeps answering, acknowledged sends are stored, the limit holds', async () => {
+    const [a, b] = servers as [RunningServer, RunningServer]
+    const acked: number[] = []
+    const survivorStatuses: number[] = []
+    const jobs = Array.from({ length: 80 }, (_, i) =>
+      send(i % 2 ? b : a, i)
+        .then(async (r) => {
+          if (i % 2) survivorStatuses.push(r.status)
+          if (r.status === 201) acked.push(((await r.json()) as { id: number }).id)
+        })
+        .catch(() => {}),
+    )
+    while (acked.length < 6) await Bun.sleep(2)
+    a.process.kill('SIGKILL')
+    await a.process.exited
+    const started = performance.now()
+    await Promise.all(jobs)
+    // Every request sent to the survivor was answered (201 or 429), none hung on a dead replica's lock.
+    expect(survivorStatuses).toHaveLength(40)
+    expect(survivorStatuses.every((s) => s === 201 || s === 429)).toBe(true)
+    expect(performance.now() - started).toBeLessThan(10_000)
+
+    servers[0] = await startServer({ env, timeoutMs: 30_000 })
+    const more = await Promise.all(Array.from({ length: 10 }, (_, i) => send(servers[i % 2]!, 100 + i)))
+    for (const r of more) if (r.status === 201) acked.push(((await r.json()) as { id: number }).id)
+
+    const check = await fetch(`${servers[1]!.url}/api/v2/communications/history?page_size=200`, { headers: { authorization: `Bearer ${token}` } })
+    const stored = new Set(((await check.json()) as { items: { id: number }[] }).items.map((m) => m.id))
+    expect(acked.filter((id) => !stored.has(id))).toEqual([])
+    expect(twilio.accepted().length).toBeLessThanOrEqual(LIMIT)
+    expect(twilio.accepted().length).toBeGreaterThanOrEqual(acked.length)
+  }, 60_000)
 })
