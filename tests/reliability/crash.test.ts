@@ -281,3 +281,49 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('kill -9 of one of two replicas 
     expect(twilio.accepted().length).toBeGreaterThanOrEqual(acked.length)
   }, 60_000)
 })
+
+/** SIGTERM mid-burst: in-flight writes finish and are stored, nothing gets a 5xx, the process exits 0. */
+describe('SIGTERM during concurrent writes [sqlite]', () => {
+  test('every answered write is a 2xx that is stored; exit code 0; the file is intact', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'crm-term-'))
+    const database = openSqlite(join(dataDir, 'crm.db'))
+    await runMigrations(database)
+    await new UserService(database).create({ email: 'term@example.com', password: DEFAULT_PASSWORD, role: 'user' })
+    await database.close()
+    const server = await startServer({ dataDir, env: { SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' }, timeoutMs: 30_000 })
+    try {
+      const login = await fetch(`${server.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'term@example.com', password: DEFAULT_PASSWORD }) })
+      const token = ((await login.json()) as { access_token: string }).access_token
+      const answered: { status: number; id?: number; name: string }[] = []
+      const jobs = Array.from({ length: 150 }, (_, i) =>
+        fetch(`${server.url}/api/v2/customers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ first_name: 'Term', last_name: `N${i}` }),
+        })
+          .then(async (r) => {
+            const body = (await r.json().catch(() => ({}))) as { id?: number }
+            answered.push({ status: r.status, id: body.id, name: `N${i}` })
+          })
+          .catch(() => {}),
+      )
+      while (answered.length < 20) await Bun.sleep(2)
+      server.process.kill('SIGTERM')
+      await Promise.all(jobs)
+      expect(await server.process.exited).toBe(0)
+      expect(answered.filter((a) => a.status >= 500)).toEqual([])
+      const handle = new SqliteHandle(join(dataDir, 'crm.db'))
+      try {
+        const row = handle.prepare<{ last_name: string }, [number]>('SELECT last_name FROM customers WHERE id = ?')
+        const missing = answered.filter((a) => a.status === 201 && row.get(a.id!)?.last_name !== a.name)
+        expect(missing).toEqual([])
+        expect(handle.prepare<{ integrity_check: string }, []>('PRAGMA integrity_check').get()!.integrity_check).toBe('ok')
+      } finally {
+        handle.close()
+      }
+    } finally {
+      if (server.process.exitCode === null) server.process.kill('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
