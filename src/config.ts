@@ -17,7 +17,7 @@ export const WEAK_SECRET_KEYS = [
 export const MIN_SECRET_LENGTH = 32
 
 export type DatabaseTarget =
-  | { kind: 'sqlite'; path: string }
+  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full' }
   | { kind: 'postgres'; url: string }
 
 export interface Config {
@@ -172,6 +172,11 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
   const port = integer(env, 'PORT', 8000, 0, 65535)
   const host = present(env, 'HOST') ?? '0.0.0.0'
   const database = parseDatabaseUrl(present(env, 'DATABASE_URL'), dataDir)
+  if (database.kind === 'sqlite') {
+    const synchronous = (present(env, 'SQLITE_SYNCHRONOUS') ?? 'normal').toLowerCase()
+    if (synchronous !== 'normal' && synchronous !== 'full') throw new ConfigError('SQLITE_SYNCHRONOUS must be normal or full')
+    database.synchronous = synchronous
+  }
 
   // The key is used byte for byte: no trimming.
   const rawKey = env.SECRET_KEY === '' ? undefined : env.SECRET_KEY

@@ -13,7 +13,7 @@ describe('configuration', () => {
     const config = loadConfig({ DATA_DIR: dir })
     expect(config.port).toBe(8000)
     expect(config.host).toBe('0.0.0.0')
-    expect(config.database).toEqual({ kind: 'sqlite', path: join(dir, 'crm.db') })
+    expect(config.database).toEqual({ kind: 'sqlite', path: join(dir, 'crm.db'), synchronous: 'normal' })
     expect(config.isProduction).toBe(false)
     expect(config.debug).toBe(true)
     expect(config.frontendOrigins).toEqual(['http://localhost:5173'])
@@ -74,14 +74,15 @@ describe('configuration', () => {
     ['SMTP_URL', 'http://mail'],
     ['FRONTEND_URL', 'nope'],
     ['DEFAULT_COUNTRY', 'USA'],
+    ['SQLITE_SYNCHRONOUS', 'off'],
   ])('malformed %s=%s names the variable', (name, value) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(name))
   })
 
   test('DATABASE_URL forms', () => {
     const dir = dataDir()
-    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'sqlite:/tmp/a.db' }).database).toEqual({ kind: 'sqlite', path: '/tmp/a.db' })
-    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'file:/tmp/b.db' }).database).toEqual({ kind: 'sqlite', path: '/tmp/b.db' })
+    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'sqlite:/tmp/a.db' }).database).toEqual({ kind: 'sqlite', path: '/tmp/a.db', synchronous: 'normal' })
+    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'file:/tmp/b.db', SQLITE_SYNCHRONOUS: 'FULL' }).database).toEqual({ kind: 'sqlite', path: '/tmp/b.db', synchronous: 'full' })
     expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'postgresql://u@h/db' }).database).toEqual({ kind: 'postgres', url: 'postgresql://u@h/db' })
   })
 
