@@ -59,6 +59,8 @@ async function passwordFromStdin(): Promise<string> {
 /** Reads one line from the terminal without echoing it. */
 function promptHidden(question: string): Promise<string> {
   const stdin = process.stdin
+  // Echo goes off before the question appears: an answer typed (or pasted) at once is never shown.
+  stdin.setRawMode(true)
   process.stderr.write(question)
   return new Promise((resolve, reject) => {
     let typed = ''
@@ -78,7 +80,6 @@ function promptHidden(question: string): Promise<string> {
         else if (char >= ' ') typed += char
       }
     }
-    stdin.setRawMode(true)
     stdin.resume()
     stdin.on('data', onData)
   })
