@@ -25,6 +25,11 @@ interface SmtpErrorFields {
   response?: string
 }
 
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '')
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
 /** Outbound e-mail over SMTP_URL, from EMAIL_FROM. One transport per app; a connection per message. */
 export class EmailSender {
   private transporter: Transporter | undefined
@@ -49,6 +54,10 @@ export class EmailSender {
   private transport(): Transporter {
     this.transporter ??= nodemailer.createTransport({
       url: this.smtpUrl!,
+      // A relay on this machine often offers STARTTLS with a self-signed
+      // certificate; the traffic never leaves the host, so accept it there.
+      // Any other host's certificate is verified.
+      tls: { rejectUnauthorized: !isLoopbackUrl(this.smtpUrl!) },
       connectionTimeout: this.timeoutMs,
       greetingTimeout: this.timeoutMs,
       socketTimeout: this.timeoutMs,

@@ -27,13 +27,14 @@ function smtpError(reply: { code: number; message: string }): Error {
   return Object.assign(new Error(reply.message), { responseCode: reply.code })
 }
 
-export async function startFakeSmtp(options: { username?: string; password?: string } = {}): Promise<FakeSmtp> {
+/** `starttls: true` offers STARTTLS with smtp-server's built-in self-signed certificate, like many office relays. */
+export async function startFakeSmtp(options: { username?: string; password?: string; starttls?: boolean } = {}): Promise<FakeSmtp> {
   const messages: ReceivedMail[] = []
   let rcptReply: { code: number; message: string } | null = null
   let dataReply: { code: number; message: string } | null = null
   const server = new SMTPServer({
     // Plain SMTP on localhost: no STARTTLS to negotiate, AUTH allowed without TLS.
-    disabledCommands: options.username ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    disabledCommands: [...(options.starttls ? [] : ['STARTTLS']), ...(options.username ? [] : ['AUTH'])],
     authOptional: !options.username,
     allowInsecureAuth: true,
     logger: false,
