@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer'
 
-export type EmailFailureKind = 'refused' | 'unreachable' | 'timeout' | 'auth'
+export type EmailFailureKind = 'refused' | 'unreachable' | 'timeout' | 'auth' | 'tls'
 
 /** A failed send; `message` is the reason a client may see (no host names, no stack). */
 export class EmailSendError extends Error {
@@ -103,6 +103,9 @@ export class EmailSender {
 function describe(error: unknown): EmailSendError {
   const fields = (error ?? {}) as SmtpErrorFields
   if (fields.code === 'ETIMEDOUT') return new EmailSendError('timeout', 'the mail server did not respond in time')
+  if (fields.code === 'ETLS' || /certificate|self[- ]signed/i.test((error as Error)?.message ?? '')) {
+    return new EmailSendError('tls', "the mail server's TLS certificate could not be verified")
+  }
   if (fields.code === 'EAUTH') return new EmailSendError('auth', 'authentication with the mail server failed', fields.responseCode ?? null)
   if (typeof fields.responseCode === 'number' && fields.responseCode >= 400) {
     // The server's own refusal text, e.g. "550 5.1.1 Mailbox unavailable", on one line.

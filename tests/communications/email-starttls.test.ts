@@ -27,6 +27,6 @@ test.skipIf(!hostAlias)('the same relay reached by a non-loopback name has its c
   const sender = new EmailSender(url, 'office@example.com', { timeoutMs: 5000 })
   const error = await sender.send({ to: 'bob@example.com', subject: 'Hello', text: 'x' }).catch((e: unknown) => e)
   expect(error).toBeInstanceOf(EmailSendError)
-  expect((error as EmailSendError).kind).not.toBe('unreachable')
+  expect((error as EmailSendError).kind).toBe('tls')
   expect(smtp.messages.some((m) => m.to.includes('bob@example.com'))).toBe(false)
 })
