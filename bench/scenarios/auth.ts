@@ -1,4 +1,5 @@
 import { load, type Scenario } from '../lib'
+import { loginOverHttp } from '../../tests/helpers/spawn'
 
 const EMAIL = 'bench-admin@example.com'
 const PASSWORD = 'bench admin password'
@@ -13,13 +14,7 @@ export const auth: Scenario = {
   // The first-start bootstrap creates this superuser on the empty database.
   env: { ADMIN_EMAIL: EMAIL, ADMIN_PASSWORD: PASSWORD },
   async run(server) {
-    const response = await fetch(`${server.url}/api/v2/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-    })
-    if (response.status !== 200) throw new Error(`bench login failed: ${response.status} ${await response.text()}`)
-    const { access_token: token } = (await response.json()) as { access_token: string }
+    const token = await loginOverHttp(server.url, EMAIL, PASSWORD)
     return [await load('GET /api/v2/auth/me (Bearer)', { url: `${server.url}/api/v2/auth/me`, headers: { authorization: `Bearer ${token}` } })]
   },
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { load, type Scenario } from '../lib'
+import { loginOverHttp } from '../../tests/helpers/spawn'
 import { startFakeTwilio, type FakeTwilio } from '../../tests/fakes/twilio'
 import { openPostgres, openSqlite, type Database } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
@@ -19,19 +20,9 @@ const MICRO_DECISIONS = Number(process.env.BENCH_LIMITER_DECISIONS ?? 5000)
 
 let twilio: FakeTwilio | undefined
 
-async function login(base: string, email: string, password: string): Promise<string> {
-  const response = await fetch(`${base}/api/v2/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  })
-  if (response.status !== 200) throw new Error(`bench login failed: ${response.status} ${await response.text()}`)
-  return ((await response.json()) as { access_token: string }).access_token
-}
-
 /** Several senders, so the per-user windows hold realistic counts rather than one ever-growing key. */
 async function senderTokens(base: string): Promise<string[]> {
-  const admin = await login(base, EMAIL, PASSWORD)
+  const admin = await loginOverHttp(base, EMAIL, PASSWORD)
   const tokens: string[] = []
   for (let i = 0; i < SENDERS; i++) {
     const email = `bench-sender-${i}-${randomBytes(3).toString('hex')}@example.com`
@@ -42,7 +33,7 @@ async function senderTokens(base: string): Promise<string[]> {
       body: JSON.stringify({ email, password, full_name: `Sender ${i}`, role: 'user' }),
     })
     if (created.status !== 201) throw new Error(`bench user create failed: ${created.status}`)
-    tokens.push(await login(base, email, password))
+    tokens.push(await loginOverHttp(base, email, password))
   }
   return tokens
 }

@@ -87,3 +87,14 @@ export async function startServer(options: {
     },
   }
 }
+
+/** Logs in through POST /api/v2/auth/login of a running server and returns the access token. */
+export async function loginOverHttp(baseUrl: string, email: string, password: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/v2/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`)
+  return ((await response.json()) as { access_token: string }).access_token
+}

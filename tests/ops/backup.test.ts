@@ -3,7 +3,7 @@ import { Database } from 'bun:sqlite'
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { serverCommand, startServer } from '../helpers/spawn'
+import { serverCommand, startServer, loginOverHttp } from '../helpers/spawn'
 import { TEST_SECRET } from '../helpers/harness'
 
 const ADMIN_EMAIL = 'backup-admin@example.com'
@@ -26,12 +26,7 @@ describe('crm-api backup', () => {
     const backups = mkdtempSync(join(tmpdir(), 'crm-backup-'))
     const copyPath = join(backups, 'crm-copy.db')
     try {
-      const login = await fetch(`${server.url}/api/v2/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-      })
-      const { access_token: token } = (await login.json()) as { access_token: string }
+      const token = await loginOverHttp(server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
       let created = 0
       let writing = true
       const writer = (async () => {
@@ -79,13 +74,7 @@ describe('crm-api backup', () => {
       renameSync(copyPath, join(restoredDir, 'crm.db'))
       const restored = await startServer({ dataDir: restoredDir, env: { SECRET_KEY: TEST_SECRET } })
       try {
-        const relogin = await fetch(`${restored.url}/api/v2/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-        })
-        expect(relogin.status).toBe(200)
-        const { access_token: restoredToken } = (await relogin.json()) as { access_token: string }
+        const restoredToken = await loginOverHttp(restored.url, ADMIN_EMAIL, ADMIN_PASSWORD)
         const list = await fetch(`${restored.url}/api/v2/customers/?page_size=1`, { headers: { authorization: `Bearer ${restoredToken}` } })
         expect(((await list.json()) as { total: number }).total).toBe(customers)
       } finally {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_PASSWORD, DIALECTS, freshDatabase, TEST_SECRET, type Dialect } from '../helpers/harness'
-import { startServer, type RunningServer } from '../helpers/spawn'
+import { startServer, type RunningServer, loginOverHttp } from '../helpers/spawn'
 import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
 import { fakeTwilio, twilioEnv } from '../communications/support'
@@ -47,13 +47,7 @@ for (const dialect of DIALECTS as Dialect[]) {
       servers = await Promise.all([startServer({ env, timeoutMs: 30_000 }), startServer({ env, timeoutMs: 30_000 })])
       tokens = []
       for (const [i, email] of emails.entries()) {
-        const response = await fetch(`${servers[i % 2]!.url}/api/v2/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email, password: DEFAULT_PASSWORD }),
-        })
-        expect(response.status).toBe(200)
-        tokens.push(((await response.json()) as { access_token: string }).access_token)
+        tokens.push(await loginOverHttp(servers[i % 2]!.url, email, DEFAULT_PASSWORD))
       }
     }, 60_000)
 

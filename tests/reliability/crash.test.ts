@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_PASSWORD, TEST_SECRET, freshDatabase } from '../helpers/harness'
-import { startServer, type RunningServer } from '../helpers/spawn'
+import { startServer, type RunningServer, loginOverHttp } from '../helpers/spawn'
 import { openSqlite } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
@@ -62,13 +62,7 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
     server = await startServer({ env, dataDir, timeoutMs: 30_000 })
     tokens = []
     for (const email of emails) {
-      const response = await fetch(`${server.url}/api/v2/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: DEFAULT_PASSWORD }),
-      })
-      expect(response.status).toBe(200)
-      tokens.push(((await response.json()) as { access_token: string }).access_token)
+      tokens.push(await loginOverHttp(server.url, email, DEFAULT_PASSWORD))
     }
   }, 60_000)
 
@@ -231,8 +225,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('kill -9 of one of two replicas 
     await new UserService(fresh.database).create({ email: 'replica@example.com', password: DEFAULT_PASSWORD, role: 'user' })
     env = { DATABASE_URL: fresh.url, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', ...twilioEnv(twilio), RATE_LIMIT_SMS_PER_MINUTE: '100000', RATE_LIMIT_SMS_PER_HOUR: String(LIMIT), RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100000' }
     servers = await Promise.all([startServer({ env, timeoutMs: 30_000 }), startServer({ env, timeoutMs: 30_000 })])
-    const login = await fetch(`${servers[0]!.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'replica@example.com', password: DEFAULT_PASSWORD }) })
-    token = ((await login.json()) as { access_token: string }).access_token
+    token = await loginOverHttp(servers[0]!.url, 'replica@example.com', DEFAULT_PASSWORD)
   }, 60_000)
 
   afterAll(async () => {
@@ -292,8 +285,7 @@ describe('SIGTERM during concurrent writes [sqlite]', () => {
     await database.close()
     const server = await startServer({ dataDir, env: { SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' }, timeoutMs: 30_000 })
     try {
-      const login = await fetch(`${server.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'term@example.com', password: DEFAULT_PASSWORD }) })
-      const token = ((await login.json()) as { access_token: string }).access_token
+      const token = await loginOverHttp(server.url, 'term@example.com', DEFAULT_PASSWORD)
       const answered: { status: number; id?: number; name: string }[] = []
       const jobs = Array.from({ length: 150 }, (_, i) =>
         fetch(`${server.url}/api/v2/customers`, {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Database as SqliteHandle } from 'bun:sqlite'
 import { DEFAULT_PASSWORD, TEST_SECRET, createTestApp, describeEachDialect, type TestApp } from '../helpers/harness'
-import { startServer, type RunningServer } from '../helpers/spawn'
+import { startServer, type RunningServer, loginOverHttp } from '../helpers/spawn'
 import { openPostgres } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
@@ -44,13 +44,7 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
     await new UserService(database).create({ email, password: DEFAULT_PASSWORD, role: 'admin' })
     await database.close()
     server = await startServer({ env: { DATABASE_URL: pg.url, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' }, timeoutMs: 30_000 })
-    const login = await fetch(`${server.url}/api/v2/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: DEFAULT_PASSWORD }),
-    })
-    expect(login.status).toBe(200)
-    token = ((await login.json()) as { access_token: string }).access_token
+    token = await loginOverHttp(server.url, email, DEFAULT_PASSWORD)
   }, 90_000)
 
   afterAll(async () => {
