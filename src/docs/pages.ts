@@ -9,7 +9,8 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
-export function swaggerPage(title: string): string {
+/** Both documentation pages: our own assets only, no inline script (the CSP allows none). */
+function page(title: string, head: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -17,15 +18,23 @@ export function swaggerPage(title: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <link rel="icon" type="image/png" href="${ASSETS_PREFIX}/favicon.png">
-<link rel="stylesheet" href="${ASSETS_PREFIX}/swagger-ui.css">
+${head}
 </head>
 <body>
-<div id="swagger-ui"></div>
-<script src="${ASSETS_PREFIX}/swagger-ui-bundle.js"></script>
-<script src="${ASSETS_PREFIX}/swagger-init.js"></script>
+${body}
 </body>
 </html>
 `
+}
+
+export function swaggerPage(title: string): string {
+  return page(
+    title,
+    `<link rel="stylesheet" href="${ASSETS_PREFIX}/swagger-ui.css">`,
+    `<div id="swagger-ui"></div>
+<script src="${ASSETS_PREFIX}/swagger-ui-bundle.js"></script>
+<script src="${ASSETS_PREFIX}/swagger-init.js"></script>`,
+  )
 }
 
 export const SWAGGER_INIT = `window.ui = SwaggerUIBundle({
@@ -39,22 +48,13 @@ export const SWAGGER_INIT = `window.ui = SwaggerUIBundle({
 `
 
 export function redocPage(title: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<link rel="icon" type="image/png" href="${ASSETS_PREFIX}/favicon.png">
-<style>body { margin: 0; padding: 0; }</style>
-</head>
-<body>
-<div id="redoc"></div>
+  return page(
+    title,
+    '<style>body { margin: 0; padding: 0; }</style>',
+    `<div id="redoc"></div>
 <script src="${ASSETS_PREFIX}/redoc.standalone.js"></script>
-<script src="${ASSETS_PREFIX}/redoc-init.js"></script>
-</body>
-</html>
-`
+<script src="${ASSETS_PREFIX}/redoc-init.js"></script>`,
+  )
 }
 
 export const REDOC_INIT = `Redoc.init(${JSON.stringify(SPEC_PATH)}, { hideDownloadButton: false }, document.getElementById('redoc'));
