@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { DEFAULT_PASSWORD, DIALECTS, freshDatabase, TEST_SECRET, type Dialect } from '../helpers/harness'
-import { startServer, type RunningServer, loginOverHttp } from '../helpers/spawn'
-import { runMigrations } from '../../src/db/migrate'
-import { UserService } from '../../src/users/service'
+import { DIALECTS, type Dialect } from '../helpers/harness'
+import type { RunningServer } from '../helpers/spawn'
+import { startReplicas, type Replicas } from '../helpers/replicas'
 import { fakeTwilio, twilioEnv } from '../communications/support'
 import type { FakeTwilio } from '../fakes/twilio'
 
@@ -18,45 +14,22 @@ const SEND = '/api/v2/communications/sms/send'
 for (const dialect of DIALECTS as Dialect[]) {
   describe(`SMS limits across two server processes [${dialect}]`, () => {
     let twilio: FakeTwilio
+    let replicas: Replicas
     let servers: RunningServer[] = []
-    let drop: () => Promise<void>
     let tokens: string[] = []
-    let url: string
-    const dataDir = mkdtempSync(join(tmpdir(), 'crm-mp-'))
 
     beforeAll(async () => {
       twilio = fakeTwilio()
-      const fresh = await freshDatabase(dialect)
-      url = fresh.url
-      drop = fresh.drop
-      await runMigrations(fresh.database)
-      const users = new UserService(fresh.database)
-      const emails = ['mp-a@example.com', 'mp-b@example.com', 'mp-c@example.com']
-      for (const email of emails) await users.create({ email, password: DEFAULT_PASSWORD, role: 'user' })
-      // SQLite: this process lets go of the file, so only the two servers share it.
-      if (dialect === 'sqlite') await fresh.database.close()
-      const env = {
-        DATABASE_URL: url,
-        SECRET_KEY: TEST_SECRET,
-        LOG_LEVEL: 'warn',
-        ...twilioEnv(twilio),
-        RATE_LIMIT_SMS_PER_MINUTE: '10',
-        RATE_LIMIT_SMS_PER_HOUR: '100',
-        RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '7',
-      }
-      servers = await Promise.all([startServer({ env, timeoutMs: 30_000 }), startServer({ env, timeoutMs: 30_000 })])
-      tokens = []
-      for (const [i, email] of emails.entries()) {
-        tokens.push(await loginOverHttp(servers[i % 2]!.url, email, DEFAULT_PASSWORD))
-      }
+      replicas = await startReplicas(dialect, {
+        emails: ['mp-a@example.com', 'mp-b@example.com', 'mp-c@example.com'],
+        env: { ...twilioEnv(twilio), RATE_LIMIT_SMS_PER_MINUTE: '10', RATE_LIMIT_SMS_PER_HOUR: '100', RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '7' },
+      })
+      ;({ servers, tokens } = replicas)
     }, 60_000)
 
     afterAll(async () => {
-      await Promise.all(servers.map((s) => s.stop()))
+      await replicas.close()
       await twilio.close()
-      if (dialect === 'sqlite') rmSync(join(url.slice('sqlite:'.length), '..'), { recursive: true, force: true })
-      else await drop()
-      rmSync(dataDir, { recursive: true, force: true })
     })
 
     const send = (server: RunningServer, token: string, to: string) =>

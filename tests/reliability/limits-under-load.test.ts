@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { rmSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { DEFAULT_PASSWORD, DIALECTS, TEST_SECRET, createTestApp, freshDatabase, type Dialect, type TestApp } from '../helpers/harness'
-import { startServer, type RunningServer, loginOverHttp } from '../helpers/spawn'
-import { runMigrations } from '../../src/db/migrate'
-import { UserService } from '../../src/users/service'
+import { DEFAULT_PASSWORD, DIALECTS, createTestApp, type Dialect, type TestApp } from '../helpers/harness'
+import { startReplicas, type Replicas } from '../helpers/replicas'
 import { AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
 import { sign } from '../webhooks/signing'
 import type { FakeTwilio } from '../fakes/twilio'
@@ -108,27 +104,14 @@ for (const dialect of DIALECTS) {
 for (const dialect of DIALECTS as Dialect[]) {
   describe(`SMS limits under mixed load, two server processes on one database [${dialect}]`, () => {
     let twilio: FakeTwilio
-    let servers: RunningServer[] = []
-    let drop: () => Promise<void>
-    let url: string
+    let replicas: Replicas
     let target: Target
 
     beforeAll(async () => {
       twilio = fakeTwilio()
-      const fresh = await freshDatabase(dialect)
-      url = fresh.url
-      drop = fresh.drop
-      await runMigrations(fresh.database)
-      const users = new UserService(fresh.database)
       const emails = [0, 1, 2, 3].map((i) => `load-${i}@example.com`)
-      for (const email of emails) await users.create({ email, password: DEFAULT_PASSWORD, role: 'user' })
-      if (dialect === 'sqlite') await fresh.database.close()
-      const env = { DATABASE_URL: url, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', ...twilioEnv(twilio), ...limitEnv }
-      servers = await Promise.all([startServer({ env, timeoutMs: 30_000 }), startServer({ env, timeoutMs: 30_000 })])
-      const tokens: string[] = []
-      for (const [i, email] of emails.entries()) {
-        tokens.push(await loginOverHttp(servers[i % 2]!.url, email, DEFAULT_PASSWORD))
-      }
+      replicas = await startReplicas(dialect, { emails, env: { ...twilioEnv(twilio), ...limitEnv } })
+      const { servers, tokens } = replicas
       target = {
         tokens,
         emails,
@@ -147,10 +130,8 @@ for (const dialect of DIALECTS as Dialect[]) {
     }, 90_000)
 
     afterAll(async () => {
-      await Promise.all(servers.map((s) => s.stop()))
+      await replicas.close()
       await twilio.close()
-      if (dialect === 'sqlite') rmSync(dirname(url.slice('sqlite:'.length)), { recursive: true, force: true })
-      else await drop()
     })
 
     test('exactly N admitted across both processes and exactly N at Twilio', async () => {
