@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, index, jsonb, pgTable, serial, integer, text, timestamp as pgTimestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, doublePrecision, index, jsonb, pgTable, serial, integer, text, timestamp as pgTimestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 // Keep in step with schema.sqlite.ts (tests/db/schema-parity.test.ts compares them).
 
@@ -12,10 +12,18 @@ export const users = pgTable(
     id: serial('id').primaryKey(),
     email: text('email').notNull(),
     fullName: text('full_name').notNull().default(''),
+    firstName: text('first_name').notNull().default(''),
+    lastName: text('last_name').notNull().default(''),
     hashedPassword: text('hashed_password').notNull(),
     role: text('role').notNull().default('user'),
     isSuperuser: boolean('is_superuser').notNull().default(false),
     isActive: boolean('is_active').notNull().default(true),
+    lastLoginAt: timestamp('last_login_at'),
+    // TOTP secret, AES-GCM encrypted with a key derived from SECRET_KEY; set at setup, active once enabled.
+    totpSecret: text('totp_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at'),
+    // The last accepted TOTP time step: a code is accepted once, never replayed within its window.
+    totpLastStep: integer('totp_last_step'),
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at').$onUpdate(() => new Date()),
   },
@@ -32,6 +40,11 @@ export const authSessions = pgTable(
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at').notNull(),
     revokedAt: timestamp('revoked_at'),
+    lastUsedAt: timestamp('last_used_at'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    // Bumped at each rotation; the family's current refresh token is derived from it.
+    refreshGeneration: integer('refresh_generation').notNull().default(0),
   },
   (t) => [index('auth_sessions_user_idx').on(t.userId)],
 )
@@ -73,6 +86,8 @@ export const auditLog = pgTable(
     target: text('target'),
     ip: text('ip'),
     details: jsonb('details').$type<Record<string, unknown>>(),
+    // Repeated anonymous events (bad signatures, throttled logins) are coalesced into one row per source, reason and minute.
+    count: integer('count').notNull().default(1),
   },
   (t) => [index('audit_log_created_idx').on(t.createdAt), index('audit_log_action_idx').on(t.action)],
 )
@@ -87,6 +102,21 @@ export const customers = pgTable(
     phone: text('phone'),
     company: text('company'),
     notes: text('notes'),
+    addressLine1: text('address_line1'),
+    addressLine2: text('address_line2'),
+    city: text('city'),
+    state: text('state'),
+    postalCode: text('postal_code'),
+    customerType: text('customer_type'),
+    prospectStage: text('prospect_stage'),
+    leadSource: text('lead_source'),
+    estimatedValue: doublePrecision('estimated_value'),
+    assignedSalesRep: text('assigned_sales_rep'),
+    nextFollowUpDate: text('next_follow_up_date'),
+    leadNotes: text('lead_notes'),
+    // The office's own fields named by CUSTOMER_EXTRA_FIELDS.
+    extraFields: jsonb('extra_fields').$type<Record<string, string | number | boolean | null>>(),
+    isArchived: boolean('is_archived').notNull().default(false),
     tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     // Indexed by a hand-written migration (drizzle/pg/*_customers_search.sql: pg_trgm GIN).
     searchText: text('search_text').notNull().default(''),
@@ -125,6 +155,9 @@ export const communications = pgTable(
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     mediaUrls: jsonb('media_urls').$type<string[]>(),
+    // The other party of the exchange (E.164 for SMS): the id of its conversation.
+    peerAddress: text('peer_address'),
+    readAt: timestamp('read_at'),
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at'),
   },
@@ -133,6 +166,7 @@ export const communications = pgTable(
     index('communications_customer_idx').on(t.customerId, t.createdAt),
     index('communications_user_idx').on(t.userId, t.createdAt),
     index('communications_created_idx').on(t.createdAt),
+    index('communications_peer_idx').on(t.type, t.peerAddress, t.createdAt),
   ],
 )
 
@@ -144,4 +178,51 @@ export const rateLimitEvents = pgTable(
     at: bigint('at', { mode: 'number' }).notNull(),
   },
   (t) => [index('rate_limit_events_key_at_idx').on(t.key, t.at)],
+)
+
+/** Ten single-use codes per user, stored hashed; a new set replaces the old. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+)
+
+/** The second step of a two-factor login: opaque, single use, short-lived. */
+export const loginChallenges = pgTable(
+  'login_challenges',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at').notNull(),
+    usedAt: timestamp('used_at'),
+  },
+  (t) => [index('login_challenges_user_idx').on(t.userId)],
+)
+
+/** Password reset links: stored hashed, single use, short-lived. */
+export const passwordResetTokens = pgTable(
+  'password_reset_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at').notNull(),
+    usedAt: timestamp('used_at'),
+  },
+  (t) => [index('password_reset_tokens_user_idx').on(t.userId)],
 )
