@@ -5,6 +5,7 @@
  * carry to other machines. Sections run in this order; pick some with BENCH_ONLY:
  *   startup   first start on an empty data directory / database, cold start, idle RSS
  *   modules   resident memory per module
+ *   layer     the per-request layer piece by piece, in process (CPU µs per call)
  *   core      /health and /auth/me next to bench/ceiling.ts; RSS at start and after 10 k requests
  *   webhooks  signed inbound webhooks as a ratio of /health
  *   search    customer search at 10 k, 100 k, 1 M rows (BENCH_SIZES), 4 and 32 connections, growth
@@ -15,6 +16,7 @@
  *   BENCH_ONLY=core,webhooks BENCH_SECONDS=10 bun run bench
  */
 import { CONNECTIONS, DURATION_SECONDS, LOAD_TOOL } from './lib'
+import { runLayer } from './layer'
 import { runModules } from './modules'
 import { runCore } from './scenarios/core'
 import { runSearch } from './scenarios/search'
@@ -23,7 +25,7 @@ import { runWebhooks } from './scenarios/webhooks'
 import { KIND, PG_BASE, postgresAvailable, startServers } from './servers'
 import { runStartup } from './startup'
 
-const SECTIONS = ['startup', 'modules', 'core', 'webhooks', 'search', 'sms'] as const
+const SECTIONS = ['startup', 'modules', 'layer', 'core', 'webhooks', 'search', 'sms'] as const
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
 for (const name of only ?? []) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}" (${SECTIONS.join(', ')})`)
 const wanted = (name: (typeof SECTIONS)[number]) => !only || only.includes(name)
@@ -36,6 +38,7 @@ console.log(
 
 if (wanted('startup')) await runStartup(withPostgres)
 if (wanted('modules')) await runModules()
+if (wanted('layer')) await runLayer()
 if (wanted('core') || wanted('webhooks') || wanted('search') || wanted('sms')) {
   const set = await startServers(withPostgres)
   try {
