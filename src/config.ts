@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
 /** A configuration problem that must stop start-up with one clear line. */
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** The variable the message starts with (every message names its variable first). */
+  get variable(): string | undefined {
+    return /^([A-Z][A-Z0-9_]*[A-Z0-9])\b/.exec(this.message)?.[1]
+  }
+}
 
 export const WEAK_SECRET_KEYS = [
   'development-secret-key-change-in-production',
@@ -15,6 +20,11 @@ export const WEAK_SECRET_KEYS = [
   'test-secret',
 ]
 export const MIN_SECRET_LENGTH = 32
+/** A random 32-character key has about 24 distinct characters; 16 leaves room for hex keys and refuses `aaaa…`, `changeme…`. */
+export const MIN_SECRET_DISTINCT = 16
+
+/** ENVIRONMENT values; anything else is a typo that must not silently mean development. */
+export const ENVIRONMENTS = ['development', 'dev', 'test', 'production', 'prod', 'staging'] as const
 
 export type DatabaseTarget =
   | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full' }
@@ -30,7 +40,6 @@ export interface Config {
   secretKey: string
   /** Where the key came from, for the production checklist. */
   secretKeySource: 'env' | 'file' | 'generated'
-  debug: boolean
   docsEnabled: boolean
   frontendOrigins: string[]
   publicUrl: string | undefined
@@ -194,11 +203,22 @@ function developmentSecret(dataDir: string): { key: string; source: 'file' | 'ge
   return { key, source: 'generated' }
 }
 
+/** Why a key is too weak to sign production tokens, or undefined. The key itself never appears in the answer. */
 export function secretKeyProblem(key: string | undefined): string | undefined {
   if (key === undefined) return 'SECRET_KEY is not set'
-  if (WEAK_SECRET_KEYS.includes(key.toLowerCase())) return 'SECRET_KEY is a known default value'
+  const trimmed = key.trim()
+  if (trimmed === '') return 'SECRET_KEY is only whitespace'
+  if (WEAK_SECRET_KEYS.includes(trimmed.toLowerCase())) return 'SECRET_KEY is a known default value'
   if (key.length < MIN_SECRET_LENGTH) return `SECRET_KEY must be at least ${MIN_SECRET_LENGTH} characters`
+  // `changeme` four times, `abcd…` repeated: long but guessable.
+  if (/^([\s\S]+?)\1+$/.test(trimmed)) return 'SECRET_KEY is a short pattern repeated'
+  if (new Set(trimmed).size < MIN_SECRET_DISTINCT) return `SECRET_KEY is low in entropy: it needs at least ${MIN_SECRET_DISTINCT} distinct characters (generate one with crm-api secret)`
   return undefined
+}
+
+/** Development hosts serve public docs and metrics: only this machine reaches them unless HOST says otherwise. */
+export function defaultHost(isProduction: boolean): string {
+  return isProduction ? '0.0.0.0' : '127.0.0.1'
 }
 
 /**
@@ -207,10 +227,13 @@ export function secretKeyProblem(key: string | undefined): string | undefined {
  */
 export function loadConfig(env: Env = process.env, options: { ensureSecret?: boolean } = {}): Config {
   const environment = present(env, 'ENVIRONMENT') ?? 'development'
+  if (!(ENVIRONMENTS as readonly string[]).includes(environment.toLowerCase())) {
+    throw new ConfigError(`ENVIRONMENT must be one of ${ENVIRONMENTS.join(', ')} (any case), got "${environment}"`)
+  }
   const isProduction = PRODUCTION_NAMES.has(environment.toLowerCase())
   const dataDir = resolve(present(env, 'DATA_DIR') ?? './data')
   const port = integer(env, 'PORT', 8000, 0, 65535)
-  const host = present(env, 'HOST') ?? '0.0.0.0'
+  const host = present(env, 'HOST') ?? defaultHost(isProduction)
   const database = parseDatabaseUrl(present(env, 'DATABASE_URL'), dataDir)
   if (database.kind === 'sqlite') {
     const synchronous = (present(env, 'SQLITE_SYNCHRONOUS') ?? 'normal').toLowerCase()
@@ -237,7 +260,8 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     secretKeySource = generated.source
   }
 
-  const docsEnabled = boolean(env, 'DOCS_ENABLED', true)
+  // Production documents nothing publicly unless asked to, explicitly.
+  const docsEnabled = boolean(env, 'DOCS_ENABLED', !isProduction)
   const frontendOrigins = origins(present(env, 'FRONTEND_URL') ?? 'http://localhost:5173')
   const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, '')
   const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:'])
@@ -255,7 +279,6 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     isProduction,
     secretKey,
     secretKeySource,
-    debug: isProduction ? false : boolean(env, 'DEBUG', true),
     docsEnabled,
     frontendOrigins,
     publicUrl,
@@ -291,6 +314,9 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
 
   if (isProduction) {
     if (docsEnabled) config.warnings.push('DOCS_ENABLED is true in production: the API documentation is public')
+    if (!publicUrl) {
+      config.warnings.push('PUBLIC_URL is not set: Twilio signatures are checked against a URL built from X-Forwarded-* headers a client can forge')
+    }
     if (!config.twilio.authToken) config.warnings.push('TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be rejected')
     if (frontendOrigins.includes('*')) config.warnings.push('FRONTEND_URL is "*": credentialed CORS is never granted to a wildcard')
   }
