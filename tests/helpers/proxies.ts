@@ -40,14 +40,16 @@ function spawnLogged(cmd: string[], env: Record<string, string>, cwd: string) {
   return { proc, output: () => text }
 }
 
-async function waitFor(what: string, proc: Subprocess, output: () => string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function waitFor(what: string, proc: Subprocess, output: () => string, check: () => Promise<boolean>, stopSignal: NodeJS.Signals, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}: ${output().slice(-2000)}`)
     if (await check().catch(() => false)) return
     await Bun.sleep(50)
   }
-  proc.kill('SIGKILL')
+  // Not SIGKILL: nginx's workers would outlive their master and keep the ports.
+  proc.kill(stopSignal)
+  await proc.exited
   throw new Error(`${what} did not come up: ${output().slice(-2000)}`)
 }
 
@@ -93,7 +95,7 @@ import ${join(ROOT, 'deploy', 'Caddyfile')}
     if (!existsSync(caFile)) return false
     const response = await fetch(`${url}/health`, { tls: { ca: readFileSync(caFile, 'utf8') } })
     return response.status === 200
-  })
+  }, 'SIGTERM')
   return {
     name: 'caddy',
     url,
@@ -139,11 +141,14 @@ export async function startNginx(upstreams: string[], ports: ProxyPorts): Promis
   const { cert, key } = selfSignedCertificate(dir)
   let site = readFileSync(join(ROOT, 'deploy', 'nginx.conf'), 'utf8')
   site = replaceOnce(site, /^(\s*)server 127\.0\.0\.1:8000;/m, upstreams.map((u) => `$1server ${u};`).join('\n'))
-  site = replaceOnce(site, /listen 80;/, `listen 127.0.0.1:${ports.http};`)
-  site = replaceOnce(site, /listen 443 ssl/, `listen 127.0.0.1:${ports.https} ssl`)
+  site = replaceOnce(site, /^(\s*)listen 80;/m, `$1listen 127.0.0.1:${ports.http};`)
+  site = replaceOnce(site, /^(\s*)listen 443 ssl/m, `$1listen 127.0.0.1:${ports.https} ssl`)
   site = site.replaceAll('server_name crm.example.com;', 'server_name 127.0.0.1;')
-  site = replaceOnce(site, /ssl_certificate\s+\S+;/, `ssl_certificate ${cert};`)
-  site = replaceOnce(site, /ssl_certificate_key\s+\S+;/, `ssl_certificate_key ${key};`)
+  site = replaceOnce(site, /^(\s*)ssl_certificate\s+\S+;/m, `$1ssl_certificate ${cert};`)
+  site = replaceOnce(site, /^(\s*)ssl_certificate_key\s+\S+;/m, `$1ssl_certificate_key ${key};`)
+  // Anything still listening elsewhere would leave loopback (and could clash with a real server).
+  const stray = [...site.matchAll(/^\s*listen\s+(?!127\.0\.0\.1:)\S+/gm)].map((m) => m[0].trim())
+  if (stray.length) throw new Error(`deploy/nginx.conf has listen lines this test does not map: ${stray.join(', ')}`)
   writeFileSync(join(dir, 'site.conf'), site)
   for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp))
   const main = join(dir, 'nginx.conf')
@@ -171,7 +176,7 @@ http {
   const { proc, output } = spawnLogged([...base, '-g', 'daemon off;'], basePath, dir)
   const url = `https://127.0.0.1:${ports.https}`
   const ca = readFileSync(cert, 'utf8')
-  await waitFor('nginx', proc, output, async () => (await fetch(`${url}/health`, { tls: { ca } })).status === 200)
+  await waitFor('nginx', proc, output, async () => (await fetch(`${url}/health`, { tls: { ca } })).status === 200, 'SIGTERM')
   return {
     name: 'nginx',
     url,
@@ -180,7 +185,7 @@ http {
     configTest,
     output: () => output() + (existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : ''),
     async stop() {
-      if (proc.exitCode === null) proc.kill('SIGQUIT')
+      if (proc.exitCode === null) proc.kill('SIGTERM')
       await proc.exited
       rmSync(dir, { recursive: true, force: true })
     },
