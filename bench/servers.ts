@@ -9,7 +9,7 @@ export const KIND: 'binary' | 'source' = existsSync(BINARY) && process.env.BENCH
 export const PG_BASE = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 export const ADMIN_EMAIL = 'bench-admin@example.com'
-export const ADMIN_PASSWORD = 'bench admin password'
+export const ADMIN_PASSWORD = 'saffron glacier 0123'
 export const TWILIO_ACCOUNT_SID = `AC${'ab'.repeat(16)}`
 export const TWILIO_AUTH_TOKEN = 'bench-twilio-auth-token-0123456789abcdef'
 export const PUBLIC_URL = 'https://crm.bench.example'

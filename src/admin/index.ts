@@ -2,7 +2,8 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin } from '../auth/plugin'
 import { AdminModel } from './model'
-import { pageWindow } from '../http/pagination'
+import { ID_MAX, pageWindow, queryInteger } from '../http/pagination'
+import type { FieldError } from '../http/errors'
 import { StatsService } from './service'
 
 const tags = ['Admin']
@@ -15,8 +16,11 @@ export function adminModule(ctx: AppContext) {
     .get(
       '/audit',
       async ({ query }) => {
-        const { page, pageSize } = pageWindow(query)
-        const result = await ctx.audit.list({ page, pageSize, action: query.action, userId: query.user_id })
+        // Checked here too: the bound must hold whatever the query coercion did.
+        const errors: FieldError[] = []
+        const userId = queryInteger('user_id', query.user_id, 1, ID_MAX, errors)
+        const { page, pageSize } = pageWindow(query, undefined, errors)
+        const result = await ctx.audit.list({ page, pageSize, action: query.action, userId })
         return { ...result, page, page_size: pageSize }
       },
       {

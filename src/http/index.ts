@@ -7,11 +7,13 @@ import { cors } from './cors'
 import { bodyLimit } from './body-limit'
 import { requestLog } from './request-log'
 import { textInput } from './text-input'
+import { jsonBody } from './json-body'
 
 /**
  * The cross-cutting HTTP layer, in the order it must run: request id first (so
  * every later failure carries it), then the headers every answer gets, CORS
- * (which answers preflights), the body limit, and the per-request log line.
+ * (which answers preflights), the body limit, the JSON depth bound, and the
+ * per-request log line.
  */
 export function httpLayer(ctx: AppContext, methodsFor: (path: string) => string[]) {
   return new Elysia({ name: 'http-layer', seed: ctx.id })
@@ -20,6 +22,7 @@ export function httpLayer(ctx: AppContext, methodsFor: (path: string) => string[
     .use(securityHeaders(ctx))
     .use(cors(ctx))
     .use(bodyLimit(ctx))
+    .use(jsonBody(ctx))
     .use(requestLog(ctx))
     .use(textInput(ctx))
 }

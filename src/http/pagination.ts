@@ -21,13 +21,31 @@ export interface PageRequest {
   page_size?: number
 }
 
-export function pageWindow(query: PageRequest) {
-  const page = query.page ?? 1
-  const pageSize = query.page_size ?? PAGE_SIZE_DEFAULT
-  const errors: FieldError[] = []
-  if (!Number.isInteger(page) || page < 1 || page > PAGE_MAX) errors.push({ field: 'page', message: `Expected an integer from 1 to ${PAGE_MAX}` })
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > PAGE_SIZE_MAX) errors.push({ field: 'page_size', message: `Expected an integer from 1 to ${PAGE_SIZE_MAX}` })
+/**
+ * An optional integer query value within [min, max]: the value, `undefined`
+ * when absent, or an error naming only this field. A decimal string is read as
+ * its number, so the check holds even where the schema's coercion did not run.
+ */
+export function queryInteger(field: string, raw: unknown, min: number, max: number, errors: FieldError[]): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined
+  const value = typeof raw === 'string' && /^-?\d{1,16}$/.test(raw.trim()) ? Number(raw.trim()) : raw
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value
+  errors.push({ field, message: `Expected an integer from ${min} to ${max}` })
+  return undefined
+}
+
+export function throwIfFieldErrors(errors: FieldError[]): void {
   if (errors.length) throw new HttpError(422, 'Request validation failed', {}, { errors })
+}
+
+/**
+ * Page window of a list; `maxPageSize` for the one list allowed larger pages.
+ * `errors` already found in other fields are answered in the same 422.
+ */
+export function pageWindow(query: PageRequest, maxPageSize = PAGE_SIZE_MAX, errors: FieldError[] = []) {
+  const page = queryInteger('page', query.page, 1, PAGE_MAX, errors) ?? 1
+  const pageSize = queryInteger('page_size', query.page_size, 1, maxPageSize, errors) ?? PAGE_SIZE_DEFAULT
+  throwIfFieldErrors(errors)
   return { page, pageSize, offset: (page - 1) * pageSize }
 }
 
