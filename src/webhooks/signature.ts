@@ -4,6 +4,7 @@ import { HMAC_SHA1, HMAC_SHA256, SIGNATURE_SETTINGS_HEADER, getSignatureAlgorith
 import type { AppContext } from '../context'
 import { HttpError } from '../http/errors'
 import { MalformedForm, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
+import { identifierProblem } from './identifiers'
 
 export const MISSING_SIGNATURE = 'Missing Twilio signature'
 export const INVALID_SIGNATURE = 'Invalid Twilio signature'
@@ -85,6 +86,8 @@ const verified = new WeakMap<Request, TwilioParams>()
  * Route option `{ twilioSignature: true }`: the body is read as raw text (so
  * validation sees exactly what was sent) and the signature is checked in
  * `transform`, before any schema validation or handler touches the body.
+ * A signed request whose message or account ids are not well-formed Twilio
+ * ids is refused (400) before anything is stored.
  * `resolve` hands the handler the verified parameters as `twilio`.
  */
 export function twilioSignature(ctx: AppContext) {
@@ -108,6 +111,12 @@ export function twilioSignature(ctx: AppContext) {
         if (Buffer.byteLength(rawBody) > ctx.config.maxBodyBytes) throw new HttpError(413, 'Request body too large')
         const check = checkTwilioSignature({ request, rawBody, authToken: ctx.config.twilio.authToken, publicUrl: ctx.config.publicUrl })
         if (!check.ok) throw await reject(check, path, clientIp, requestId)
+        // Signed, but only well-formed ids make it Twilio's own cut of the parameters.
+        const problem = identifierProblem(check.params, ctx.config.twilio.accountSid)
+        if (problem) {
+          ctx.logger.warn({ ip: clientIp, path, problem, requestId }, 'Twilio webhook with malformed identifiers refused')
+          throw new HttpError(400, problem)
+        }
         verified.set(request, check.params)
       },
       resolve: ({ request }) => {
