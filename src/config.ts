@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
 /** A configuration problem that must stop start-up with one clear line. */
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** The variable the message starts with (every message names its variable first). */
+  get variable(): string | undefined {
+    return /^([A-Z][A-Z0-9_]*[A-Z0-9])\b/.exec(this.message)?.[1]
+  }
+}
 
 export const WEAK_SECRET_KEYS = [
   'development-secret-key-change-in-production',
@@ -15,6 +20,11 @@ export const WEAK_SECRET_KEYS = [
   'test-secret',
 ]
 export const MIN_SECRET_LENGTH = 32
+/** A random 32-character key has about 24 distinct characters; 16 leaves room for hex keys and refuses `aaaa…`, `changeme…`. */
+export const MIN_SECRET_DISTINCT = 16
+
+/** ENVIRONMENT values; anything else is a typo that must not silently mean development. */
+export const ENVIRONMENTS = ['development', 'dev', 'test', 'production', 'prod', 'staging'] as const
 
 export type DatabaseTarget =
   | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full' }
@@ -30,7 +40,6 @@ export interface Config {
   secretKey: string
   /** Where the key came from, for the production checklist. */
   secretKeySource: 'env' | 'file' | 'generated'
-  debug: boolean
   docsEnabled: boolean
   frontendOrigins: string[]
   publicUrl: string | undefined
@@ -42,8 +51,14 @@ export interface Config {
   loginMaxFailures: number
   /** Failed logins per client IP per 15 minutes; looser than per account. */
   loginMaxFailuresPerIp: number
-  /** Honour X-Forwarded-For for the client IP (only behind a proxy you run). */
-  trustProxy: boolean
+  /** How many proxies in front of the server append to X-Forwarded-For (0: ignore the header). */
+  trustProxy: number
+  /** SameSite of the session and refresh cookies; `none` (another site's SPA) only with Secure cookies. */
+  cookieSameSite: 'lax' | 'strict' | 'none'
+  /** Extra request headers a cross-origin front end may send (beside the built-in list). */
+  corsAllowHeaders: string[]
+  /** How long a rotated refresh token still yields the family's current tokens (parallel refreshes). */
+  refreshReuseGraceSeconds: number
   twilio: {
     accountSid: string | undefined
     authToken: string | undefined
@@ -142,6 +157,40 @@ function origins(raw: string): string[] {
     })
 }
 
+/** TRUST_PROXY: a number of trusted proxy hops; `true` means one, `false` none. */
+function trustProxyHops(env: Env): number {
+  const raw = present(env, 'TRUST_PROXY')?.toLowerCase()
+  if (raw === undefined || ['0', 'false', 'no', 'off'].includes(raw)) return 0
+  if (['true', 'yes', 'on'].includes(raw)) return 1
+  if (!/^\d{1,2}$/.test(raw)) throw new ConfigError(`TRUST_PROXY must be true, false or a number of proxy hops, got "${raw}"`)
+  return Number(raw)
+}
+
+const SAME_SITE_VALUES = ['lax', 'strict', 'none'] as const
+
+function cookieSameSite(env: Env, isProduction: boolean): Config['cookieSameSite'] {
+  const raw = (present(env, 'COOKIE_SAMESITE') ?? 'lax').toLowerCase()
+  const value = SAME_SITE_VALUES.find((v) => v === raw)
+  if (!value) throw new ConfigError(`COOKIE_SAMESITE must be lax, strict or none, got "${raw}"`)
+  // Browsers drop SameSite=None cookies that are not Secure, and cookies are Secure only in production.
+  if (value === 'none' && !isProduction) throw new ConfigError('COOKIE_SAMESITE=none needs Secure cookies, which are set only in production (ENVIRONMENT=production)')
+  return value
+}
+
+/** A comma-separated list of HTTP header names (RFC 9110 tokens). */
+function headerNames(env: Env, name: string): string[] {
+  const raw = present(env, name)
+  if (raw === undefined) return []
+  const names = raw
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean)
+  for (const header of names) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/.test(header)) throw new ConfigError(`${name} must list header names like X-Tenant-ID, got "${header}"`)
+  }
+  return names
+}
+
 /** In development a missing key is generated once and kept, so restarts keep sessions. */
 function developmentSecret(dataDir: string): { key: string; source: 'file' | 'generated' } {
   const file = join(dataDir, 'secret.key')
@@ -156,11 +205,22 @@ function developmentSecret(dataDir: string): { key: string; source: 'file' | 'ge
   return { key, source: 'generated' }
 }
 
+/** Why a key is too weak to sign production tokens, or undefined. The key itself never appears in the answer. */
 export function secretKeyProblem(key: string | undefined): string | undefined {
   if (key === undefined) return 'SECRET_KEY is not set'
-  if (WEAK_SECRET_KEYS.includes(key.toLowerCase())) return 'SECRET_KEY is a known default value'
+  const trimmed = key.trim()
+  if (trimmed === '') return 'SECRET_KEY is only whitespace'
+  if (WEAK_SECRET_KEYS.includes(trimmed.toLowerCase())) return 'SECRET_KEY is a known default value'
   if (key.length < MIN_SECRET_LENGTH) return `SECRET_KEY must be at least ${MIN_SECRET_LENGTH} characters`
+  // `changeme` four times, `abcd…` repeated: long but guessable.
+  if (/^([\s\S]+?)\1+$/.test(trimmed)) return 'SECRET_KEY is a short pattern repeated'
+  if (new Set(trimmed).size < MIN_SECRET_DISTINCT) return `SECRET_KEY is low in entropy: it needs at least ${MIN_SECRET_DISTINCT} distinct characters (generate one with crm-api secret)`
   return undefined
+}
+
+/** Development hosts serve public docs and metrics: only this machine reaches them unless HOST says otherwise. */
+export function defaultHost(isProduction: boolean): string {
+  return isProduction ? '0.0.0.0' : '127.0.0.1'
 }
 
 /**
@@ -169,10 +229,13 @@ export function secretKeyProblem(key: string | undefined): string | undefined {
  */
 export function loadConfig(env: Env = process.env, options: { ensureSecret?: boolean } = {}): Config {
   const environment = present(env, 'ENVIRONMENT') ?? 'development'
+  if (!(ENVIRONMENTS as readonly string[]).includes(environment.toLowerCase())) {
+    throw new ConfigError(`ENVIRONMENT must be one of ${ENVIRONMENTS.join(', ')} (any case), got "${environment}"`)
+  }
   const isProduction = PRODUCTION_NAMES.has(environment.toLowerCase())
   const dataDir = resolve(present(env, 'DATA_DIR') ?? './data')
   const port = integer(env, 'PORT', 8000, 0, 65535)
-  const host = present(env, 'HOST') ?? '0.0.0.0'
+  const host = present(env, 'HOST') ?? defaultHost(isProduction)
   const database = parseDatabaseUrl(present(env, 'DATABASE_URL'), dataDir)
   if (database.kind === 'sqlite') {
     const synchronous = (present(env, 'SQLITE_SYNCHRONOUS') ?? 'normal').toLowerCase()
@@ -199,7 +262,8 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     secretKeySource = generated.source
   }
 
-  const docsEnabled = boolean(env, 'DOCS_ENABLED', true)
+  // Production documents nothing publicly unless asked to, explicitly.
+  const docsEnabled = boolean(env, 'DOCS_ENABLED', !isProduction)
   const frontendOrigins = origins(present(env, 'FRONTEND_URL') ?? 'http://localhost:5173')
   const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, '')
   const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:'])
@@ -217,7 +281,6 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     isProduction,
     secretKey,
     secretKeySource,
-    debug: isProduction ? false : boolean(env, 'DEBUG', true),
     docsEnabled,
     frontendOrigins,
     publicUrl,
@@ -228,7 +291,10 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     smsPerDestinationHour: integer(env, 'RATE_LIMIT_SMS_PER_DESTINATION_HOUR', 5, 1),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1),
     loginMaxFailuresPerIp: integer(env, 'LOGIN_MAX_FAILURES_PER_IP', 50, 1),
-    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxyHops(env),
+    cookieSameSite: cookieSameSite(env, isProduction),
+    corsAllowHeaders: headerNames(env, 'CORS_ALLOW_HEADERS'),
+    refreshReuseGraceSeconds: integer(env, 'REFRESH_REUSE_GRACE_SECONDS', 30, 0, 3600),
     twilio: {
       accountSid: present(env, 'TWILIO_ACCOUNT_SID'),
       authToken: present(env, 'TWILIO_AUTH_TOKEN'),
@@ -251,6 +317,9 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
 
   if (isProduction) {
     if (docsEnabled) config.warnings.push('DOCS_ENABLED is true in production: the API documentation is public')
+    if (!publicUrl) {
+      config.warnings.push('PUBLIC_URL is not set: Twilio signatures are checked against a URL built from X-Forwarded-* headers a client can forge')
+    }
     if (!config.twilio.authToken) config.warnings.push('TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be rejected')
     if (frontendOrigins.includes('*')) config.warnings.push('FRONTEND_URL is "*": credentialed CORS is never granted to a wildcard')
   }

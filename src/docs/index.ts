@@ -18,7 +18,8 @@ async function offlineRedoc(file: string): Promise<string> {
 /**
  * `/docs` (Swagger UI), `/redoc` (ReDoc) and `/openapi.json`, generated from the
  * routes' `t` schemas by @elysiajs/openapi. With DOCS_ENABLED=false none of the
- * three exists (404 like any unknown path).
+ * three exists (404 like any unknown path); production defaults to false and
+ * needs DOCS_ENABLED=true explicitly (see loadConfig).
  */
 export function docsModule(ctx: AppContext) {
   const plugin = new Elysia({ name: 'docs', seed: ctx.id })

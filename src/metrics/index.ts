@@ -10,10 +10,16 @@ function sameSecret(presented: string, expected: string): boolean {
   return timingSafeEqual(a, b)
 }
 
-/** `GET /metrics` in Prometheus text format; behind `Authorization: Bearer METRICS_TOKEN` when that is set. */
+/**
+ * `GET /metrics` in Prometheus text format; behind `Authorization: Bearer METRICS_TOKEN`
+ * when that is set. Production without a token has no /metrics at all (404):
+ * route names and counts are not for the public.
+ */
 export function metricsModule(ctx: AppContext) {
   const token = ctx.config.metricsToken
-  return new Elysia({ name: 'metrics', seed: ctx.id }).get(
+  const plugin = new Elysia({ name: 'metrics', seed: ctx.id })
+  if (ctx.config.isProduction && token === undefined) return plugin
+  return plugin.get(
     '/metrics',
     async ({ request, set }) => {
       if (token !== undefined) {
@@ -31,7 +37,7 @@ export function metricsModule(ctx: AppContext) {
       detail: {
         summary: 'Prometheus metrics',
         description:
-          'Request counts by route pattern and status, request durations, 401/403/429 counters by reason, webhook signature failures, messages by channel and status. Needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set.',
+          'Request counts by route pattern and status, request durations, 401/403/429 counters by reason, webhook signature failures, messages by channel and status. Needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set; in production it exists only when METRICS_TOKEN is set.',
         tags: ['Operations'],
         security: [{ metricsToken: [] }, {}],
       },

@@ -5,17 +5,17 @@ import { join } from 'node:path'
 import { ConfigError, loadConfig, WEAK_SECRET_KEYS } from '../../src/config'
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'crm-config-'))
-const STRONG = 'k'.repeat(40)
+const STRONG = 'Zq8v-Lr3xT_0mWb9Kc2yHn5pJd7sFg4a'
 
 describe('configuration', () => {
   test('defaults: SQLite in DATA_DIR, port 8000, development', () => {
     const dir = dataDir()
     const config = loadConfig({ DATA_DIR: dir })
     expect(config.port).toBe(8000)
-    expect(config.host).toBe('0.0.0.0')
+    expect(config.host).toBe('127.0.0.1')
     expect(config.database).toEqual({ kind: 'sqlite', path: join(dir, 'crm.db'), synchronous: 'normal' })
     expect(config.isProduction).toBe(false)
-    expect(config.debug).toBe(true)
+    expect(config.docsEnabled).toBe(true)
     expect(config.frontendOrigins).toEqual(['http://localhost:5173'])
     expect(config.smsPerMinute).toBe(10)
     expect(config.smsPerHour).toBe(100)
@@ -35,18 +35,64 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dir }).secretKey).toBe(first.secretKey)
   })
 
-  test.each(['production', 'PROD', 'Staging'])('ENVIRONMENT=%s counts as production', (environment) => {
-    const config = loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: environment, SECRET_KEY: STRONG, DEBUG: 'true' })
+  test.each(['production', 'PROD', 'Staging'])('ENVIRONMENT=%s counts as production: HOST 0.0.0.0, docs off', (environment) => {
+    const config = loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: environment, SECRET_KEY: STRONG })
     expect(config.isProduction).toBe(true)
-    expect(config.debug).toBe(false)
+    expect(config.host).toBe('0.0.0.0')
+    expect(config.docsEnabled).toBe(false)
+  })
+
+  test.each(['development', 'DEV', 'Test'])('ENVIRONMENT=%s is development', (environment) => {
+    const config = loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: environment })
+    expect(config.isProduction).toBe(false)
+    expect(config.docsEnabled).toBe(true)
+  })
+
+  test.each(['producton', 'prod-eu', 'live'])('ENVIRONMENT=%s stops start-up naming the variable and the accepted values', (environment) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: environment, SECRET_KEY: STRONG })).toThrow(
+      'ENVIRONMENT must be one of development, dev, test, production, prod, staging (any case)',
+    )
+  })
+
+  test('production turns docs on only when DOCS_ENABLED=true is set explicitly', () => {
+    const env = { DATA_DIR: dataDir(), ENVIRONMENT: 'production', SECRET_KEY: STRONG }
+    expect(loadConfig({ ...env, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true)
+    expect(loadConfig({ ...env, DOCS_ENABLED: 'false' }).docsEnabled).toBe(false)
   })
 
   test('production refuses a missing, weak or short SECRET_KEY', () => {
     const env = { DATA_DIR: dataDir(), ENVIRONMENT: 'production' }
     expect(() => loadConfig(env)).toThrow(ConfigError)
     for (const weak of WEAK_SECRET_KEYS) expect(() => loadConfig({ ...env, SECRET_KEY: weak })).toThrow(/SECRET_KEY/)
-    expect(() => loadConfig({ ...env, SECRET_KEY: 'x'.repeat(31) })).toThrow(/at least 32/)
-    expect(loadConfig({ ...env, SECRET_KEY: 'x'.repeat(32) }).secretKey).toBe('x'.repeat(32))
+    expect(() => loadConfig({ ...env, SECRET_KEY: STRONG.slice(0, 31) })).toThrow(/at least 32/)
+    expect(loadConfig({ ...env, SECRET_KEY: STRONG }).secretKey).toBe(STRONG)
+  })
+
+  test.each([
+    ['32 spaces', ' '.repeat(32), /only whitespace/],
+    ['one letter repeated', 'a'.repeat(40), /SECRET_KEY/],
+    ['changeme four times', 'changeme'.repeat(4), /SECRET_KEY/],
+    ['a known default plus whitespace', '  development-secret-key-change-in-production \t', /known default/],
+    ['a known default in capitals', 'DEVELOPMENT-SECRET-KEY-CHANGE-IN-PRODUCTION', /known default/],
+    ['a 16-character pattern twice', 'abcdefghijklmnop'.repeat(2), /pattern repeated/],
+    ['fifteen distinct characters', '0123456789abcde'.repeat(2) + '01', /16 distinct characters/],
+  ])('production refuses a key that is %s, in one line naming SECRET_KEY', (_label, key, problem) => {
+    const run = () => loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: 'production', SECRET_KEY: key })
+    expect(run).toThrow(ConfigError)
+    expect(run).toThrow(problem)
+    try {
+      run()
+    } catch (error) {
+      const message = (error as Error).message
+      expect(message.startsWith('SECRET_KEY')).toBe(true)
+      expect(message).not.toContain('\n')
+      if (key.trim()) expect(message).not.toContain(key.trim())
+    }
+  })
+
+  test('a generated key passes', () => {
+    const key = Bun.spawnSync([process.execPath, join(import.meta.dir, '..', '..', 'src', 'index.ts'), 'secret']).stdout.toString().trim()
+    expect(loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: 'production', SECRET_KEY: key }).secretKey).toBe(key)
   })
 
   test('the key is used byte for byte', () => {
@@ -54,9 +100,10 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: dataDir(), SECRET_KEY: key }).secretKey).toBe(key)
   })
 
-  test('production warns about docs, Twilio token and a wildcard front end', () => {
-    const config = loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: 'production', SECRET_KEY: STRONG, FRONTEND_URL: '*' })
+  test('production warns about docs, Twilio token, a wildcard front end and a missing PUBLIC_URL', () => {
+    const config = loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: 'production', SECRET_KEY: STRONG, FRONTEND_URL: '*', DOCS_ENABLED: 'true' })
     expect(config.warnings.join('\n')).toMatch(/DOCS_ENABLED/)
+    expect(config.warnings.join('\n')).toMatch(/PUBLIC_URL is not set: .*X-Forwarded/)
     expect(config.warnings.join('\n')).toMatch(/TWILIO_AUTH_TOKEN/)
     expect(config.warnings.join('\n')).toMatch(/FRONTEND_URL/)
   })
