@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { DURATION_SECONDS, load, type VariedRequest } from '../lib'
 import { printDialectTable, type DialectRow } from '../report'
-import { PUBLIC_URL, TWILIO_AUTH_TOKEN, type ServerSet } from '../servers'
+import { PUBLIC_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, type ServerSet } from '../servers'
 
 const INCOMING = '/webhooks/twilio/incoming'
 
@@ -17,7 +17,7 @@ function presignedIncoming(count: number, run: string): VariedRequest[] {
   for (let i = 0; i < count; i++) {
     const params: Record<string, string> = {
       MessageSid: `SM${run}${i.toString(16).padStart(20, '0')}`,
-      AccountSid: `AC${'0'.repeat(32)}`,
+      AccountSid: TWILIO_ACCOUNT_SID,
       From: `+1415555${String(i % 10_000).padStart(4, '0')}`,
       To: '+15005550001',
       Body: i % 50 === 0 ? 'STOP' : `Message number ${i}`,
