@@ -7,20 +7,23 @@ export namespace WebhookModel {
   export const rejected = t.Object({ detail: t.Union([t.Literal('Missing Twilio signature'), t.Literal('Invalid Twilio signature'), t.Literal('Signature validation error')]) })
 }
 
-/** The (documented, not enforced) form Twilio posts: validation must not run before the signature check. */
+/**
+ * The (documented, not enforced) form Twilio posts, with the lengths Twilio uses:
+ * validation must not run before the signature check.
+ */
 export const incomingFormDoc: OpenAPIV3.RequestBodyObject = {
   content: {
     'application/x-www-form-urlencoded': {
       schema: {
         type: 'object',
-        additionalProperties: { type: 'string' },
+        additionalProperties: { type: 'string', maxLength: 4096 },
         properties: {
-          MessageSid: { type: 'string' },
-          From: { type: 'string' },
-          To: { type: 'string' },
-          Body: { type: 'string' },
-          NumMedia: { type: 'string' },
-          MediaUrl0: { type: 'string' },
+          MessageSid: { type: 'string', maxLength: 34 },
+          From: { type: 'string', maxLength: 64 },
+          To: { type: 'string', maxLength: 64 },
+          Body: { type: 'string', maxLength: 1600 },
+          NumMedia: { type: 'string', maxLength: 2 },
+          MediaUrl0: { type: 'string', maxLength: 2048 },
           OptOutType: { type: 'string', enum: ['STOP', 'START', 'HELP'] },
         },
         required: ['MessageSid', 'From', 'To'],
@@ -34,12 +37,12 @@ export const statusFormDoc: OpenAPIV3.RequestBodyObject = {
     'application/x-www-form-urlencoded': {
       schema: {
         type: 'object',
-        additionalProperties: { type: 'string' },
+        additionalProperties: { type: 'string', maxLength: 4096 },
         properties: {
-          MessageSid: { type: 'string' },
+          MessageSid: { type: 'string', maxLength: 34 },
           MessageStatus: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'read'] },
-          ErrorCode: { type: 'string' },
-          ErrorMessage: { type: 'string' },
+          ErrorCode: { type: 'string', maxLength: 10 },
+          ErrorMessage: { type: 'string', maxLength: 1024 },
         },
         required: ['MessageSid', 'MessageStatus'],
       },
