@@ -29,7 +29,9 @@ export function toOpenApi31(node: unknown): void {
 }
 
 function allowNull(schema: Record<string, unknown>): void {
-  const { type, anyOf } = schema
+  const { type, anyOf, enum: values } = schema
+  // An enum lists every allowed value: null must be one of them too.
+  if (Array.isArray(values) && !values.includes(null)) values.push(null)
   if (Array.isArray(type)) {
     if (!type.includes('null')) type.push('null')
   } else if (typeof type === 'string') {

@@ -106,6 +106,10 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(call('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token }), 200)
     await expectStatus(call('GET', '/api/v2/customers/999999/communications', { token: user.token }), 404)
     await expectStatus(call('DELETE', `/api/v2/customers/${customer.id}`, { token: user.token }), 403)
+    await expectStatus(call('POST', `/api/v2/customers/${customer.id}/archive`, { token: user.token }), 200)
+    await expectStatus(call('POST', `/api/v2/customers/${customer.id}/unarchive`, { token: user.token }), 200)
+    await expectStatus(call('POST', '/api/v2/customers/999999/archive', { token: user.token }), 404)
+    await expectStatus(call('POST', '/api/v2/customers/999999/unarchive', { token: user.token }), 404)
 
     // Communications
     const sms = (body: unknown, app = t, token = user.token) => call('POST', '/api/v2/communications/sms/send', { token, json: body }, app)

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createTestApp, type TestApp } from '../helpers/harness'
 import { deref, schemaValidator, type OpenApiDocument, type OperationObject } from '../helpers/openapi'
 import { OPERATIONS } from '../../src/docs/operations'
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../src/http/pagination'
 
 /**
  * What a reader of /docs or a client generator gets: every operation and
@@ -65,8 +66,8 @@ describe('/openapi.json describes every operation with examples', () => {
     expect(text).not.toContain('"format":"numeric"')
     const page = doc.paths['/api/v2/customers']!.get!.parameters!.find((p) => p.name === 'page')!
     expect(page.schema).toMatchObject({ type: 'integer', format: 'int32', minimum: 1, default: 1 })
-    const pageSize = doc.paths['/api/v2/customers']!.get!.parameters!.find((p) => p.name === 'page_size')!
-    expect(pageSize.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
+    const pageSize = doc.paths['/api/v2/admin/users']!.get!.parameters!.find((p) => p.name === 'page_size')!
+    expect(pageSize.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT })
     const userId = doc.paths['/api/v2/admin/audit']!.get!.parameters!.find((p) => p.name === 'user_id')!
     expect(userId.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 2_147_483_647 })
     expect(userId.schema).not.toHaveProperty('default')

@@ -10,6 +10,14 @@ const NEW_CUSTOMER = {
   company: 'Lovelace Analytics',
   notes: 'Prefers text messages before 10 am.',
   tags: ['vip', 'boiler-service'],
+  address_line1: '12 Analytical Row',
+  city: 'San Francisco',
+  state: 'CA',
+  postal_code: '94107',
+  customer_type: 'commercial',
+  prospect_stage: 'won',
+  lead_source: 'referral',
+  estimated_value: 4800,
 }
 
 export const CUSTOMER_OPERATIONS: OperationTable = {
@@ -29,6 +37,12 @@ export const CUSTOMER_OPERATIONS: OperationTable = {
   },
   'DELETE /api/v2/customers/{id}': {
     responses: { '204': { description: 'Deleted (kept as a soft-deleted row; its messages stay in the history)' }, '404': NOT_FOUND },
+  },
+  'POST /api/v2/customers/{id}/archive': {
+    responses: { '200': { description: 'The customer, archived', example: { ...CUSTOMER, is_archived: true, is_active: false } }, '404': NOT_FOUND },
+  },
+  'POST /api/v2/customers/{id}/unarchive': {
+    responses: { '200': { description: 'The customer, back in the default list', example: CUSTOMER }, '404': NOT_FOUND },
   },
   'GET /api/v2/customers/{id}/communications': {
     responses: { '200': { description: 'One page of the customer’s messages, newest first', example: page([EMAIL, SMS]) }, '404': NOT_FOUND },
