@@ -5,6 +5,8 @@ import type { OpenAPIV3 } from 'openapi-types'
 export namespace WebhookModel {
   export const statusAnswer = t.Object({ status: t.Literal('ok') })
   export const rejected = t.Object({ detail: t.Union([t.Literal('Missing Twilio signature'), t.Literal('Invalid Twilio signature'), t.Literal('Signature validation error')]) })
+  /** A signed request whose MessageSid or AccountSid is missing or not a Twilio id. */
+  export const malformed = t.Object({ detail: t.String() })
 }
 
 /**
@@ -18,7 +20,8 @@ export const incomingFormDoc: OpenAPIV3.RequestBodyObject = {
         type: 'object',
         additionalProperties: { type: 'string', maxLength: 4096 },
         properties: {
-          MessageSid: { type: 'string', maxLength: 34 },
+          MessageSid: { type: 'string', maxLength: 34, pattern: '^(SM|MM)[0-9a-f]{32}$' },
+          AccountSid: { type: 'string', maxLength: 34, pattern: '^AC[0-9a-f]{32}$' },
           From: { type: 'string', maxLength: 64 },
           To: { type: 'string', maxLength: 64 },
           Body: { type: 'string', maxLength: 1600 },
@@ -26,7 +29,7 @@ export const incomingFormDoc: OpenAPIV3.RequestBodyObject = {
           MediaUrl0: { type: 'string', maxLength: 2048 },
           OptOutType: { type: 'string', enum: ['STOP', 'START', 'HELP'] },
         },
-        required: ['MessageSid', 'From', 'To'],
+        required: ['MessageSid', 'AccountSid', 'From', 'To'],
       },
     },
   },
@@ -39,12 +42,13 @@ export const statusFormDoc: OpenAPIV3.RequestBodyObject = {
         type: 'object',
         additionalProperties: { type: 'string', maxLength: 4096 },
         properties: {
-          MessageSid: { type: 'string', maxLength: 34 },
+          MessageSid: { type: 'string', maxLength: 34, pattern: '^(SM|MM)[0-9a-f]{32}$' },
+          AccountSid: { type: 'string', maxLength: 34, pattern: '^AC[0-9a-f]{32}$' },
           MessageStatus: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'read'] },
           ErrorCode: { type: 'string', maxLength: 10 },
           ErrorMessage: { type: 'string', maxLength: 1024 },
         },
-        required: ['MessageSid', 'MessageStatus'],
+        required: ['MessageSid', 'AccountSid', 'MessageStatus'],
       },
     },
   },
@@ -54,6 +58,11 @@ export const statusFormDoc: OpenAPIV3.RequestBodyObject = {
 export const twimlResponseDoc: OpenAPIV3.ResponseObject = {
   description: 'Empty TwiML: the message is stored, no automatic reply is sent',
   content: { 'text/xml': { schema: { type: 'string', example: '<Response></Response>' } } },
+}
+
+export const malformedIdsResponseDoc: OpenAPIV3.ResponseObject = {
+  description: 'Signed, but MessageSid/SmsSid/SmsMessageSid or AccountSid is missing, not a Twilio id, inconsistent, or another account',
+  content: { 'application/json': { schema: { type: 'object', required: ['detail'], properties: { detail: { type: 'string' } } } } },
 }
 
 export const rejectedResponseDoc: OpenAPIV3.ResponseObject = {

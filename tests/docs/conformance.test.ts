@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, DEFAULT_PASSWORD, type TestApp, type RequestOptions } from '../helpers/harness'
 import { conformanceProblems, findOperation, schemaValidator, type OpenApiDocument } from '../helpers/openapi'
-import { AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
+import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
 import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
 import type { FakeTwilio } from '../fakes/twilio'
 import { formBody, inboundPairs, sign, type Pairs } from '../webhooks/signing'
@@ -116,7 +116,7 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(sms({ customer_id: customer.id, body: 'Your technician arrives at 9.' }), 201)
     await expectStatus(sms({ customer_id: 999999, body: 'hello' }), 404)
     await expectStatus(sms({ body: '' }), 422)
-    await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ From: '+14155550188', Body: 'STOP', OptOutType: 'STOP' })), 200)
+    await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ AccountSid: ACCOUNT_SID, From: '+14155550188', Body: 'STOP', OptOutType: 'STOP' })), 200)
     await expectStatus(sms({ to: '+14155550188', body: 'hello' }), 409)
     twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: "The 'To' number is not a valid phone number." })
     await expectStatus(sms({ to: '+14155550177', body: 'hello' }), 502)
@@ -133,9 +133,11 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(call('GET', '/api/v2/communications/history?type=fax', { token: user.token }), 422)
 
     // Webhooks
-    await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ Body: 'Thanks!' })), 200)
-    await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs(), 'bm90IGEgc2lnbmF0dXJl'), 403)
-    await expectStatus(signedForm('/webhooks/twilio/status', [['MessageSid', `SM${'ab'.repeat(16)}`], ['MessageStatus', 'delivered']]), 200)
+    await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ AccountSid: ACCOUNT_SID, Body: 'Thanks!' })), 200)
+    await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ AccountSid: ACCOUNT_SID }), 'bm90IGEgc2lnbmF0dXJl'), 403)
+    await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ AccountSid: ACCOUNT_SID, MessageSid: 'SM1' })), 400)
+    await expectStatus(signedForm('/webhooks/twilio/status', [['MessageSid', `SM${'ab'.repeat(16)}`], ['AccountSid', ACCOUNT_SID], ['MessageStatus', 'delivered']]), 200)
+    await expectStatus(signedForm('/webhooks/twilio/status', [['MessageSid', 'SM1'], ['AccountSid', ACCOUNT_SID], ['MessageStatus', 'delivered']]), 400)
     await expectStatus(call('POST', '/webhooks/twilio/status', { body: 'MessageSid=SM1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 403)
 
     // Users and admin
