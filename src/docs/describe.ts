@@ -25,16 +25,18 @@ export function describeOperation(operation: Operation, method: string, path: st
   if (doc?.request !== undefined) setExample(operation.requestBody?.content, doc.request)
   for (const status of doc?.impossible ?? []) delete responses[status]
   for (const [status, response] of Object.entries(doc?.responses ?? {})) {
-    const existing = (responses[status] ??= response.example === undefined ? { description: response.description } : errorResponse(response.description))
+    const bodiless = response.example === undefined && response.examples === undefined
+    const existing = (responses[status] ??= bodiless ? { description: response.description } : errorResponse(response.description))
     existing.description = response.description
     if (response.example !== undefined) setExample(existing.content as Json, response.example)
+    if (response.examples) for (const media of Object.values((existing.content as Json) ?? {})) (media as Json).examples = response.examples
   }
   for (const [status, response] of Object.entries(responses)) {
     const known = SHARED_ERRORS[status]
     if (known && !doc?.responses[status]) {
       if (/^Response for status/.test(response.description as string)) response.description = known.description
       const content = response.content as Json | undefined
-      if (content && Object.values(content).every((media) => (media as Json).example === undefined)) setExample(content, known.example)
+      if (content && Object.values(content).every((media) => (media as Json).example === undefined && (media as Json).examples === undefined)) setExample(content, known.example)
     }
     const headers = headersFor(method, path, status)
     response.headers = Object.fromEntries(headers.map((name) => [name, headerRef(name)]))

@@ -47,7 +47,7 @@ export const HEADER_COMPONENTS = {
 
 export type HeaderName = keyof typeof HEADER_COMPONENTS
 
-const SETS_COOKIES = new Set(['post /api/v2/auth/login', 'post /api/v2/auth/refresh', 'post /api/v2/auth/logout', 'post /api/v2/auth/logout-all'])
+const SETS_COOKIES = new Set(['post /api/v2/auth/login', 'post /api/v2/auth/2fa/verify', 'post /api/v2/auth/refresh', 'post /api/v2/auth/logout', 'post /api/v2/auth/logout-all'])
 const RATE_LIMITED = new Set(['post /api/v2/communications/sms/send'])
 
 /**

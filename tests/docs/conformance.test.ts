@@ -6,6 +6,7 @@ import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
 import type { FakeTwilio } from '../fakes/twilio'
 import { formBody, inboundPairs, sign, type Pairs } from '../webhooks/signing'
 import { OPERATIONS } from '../../src/docs/operations'
+import { enrol, totpCode } from '../security/two-factor-support'
 
 const FRONTEND = 'http://localhost:5173'
 const MAX_BODY = 65_536
@@ -163,8 +164,42 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     const again = await t.createUser('user')
     await expectStatus(call('POST', '/api/v2/auth/logout-all', { token: again.token }), 200)
 
+    // Two-factor sign-in
+    const second = await t.createUser('user')
+    const twoFactor = (path: string, json: unknown) => call('POST', `/api/v2/auth/2fa/${path}`, { token: second.token, json })
+    // Wrong passwords and codes count against the login throttle (3 here): they are spread over three accounts.
+    const third = await t.createUser('user')
+    await expectStatus(call('POST', '/api/v2/auth/2fa/setup', { token: third.token, json: { password: 'not my password' } }), 400)
+    const setup = await twoFactor('setup', { password: DEFAULT_PASSWORD })
+    expect(setup.status).toBe(200)
+    const { secret } = (await setup.json()) as { secret: string }
+    const now = Date.now()
+    await expectStatus(twoFactor('enable', { code: totpCode(secret, now - 600_000) }), 400)
+    const enabled = await twoFactor('enable', { code: totpCode(secret, now) })
+    expect(enabled.status).toBe(200)
+    const { recovery_codes: codes } = (await enabled.json()) as { recovery_codes: string[] }
+    await expectStatus(twoFactor('setup', { password: DEFAULT_PASSWORD }), 409)
+    const challenged = await call('POST', '/api/v2/auth/login', { json: { email: second.email, password: DEFAULT_PASSWORD } })
+    const { challenge } = (await challenged.json()) as { challenge: string }
+    await expectStatus(call('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code: totpCode(secret, now - 600_000) } }), 401)
+    await expectStatus(call('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code: codes[0] } }), 200)
+    const renewed = await twoFactor('recovery-codes', { code: totpCode(secret, now + 30_000) })
+    expect(renewed.status).toBe(200)
+    const { recovery_codes: fresh } = (await renewed.json()) as { recovery_codes: string[] }
+    await expectStatus(twoFactor('disable', { password: DEFAULT_PASSWORD, code: fresh[0] }), 204)
+    await expectStatus(twoFactor('disable', { password: DEFAULT_PASSWORD, code: fresh[1] }), 409)
+    await expectStatus(twoFactor('recovery-codes', { code: totpCode(secret) }), 409)
+    await expectStatus(twoFactor('enable', { code: totpCode(secret) }), 409)
+    const lost = await t.createUser('user')
+    await enrol(t, lost)
+    await expectStatus(call('POST', '/api/v2/auth/2fa/recovery-codes', { token: lost.token, json: { code: '000000-wrong' } }), 400)
+    await expectStatus(call('POST', '/api/v2/auth/2fa/disable', { token: lost.token, json: { password: DEFAULT_PASSWORD, code: 'wrong-code' } }), 400)
+    await expectStatus(call('POST', `/api/v2/admin/users/${lost.id}/reset-2fa`, { token: owner.token }), 204)
+    await expectStatus(call('POST', '/api/v2/admin/users/999999/reset-2fa', { token: owner.token }), 404)
+    await expectStatus(call('POST', `/api/v2/admin/users/${owner.id}/reset-2fa`, { token: owner.token }), 403)
+
     expect(problems).toEqual([])
-  }, 60_000)
+  }, 90_000)
 
   test('the session reached every operation the description table knows', () => {
     expect(Object.keys(OPERATIONS).filter((key) => !exercised.has(key))).toEqual([])

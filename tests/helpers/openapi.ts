@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats'
 export interface MediaType {
   schema?: unknown
   example?: unknown
+  examples?: Record<string, { summary?: string; value: unknown }>
 }
 export interface ResponseObject {
   description: string

@@ -23,13 +23,20 @@ export const ADMIN_OPERATIONS: OperationTable = {
       '409': { description: 'The change would leave no active superuser', example: { detail: 'Cannot remove the last active superuser' } },
     },
   },
+  'POST /api/v2/admin/users/{id}/reset-2fa': {
+    responses: {
+      '204': { description: 'Two-factor sign-in is off for the user, who gets a notice e-mail' },
+      '403': { description: 'Missing manage_users, or one’s own account (use POST /api/v2/auth/2fa/disable)', example: { detail: 'Use POST /api/v2/auth/2fa/disable for your own account' } },
+      '404': USER_NOT_FOUND,
+    },
+  },
   'GET /api/v2/admin/audit': {
     responses: {
       '200': {
         description: 'One page of audit entries, newest first',
         example: page([
-          { id: 5012, action: 'login.failure', user_id: 7, actor_email: 'maria.lopez@acme-plumbing.com', target: null, ip: '203.0.113.24', details: {}, created_at: '2026-06-02T07:58:12.000Z' },
-          { id: 5011, action: 'customer.deleted', user_id: 1, actor_email: 'owner@acme-plumbing.com', target: 'customer:17', ip: '198.51.100.7', details: {}, created_at: '2026-06-01T17:03:44.000Z' },
+          { id: 5012, action: 'login.failure', user_id: 7, actor_email: 'maria.lopez@acme-plumbing.com', target: null, ip: '203.0.113.24', details: {}, count: 1, created_at: '2026-06-02T07:58:12.000Z' },
+          { id: 5011, action: 'customer.deleted', user_id: 1, actor_email: 'owner@acme-plumbing.com', target: 'customer:17', ip: '198.51.100.7', details: {}, count: 1, created_at: '2026-06-01T17:03:44.000Z' },
         ]),
       },
     },

@@ -3,6 +3,8 @@ export interface ResponseDoc {
   description: string
   /** The body, as the API sends it; omitted for bodiless answers (204). */
   example?: unknown
+  /** Instead of `example`, where one answer has several shapes: named examples. */
+  examples?: Record<string, { summary: string; value: unknown }>
 }
 
 export interface OperationDoc {
