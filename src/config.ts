@@ -74,6 +74,8 @@ export interface Config {
   /** Top-level customer fields the office adds (CUSTOMER_EXTRA_FIELDS). */
   customerExtraFields: string[]
   maxBodyBytes: number
+  /** Audit rows older than this many days are deleted (at start and every few hours). */
+  auditRetentionDays: number
   metricsToken: string | undefined
   adminEmail: string | undefined
   adminPassword: string | undefined
@@ -322,6 +324,7 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     defaultCountry,
     customerExtraFields: extraFieldNames(env),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1),
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 365, 1, 36_500),
     metricsToken: present(env, 'METRICS_TOKEN'),
     adminEmail: present(env, 'ADMIN_EMAIL')?.toLowerCase(),
     adminPassword: env.ADMIN_PASSWORD || undefined,

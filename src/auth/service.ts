@@ -69,7 +69,8 @@ export class AuthService {
     const verdict = await this.throttle.begin(email, caller.ip)
     if (!verdict.allowed) {
       this.ctx.metrics.rateLimited.inc({ limit: `login_${verdict.scope}` })
-      await this.ctx.audit.record({ action: 'login.throttled', actorEmail: email, ip: caller.ip, details: { scope: verdict.scope } })
+      // Anyone can cause this: one row per IP and scope per minute, however fast they try.
+      await this.ctx.audit.recordRepeated({ action: 'login.throttled', actorEmail: email, ip: caller.ip, details: { scope: verdict.scope } }, verdict.scope)
       throw new TooManyRequests(throttleDetail(verdict.retryAfterSeconds), verdict.retryAfterSeconds)
     }
     const row = await this.users.findByEmail(email)
