@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
 /** A configuration problem that must stop start-up with one clear line. */
@@ -149,6 +149,29 @@ function origins(raw: string): string[] {
     })
 }
 
+/**
+ * The data directory exists (or is created, owner-only, when its parent exists)
+ * and is writable; otherwise one line names the variable and the path.
+ */
+export function ensureDataDir(dir: string, variable = 'DATA_DIR'): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new ConfigError(`${variable}: ${dir} is not a directory`)
+  } else {
+    const parent = dirname(dir)
+    if (!existsSync(parent)) throw new ConfigError(`${variable}: ${dir} cannot be created because ${parent} does not exist`)
+    try {
+      mkdirSync(dir, { mode: 0o700 })
+    } catch (error) {
+      throw new ConfigError(`${variable}: ${dir} cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK)
+  } catch {
+    throw new ConfigError(`${variable}: ${dir} is not writable by this user`)
+  }
+}
+
 /** In development a missing key is generated once and kept, so restarts keep sessions. */
 function developmentSecret(dataDir: string): { key: string; source: 'file' | 'generated' } {
   const file = join(dataDir, 'secret.key')
@@ -156,7 +179,7 @@ function developmentSecret(dataDir: string): { key: string; source: 'file' | 'ge
     const key = readFileSync(file, 'utf8').trim()
     if (key.length >= MIN_SECRET_LENGTH) return { key, source: 'file' }
   }
-  mkdirSync(dataDir, { recursive: true })
+  ensureDataDir(dataDir)
   const key = randomBytes(48).toString('base64url')
   writeFileSync(file, key + '\n', { mode: 0o600 })
   chmodSync(file, 0o600)
