@@ -72,7 +72,7 @@ async function main() {
   // Several staff accounts log in (and out) all day; the admin account too.
   const staff: { email: string; password: string }[] = []
   for (let i = 0; i < 4; i++) {
-    const member = { email: `soak-staff${i}@example.com`, password: 'staff password 0123456789' }
+    const member = { email: `soak-staff${i}@example.com`, password: 'granite river path 0123' }
     const r = await json('POST', '/api/v2/admin/users', { ...member, full_name: `Staff ${i}`, role: 'user' })
     if (r.status !== 201) throw new Error(`creating a user failed: ${r.status}`)
     staff.push(member)

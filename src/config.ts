@@ -51,8 +51,14 @@ export interface Config {
   loginMaxFailures: number
   /** Failed logins per client IP per 15 minutes; looser than per account. */
   loginMaxFailuresPerIp: number
-  /** Honour X-Forwarded-For for the client IP (only behind a proxy you run). */
-  trustProxy: boolean
+  /** How many proxies in front of the server append to X-Forwarded-For (0: ignore the header). */
+  trustProxy: number
+  /** SameSite of the session and refresh cookies; `none` (another site's SPA) only with Secure cookies. */
+  cookieSameSite: 'lax' | 'strict' | 'none'
+  /** Extra request headers a cross-origin front end may send (beside the built-in list). */
+  corsAllowHeaders: string[]
+  /** How long a rotated refresh token still yields the family's current tokens (parallel refreshes). */
+  refreshReuseGraceSeconds: number
   twilio: {
     accountSid: string | undefined
     authToken: string | undefined
@@ -172,6 +178,40 @@ export function ensureDataDir(dir: string, variable = 'DATA_DIR'): void {
   }
 }
 
+/** TRUST_PROXY: a number of trusted proxy hops; `true` means one, `false` none. */
+function trustProxyHops(env: Env): number {
+  const raw = present(env, 'TRUST_PROXY')?.toLowerCase()
+  if (raw === undefined || ['0', 'false', 'no', 'off'].includes(raw)) return 0
+  if (['true', 'yes', 'on'].includes(raw)) return 1
+  if (!/^\d{1,2}$/.test(raw)) throw new ConfigError(`TRUST_PROXY must be true, false or a number of proxy hops, got "${raw}"`)
+  return Number(raw)
+}
+
+const SAME_SITE_VALUES = ['lax', 'strict', 'none'] as const
+
+function cookieSameSite(env: Env, isProduction: boolean): Config['cookieSameSite'] {
+  const raw = (present(env, 'COOKIE_SAMESITE') ?? 'lax').toLowerCase()
+  const value = SAME_SITE_VALUES.find((v) => v === raw)
+  if (!value) throw new ConfigError(`COOKIE_SAMESITE must be lax, strict or none, got "${raw}"`)
+  // Browsers drop SameSite=None cookies that are not Secure, and cookies are Secure only in production.
+  if (value === 'none' && !isProduction) throw new ConfigError('COOKIE_SAMESITE=none needs Secure cookies, which are set only in production (ENVIRONMENT=production)')
+  return value
+}
+
+/** A comma-separated list of HTTP header names (RFC 9110 tokens). */
+function headerNames(env: Env, name: string): string[] {
+  const raw = present(env, name)
+  if (raw === undefined) return []
+  const names = raw
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean)
+  for (const header of names) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/.test(header)) throw new ConfigError(`${name} must list header names like X-Tenant-ID, got "${header}"`)
+  }
+  return names
+}
+
 /** In development a missing key is generated once and kept, so restarts keep sessions. */
 function developmentSecret(dataDir: string): { key: string; source: 'file' | 'generated' } {
   const file = join(dataDir, 'secret.key')
@@ -272,7 +312,10 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     smsPerDestinationHour: integer(env, 'RATE_LIMIT_SMS_PER_DESTINATION_HOUR', 5, 1),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1),
     loginMaxFailuresPerIp: integer(env, 'LOGIN_MAX_FAILURES_PER_IP', 50, 1),
-    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxyHops(env),
+    cookieSameSite: cookieSameSite(env, isProduction),
+    corsAllowHeaders: headerNames(env, 'CORS_ALLOW_HEADERS'),
+    refreshReuseGraceSeconds: integer(env, 'REFRESH_REUSE_GRACE_SECONDS', 30, 0, 3600),
     twilio: {
       accountSid: present(env, 'TWILIO_ACCOUNT_SID'),
       authToken: present(env, 'TWILIO_AUTH_TOKEN'),

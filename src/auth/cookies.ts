@@ -11,7 +11,8 @@ interface CookieJar {
 
 function base(config: Config, path: string) {
   // Secure only in production: browsers drop Secure cookies on plain-http development hosts.
-  return { httpOnly: true, sameSite: 'lax', path, secure: config.isProduction }
+  // COOKIE_SAMESITE=none (an SPA on another site) is refused at start-up unless cookies are Secure.
+  return { httpOnly: true, sameSite: config.cookieSameSite, path, secure: config.isProduction }
 }
 
 export function setSessionCookies(cookie: CookieJar, session: IssuedSession, config: Config): void {

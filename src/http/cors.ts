@@ -4,11 +4,22 @@ import { requestInfo } from './request-context'
 import { recordRequest } from './request-log'
 
 export const CORS_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
-export const CORS_HEADERS = 'Authorization, Content-Type, X-Request-Id'
-export const CORS_EXPOSED = 'X-Request-Id, Retry-After, RateLimit, RateLimit-Policy, WWW-Authenticate'
-export const CORS_MAX_AGE = '600'
+/**
+ * Request headers a cross-origin SPA may send: the React CRM's axios client adds
+ * the correlation, CSRF and entity headers to every request. CORS_ALLOW_HEADERS adds more.
+ */
+export const CORS_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'X-Request-ID', 'X-Correlation-ID', 'X-CSRF-Token', 'X-Entity-ID']
+export const CORS_EXPOSED = 'X-Request-Id, Retry-After, RateLimit, RateLimit-Policy'
+export const CORS_MAX_AGE = '3600'
 /** The route label of CORS preflights in the log and metrics. */
 export const PREFLIGHT_ROUTE = 'preflight'
+
+/** The built-in list plus CORS_ALLOW_HEADERS, each name once (names are case-insensitive). */
+export function corsAllowHeaders(extra: string[]): string {
+  const seen = new Map<string, string>()
+  for (const name of [...CORS_HEADERS, ...extra]) if (!seen.has(name.toLowerCase())) seen.set(name.toLowerCase(), name)
+  return [...seen.values()].join(', ')
+}
 
 /**
  * CORS from FRONTEND_URL: an exact listed origin gets itself echoed with
@@ -19,6 +30,7 @@ export const PREFLIGHT_ROUTE = 'preflight'
 export function cors(ctx: AppContext) {
   const exact = new Set(ctx.config.frontendOrigins.filter((o) => o !== '*'))
   const wildcard = ctx.config.frontendOrigins.includes('*')
+  const allowHeaders = corsAllowHeaders(ctx.config.corsAllowHeaders)
 
   return new Elysia({ name: 'cors', seed: ctx.id }).onRequest(({ request, set }) => {
     const headers = set.headers
@@ -40,7 +52,7 @@ export function cors(ctx: AppContext) {
     if (!preflight) return
     if (allowed) {
       headers['access-control-allow-methods'] = CORS_METHODS
-      headers['access-control-allow-headers'] = CORS_HEADERS
+      headers['access-control-allow-headers'] = allowHeaders
       headers['access-control-max-age'] = CORS_MAX_AGE
       delete headers['access-control-expose-headers']
     }

@@ -139,7 +139,7 @@ describe('DATA_DIR and file modes', () => {
     ['under a missing parent', join(base, 'missing', 'data'), `because ${join(base, 'missing')} does not exist`],
   ])('DATA_DIR that is %s stops start-up with one line naming DATA_DIR and the path', (_label, dir, reason) => {
     for (const kind of ['source', 'binary'] as const) {
-      for (const env of [{}, { SECRET_KEY: TEST_SECRET }]) {
+      for (const env of [{}, { SECRET_KEY: TEST_SECRET }] as Record<string, string>[]) {
         const result = run(kind, [], { DATA_DIR: dir, PORT: '0', ...env })
         expect(result.code).toBe(1)
         const lines = result.stderr.trim().split('\n')
