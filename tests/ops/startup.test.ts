@@ -167,7 +167,7 @@ describe('npm run crm', () => {
       const create = Bun.spawnSync(['npm', 'run', '--silent', 'crm', '--', 'user', 'create', '--email', 'first@example.com', '--role', 'superuser', '--password-stdin'], {
         cwd: ROOT,
         env: { ...process.env, DATA_DIR: dataDir },
-        stdin: new TextEncoder().encode('a long first password 8d\n'),
+        stdin: new TextEncoder().encode('orchid lantern quarry 7d\n'),
         timeout: 30_000,
       })
       expect(create.stderr.toString()).toBe('')
