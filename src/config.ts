@@ -1,12 +1,36 @@
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { CUSTOMER_FIELD_NAMES, EXTRA_FIELD_NAME, EXTRA_FIELDS_MAX } from './customers/fields'
 
 /** A configuration problem that must stop start-up with one clear line. */
 export class ConfigError extends Error {
   /** The variable the message starts with (every message names its variable first). */
   get variable(): string | undefined {
     return /^([A-Z][A-Z0-9_]*[A-Z0-9])\b/.exec(this.message)?.[1]
+  }
+}
+
+/**
+ * The data directory exists (or is created, owner-only, when its parent exists)
+ * and is writable; otherwise one line names the variable and the path.
+ */
+export function ensureDataDir(dir: string, variable = 'DATA_DIR'): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new ConfigError(`${variable}: ${dir} is not a directory`)
+  } else {
+    const parent = dirname(dir)
+    if (!existsSync(parent)) throw new ConfigError(`${variable}: ${dir} cannot be created because ${parent} does not exist`)
+    try {
+      mkdirSync(dir, { mode: 0o700 })
+    } catch (error) {
+      throw new ConfigError(`${variable}: ${dir} cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK)
+  } catch {
+    throw new ConfigError(`${variable}: ${dir} is not writable by this user`)
   }
 }
 
@@ -70,6 +94,8 @@ export interface Config {
   smtpUrl: string | undefined
   emailFrom: string | undefined
   defaultCountry: string
+  /** Top-level customer fields the office adds (CUSTOMER_EXTRA_FIELDS). */
+  customerExtraFields: string[]
   maxBodyBytes: number
   metricsToken: string | undefined
   adminEmail: string | undefined
@@ -155,27 +181,17 @@ function origins(raw: string): string[] {
     })
 }
 
-/**
- * The data directory exists (or is created, owner-only, when its parent exists)
- * and is writable; otherwise one line names the variable and the path.
- */
-export function ensureDataDir(dir: string, variable = 'DATA_DIR'): void {
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new ConfigError(`${variable}: ${dir} is not a directory`)
-  } else {
-    const parent = dirname(dir)
-    if (!existsSync(parent)) throw new ConfigError(`${variable}: ${dir} cannot be created because ${parent} does not exist`)
-    try {
-      mkdirSync(dir, { mode: 0o700 })
-    } catch (error) {
-      throw new ConfigError(`${variable}: ${dir} cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
-    }
+/** CUSTOMER_EXTRA_FIELDS: comma-separated snake_case names, none of them a field customers already have. */
+function extraFieldNames(env: Env): string[] {
+  const raw = present(env, 'CUSTOMER_EXTRA_FIELDS')
+  if (raw === undefined) return []
+  const names = [...new Set(raw.split(',').map((name) => name.trim()).filter(Boolean))]
+  for (const name of names) {
+    if (!EXTRA_FIELD_NAME.test(name)) throw new ConfigError(`CUSTOMER_EXTRA_FIELDS: "${name}" must be lower-case letters, digits and _ (at most 63, starting with a letter)`)
+    if ((CUSTOMER_FIELD_NAMES as readonly string[]).includes(name)) throw new ConfigError(`CUSTOMER_EXTRA_FIELDS: "${name}" is already a customer field`)
   }
-  try {
-    accessSync(dir, constants.W_OK | constants.X_OK)
-  } catch {
-    throw new ConfigError(`${variable}: ${dir} is not writable by this user`)
-  }
+  if (names.length > EXTRA_FIELDS_MAX) throw new ConfigError(`CUSTOMER_EXTRA_FIELDS names at most ${EXTRA_FIELDS_MAX} fields`)
+  return names
 }
 
 /** TRUST_PROXY: a number of trusted proxy hops; `true` means one, `false` none. */
@@ -327,6 +343,7 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     smtpUrl,
     emailFrom: present(env, 'EMAIL_FROM'),
     defaultCountry,
+    customerExtraFields: extraFieldNames(env),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1),
     metricsToken: present(env, 'METRICS_TOKEN'),
     adminEmail: present(env, 'ADMIN_EMAIL')?.toLowerCase(),
