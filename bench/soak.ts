@@ -135,6 +135,7 @@ async function main() {
       run: () =>
         webhook('/webhooks/twilio/incoming', [
           ['MessageSid', `SM${(++counter).toString(16).padStart(32, '0')}`],
+          ['AccountSid', ACCOUNT_SID],
           ['From', `+1415555${String(4000 + (counter % 50))}`],
           ['To', SENDER],
           ['Body', counter % 97 === 0 ? 'STOP' : counter % 89 === 0 ? 'START' : 'thanks'],
@@ -144,7 +145,7 @@ async function main() {
       name: 'status webhook',
       weight: 5,
       ok: [200],
-      run: () => webhook('/webhooks/twilio/status', [['MessageSid', sids.length ? pick(sids) : 'SMunknown'], ['MessageStatus', pick(['sent', 'delivered'])]]),
+      run: () => webhook('/webhooks/twilio/status', [['MessageSid', sids.length ? pick(sids) : `SM${'f'.repeat(32)}`], ['MessageStatus', pick(['sent', 'delivered'])], ['AccountSid', ACCOUNT_SID]]),
     },
     { name: 'health', weight: 3, ok: [200], run: () => fetch(`${base}/health`) },
   ]

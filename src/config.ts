@@ -93,10 +93,16 @@ export interface Config {
   }
   smtpUrl: string | undefined
   emailFrom: string | undefined
+  /** Roles that must use two-factor sign-in (REQUIRE_2FA_FOR); each role named on its own. */
+  requireTwoFactorFor: ('user' | 'admin' | 'superuser')[]
+  /** Path of the front end's reset page; the link is the first FRONTEND_URL origin + this + ?token=… */
+  passwordResetPath: string
   defaultCountry: string
   /** Top-level customer fields the office adds (CUSTOMER_EXTRA_FIELDS). */
   customerExtraFields: string[]
   maxBodyBytes: number
+  /** Audit rows older than this many days are deleted (at start and every few hours). */
+  auditRetentionDays: number
   metricsToken: string | undefined
   adminEmail: string | undefined
   adminPassword: string | undefined
@@ -164,6 +170,27 @@ export function parseDatabaseUrl(raw: string | undefined, dataDir: string): Data
     }
   }
   throw new ConfigError('DATABASE_URL must start with sqlite:, file:, postgres:// or postgresql://')
+}
+
+const ROLE_NAMES = ['user', 'admin', 'superuser'] as const
+
+function roleList(env: Env, name: string): Config['requireTwoFactorFor'] {
+  const roles = (present(env, name) ?? '')
+    .split(',')
+    .map((role) => role.trim().toLowerCase())
+    .filter(Boolean)
+  for (const role of roles) {
+    if (!(ROLE_NAMES as readonly string[]).includes(role)) throw new ConfigError(`${name} must list roles among ${ROLE_NAMES.join(', ')}, got "${role}"`)
+  }
+  return [...new Set(roles)] as Config['requireTwoFactorFor']
+}
+
+function resetPath(env: Env): string {
+  const path = present(env, 'PASSWORD_RESET_PATH') ?? '/reset-password'
+  if (!/^\/[A-Za-z0-9\-._~/%!$&'()*+,;=:@]*$/.test(path) || path.startsWith('//')) {
+    throw new ConfigError(`PASSWORD_RESET_PATH must be a path starting with / (no query or fragment), got "${path}"`)
+  }
+  return path
 }
 
 function origins(raw: string): string[] {
@@ -342,9 +369,12 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     },
     smtpUrl,
     emailFrom: present(env, 'EMAIL_FROM'),
+    requireTwoFactorFor: roleList(env, 'REQUIRE_2FA_FOR'),
+    passwordResetPath: resetPath(env),
     defaultCountry,
     customerExtraFields: extraFieldNames(env),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1),
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 365, 1, 36_500),
     metricsToken: present(env, 'METRICS_TOKEN'),
     adminEmail: present(env, 'ADMIN_EMAIL')?.toLowerCase(),
     adminPassword: env.ADMIN_PASSWORD || undefined,

@@ -7,6 +7,7 @@ import { createLogger } from '../logger'
 import { VERSION, buildCommit, versionLine } from '../version'
 import { serverBodyLimit } from '../http/body-limit'
 import { bootstrapFirstUser } from '../users/bootstrap'
+import { scheduleAuditPruning } from '../audit/retention'
 import { bannerLine, baseUrl, databaseLocation, firstUserCommand } from './banner'
 import { CliError } from './errors'
 
@@ -36,6 +37,7 @@ export async function serve(config: Config): Promise<void> {
   }
   const ctx = createContext(config, { database, logger })
   const firstUser = await bootstrapFirstUser(ctx, firstUserCommand(config))
+  const stopPruning = scheduleAuditPruning(ctx)
   const app = buildApp(ctx)
   await app.modules
   try {
@@ -43,6 +45,7 @@ export async function serve(config: Config): Promise<void> {
     // silently share it (and split requests between two databases).
     app.listen({ port: config.port, hostname: config.host, reusePort: false, maxRequestBodySize: serverBodyLimit(config.maxBodyBytes) })
   } catch (error) {
+    stopPruning()
     await database.close()
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${config.port} is already in use`)
     throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
@@ -73,6 +76,7 @@ export async function serve(config: Config): Promise<void> {
       logger.warn({ timeoutMs: DRAIN_TIMEOUT_MS }, 'in-flight requests did not finish in time: closing them')
       await server.stop(true)
     }
+    stopPruning()
     await database.close()
     logger.info('stopped')
     process.exit(0)
