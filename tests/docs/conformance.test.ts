@@ -164,6 +164,19 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     const again = await t.createUser('user')
     await expectStatus(call('POST', '/api/v2/auth/logout-all', { token: again.token }), 200)
 
+    // Password reset
+    const forgetful = await t.createUser('user')
+    smtp.messages.length = 0
+    await expectStatus(call('POST', '/api/v2/auth/password-reset', { json: { email: forgetful.email } }), 202)
+    await expectStatus(call('POST', '/api/v2/auth/password-reset', { json: { email: forgetful.email } }, bare), 503)
+    // The e-mail goes out after the answer; its body is quoted-printable.
+    for (let i = 0; i < 200 && smtp.messages.length === 0; i++) await Bun.sleep(10)
+    const mail = smtp.messages.map((m) => m.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).join('\n')
+    const link = /\?token=([^\s&"]+)/.exec(mail)
+    expect(link).not.toBeNull()
+    await expectStatus(call('POST', '/api/v2/auth/password-reset/confirm', { json: { token: 'not-a-token', new_password: 'copper pipes hum at dawn' } }), 400)
+    await expectStatus(call('POST', '/api/v2/auth/password-reset/confirm', { json: { token: decodeURIComponent(link![1]!), new_password: 'copper pipes hum at dawn' } }), 204)
+
     // Two-factor sign-in
     const second = await t.createUser('user')
     const twoFactor = (path: string, json: unknown) => call('POST', `/api/v2/auth/2fa/${path}`, { token: second.token, json })

@@ -101,4 +101,19 @@ export const AUTH_OPERATIONS: OperationTable = {
       '429': THROTTLED,
     },
   },
+  'POST /api/v2/auth/password-reset': {
+    request: { email: 'maria.lopez@acme-plumbing.com' },
+    responses: {
+      '202': { description: 'Accepted; the same answer whether or not the address has an account', example: { message: 'If the address belongs to an active account, a reset link is on its way' } },
+      '429': { description: 'Too many reset requests from this client address; wait Retry-After seconds', example: { detail: 'Too many password reset requests. Retry after 1800 seconds.' } },
+      '503': { description: 'SMTP_URL or EMAIL_FROM is not configured, so no link can be sent', example: { detail: 'Email is not configured' } },
+    },
+  },
+  'POST /api/v2/auth/password-reset/confirm': {
+    request: { token: 'pr_Xb8f3kQ2mV7nR1tY6wZ0cL4hJ9sD5gA', new_password: 'copper pipes hum at dawn' },
+    responses: {
+      '204': { description: 'The password is set; every session of the user ends' },
+      '400': { description: 'The token is unknown, expired, used, or replaced by a newer one', example: { detail: 'Invalid or expired reset token' } },
+    },
+  },
 }

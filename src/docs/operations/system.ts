@@ -5,8 +5,8 @@ export const SYSTEM_OPERATIONS: OperationTable = {
   'GET /health': {
     description: 'For load balancers and monitoring: 200 while the database answers, 503 while it does not. No authentication.',
     responses: {
-      '200': { description: 'The server and its database are up', example: { status: 'ok', database: 'ok', version: VERSION } },
-      '503': { description: 'The database does not answer', example: { status: 'degraded', database: 'unavailable', version: VERSION, detail: 'Database unavailable' } },
+      '200': { description: 'The server and its database are up', example: { status: 'ok', database: 'ok', version: VERSION, commit: '3f9c2e1a7b4d' } },
+      '503': { description: 'The database does not answer', example: { status: 'degraded', database: 'unavailable', version: VERSION, commit: '3f9c2e1a7b4d', detail: 'Database unavailable' } },
     },
   },
   'GET /metrics': {
