@@ -48,3 +48,34 @@ export function communicationView(row: CommunicationRow): CommunicationViewType 
     updated_at: row.updatedAt.toISOString(),
   }
 }
+
+/** Statuses after which an outbound message has left for the provider. */
+const NOT_SENT = new Set(['queued', 'failed', 'accepted', 'scheduled', 'canceled'])
+
+/** When the message went out (outbound, handed to the provider) or came in (inbound); null while queued or after a failure. */
+export function sentAt(row: CommunicationRow): string | null {
+  if (row.direction === 'outbound' && NOT_SENT.has(row.status)) return null
+  return row.createdAt.toISOString()
+}
+
+/** A record in lists that show who it is with: the shared shape plus the customer's name and the sending time. */
+export const HistoryItem = t.Composite(
+  [
+    CommunicationView,
+    t.Object({
+      customer_name: t.Nullable(t.String({ description: 'First and last name of the linked customer, null when none' })),
+      sent_at: t.Nullable(t.String({ format: 'date-time', description: 'When it was sent or received; null while queued or when it failed' })),
+    }),
+  ],
+  { title: 'CommunicationWithCustomer' },
+)
+
+export function historyItem(row: CommunicationRow, customerName: string | null): typeof HistoryItem.static {
+  return { ...communicationView(row), customer_name: customerName, sent_at: sentAt(row) }
+}
+
+/** "First Last" of a customer, or null. */
+export function fullName(first: string | null | undefined, last: string | null | undefined): string | null {
+  const name = [first, last].filter(Boolean).join(' ').trim()
+  return name === '' ? null : name
+}
