@@ -11,6 +11,7 @@ import { authPlugin, REFRESH_COOKIE, type AuthUser } from './plugin'
 import { AuthService } from './service'
 import { TwoFactorModel } from './two-factor/model'
 import { twoFactorRoutes } from './two-factor'
+import { passwordResetRoutes } from './password-reset-routes'
 import { twoFactorRequired } from './two-factor/policy'
 
 function viewOf(user: AuthUser) {
@@ -37,6 +38,7 @@ export function authModule(ctx: AppContext) {
         if (path === REFRESH_COOKIE_PATH || path.startsWith(`${REFRESH_COOKIE_PATH}/`)) set.headers['cache-control'] = 'no-store'
       })
       .use(twoFactorRoutes(ctx, service))
+      .use(passwordResetRoutes(ctx, service))
       .post(
         '/login',
         async ({ body, cookie, clientIp, request }) => {
