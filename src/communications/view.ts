@@ -49,12 +49,14 @@ export function communicationView(row: CommunicationRow): CommunicationViewType 
   }
 }
 
-/** Statuses after which an outbound message has left for the provider. */
-const NOT_SENT = new Set(['queued', 'failed', 'accepted', 'scheduled', 'canceled'])
-
-/** When the message went out (outbound, handed to the provider) or came in (inbound); null while queued or after a failure. */
+/**
+ * When the message went out or came in. An outbound message is sent once the
+ * provider took it (it has the provider's id, or a status past queued); null
+ * while it waits or when the provider refused it. The send happens within the
+ * request that created the record, so the creation time is the sending time.
+ */
 export function sentAt(row: CommunicationRow): string | null {
-  if (row.direction === 'outbound' && NOT_SENT.has(row.status)) return null
+  if (row.direction === 'outbound' && row.externalId === null && (row.status === 'queued' || row.status === 'failed')) return null
   return row.createdAt.toISOString()
 }
 
