@@ -53,13 +53,13 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
     const answer = await call('POST', '/communications/sms/send-bulk', { customer_ids: [...ids.map(String), '999999'], message: 'Holiday hours: closed Monday' })
     expect(answer.status).toBe(200)
     expect(answer.body).toMatchObject({ total: 7, sent: 2, failed: 1, skipped: 4 })
-    const byId = new Map(answer.body.results.map((r: { customer_id: number }) => [r.customer_id, r]))
-    expect(byId.get(ids[0])).toMatchObject({ status: 'sent', customer_name: 'A One', phone: '+15125550401' })
-    expect(byId.get(ids[1])).toMatchObject({ status: 'skipped', reason: 'opted_out' })
-    expect(byId.get(ids[2])).toMatchObject({ status: 'failed', reason: 'provider_error', detail: 'SMS provider error: Invalid To' })
-    expect(byId.get(ids[3])).toMatchObject({ status: 'skipped', reason: 'no_phone' })
-    expect(byId.get(ids[4])).toMatchObject({ status: 'sent' })
-    const limited = byId.get(ids[5]) as Record<string, string>
+    const byId = new Map<number, Record<string, unknown>>(answer.body.results.map((r: Record<string, unknown>) => [r.customer_id as number, r]))
+    expect(byId.get(ids[0]!)).toMatchObject({ status: 'sent', customer_name: 'A One', phone: '+15125550401' })
+    expect(byId.get(ids[1]!)).toMatchObject({ status: 'skipped', reason: 'opted_out' })
+    expect(byId.get(ids[2]!)).toMatchObject({ status: 'failed', reason: 'provider_error', detail: 'SMS provider error: Invalid To' })
+    expect(byId.get(ids[3]!)).toMatchObject({ status: 'skipped', reason: 'no_phone' })
+    expect(byId.get(ids[4]!)).toMatchObject({ status: 'sent' })
+    const limited = byId.get(ids[5]!) as Record<string, string>
     expect(limited).toMatchObject({ status: 'skipped', reason: 'rate_limited' })
     expect(limited.detail).toMatch(/^Rate limit exceeded: .*Retry after \d+ seconds\.$/)
     expect(byId.get(999999)).toMatchObject({ status: 'skipped', reason: 'not_found' })
@@ -68,10 +68,10 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
     expect(env.twilio.requests.map((r) => r.to)).toEqual(['+15125550401', '+15125550403', '+15125550405'])
     expect(env.twilio.requests.every((r) => r.body === 'Holiday hours: closed Monday')).toBe(true)
     const rows = (await allCommunications(env.t.database)).filter((row) => row.content === 'Holiday hours: closed Monday')
-    expect(rows.map((row) => [row.peerAddress, row.status, row.customerId])).toEqual([
-      ['+15125550401', 'queued', ids[0]],
-      ['+15125550403', 'failed', ids[2]],
-      ['+15125550405', 'queued', ids[4]],
+    expect(rows.map((row): unknown[] => [row.peerAddress, row.status, row.customerId])).toEqual([
+      ['+15125550401', 'queued', ids[0]!],
+      ['+15125550403', 'failed', ids[2]!],
+      ['+15125550405', 'queued', ids[4]!],
     ])
     // The limit holds for the next single send as well.
     expect((await call('POST', '/communications/sms/send', { to_phone: '+15125550406', message: 'x' })).status).toBe(429)
