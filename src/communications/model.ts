@@ -24,7 +24,7 @@ export const CommunicationModel = {
     { title: 'SendEmailRequest', description: 'Give `to`, `customer_id`, or both (then `to` is the destination and the record is linked to the customer).' },
   ),
   historyQuery: t.Object({
-    customer_id: t.Optional(t.Integer({ description: 'Only records linked to this customer' })),
+    customer_id: t.Optional(t.Integer({ minimum: 1, maximum: ID_MAX, description: 'Only records linked to this customer' })),
     // Not t.UnionEnum: Elysia fills an absent optional UnionEnum query value with its first member.
     type: t.Optional(t.Union([t.Literal('sms'), t.Literal('email')])),
     message_type: t.Optional(t.Union([t.Literal('sms'), t.Literal('email')], { description: 'Same as `type` (the React CRM app sends this name)' })),
