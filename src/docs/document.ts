@@ -19,7 +19,8 @@ Every answer carries \`X-Request-Id\`. A method a path does not have is answered
 const TAG_DESCRIPTIONS: Record<string, string> = {
   Authentication: 'Login, token refresh, logout, password change',
   Customers: 'The customer database',
-  Communications: 'SMS through Twilio, e-mail through SMTP, the message history',
+  Communications: 'SMS through Twilio, e-mail through SMTP, the message history, the unified inbox',
+  Conversations: 'SMS threads, one per phone number, with unread counts',
   Users: 'User accounts and roles (manage_users)',
   Admin: 'Statistics and the audit log (admin_panel)',
   Webhooks: 'Twilio callbacks, authenticated by their signature',
