@@ -72,7 +72,7 @@ async function main() {
   // Several staff accounts log in (and out) all day; the admin account too.
   const staff: { email: string; password: string }[] = []
   for (let i = 0; i < 4; i++) {
-    const member = { email: `soak-staff${i}@example.com`, password: 'staff password 0123456789' }
+    const member = { email: `soak-staff${i}@example.com`, password: 'granite river path 0123' }
     const r = await json('POST', '/api/v2/admin/users', { ...member, full_name: `Staff ${i}`, role: 'user' })
     if (r.status !== 201) throw new Error(`creating a user failed: ${r.status}`)
     staff.push(member)
@@ -135,6 +135,7 @@ async function main() {
       run: () =>
         webhook('/webhooks/twilio/incoming', [
           ['MessageSid', `SM${(++counter).toString(16).padStart(32, '0')}`],
+          ['AccountSid', ACCOUNT_SID],
           ['From', `+1415555${String(4000 + (counter % 50))}`],
           ['To', SENDER],
           ['Body', counter % 97 === 0 ? 'STOP' : counter % 89 === 0 ? 'START' : 'thanks'],
@@ -144,7 +145,7 @@ async function main() {
       name: 'status webhook',
       weight: 5,
       ok: [200],
-      run: () => webhook('/webhooks/twilio/status', [['MessageSid', sids.length ? pick(sids) : 'SMunknown'], ['MessageStatus', pick(['sent', 'delivered'])]]),
+      run: () => webhook('/webhooks/twilio/status', [['MessageSid', sids.length ? pick(sids) : `SM${'f'.repeat(32)}`], ['MessageStatus', pick(['sent', 'delivered'])], ['AccountSid', ACCOUNT_SID]]),
     },
     { name: 'health', weight: 3, ok: [200], run: () => fetch(`${base}/health`) },
   ]

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { CUSTOMER_FIELD_NAMES, EXTRA_FIELD_NAME, EXTRA_FIELDS_MAX } from './customers/fields'
 
 /** A configuration problem that must stop start-up with one clear line. */
 export class ConfigError extends Error {
@@ -70,7 +71,11 @@ export interface Config {
   smtpUrl: string | undefined
   emailFrom: string | undefined
   defaultCountry: string
+  /** Top-level customer fields the office adds (CUSTOMER_EXTRA_FIELDS). */
+  customerExtraFields: string[]
   maxBodyBytes: number
+  /** Audit rows older than this many days are deleted (at start and every few hours). */
+  auditRetentionDays: number
   metricsToken: string | undefined
   adminEmail: string | undefined
   adminPassword: string | undefined
@@ -153,6 +158,19 @@ function origins(raw: string): string[] {
         throw new ConfigError(`FRONTEND_URL must list origins like https://app.example.com, got "${o}"`)
       }
     })
+}
+
+/** CUSTOMER_EXTRA_FIELDS: comma-separated snake_case names, none of them a field customers already have. */
+function extraFieldNames(env: Env): string[] {
+  const raw = present(env, 'CUSTOMER_EXTRA_FIELDS')
+  if (raw === undefined) return []
+  const names = [...new Set(raw.split(',').map((name) => name.trim()).filter(Boolean))]
+  for (const name of names) {
+    if (!EXTRA_FIELD_NAME.test(name)) throw new ConfigError(`CUSTOMER_EXTRA_FIELDS: "${name}" must be lower-case letters, digits and _ (at most 63, starting with a letter)`)
+    if ((CUSTOMER_FIELD_NAMES as readonly string[]).includes(name)) throw new ConfigError(`CUSTOMER_EXTRA_FIELDS: "${name}" is already a customer field`)
+  }
+  if (names.length > EXTRA_FIELDS_MAX) throw new ConfigError(`CUSTOMER_EXTRA_FIELDS names at most ${EXTRA_FIELDS_MAX} fields`)
+  return names
 }
 
 /** TRUST_PROXY: a number of trusted proxy hops; `true` means one, `false` none. */
@@ -304,7 +322,9 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     smtpUrl,
     emailFrom: present(env, 'EMAIL_FROM'),
     defaultCountry,
+    customerExtraFields: extraFieldNames(env),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1),
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 365, 1, 36_500),
     metricsToken: present(env, 'METRICS_TOKEN'),
     adminEmail: present(env, 'ADMIN_EMAIL')?.toLowerCase(),
     adminPassword: env.ADMIN_PASSWORD || undefined,

@@ -26,7 +26,7 @@ async function senderTokens(base: string): Promise<string[]> {
   const tokens: string[] = []
   for (let i = 0; i < SENDERS; i++) {
     const email = `bench-sender-${i}-${randomBytes(3).toString('hex')}@example.com`
-    const password = 'bench sender password'
+    const password = 'quiet orchard lamp 42'
     const created = await fetch(`${base}/api/v2/admin/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },

@@ -12,7 +12,7 @@ function presignedIncoming(count: number) {
   const run = Date.now().toString(16)
   for (let i = 0; i < count; i++) {
     const params: Record<string, string> = {
-      MessageSid: `SMbench${run}${i.toString(16).padStart(8, '0')}`,
+      MessageSid: `SM${`${run}${i.toString(16).padStart(8, '0')}`.padStart(32, '0')}`,
       AccountSid: 'AC00000000000000000000000000000000',
       From: `+1415555${String(i % 10_000).padStart(4, '0')}`,
       To: '+15005550001',

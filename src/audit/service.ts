@@ -1,4 +1,4 @@
-import { desc, eq, and, count, type SQL } from 'drizzle-orm'
+import { desc, eq, and, count, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import type { Logger } from '../logger'
 
@@ -10,12 +10,27 @@ export type AuditAction =
   | 'auth.logout_all'
   | 'auth.password_changed'
   | 'auth.refresh_reuse'
+  | 'auth.password_change_failed'
+  | 'auth.password_change_throttled'
+  | 'auth.password_reset_requested'
+  | 'auth.password_reset'
+  | 'auth.2fa_enabled'
+  | 'auth.2fa_disabled'
+  | 'auth.2fa_reset'
+  | 'auth.2fa_recovery_codes'
+  | 'auth.2fa_recovery_code_used'
+  | 'auth.session_ended'
+  | 'login.2fa_required'
+  | 'login.2fa_failure'
+  | 'login.2fa_throttled'
+  | 'user.unlocked'
   | 'permission.denied'
   | 'user.created'
   | 'user.updated'
   | 'customer.deleted'
   | 'ratelimit.exceeded'
   | 'webhook.signature_failed'
+  | 'webhook.rejected'
 
 export interface AuditEntry {
   action: AuditAction
@@ -27,7 +42,14 @@ export interface AuditEntry {
   details?: Record<string, unknown>
 }
 
+/** Distinct (action, IP, target, reason) keys coalesced per minute; beyond this, new sources share one row per action and reason. */
+const MAX_OPEN_KEYS = 10_000
+
 export class AuditLog {
+  /** This minute's coalesced rows: key -> the row's id (pending while it is inserted). */
+  private open = new Map<string, Promise<number | undefined>>()
+  private openMinute = -1
+
   constructor(
     private readonly database: Database,
     private readonly logger: Logger,
@@ -36,7 +58,52 @@ export class AuditLog {
   /** Auditing must never break the request it describes: failures are logged, not thrown. */
   async record(entry: AuditEntry): Promise<void> {
     try {
-      await this.database.db.insert(this.database.tables.auditLog).values({
+      await this.insert(entry)
+    } catch (error) {
+      this.logger.error({ err: (error as Error).name, action: entry.action }, 'audit write failed')
+    }
+  }
+
+  /**
+   * For events anyone can cause without signing in (bad webhook signatures,
+   * throttled logins): one row per action, source IP, target and `reason` per
+   * minute, whose `count` grows, so a loop cannot bury real events. The row
+   * keeps the first event's details. Each server process keeps its own rows.
+   */
+  async recordRepeated(entry: AuditEntry, reason: string): Promise<void> {
+    const minute = Math.floor(Date.now() / 60_000)
+    if (minute !== this.openMinute) {
+      this.open = new Map()
+      this.openMinute = minute
+    }
+    let key = JSON.stringify([entry.action, entry.ip ?? null, entry.target ?? null, reason])
+    if (!this.open.has(key) && this.open.size >= MAX_OPEN_KEYS) {
+      key = JSON.stringify([entry.action, '*', reason])
+      entry = { ...entry, ip: null, details: { ...entry.details, many_sources: true } }
+    }
+    try {
+      const existing = this.open.get(key)
+      const id = existing ? await existing : undefined
+      if (id !== undefined) {
+        const { auditLog } = this.database.tables
+        await this.database.db.update(auditLog).set({ count: sql`${auditLog.count} + 1` }).where(eq(auditLog.id, id))
+        return
+      }
+      // Set before the insert resolves, so simultaneous events wait for this row instead of adding their own.
+      const inserted = this.insert(entry)
+      this.open.set(key, inserted.catch(() => undefined))
+      await inserted
+    } catch (error) {
+      this.open.delete(key)
+      this.logger.error({ err: (error as Error).name, action: entry.action }, 'audit write failed')
+    }
+  }
+
+  private async insert(entry: AuditEntry): Promise<number | undefined> {
+    const { auditLog } = this.database.tables
+    const [row] = await this.database.db
+      .insert(auditLog)
+      .values({
         action: entry.action,
         userId: entry.userId ?? null,
         actorEmail: entry.actorEmail ?? null,
@@ -45,9 +112,8 @@ export class AuditLog {
         details: entry.details ?? null,
         createdAt: new Date(),
       })
-    } catch (error) {
-      this.logger.error({ err: (error as Error).name, action: entry.action }, 'audit write failed')
-    }
+      .returning({ id: auditLog.id })
+    return row?.id
   }
 
   async list(options: { page: number; pageSize: number; action?: string; userId?: number }) {
@@ -76,6 +142,7 @@ export class AuditLog {
         target: row.target,
         ip: row.ip,
         details: row.details ?? {},
+        count: row.count,
         created_at: row.createdAt.toISOString(),
       })),
     }

@@ -154,7 +154,7 @@ export function authModule(ctx: AppContext) {
           detail: {
             tags,
             summary: 'Change the signed-in user’s password',
-            description: 'Ends every other session of the user; this one goes on. 400 when the current password is wrong, 422 when the new one is too short or equals the email.',
+            description: 'Ends every other session of the user; this one goes on. 400 when the current password is wrong, 422 naming the rule the new one breaks (length, common or guessable, contains the email or name). Wrong current passwords count against the account’s login throttle: 429 with Retry-After once it is locked.',
           },
         },
       )

@@ -1,3 +1,5 @@
+import { MIN_STRENGTH_SCORE, passwordStrength } from './password-strength'
+
 /** argon2id through Bun.password. */
 export function hashPassword(password: string): Promise<string> {
   return Bun.password.hash(password, { algorithm: 'argon2id' })
@@ -11,12 +13,46 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   }
 }
 
-export const MIN_PASSWORD_LENGTH = 10
+/** ASVS 2.1.1. Applies when a password is set; existing passwords stay valid until changed. */
+export const MIN_PASSWORD_LENGTH = 12
+export const MAX_PASSWORD_LENGTH = 1024
 
-/** Why a password is unacceptable, or undefined (SPEC 4: ≥ 10 characters, not the email). */
-export function passwordProblem(password: string, email: string): string | undefined {
-  if ([...password].length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters`
-  if (password.trim().toLowerCase() === email.trim().toLowerCase()) return 'Password must not be the email address'
-  if (password.length > 1024) return 'Password must be at most 1024 characters'
+export const PASSWORD_RULES = {
+  tooShort: `Password must be at least ${MIN_PASSWORD_LENGTH} characters`,
+  tooLong: `Password must be at most ${MAX_PASSWORD_LENGTH} characters`,
+  personal: 'Password must not contain your email address or name',
+  guessable: 'Password is too common or too easy to guess',
+} as const
+
+/** Whose password it is: the words an attacker tries first. */
+export interface PasswordOwner {
+  email: string
+  names?: (string | null | undefined)[]
+}
+
+/** Words of three or more letters or digits: "Anne-Marie O'Neil" → anne, marie, neil. */
+function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word.length >= 3)
+}
+
+function personalWords(owner: PasswordOwner): string[] {
+  const email = owner.email.trim().toLowerCase()
+  const local = email.slice(0, Math.max(0, email.lastIndexOf('@')))
+  const found = new Set<string>([email, ...(local.length >= 3 ? [local] : []), ...owner.names!.flatMap((name) => words(name ?? ''))])
+  return [...found].filter(Boolean)
+}
+
+/** Why a new password is unacceptable, or undefined; the message names the rule. */
+export async function passwordProblem(password: string, owner: PasswordOwner): Promise<string | undefined> {
+  const length = [...password].length
+  if (length < MIN_PASSWORD_LENGTH) return PASSWORD_RULES.tooShort
+  if (password.length > MAX_PASSWORD_LENGTH) return PASSWORD_RULES.tooLong
+  const personal = personalWords({ email: owner.email, names: owner.names ?? [] })
+  const folded = password.toLowerCase()
+  if (personal.some((word) => folded.includes(word))) return PASSWORD_RULES.personal
+  if ((await passwordStrength(password, personal)) < MIN_STRENGTH_SCORE) return PASSWORD_RULES.guessable
   return undefined
 }

@@ -7,6 +7,8 @@ import { hashPassword, passwordProblem, verifyPassword } from './passwords'
 import { SessionService, type IssuedSession } from './sessions'
 import { LoginThrottle, throttleDetail } from './throttle'
 import type { AuthUser } from './plugin'
+import type { AuditAction } from '../audit/service'
+import { SecurityNotices } from '../email/security-notices'
 
 export const LOGIN_FAILED_DETAIL = 'Incorrect email or password'
 export const DISABLED_DETAIL = 'User account is disabled'
@@ -38,11 +40,13 @@ export class AuthService {
   readonly sessions: SessionService
   private readonly throttle: LoginThrottle
   private readonly users: UserService
+  readonly notices: SecurityNotices
 
   constructor(private readonly ctx: AppContext) {
     this.sessions = new SessionService(ctx)
     this.throttle = new LoginThrottle(ctx)
     this.users = new UserService(ctx.database)
+    this.notices = new SecurityNotices(ctx)
     // Warm the dummy hash so the first unknown-email login is not measurably slower.
     void dummyPasswordHash()
   }
@@ -65,7 +69,8 @@ export class AuthService {
     const verdict = await this.throttle.begin(email, caller.ip)
     if (!verdict.allowed) {
       this.ctx.metrics.rateLimited.inc({ limit: `login_${verdict.scope}` })
-      await this.ctx.audit.record({ action: 'login.throttled', actorEmail: email, ip: caller.ip, details: { scope: verdict.scope } })
+      // Anyone can cause this: one row per IP and scope per minute, however fast they try.
+      await this.ctx.audit.recordRepeated({ action: 'login.throttled', actorEmail: email, ip: caller.ip, details: { scope: verdict.scope } }, verdict.scope)
       throw new TooManyRequests(throttleDetail(verdict.retryAfterSeconds), verdict.retryAfterSeconds)
     }
     const row = await this.users.findByEmail(email)
@@ -115,15 +120,41 @@ export class AuthService {
   }
 
   async changePassword(user: AuthUser, currentPassword: string, newPassword: string, caller: Caller): Promise<void> {
-    const row = await this.users.findById(user.id)
-    if (!row || !(await verifyPassword(currentPassword, row.hashedPassword))) {
+    // A wrong current password is a failed login of the account: same throttle, same lock-out.
+    const matches = await this.throttledCheck(user.email, caller, 'auth.password_change_throttled', async () => {
+      const row = await this.users.findById(user.id)
+      return Boolean(row && (await verifyPassword(currentPassword, row.hashedPassword)))
+    })
+    if (!matches) {
+      this.ctx.metrics.authFailures.inc({ reason: 'change_password' })
+      await this.ctx.audit.record({ action: 'auth.password_change_failed', userId: user.id, actorEmail: user.email, ip: caller.ip })
       throw new HttpError(400, 'Current password is incorrect')
     }
-    const problem = passwordProblem(newPassword, row.email)
+    const problem = await passwordProblem(newPassword, { email: user.email, names: [user.fullName] })
     if (problem) throw new ValidationFailed('new_password', problem)
     await this.users.setPassword(user.id, newPassword)
     // Other sessions end; the one that asked goes on.
     await this.sessions.revokeAllOf(user.id, user.sessionId)
     await this.ctx.audit.record({ action: 'auth.password_changed', userId: user.id, actorEmail: user.email, ip: caller.ip })
+    this.notices.passwordChanged(user.email, 'self')
+  }
+
+  /**
+   * Checks a secret (current password, second factor) as an attempt of the
+   * account's login throttle: 429 with Retry-After while the account is
+   * locked, and a false answer counts like a failed login.
+   */
+  async throttledCheck(email: string, caller: Caller, throttledAction: AuditAction, check: () => Promise<boolean>): Promise<boolean> {
+    return this.throttle.oneAtATime(email, async () => {
+      const verdict = await this.throttle.begin(email, caller.ip)
+      if (!verdict.allowed) {
+        this.ctx.metrics.rateLimited.inc({ limit: `login_${verdict.scope}` })
+        await this.ctx.audit.record({ action: throttledAction, actorEmail: email, ip: caller.ip, details: { scope: verdict.scope } })
+        throw new TooManyRequests(throttleDetail(verdict.retryAfterSeconds), verdict.retryAfterSeconds)
+      }
+      if (!(await check())) return false
+      await this.throttle.succeeded(verdict.attemptId)
+      return true
+    })
   }
 }

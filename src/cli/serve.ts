@@ -7,6 +7,7 @@ import { createLogger } from '../logger'
 import { VERSION } from '../version'
 import { serverBodyLimit } from '../http/body-limit'
 import { bootstrapFirstUser } from '../users/bootstrap'
+import { scheduleAuditPruning } from '../audit/retention'
 
 /** Below the usual 30 s grace period of service managers (compose, systemd), so exit stays clean. */
 const DRAIN_TIMEOUT_MS = 25_000
@@ -18,6 +19,7 @@ export async function serve(config: Config): Promise<void> {
   await runMigrations(database)
   const ctx = createContext(config, { database, logger })
   await bootstrapFirstUser(ctx)
+  const stopPruning = scheduleAuditPruning(ctx)
   const app = buildApp(ctx)
   await app.modules
   app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: serverBodyLimit(config.maxBodyBytes) })
@@ -36,6 +38,7 @@ export async function serve(config: Config): Promise<void> {
       logger.warn({ timeoutMs: DRAIN_TIMEOUT_MS }, 'in-flight requests did not finish in time: closing them')
       await server.stop(true)
     }
+    stopPruning()
     await database.close()
     logger.info('stopped')
     process.exit(0)

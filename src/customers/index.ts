@@ -2,28 +2,32 @@ import { Elysia, t } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin } from '../auth/plugin'
 import { requestContext } from '../http/request-context'
-import { CustomerModel } from './model'
+import { customerModel } from './model'
 import { CustomerService, parseCustomerId } from './service'
 
 const tags = ['Customers']
-const notFound = { 404: CustomerModel.error }
 
 /** Customers (SPEC 6): view_customers reads, edit_customers writes, delete_customers deletes. */
 export function customersModule(ctx: AppContext) {
   const service = new CustomerService(ctx)
+  const model = customerModel(ctx.config.customerExtraFields, (body) => service.validator.problems(body))
+  const notFound = { 404: model.error }
+  const extras = ctx.config.customerExtraFields.length
+    ? ` This office's own fields (CUSTOMER_EXTRA_FIELDS): ${ctx.config.customerExtraFields.join(', ')}.`
+    : ''
   return new Elysia({ name: 'customers', seed: ctx.id, prefix: '/api/v2/customers' })
     .use(requestContext(ctx))
     .use(authPlugin(ctx))
     .get('/', ({ query }) => service.list(query), {
       permission: 'view_customers',
-      query: CustomerModel.listQuery,
-      response: { 200: CustomerModel.list },
+      query: model.listQuery,
+      response: { 200: model.list },
       detail: {
         tags,
         summary: 'List customers',
         description:
-          'Newest first (descending id). `search` matches a case-insensitive substring of first name, last name, e-mail, phone or company; ' +
-          'a phone-like term ("555-0143", "+1 415") also matches stored E.164 numbers. Deleted customers never appear.',
+          'Newest first (descending id); archived customers only with is_archived=true. `search` matches a case-insensitive substring of first name, last name, e-mail, phone or company; ' +
+          'a phone-like term ("555-0143", "+1 415") also matches stored E.164 numbers; a term without any letter or digit ("+", "--") matches nothing. Deleted customers never appear. page_size up to 500.',
       },
     })
     .post(
@@ -35,23 +39,31 @@ export function customersModule(ctx: AppContext) {
       },
       {
         permission: 'edit_customers',
-        body: CustomerModel.create,
-        response: { 201: CustomerModel.customer },
-        detail: { tags, summary: 'Create a customer', description: 'Unknown and read-only properties (sms_opt_out, id, timestamps) are ignored.' },
+        body: model.create,
+        response: { 201: model.customer },
+        detail: {
+          tags,
+          summary: 'Create a customer',
+          description: `Unknown and read-only properties (sms_opt_out, id, timestamps) are ignored; a 422 names every bad field at once.${extras}`,
+        },
       },
     )
     .get('/:id', ({ params }) => service.get(parseCustomerId(params.id)), {
       permission: 'view_customers',
-      params: CustomerModel.idParams,
-      response: { 200: CustomerModel.customer, ...notFound },
-      detail: { tags, summary: 'Get a customer', description: '404 "Customer not found" for an unknown, deleted or non-numeric id.' },
+      params: model.idParams,
+      response: { 200: model.customer, ...notFound },
+      detail: { tags, summary: 'Get a customer', description: '404 "Customer not found" for an unknown, deleted or non-numeric id. Archived customers are found.' },
     })
     .patch('/:id', ({ params, body }) => service.update(parseCustomerId(params.id), body), {
       permission: 'edit_customers',
-      params: CustomerModel.idParams,
-      body: CustomerModel.update,
-      response: { 200: CustomerModel.customer, ...notFound },
-      detail: { tags, summary: 'Change a customer', description: 'Partial update: absent fields stay as they are; null clears an optional field.' },
+      params: model.idParams,
+      body: model.update,
+      response: { 200: model.customer, ...notFound },
+      detail: {
+        tags,
+        summary: 'Change a customer',
+        description: `Partial update: absent fields stay as they are; null clears an optional field; is_active false (or is_archived true) archives.${extras}`,
+      },
     })
     .delete(
       '/:id',
@@ -63,7 +75,7 @@ export function customersModule(ctx: AppContext) {
       },
       {
         permission: 'delete_customers',
-        params: CustomerModel.idParams,
+        params: model.idParams,
         response: { 204: t.Void(), ...notFound },
         detail: {
           tags,
@@ -72,11 +84,27 @@ export function customersModule(ctx: AppContext) {
         },
       },
     )
-    .get('/:id/communications', ({ params, query }) => service.timeline(parseCustomerId(params.id), query), {
+    .post('/:id/archive', ({ params }) => service.setArchived(parseCustomerId(params.id), true), {
+      permission: 'edit_customers',
+      params: model.idParams,
+      response: { 200: model.customer, ...notFound },
+      detail: { tags, summary: 'Archive a customer', description: 'Hides the customer from the default list (is_archived true, is_active false). Not a deletion; idempotent.' },
+    })
+    .post('/:id/unarchive', ({ params }) => service.setArchived(parseCustomerId(params.id), false), {
+      permission: 'edit_customers',
+      params: model.idParams,
+      response: { 200: model.customer, ...notFound },
+      detail: { tags, summary: 'Restore an archived customer', description: 'Back in the default list (is_archived false, is_active true); idempotent.' },
+    })
+    .get('/:id/communications', ({ user, params, query }) => service.timeline(user, parseCustomerId(params.id), query), {
       permission: 'view_customers',
-      params: CustomerModel.idParams,
-      query: CustomerModel.timelineQuery,
-      response: { 200: CustomerModel.timeline, ...notFound },
-      detail: { tags, summary: "A customer's communications", description: 'Every SMS and e-mail linked to the customer, newest first.' },
+      params: model.idParams,
+      query: model.timelineQuery,
+      response: { 200: model.timeline, ...notFound },
+      detail: {
+        tags,
+        summary: "A customer's communications",
+        description: 'SMS and e-mail linked to the customer, newest first. Without view_all_communications: the messages you sent plus inbound messages (as in the history).',
+      },
     })
 }

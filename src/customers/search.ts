@@ -1,6 +1,8 @@
-import { and, desc, count, isNull, or, sql, type SQL } from 'drizzle-orm'
-import type { Database } from '../db/client'
+import { and, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
+import type { Database, Tables } from '../db/client'
 import { toE164 } from '../phone/normalize'
+
+type CustomerRow = Tables['customers']['$inferSelect']
 
 /** The haystack `search` matches: lower-cased "first last email phone company". */
 export function customerSearchText(fields: {
@@ -17,21 +19,33 @@ export function customerSearchText(fields: {
 }
 
 const PHONE_LIKE = /^[+\d\s().\-\/]+$/
+/** A needle must hold a letter or a digit: punctuation or spaces alone stand for nothing a person looks for. */
+const SEARCHABLE = /[\p{L}\p{N}]/u
+const APOSTROPHES = /['\u2019]/g
+const HAS_APOSTROPHE = /['\u2019]/
 
 /**
- * The substrings one search term stands for: the term itself, and for a term
- * that looks like a (partial) phone number also its bare digits ("555-0143" →
- * "5550143", "+1 415" → "+1415") and its E.164 form, since phones are stored as E.164.
+ * The substrings one search term stands for: the term itself (so `o'brien`
+ * and `a-b` match those very characters); the other apostrophe (' and ’, as
+ * phones and office software type them); for a term that looks like a
+ * (partial) phone number also its bare digits ("555-0143" → "5550143",
+ * "+1 555" → "+1555") and its E.164 form, since phones are stored as E.164.
+ * A term with no letter or digit ("+", "--", spaces) stands for nothing: [].
  */
 export function searchNeedles(term: string, defaultCountry: string): string[] {
   const lowered = term.trim().toLowerCase()
+  if (!SEARCHABLE.test(lowered)) return []
   const needles = new Set<string>([lowered])
+  if (HAS_APOSTROPHE.test(lowered)) {
+    needles.add(lowered.replace(APOSTROPHES, "'"))
+    needles.add(lowered.replace(APOSTROPHES, '\u2019'))
+  }
   if (PHONE_LIKE.test(lowered) && /\d/.test(lowered)) {
     needles.add((lowered.startsWith('+') ? '+' : '') + lowered.replace(/\D/g, ''))
     const e164 = toE164(lowered, defaultCountry)
     if (e164) needles.add(e164)
   }
-  return [...needles].filter((needle) => needle !== '' && needle !== '+')
+  return [...needles].filter((needle) => SEARCHABLE.test(needle))
 }
 
 /** A LIKE pattern matching `needle` literally anywhere (used with ESCAPE '\'). */
@@ -55,51 +69,88 @@ export interface SearchPage {
 }
 
 /**
- * Finds the ids of live customers whose search_text contains any needle, newest
- * (highest id) first, and their total. SQLite: the FTS5 trigram table
- * `customers_fts` (live rows only, kept by triggers) for needles of 3+
- * characters, a LIKE scan otherwise. PostgreSQL: LIKE served by the pg_trgm
- * GIN index. Terms are always bound parameters.
+ * Which customers a list page shows, newest (highest id) first, and how many
+ * there are. Only live (not deleted) rows; archived ones only when asked for.
+ *
+ * Search: SQLite uses the FTS5 trigram table `customers_fts` (live rows, kept
+ * by triggers) when every needle has 3+ characters, a LIKE scan otherwise;
+ * PostgreSQL uses LIKE served by the pg_trgm GIN index. Terms are always bound
+ * parameters, and both paths compare the same lower-cased text literally, so
+ * both databases return the same customers for any term.
  */
 export class CustomerSearch {
   constructor(private readonly database: Database) {}
 
-  /** How many customers are not deleted: SQLite keeps the figure in a trigger-maintained row (drizzle/sqlite/0003). */
-  async countLive(): Promise<number> {
+  private get customers() {
+    return this.database.tables.customers
+  }
+
+  private shown(archived: boolean): SQL {
+    return and(isNull(this.customers.deletedAt), eq(this.customers.isArchived, archived))!
+  }
+
+  /** The rows of `ids`, in the same newest-first order. */
+  async rows(ids: number[]): Promise<CustomerRow[]> {
+    if (!ids.length) return []
+    return this.database.db.select().from(this.customers).where(inArray(this.customers.id, ids)).orderBy(desc(this.customers.id))
+  }
+
+  /** The unfiltered list: the rows themselves. */
+  async listed(archived: boolean, limit: number, offset: number): Promise<{ rows: CustomerRow[]; total: number }> {
+    const where = this.shown(archived)
+    const [rows, total] = await Promise.all([
+      this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset),
+      archived ? this.count(where) : this.countListed(),
+    ])
+    return { rows, total }
+  }
+
+  private async count(where: SQL): Promise<number> {
+    const [counted] = await this.database.db.select({ value: count() }).from(this.customers).where(where)
+    return counted?.value ?? 0
+  }
+
+  /** Customers neither deleted nor archived: SQLite keeps the figure in a trigger-maintained row (drizzle/sqlite/0003, 0005). */
+  async countListed(): Promise<number> {
     if (this.database.kind === 'sqlite') {
       const row = this.database.sqlite!.query<{ n: number }, []>('SELECT n FROM customers_live_count WHERE id = 1').get()
       if (row) return row.n
     }
-    const { customers } = this.database.tables
-    const [counted] = await this.database.db.select({ value: count() }).from(customers).where(isNull(customers.deletedAt))
-    return counted?.value ?? 0
+    return this.count(this.shown(false))
   }
 
-  async find(needles: string[], limit: number, offset: number): Promise<SearchPage> {
+  async find(needles: string[], archived: boolean, limit: number, offset: number): Promise<SearchPage> {
+    if (!needles.length) return { ids: [], total: 0 }
     if (this.database.kind === 'sqlite' && needles.every((needle) => [...needle].length >= 3)) {
-      return this.findWithFts(ftsQuery(needles), limit, offset)
+      return this.findWithFts(ftsQuery(needles), archived, limit, offset)
     }
-    return this.findWithLike(needles, limit, offset)
+    return this.findWithLike(needles, archived, limit, offset)
   }
 
-  private findWithFts(match: string, limit: number, offset: number): SearchPage {
+  private findWithFts(match: string, archived: boolean, limit: number, offset: number): SearchPage {
     const handle = this.database.sqlite!
-    // bun:sqlite caches these statements by their text.
+    const flag = archived ? 1 : 0
+    // bun:sqlite caches these statements by their text. The FTS table holds live rows; the join applies the archive filter.
+    const from = 'FROM customers_fts f JOIN customers c ON c.id = f.rowid WHERE customers_fts MATCH ? AND c.is_archived = ?'
     const ids = handle
-      .query<{ id: number }, [string, number, number]>('SELECT rowid AS id FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?')
-      .all(match, limit, offset)
+      .query<{ id: number }, [string, number, number, number]>(`SELECT f.rowid AS id ${from} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`)
+      .all(match, flag, limit, offset)
       .map((row) => row.id)
-    const total = totalFromPage(ids.length, limit, offset) ?? handle.query<{ n: number }, [string]>('SELECT count(*) AS n FROM customers_fts WHERE customers_fts MATCH ?').get(match)?.n ?? 0
+    const total = totalFromPage(ids.length, limit, offset) ?? handle.query<{ n: number }, [string, number]>(`SELECT count(*) AS n ${from}`).get(match, flag)?.n ?? 0
     return { ids, total }
   }
 
-  private async findWithLike(needles: string[], limit: number, offset: number): Promise<SearchPage> {
-    const { customers } = this.database.tables
-    const matches = needles.map((needle): SQL => sql`${customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
-    const where = and(isNull(customers.deletedAt), or(...matches))
-    const rows = await this.database.db.select({ id: customers.id }).from(customers).where(where).orderBy(desc(customers.id)).limit(limit).offset(offset)
-    const known = totalFromPage(rows.length, limit, offset)
-    const total = known ?? (await this.database.db.select({ value: count() }).from(customers).where(where))[0]?.value ?? 0
+  private async findWithLike(needles: string[], archived: boolean, limit: number, offset: number): Promise<SearchPage> {
+    const matches = needles.map((needle): SQL => sql`${this.customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
+    const where = and(this.shown(archived), or(...matches))!
+    const rows = await this.database.db
+      .select({ id: this.customers.id })
+      .from(this.customers)
+      .where(where)
+      .orderBy(desc(this.customers.id))
+      .limit(limit)
+      .offset(offset)
+    const total = totalFromPage(rows.length, limit, offset) ?? (await this.count(where))
     return { ids: rows.map((row) => row.id), total }
   }
 }

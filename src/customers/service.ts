@@ -1,45 +1,21 @@
-import { and, count, desc, eq, inArray, isNull } from 'drizzle-orm'
+import { and, count, desc, eq, isNull } from 'drizzle-orm'
 import type { AppContext } from '../context'
 import type { Tables } from '../db/client'
-import { HttpError, NotFound, type FieldError } from '../http/errors'
+import type { AuthUser } from '../auth/plugin'
+import { HttpError, NotFound } from '../http/errors'
 import { OptOutService } from '../optouts/service'
-import { toE164 } from '../phone/normalize'
 import { communicationView } from '../communications/view'
+import { visibleTo } from '../communications/visibility'
 import { pageWindow, type PageRequest } from '../http/pagination'
-import {
-  COMPANY_MAX,
-  EMAIL_MAX,
-  NAME_MAX,
-  NOTES_MAX,
-  TAG_MAX,
-  TAGS_MAX,
-  type CustomerCreateInput,
-  type CustomerUpdateInput,
-  type CustomerViewType,
-} from './model'
+import type { ExtraValue } from './fields'
+import { CUSTOMER_PAGE_SIZE_MAX, type CustomerInput, type CustomerViewType } from './model'
 import { CustomerSearch, customerSearchText, searchNeedles } from './search'
+import { CustomerValidator, type CleanCustomer } from './validation'
 
 type CustomerRow = Tables['customers']['$inferSelect']
+type CustomerColumns = Omit<Tables['customers']['$inferInsert'], 'id'>
 
 export const CUSTOMER_NOT_FOUND = 'Customer not found'
-
-// Local part without spaces or specials; domain of dot-separated labels (Unicode letters allowed), a TLD of 2+ letters.
-const EMAIL = /^[^\s@"<>(),;:\\[\]]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$/u
-
-// PostgreSQL text cannot hold NUL, so it is refused everywhere alike.
-const hasNul = (value: string) => value.includes('\u0000')
-
-/** Collects field errors so one 422 names every bad field. */
-class FieldErrors {
-  readonly list: FieldError[] = []
-  add(field: string, message: string) {
-    this.list.push({ field, message })
-  }
-  throwIfAny() {
-    if (this.list.length) throw new HttpError(422, 'Request validation failed', {}, { errors: this.list })
-  }
-}
-
 
 /** A path id: digits only and within the integer column range, else the customer cannot exist. */
 export function parseCustomerId(raw: string): number {
@@ -49,62 +25,28 @@ export function parseCustomerId(raw: string): number {
   return id
 }
 
-type Clearable = string | null | undefined
-
-/** Trims a clearable text field; an empty string clears it like null. */
-function cleanText(errors: FieldErrors, field: string, value: Clearable, max: number): string | null | undefined {
-  if (value === undefined || value === null) return value
-  if (hasNul(value)) {
-    errors.add(field, 'Must not contain NUL characters')
-    return undefined
-  }
-  const trimmed = value.trim()
-  if (trimmed.length > max) errors.add(field, `Expected at most ${max} characters`)
-  return trimmed === '' ? null : trimmed
+export interface CustomerListQuery extends PageRequest {
+  search?: string
+  is_archived?: boolean
 }
 
-function cleanName(errors: FieldErrors, field: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined
-  const trimmed = value.trim()
-  if (hasNul(value)) errors.add(field, 'Must not contain NUL characters')
-  else if (trimmed === '') errors.add(field, 'Must not be blank')
-  else if (trimmed.length > NAME_MAX) errors.add(field, `Expected at most ${NAME_MAX} characters`)
-  return trimmed
-}
-
-function cleanTags(errors: FieldErrors, value: string[] | null | undefined): string[] | undefined {
-  if (value === undefined) return undefined
-  if (value === null) return []
-  const tags: string[] = []
-  for (const raw of value) {
-    const tag = raw.trim()
-    if (hasNul(raw) || tag === '' || tag.length > TAG_MAX) {
-      errors.add('tags', `Each tag must be 1 to ${TAG_MAX} characters, without NUL characters`)
-      return undefined
-    }
-    if (!tags.includes(tag)) tags.push(tag)
-  }
-  if (tags.length > TAGS_MAX) errors.add('tags', `Expected at most ${TAGS_MAX} tags`)
-  return tags
-}
-
-interface CleanFields {
-  firstName?: string
-  lastName?: string
-  email?: string | null
-  phone?: string | null
-  company?: string | null
-  notes?: string | null
-  tags?: string[]
+/** The columns an update or create writes, from the clean body (extra fields merged into what is stored). */
+function columnsOf(clean: CleanCustomer, current?: CustomerRow): Partial<CustomerColumns> {
+  const { extra, ...own } = clean
+  const columns: Partial<CustomerColumns> = { ...own }
+  if (extra) columns.extraFields = { ...(current?.extraFields ?? {}), ...extra }
+  return columns
 }
 
 export class CustomerService {
   private readonly optOuts: OptOutService
   private readonly search: CustomerSearch
+  readonly validator: CustomerValidator
 
   constructor(private readonly ctx: AppContext) {
     this.optOuts = new OptOutService(ctx.database)
     this.search = new CustomerSearch(ctx.database)
+    this.validator = new CustomerValidator(ctx.config.defaultCountry, ctx.config.customerExtraFields)
   }
 
   private get db() {
@@ -115,45 +57,43 @@ export class CustomerService {
     return this.ctx.database.tables
   }
 
-  /** Validates and normalises the writable fields present in `input`. */
-  private clean(input: CustomerUpdateInput): CleanFields {
-    const errors = new FieldErrors()
-    const out: CleanFields = {
-      firstName: cleanName(errors, 'first_name', input.first_name),
-      lastName: cleanName(errors, 'last_name', input.last_name),
-      email: cleanText(errors, 'email', input.email, EMAIL_MAX),
-      phone: cleanText(errors, 'phone', input.phone, 40),
-      company: cleanText(errors, 'company', input.company, COMPANY_MAX),
-      notes: cleanText(errors, 'notes', input.notes, NOTES_MAX),
-      tags: cleanTags(errors, input.tags),
-    }
-    if (out.email && !EMAIL.test(out.email)) errors.add('email', 'Invalid email address')
-    if (out.phone) {
-      const e164 = toE164(out.phone, this.ctx.config.defaultCountry)
-      if (e164) out.phone = e164
-      else errors.add('phone', 'Invalid phone number')
-    }
-    errors.throwIfAny()
-    return out
-  }
-
   private async views(rows: CustomerRow[]): Promise<CustomerViewType[]> {
     // One opt-out query per page, not per row.
     const phones = [...new Set(rows.map((row) => row.phone).filter((phone): phone is string => !!phone))]
     const optedOut = await this.optOuts.optedOutAmong(phones)
-    return rows.map((row) => ({
-      id: row.id,
-      first_name: row.firstName,
-      last_name: row.lastName,
-      email: row.email,
-      phone: row.phone,
-      company: row.company,
-      notes: row.notes,
-      tags: row.tags ?? [],
-      sms_opt_out: row.phone !== null && optedOut.has(row.phone),
-      created_at: row.createdAt.toISOString(),
-      updated_at: row.updatedAt.toISOString(),
-    }))
+    const extraNames = this.ctx.config.customerExtraFields
+    return rows.map((row) => {
+      const extras: Record<string, ExtraValue> = {}
+      for (const name of extraNames) extras[name] = row.extraFields?.[name] ?? null
+      return {
+        id: row.id,
+        first_name: row.firstName,
+        last_name: row.lastName,
+        email: row.email,
+        phone: row.phone,
+        company: row.company,
+        notes: row.notes,
+        tags: row.tags ?? [],
+        address_line1: row.addressLine1,
+        address_line2: row.addressLine2,
+        city: row.city,
+        state: row.state,
+        postal_code: row.postalCode,
+        customer_type: row.customerType,
+        prospect_stage: row.prospectStage,
+        lead_source: row.leadSource,
+        estimated_value: row.estimatedValue,
+        assigned_sales_rep: row.assignedSalesRep,
+        next_follow_up_date: row.nextFollowUpDate,
+        lead_notes: row.leadNotes,
+        is_archived: row.isArchived,
+        is_active: !row.isArchived,
+        sms_opt_out: row.phone !== null && optedOut.has(row.phone),
+        ...extras,
+        created_at: row.createdAt.toISOString(),
+        updated_at: row.updatedAt.toISOString(),
+      }
+    })
   }
 
   private async view(row: CustomerRow): Promise<CustomerViewType> {
@@ -161,7 +101,7 @@ export class CustomerService {
     return view!
   }
 
-  /** A live (not deleted) customer row, or 404. */
+  /** A live (not deleted) customer row, or 404. Archived customers are live. */
   async findLive(id: number): Promise<CustomerRow> {
     const { customers } = this.tables
     const [row] = await this.db
@@ -172,79 +112,63 @@ export class CustomerService {
     return row
   }
 
-  /** Newest first (descending id); `search` is a case-insensitive substring match. */
-  async list(query: PageRequest & { search?: string }) {
-    const { page, pageSize, offset } = pageWindow(query)
+  /** Newest first (descending id); archived customers only with is_archived=true; `search` is a case-insensitive substring match. */
+  async list(query: CustomerListQuery) {
+    const { page, pageSize, offset } = pageWindow(query, CUSTOMER_PAGE_SIZE_MAX)
     const term = query.search?.trim() ?? ''
-    if (hasNul(term)) throw new HttpError(422, 'Request validation failed', {}, { errors: [{ field: 'search', message: 'Must not contain NUL characters' }] })
-    const { customers } = this.tables
-    let rows: CustomerRow[]
-    let total: number
+    if (term.includes('\u0000')) throw new HttpError(422, 'Request validation failed', {}, { errors: [{ field: 'search', message: 'Must not contain NUL characters' }] })
+    const archived = query.is_archived ?? false
     if (term === '') {
-      ;[rows, total] = await Promise.all([
-        this.db.select().from(customers).where(isNull(customers.deletedAt)).orderBy(desc(customers.id)).limit(pageSize).offset(offset),
-        this.search.countLive(),
-      ])
-    } else {
-      const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), pageSize, offset)
-      total = found.total
-      rows = found.ids.length
-        ? await this.db
-            .select()
-            .from(customers)
-            .where(and(inArray(customers.id, found.ids), isNull(customers.deletedAt)))
-            .orderBy(desc(customers.id))
-        : []
+      const { rows, total } = await this.search.listed(archived, pageSize, offset)
+      return { items: await this.views(rows), total, page, page_size: pageSize }
     }
-    return { items: await this.views(rows), total, page, page_size: pageSize }
+    const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), archived, pageSize, offset)
+    return { items: await this.views(await this.search.rows(found.ids)), total: found.total, page, page_size: pageSize }
   }
 
   async get(id: number): Promise<CustomerViewType> {
     return this.view(await this.findLive(id))
   }
 
-  async create(input: CustomerCreateInput): Promise<CustomerViewType> {
-    const fields = this.clean(input)
-    const firstName = fields.firstName!
-    const lastName = fields.lastName!
-    const email = fields.email ?? null
-    const phone = fields.phone ?? null
-    const company = fields.company ?? null
+  async create(input: CustomerInput): Promise<CustomerViewType> {
+    const clean = this.validator.clean(input)
+    const columns = columnsOf(clean)
+    const firstName = clean.firstName!
+    const lastName = clean.lastName!
     const now = new Date()
+    const own = { firstName, lastName, email: clean.email ?? null, phone: clean.phone ?? null, company: clean.company ?? null }
     const [row] = await this.db
       .insert(this.tables.customers)
-      .values({
-        firstName,
-        lastName,
-        email,
-        phone,
-        company,
-        notes: fields.notes ?? null,
-        tags: fields.tags ?? [],
-        searchText: customerSearchText({ firstName, lastName, email, phone, company }),
-        createdAt: now,
-        updatedAt: now,
-      })
+      .values({ ...columns, ...own, tags: clean.tags ?? [], searchText: customerSearchText(own), createdAt: now, updatedAt: now })
       .returning()
     return this.view(row!)
   }
 
-  async update(id: number, input: CustomerUpdateInput): Promise<CustomerViewType> {
+  async update(id: number, input: CustomerInput): Promise<CustomerViewType> {
     const current = await this.findLive(id)
-    const fields = this.clean(input)
-    const next = {
-      firstName: fields.firstName ?? current.firstName,
-      lastName: fields.lastName ?? current.lastName,
-      email: fields.email === undefined ? current.email : fields.email,
-      phone: fields.phone === undefined ? current.phone : fields.phone,
-      company: fields.company === undefined ? current.company : fields.company,
-      notes: fields.notes === undefined ? current.notes : fields.notes,
-      tags: fields.tags ?? current.tags,
+    const clean = this.validator.clean(input)
+    const columns = columnsOf(clean, current)
+    const searchable = {
+      firstName: clean.firstName ?? current.firstName,
+      lastName: clean.lastName ?? current.lastName,
+      email: clean.email === undefined ? current.email : clean.email,
+      phone: clean.phone === undefined ? current.phone : clean.phone,
+      company: clean.company === undefined ? current.company : clean.company,
     }
+    return this.write(id, { ...columns, searchText: customerSearchText(searchable) })
+  }
+
+  /** Archiving hides a customer from the default list; it is not a deletion (reads, messages and search with is_archived=true still find it). */
+  async setArchived(id: number, archived: boolean): Promise<CustomerViewType> {
+    await this.findLive(id)
+    return this.write(id, { isArchived: archived })
+  }
+
+  private async write(id: number, columns: Partial<CustomerColumns>): Promise<CustomerViewType> {
     const { customers } = this.tables
     const [row] = await this.db
       .update(customers)
-      .set({ ...next, searchText: customerSearchText(next), updatedAt: new Date() })
+      .set({ ...columns, updatedAt: new Date() })
       .where(and(eq(customers.id, id), isNull(customers.deletedAt)))
       .returning()
     // Deleted between the read and the write.
@@ -264,21 +188,21 @@ export class CustomerService {
     if (!row) throw new NotFound(CUSTOMER_NOT_FOUND)
   }
 
-  /** The customer's communications, newest first. */
-  async timeline(id: number, query: PageRequest) {
+  /** The customer's communications the user may see (the rule of the history), newest first. */
+  async timeline(user: Pick<AuthUser, 'id' | 'role'>, id: number, query: PageRequest) {
     const { page, pageSize, offset } = pageWindow(query)
     await this.findLive(id)
     const { communications } = this.tables
-    const mine = eq(communications.customerId, id)
+    const where = and(eq(communications.customerId, id), visibleTo(communications, user))
     const [rows, [counted]] = await Promise.all([
       this.db
         .select()
         .from(communications)
-        .where(mine)
+        .where(where)
         .orderBy(desc(communications.createdAt), desc(communications.id))
         .limit(pageSize)
         .offset(offset),
-      this.db.select({ value: count() }).from(communications).where(mine),
+      this.db.select({ value: count() }).from(communications).where(where),
     ])
     return { items: rows.map(communicationView), total: counted?.value ?? 0, page, page_size: pageSize }
   }

@@ -123,7 +123,8 @@ export const customers = sqliteTable(
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     // Lower-cased "first last email phone company", the haystack of `search`.
     // Indexed outside this file by hand-written migrations (drizzle/sqlite/*_customers_search.sql:
-    // an FTS5 trigram table kept in step by triggers; *_customers_live_count.sql: a counter).
+    // an FTS5 trigram table kept in step by triggers; *_customers_live_count.sql and
+    // *_customers_listed_count.sql: the number of customers neither deleted nor archived).
     // A migration that rebuilds this table drops those triggers and must recreate them.
     searchText: text('search_text').notNull().default(''),
     createdAt: createdAt(),

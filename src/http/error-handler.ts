@@ -1,6 +1,7 @@
 import { Elysia, ElysiaCustomStatusResponse, ValidationError } from 'elysia'
 import type { AppContext } from '../context'
 import { HttpError, type FieldError } from './errors'
+import { rawCheckErrors } from './raw-check'
 import { requestInfo } from './request-context'
 import { databaseErrorCode, isDatabaseUnavailable } from '../db/unavailable'
 
@@ -28,6 +29,13 @@ function fieldErrors(error: ValidationError, request: Request): FieldError[] {
     seen.add(key)
     out.push({ field, message })
     if (out.length >= 20) break
+  }
+  if (error.type === 'body') {
+    // Fields the schema accepted may still be wrong in ways only the service knows: one 422 names them all.
+    const validator = error.validator as { schema?: unknown } | undefined
+    for (const extra of rawCheckErrors(validator?.schema, error.value)) {
+      if (!out.some((found) => found.field === extra.field)) out.push(extra)
+    }
   }
   return out.length ? out : [{ field: error.type, message: 'Invalid value' }]
 }

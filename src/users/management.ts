@@ -56,7 +56,7 @@ export class UserManagement {
     const badEmail = emailProblem(email)
     if (badEmail) throw new ValidationFailed('email', badEmail)
     if (!isRole(input.role)) throw new ValidationFailed('role', 'Role must be one of user, admin, superuser')
-    const badPassword = passwordProblem(input.password, email)
+    const badPassword = await passwordProblem(input.password, { email, names: [input.fullName] })
     if (badPassword) throw new ValidationFailed('password', badPassword)
     const row = await this.users.create({ email, password: input.password, fullName: input.fullName?.trim() ?? '', role: input.role })
     await this.audit(actor, 'user.created', row, { role: row.role })
@@ -68,7 +68,7 @@ export class UserManagement {
     const current = await this.users.findById(id)
     if (!current) throw new NotFound(USER_NOT_FOUND_DETAIL)
     if (changes.password !== undefined) {
-      const problem = passwordProblem(changes.password, current.email)
+      const problem = await passwordProblem(changes.password, { email: current.email, names: [changes.fullName ?? current.fullName] })
       if (problem) throw new ValidationFailed('password', problem)
     }
     const { users } = this.ctx.database.tables

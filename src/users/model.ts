@@ -13,7 +13,7 @@ export const UserModel = {
   create: t.Object(
     {
       email: t.String({ format: 'email', maxLength: 320 }),
-      password: t.String({ maxLength: 1024, description: 'At least 10 characters, not the email address' }),
+      password: t.String({ maxLength: 1024, description: 'At least 12 characters; not a common or easily guessed password, and not containing the email address or name' }),
       full_name: t.Optional(t.String({ maxLength: 200 })),
       role: t.Optional(RoleField),
     },

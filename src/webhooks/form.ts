@@ -7,6 +7,19 @@ export type TwilioParams = Record<string, string | string[]>
 
 export class MalformedForm extends Error {}
 
+/** Twilio's callbacks are a few KB; anything far larger is not Twilio and is refused unread. */
+export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024
+/** Twilio sends a few dozen parameters (10 media URLs included); parsing and signing 100k costs real CPU. */
+export const MAX_FORM_FIELDS = 200
+
+/** How many `&`-separated parameters a form body has, without splitting it. */
+export function formFieldCount(body: string): number {
+  if (body === '') return 0
+  let fields = 1
+  for (let at = body.indexOf('&'); at !== -1; at = body.indexOf('&', at + 1)) fields++
+  return fields
+}
+
 const FORM_TYPE = 'application/x-www-form-urlencoded'
 
 /** True for `application/x-www-form-urlencoded`, with or without parameters such as a charset. */

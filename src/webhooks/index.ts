@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
-import { WebhookModel, incomingFormDoc, rejectedResponseDoc, statusFormDoc, twimlResponseDoc } from './model'
+import { WebhookModel, incomingFormDoc, malformedIdsResponseDoc, rejectedResponseDoc, statusFormDoc, twimlResponseDoc } from './model'
 import { WebhookService } from './service'
 import { twilioSignature } from './signature'
 
@@ -9,7 +9,9 @@ const EMPTY_TWIML = '<Response></Response>'
 const SIGNATURE_NOTE =
   'Signed by Twilio (X-Twilio-Signature) over the URL it requested and every form parameter. ' +
   'Missing header: 403 "Missing Twilio signature"; wrong: 403 "Invalid Twilio signature"; ' +
-  'no TWILIO_AUTH_TOKEN or an unreadable body: 403 "Signature validation error".'
+  'no TWILIO_AUTH_TOKEN or an unreadable body: 403 "Signature validation error". ' +
+  'A signed request must carry MessageSid (SmsSid, SmsMessageSid: equal) as SM/MM + 32 hex digits and AccountSid as AC + 32 hex digits ' +
+  '(equal to TWILIO_ACCOUNT_SID when set); otherwise 400 and nothing changes.'
 
 /** Twilio's callbacks: outside /api/v2, authenticated by signature instead of a user token. */
 export function webhooksModule(ctx: AppContext) {
@@ -29,7 +31,7 @@ export function webhooksModule(ctx: AppContext) {
         // Documented by hand: a `response` schema would replace these and call the TwiML text/plain.
         detail: {
           summary: 'Inbound SMS from Twilio',
-          responses: { 200: twimlResponseDoc, 403: rejectedResponseDoc },
+          responses: { 200: twimlResponseDoc, 400: malformedIdsResponseDoc, 403: rejectedResponseDoc },
           description: `Stores the message once per MessageSid, links it to the customer with that phone number and applies STOP/START opt-outs. ${SIGNATURE_NOTE}`,
           tags: ['Webhooks'],
           requestBody: incomingFormDoc,
@@ -44,7 +46,7 @@ export function webhooksModule(ctx: AppContext) {
       },
       {
         twilioSignature: true,
-        response: { 200: WebhookModel.statusAnswer, 403: WebhookModel.rejected },
+        response: { 200: WebhookModel.statusAnswer, 400: WebhookModel.malformed, 403: WebhookModel.rejected },
         detail: {
           summary: 'SMS delivery status from Twilio',
           description: `Moves the outbound message with that MessageSid forward (queued < sending < sent < delivered/undelivered/failed < read), never back; unknown sids are ignored. ${SIGNATURE_NOTE}`,

@@ -5,6 +5,8 @@ import type { OpenAPIV3 } from 'openapi-types'
 export namespace WebhookModel {
   export const statusAnswer = t.Object({ status: t.Literal('ok') })
   export const rejected = t.Object({ detail: t.Union([t.Literal('Missing Twilio signature'), t.Literal('Invalid Twilio signature'), t.Literal('Signature validation error')]) })
+  /** A signed request whose MessageSid or AccountSid is missing or not a Twilio id. */
+  export const malformed = t.Object({ detail: t.String() })
 }
 
 /** The (documented, not enforced) form Twilio posts: validation must not run before the signature check. */
@@ -15,7 +17,8 @@ export const incomingFormDoc: OpenAPIV3.RequestBodyObject = {
         type: 'object',
         additionalProperties: { type: 'string' },
         properties: {
-          MessageSid: { type: 'string' },
+          MessageSid: { type: 'string', pattern: '^(SM|MM)[0-9a-f]{32}$' },
+          AccountSid: { type: 'string', pattern: '^AC[0-9a-f]{32}$' },
           From: { type: 'string' },
           To: { type: 'string' },
           Body: { type: 'string' },
@@ -23,7 +26,7 @@ export const incomingFormDoc: OpenAPIV3.RequestBodyObject = {
           MediaUrl0: { type: 'string' },
           OptOutType: { type: 'string', enum: ['STOP', 'START', 'HELP'] },
         },
-        required: ['MessageSid', 'From', 'To'],
+        required: ['MessageSid', 'AccountSid', 'From', 'To'],
       },
     },
   },
@@ -36,12 +39,13 @@ export const statusFormDoc: OpenAPIV3.RequestBodyObject = {
         type: 'object',
         additionalProperties: { type: 'string' },
         properties: {
-          MessageSid: { type: 'string' },
+          MessageSid: { type: 'string', pattern: '^(SM|MM)[0-9a-f]{32}$' },
+          AccountSid: { type: 'string', pattern: '^AC[0-9a-f]{32}$' },
           MessageStatus: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'read'] },
           ErrorCode: { type: 'string' },
           ErrorMessage: { type: 'string' },
         },
-        required: ['MessageSid', 'MessageStatus'],
+        required: ['MessageSid', 'AccountSid', 'MessageStatus'],
       },
     },
   },
@@ -51,6 +55,11 @@ export const statusFormDoc: OpenAPIV3.RequestBodyObject = {
 export const twimlResponseDoc: OpenAPIV3.ResponseObject = {
   description: 'Empty TwiML: the message is stored, no automatic reply is sent',
   content: { 'text/xml': { schema: { type: 'string', example: '<Response></Response>' } } },
+}
+
+export const malformedIdsResponseDoc: OpenAPIV3.ResponseObject = {
+  description: 'Signed, but MessageSid/SmsSid/SmsMessageSid or AccountSid is missing, not a Twilio id, inconsistent, or another account',
+  content: { 'application/json': { schema: { type: 'object', required: ['detail'], properties: { detail: { type: 'string' } } } } },
 }
 
 export const rejectedResponseDoc: OpenAPIV3.ResponseObject = {

@@ -147,7 +147,7 @@ export class WebhookService {
   async applyStatus(params: TwilioParams): Promise<StatusResult> {
     const { db, tables } = this.ctx.database
     const { communications } = tables
-    const sid = required(params, ['MessageSid', 'SmsSid'], 'MessageSid')
+    const sid = required(params, ['MessageSid', 'SmsSid', 'SmsMessageSid'], 'MessageSid')
     const status = required(params, ['MessageStatus', 'SmsStatus'], 'MessageStatus').toLowerCase()
     const errorCode = firstParam(params, 'ErrorCode')?.trim().slice(0, 32) || undefined
     const errorMessage = firstParam(params, 'ErrorMessage')?.trim().slice(0, 500) || undefined

@@ -3,7 +3,9 @@ import { Elysia } from 'elysia'
 import { HMAC_SHA1, HMAC_SHA256, SIGNATURE_SETTINGS_HEADER, getSignatureAlgorithm, validateRequest } from 'twilio/lib/webhooks/webhooks'
 import type { AppContext } from '../context'
 import { HttpError } from '../http/errors'
-import { MalformedForm, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
+import { TOO_LARGE } from '../http/body-limit'
+import { MAX_FORM_FIELDS, MAX_WEBHOOK_BODY_BYTES, MalformedForm, formFieldCount, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
+import { identifierProblem } from './identifiers'
 
 export const MISSING_SIGNATURE = 'Missing Twilio signature'
 export const INVALID_SIGNATURE = 'Invalid Twilio signature'
@@ -81,10 +83,18 @@ export function checkTwilioSignature(input: {
 
 const verified = new WeakMap<Request, TwilioParams>()
 
+/** What the parse step hands on for a body it refused to read (a declared length over the webhook limit). */
+const OVERSIZED = Object.freeze({ oversized: true })
+
+type Refusal = 'body_too_large' | 'too_many_fields' | 'malformed_ids'
+
 /**
  * Route option `{ twilioSignature: true }`: the body is read as raw text (so
  * validation sees exactly what was sent) and the signature is checked in
  * `transform`, before any schema validation or handler touches the body.
+ * Before the signature is computed, bodies over 64 KB (413) and forms with
+ * more than 200 parameters (400) are refused; after it, a signed request whose
+ * message or account ids are not well-formed Twilio ids (400).
  * `resolve` hands the handler the verified parameters as `twilio`.
  */
 export function twilioSignature(ctx: AppContext) {
@@ -92,22 +102,41 @@ export function twilioSignature(ctx: AppContext) {
     ctx.metrics.signatureFailures.inc({ reason: check.reason })
     // Never the token, the signature value or the body.
     ctx.logger.warn({ ip: clientIp, path, reason: check.reason, requestId }, `Twilio webhook signature rejected (${check.reason}) from ${clientIp} on ${path}`)
-    await ctx.audit.record({ action: 'webhook.signature_failed', target: path, ip: clientIp, details: { reason: check.reason } })
+    // Anyone can send these: coalesced per IP and reason per minute.
+    await ctx.audit.recordRepeated({ action: 'webhook.signature_failed', target: path, ip: clientIp, details: { reason: check.reason } }, check.reason)
     return new HttpError(403, check.detail)
+  }
+
+  const refuse = async (reason: Refusal, error: HttpError, path: string, clientIp: string, requestId: string | undefined) => {
+    ctx.logger.warn({ ip: clientIp, path, reason, detail: error.detail, requestId }, `Twilio webhook refused (${reason}) from ${clientIp} on ${path}`)
+    await ctx.audit.recordRepeated({ action: 'webhook.rejected', target: path, ip: clientIp, details: { reason } }, reason)
+    return error
   }
 
   return new Elysia({ name: 'twilio-signature', seed: ctx.id }).macro({
     twilioSignature: {
       // Raw text whatever the Content-Type: the signature is checked over exactly what was sent.
-      parse: ({ request }) => request.text(),
+      parse: ({ request }) => {
+        // The global body limit has already checked that Content-Length is a number.
+        if (Number(request.headers.get('content-length') ?? 0) > MAX_WEBHOOK_BODY_BYTES) return OVERSIZED
+        return request.text()
+      },
       async transform(input) {
         // requestContext derives these for every request; its types do not reach a macro's transform.
         const { request, body, path, clientIp = 'unknown', requestId } = input as typeof input & { clientIp?: string; requestId?: string }
         const rawBody = typeof body === 'string' ? body : ''
-        // Bodies without Content-Length escape the early limit when served in-process.
-        if (Buffer.byteLength(rawBody) > ctx.config.maxBodyBytes) throw new HttpError(413, 'Request body too large')
+        // A chunked body has no Content-Length to refuse it by before it is read.
+        if (body === OVERSIZED || Buffer.byteLength(rawBody) > MAX_WEBHOOK_BODY_BYTES) {
+          throw await refuse('body_too_large', new HttpError(413, TOO_LARGE), path, clientIp, requestId)
+        }
+        if (formFieldCount(rawBody) > MAX_FORM_FIELDS) {
+          throw await refuse('too_many_fields', new HttpError(400, 'Too many form fields'), path, clientIp, requestId)
+        }
         const check = checkTwilioSignature({ request, rawBody, authToken: ctx.config.twilio.authToken, publicUrl: ctx.config.publicUrl })
         if (!check.ok) throw await reject(check, path, clientIp, requestId)
+        // Signed, but only well-formed ids make it Twilio's own cut of the parameters.
+        const problem = identifierProblem(check.params, ctx.config.twilio.accountSid)
+        if (problem) throw await refuse('malformed_ids', new HttpError(400, problem), path, clientIp, requestId)
         verified.set(request, check.params)
       },
       resolve: ({ request }) => {

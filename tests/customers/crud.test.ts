@@ -46,8 +46,13 @@ describeEachDialect('customers CRUD', (dialect) => {
     expect(Date.parse(body.created_at)).toBeGreaterThanOrEqual(before - 1000)
     expect(body.updated_at).toBe(body.created_at)
     expect(Object.keys(body).sort()).toEqual(
-      ['id', 'first_name', 'last_name', 'email', 'phone', 'company', 'notes', 'tags', 'sms_opt_out', 'created_at', 'updated_at'].sort(),
+      [
+        'id', 'first_name', 'last_name', 'email', 'phone', 'company', 'notes', 'tags', 'sms_opt_out', 'created_at', 'updated_at',
+        'address_line1', 'address_line2', 'city', 'state', 'postal_code', 'customer_type', 'prospect_stage', 'lead_source',
+        'estimated_value', 'assigned_sales_rep', 'next_follow_up_date', 'lead_notes', 'is_archived', 'is_active',
+      ].sort(),
     )
+    expect(body).toMatchObject({ is_archived: false, is_active: true, address_line1: null, customer_type: null, estimated_value: null })
   })
 
   test('only the names are required; optional fields default to null and tags to []', async () => {
@@ -239,7 +244,7 @@ describeEachDialect('customer timeline', (dialect) => {
   })
   afterAll(() => app.close())
 
-  test('lists every communication of the customer, newest first, in the shared shape', async () => {
+  test('lists the communications of the customer a user may see, newest first, in the shared shape', async () => {
     const customer = await createCustomer(app, user.token, { first_name: 'Time', last_name: 'Line', phone: '+14155550130' })
     const other = await createCustomer(app, user.token, { first_name: 'Other', last_name: 'One' })
     const sender = await app.createUser('admin')
@@ -253,7 +258,8 @@ describeEachDialect('customer timeline', (dialect) => {
     for (const row of rows) await app.database.db.insert(communications).values({ ...row, customerId: customer.id, updatedAt: row.createdAt })
     await app.database.db.insert(communications).values({ type: 'sms', direction: 'outbound', status: 'sent', toAddress: '+1', content: 'not theirs', customerId: other.id, createdAt: new Date(), updatedAt: new Date() })
 
-    const response = await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token })
+    // The admin (view_all_communications) sees every message; the plain user not the admin's outbound one (below).
+    const response = await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: sender.token })
     expect(response.status).toBe(200)
     const body = (await response.json()) as ListBody<Record<string, unknown>>
     expect(body.total).toBe(3)
@@ -265,10 +271,13 @@ describeEachDialect('customer timeline', (dialect) => {
     )
     expect(body.items[0]).toMatchObject({ type: 'email', status: 'failed', subject: 'Hi', error_code: '550', error_message: 'rejected', user_id: user.id, customer_id: customer.id, media_urls: [] })
     expect(body.items[1]).toMatchObject({ direction: 'inbound', external_id: 'SM2', media_urls: ['https://example.com/a.jpg'], user_id: null, from_address: '+14155550130' })
-    // Everyone with view_customers sees the whole timeline, also messages another user sent.
     expect(body.items[2]).toMatchObject({ user_id: sender.id, created_at: new Date(base).toISOString() })
 
-    const paged = await app.request('GET', `/api/v2/customers/${customer.id}/communications?page=2&page_size=2`, { token: user.token })
+    const own = (await (await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token })).json()) as ListBody<Record<string, unknown>>
+    expect(own.total).toBe(2)
+    expect(own.items.map((item) => item.content)).toEqual(['mail', 'reply'])
+
+    const paged = await app.request('GET', `/api/v2/customers/${customer.id}/communications?page=2&page_size=2`, { token: sender.token })
     const second = (await paged.json()) as ListBody<Record<string, unknown>>
     expect(second).toMatchObject({ total: 3, page: 2, page_size: 2 })
     expect(second.items.map((item) => item.content)).toEqual(['first'])
@@ -276,8 +285,11 @@ describeEachDialect('customer timeline', (dialect) => {
     const bad = await app.request('GET', `/api/v2/customers/${customer.id}/communications?page_size=0`, { token: user.token })
     expect(bad.status).toBe(422)
 
-    const empty = await app.request('GET', `/api/v2/customers/${other.id}/communications`, { token: user.token })
-    expect(((await empty.json()) as ListBody).total).toBe(1)
+    // The other customer's one message was sent by nobody the plain user is: hidden from them, shown to the admin.
+    const hidden = await app.request('GET', `/api/v2/customers/${other.id}/communications`, { token: user.token })
+    expect(((await hidden.json()) as ListBody).total).toBe(0)
+    const shown = await app.request('GET', `/api/v2/customers/${other.id}/communications`, { token: sender.token })
+    expect(((await shown.json()) as ListBody).total).toBe(1)
   })
 
   test('a deleted customer has no timeline (404)', async () => {

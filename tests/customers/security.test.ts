@@ -193,7 +193,8 @@ describeEachDialect('customer injection and hostile input', (dialect) => {
     expect(await find('zoë 😀')).toEqual([customer.id])
     // Earlier tests stored other injection strings too: this one must be among the matches.
     expect(await find('bobby"; drop table')).toEqual([customer.id])
-    expect(await find("'")).toContain(customer.id)
+    // A lone apostrophe has no letter or digit: it searches for nothing.
+    expect(await find("'")).toEqual([])
   })
 
   test('hostile ids and query parameters: no 5xx', async () => {

@@ -5,7 +5,7 @@ import { startServer, type RunningServer } from '../helpers/spawn'
 import { TEST_SECRET } from '../helpers/harness'
 
 const ADMIN_EMAIL = 'eden-admin@example.com'
-const ADMIN_PASSWORD = 'eden-admin-password'
+const ADMIN_PASSWORD = 'marble fern lantern'
 
 describe('Eden Treaty client typed from the App type', () => {
   let server: RunningServer

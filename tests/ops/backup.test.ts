@@ -7,7 +7,7 @@ import { serverCommand, startServer, loginOverHttp } from '../helpers/spawn'
 import { TEST_SECRET } from '../helpers/harness'
 
 const ADMIN_EMAIL = 'backup-admin@example.com'
-const ADMIN_PASSWORD = 'backup-admin-password'
+const ADMIN_PASSWORD = 'tidal basin orchid'
 
 function cli(args: string[], env: Record<string, string>) {
   const result = Bun.spawnSync(serverCommand('source', args), { env: { PATH: process.env.PATH!, ...env }, stdout: 'pipe', stderr: 'pipe' })

@@ -5,7 +5,7 @@ import { BINARY, ROOT, startServer } from '../helpers/spawn'
 import { TEST_SECRET } from '../helpers/harness'
 
 const ADMIN_EMAIL = 'admin@example.com'
-const ADMIN_PASSWORD = 'lifecycle-admin-password'
+const ADMIN_PASSWORD = 'velvet comet harbor'
 
 async function canConnect(port: number): Promise<boolean> {
   try {

@@ -94,10 +94,10 @@ describeEachDialect('log hygiene over a full session', (dialect) => {
     expect(mail.status).toBe(201)
 
     // Webhooks: an inbound SMS, a STOP, a delivery status, a forged one.
-    expect((await postSigned(t, INCOMING, inboundPairs({ From: INBOUND_PHONE, Body: INBOUND_BODY }))).status).toBe(200)
-    expect((await postSigned(t, INCOMING, inboundPairs({ From: CUSTOMER_PHONE, Body: 'STOP' }))).status).toBe(200)
-    expect((await postSigned(t, STATUS, [['MessageSid', sent.external_id], ['MessageStatus', 'delivered'], ['To', CUSTOMER_PHONE]])).status).toBe(200)
-    expect((await postSigned(t, INCOMING, inboundPairs({ From: INBOUND_PHONE, Body: INBOUND_BODY, MessageSid: newSid() }), { signature: 'forged' })).status).toBe(403)
+    expect((await postSigned(t, INCOMING, inboundPairs({ From: INBOUND_PHONE, Body: INBOUND_BODY, AccountSid: ACCOUNT_SID }))).status).toBe(200)
+    expect((await postSigned(t, INCOMING, inboundPairs({ From: CUSTOMER_PHONE, Body: 'STOP', AccountSid: ACCOUNT_SID }))).status).toBe(200)
+    expect((await postSigned(t, STATUS, [['MessageSid', sent.external_id], ['MessageStatus', 'delivered'], ['To', CUSTOMER_PHONE], ['AccountSid', ACCOUNT_SID]])).status).toBe(200)
+    expect((await postSigned(t, INCOMING, inboundPairs({ From: INBOUND_PHONE, Body: INBOUND_BODY, MessageSid: newSid(), AccountSid: ACCOUNT_SID }), { signature: 'forged' })).status).toBe(403)
 
     // Refresh through the cookie, change the password, log out; metrics with its token.
     const refreshed = await t.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: refreshToken }, headers: origin })

@@ -8,7 +8,7 @@ import { startServer, type RunningServer, loginOverHttp } from '../helpers/spawn
 import { openSqlite } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
-import { AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
+import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
 import { sign } from '../webhooks/signing'
 import type { FakeTwilio } from '../fakes/twilio'
 
@@ -79,8 +79,8 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
       const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[userIndex]}` }
       if (i % 10 === 9) {
         // An inbound SMS answered 200 must be stored too (Twilio does not retry after a 200).
-        const sid = `SMcrash${round}x${i}`.padEnd(34, '0')
-        const pairs: [string, string][] = [['MessageSid', sid], ['From', `+1415558${String(i).padStart(4, '0')}`], ['To', '+15005550006'], ['Body', `inbound r${round} m${i}`]]
+        const sid = `SM${(round * 1_000_000 + i).toString(16).padStart(32, '0')}`
+        const pairs: [string, string][] = [['MessageSid', sid], ['AccountSid', ACCOUNT_SID], ['From', `+1415558${String(i).padStart(4, '0')}`], ['To', '+15005550006'], ['Body', `inbound r${round} m${i}`]]
         const url = `${target.url}/webhooks/twilio/incoming`
         jobs.push(
           fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(url, pairs, AUTH_TOKEN) }, body: new URLSearchParams(pairs).toString() })

@@ -306,6 +306,7 @@ function fittingBody(path: string, w: NonNullable<FuzzCase['wellFormed']>): unkn
 /** Signed Twilio webhook forms (valid-ish), so the webhook handlers run and write. */
 export const webhookFormArb = fc.record({
   MessageSid: fc.oneof(fc.constantFrom('SM1', 'SM2', ''), fc.stringMatching(/^SM[0-9a-f]{32}$/)),
+  AccountSid: fc.oneof(fc.constant(ACCOUNT_SID), fc.constantFrom('AC1', '')),
   From: phone,
   To: fc.constant(SENDER),
   Body: fc.oneof(fc.constantFrom('STOP', 'start', ' Unsubscribe ', 'YES', 'hello'), junkText),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createHash } from 'node:crypto'
 import { DEFAULT_PASSWORD, DIALECTS, createTestApp, type Dialect, type TestApp } from '../helpers/harness'
 import { startReplicas, type Replicas } from '../helpers/replicas'
-import { AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
+import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
 import { sign } from '../webhooks/signing'
 import type { FakeTwilio } from '../fakes/twilio'
 
@@ -39,7 +40,7 @@ async function mixedBurst(target: Target, twilio: FakeTwilio, tag: string) {
     go('noise', target.request(via++, 'POST', '/api/v2/customers', { token: b, json: { first_name: `Load${i}`, last_name: tag, phone: `+1415552${String(i).padStart(4, '0')}` } }))
     go('noise', target.request(via++, 'GET', '/api/v2/customers?search=Load', { token: c }))
     go('noise', target.request(via++, 'GET', '/api/v2/communications/history?type=sms', { token: d }))
-    go('webhook', target.request(via++, 'POST', '/webhooks/twilio/incoming', { form: [['MessageSid', `SM${tag}${i}`.padEnd(34, '0')], ['From', `+1415553${String(i).padStart(4, '0')}`], ['To', '+15005550006'], ['Body', i % 3 ? 'hello' : 'STOP']] }))
+    go('webhook', target.request(via++, 'POST', '/webhooks/twilio/incoming', { form: [['MessageSid', `SM${createHash('md5').update(`${tag}${i}`).digest('hex')}`], ['AccountSid', ACCOUNT_SID], ['From', `+1415553${String(i).padStart(4, '0')}`], ['To', '+15005550006'], ['Body', i % 3 ? 'hello' : 'STOP']] }))
   }
   for (let i = 0; i < 3; i++) go('noise', target.request(via++, 'POST', '/api/v2/auth/login', { json: { email: target.emails[0], password: DEFAULT_PASSWORD } }))
   const results = await Promise.all(jobs)

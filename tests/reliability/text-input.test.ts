@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { describeEachDialect } from '../helpers/harness'
-import { AUTH_TOKEN } from '../communications/support'
+import { ACCOUNT_SID, AUTH_TOKEN } from '../communications/support'
 import { sign } from '../webhooks/signing'
 import { businessChecksum, fuzzWorld, type FuzzWorld } from './fuzz-support'
 
@@ -68,7 +68,8 @@ describeEachDialect('text the database cannot store', (dialect) => {
   }
 
   test('a signed inbound webhook with NULs: 200, stored without them', async () => {
-    const pairs: [string, string][] = [['MessageSid', 'SMtextinput\u00000001'], ['From', '+14155557777'], ['To', '+15005550006'], ['Body', 'hello\u0000there'], ['NumMedia', '1'], ['MediaUrl0', 'https://example.com/\u0000a.jpg']]
+    const SID = `SM${'0a'.repeat(16)}`
+    const pairs: [string, string][] = [['MessageSid', SID], ['AccountSid', ACCOUNT_SID], ['From', '+14155557777'], ['To', '+15005550006'], ['Body', 'hello\u0000there'], ['NumMedia', '1'], ['MediaUrl0', 'https://example.com/\u0000a.jpg']]
     const url = 'http://localhost/webhooks/twilio/incoming'
     const response = await world.t.request('POST', '/webhooks/twilio/incoming', {
       body: new URLSearchParams(pairs).toString(),
@@ -77,6 +78,6 @@ describeEachDialect('text the database cannot store', (dialect) => {
     expect(response.status).toBe(200)
     const history = await world.t.request('GET', `/api/v2/customers/${customerId}/communications`, { token: world.tokens.superuser })
     const items = ((await history.json()) as { items: { content: string; external_id: string }[] }).items
-    expect(items.map((i) => [i.content, i.external_id])).toContainEqual(['hellothere', 'SMtextinput0001'])
+    expect(items.map((i) => [i.content, i.external_id])).toContainEqual(['hellothere', SID])
   })
 })

@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
       const env: Record<string, string> = { DATA_DIR: dataDir, ...(db ? { DATABASE_URL: db.url } : {}) }
       try {
         await db?.database.close()
-        const created = cli(['user', 'create', '--email', 'Boss@Example.com', '--role', 'superuser', '--full-name', 'The Boss', '--password-stdin'], env, 'boss password 1\n')
+        const created = cli(['user', 'create', '--email', 'Boss@Example.com', '--role', 'superuser', '--full-name', 'The Boss', '--password-stdin'], env, 'harbor lantern 41\n')
         expect(created.stderr).toBe('')
         expect(created.code).toBe(0)
         expect(created.stdout).toBe('created user boss@example.com (role superuser)\n')
@@ -49,7 +49,7 @@ for (const dialect of DIALECTS) {
         const weak = cli(['user', 'create', '--email', 'weak@example.com', '--role', 'user', '--password-stdin'], env, 'short\n')
         expect(weak.code).not.toBe(0)
         expect(weak.stderr.trim().split('\n').length).toBe(1)
-        expect(weak.stderr).toContain('at least 10 characters')
+        expect(weak.stderr).toContain('at least 12 characters')
 
         const badRole = cli(['user', 'create', '--email', 'role@example.com', '--role', 'owner', '--password-stdin'], env, 'good password 1\n')
         expect(badRole.code).not.toBe(0)
@@ -59,7 +59,7 @@ for (const dialect of DIALECTS) {
         expect(noPrompt.code).not.toBe(0)
         expect(noPrompt.stderr).toContain('--password-stdin')
 
-        const staff = cli(['user', 'create', '--email', 'staff@example.com', '--role', 'user', '--password-stdin'], env, 'staff password 1\n')
+        const staff = cli(['user', 'create', '--email', 'staff@example.com', '--role', 'user', '--password-stdin'], env, 'copper kettle 77\n')
         expect(staff.code).toBe(0)
         const promoted = cli(['user', 'set-role', 'STAFF@example.com', 'admin'], env)
         expect(promoted.code).toBe(0)
@@ -73,11 +73,11 @@ for (const dialect of DIALECTS) {
 
         const server = await startServer({ env: { ...env, LOG_LEVEL: 'warn' }, dataDir })
         try {
-          const ok = await loginThrough(server.url, 'boss@example.com', 'boss password 1')
+          const ok = await loginThrough(server.url, 'boss@example.com', 'harbor lantern 41')
           expect(ok.status).toBe(200)
           const body = (await ok.json()) as { access_token: string; user: { role: string; full_name: string } }
           expect(body.user).toMatchObject({ role: 'superuser', full_name: 'The Boss' })
-          const staffLogin = (await (await loginThrough(server.url, 'staff@example.com', 'staff password 1')).json()) as { user: { role: string } }
+          const staffLogin = (await (await loginThrough(server.url, 'staff@example.com', 'copper kettle 77')).json()) as { user: { role: string } }
           expect(staffLogin.user.role).toBe('admin')
           const me = await fetch(`${server.url}/api/v2/auth/me`, { headers: { authorization: `Bearer ${body.access_token}` } })
           expect(me.status).toBe(200)
@@ -96,12 +96,12 @@ for (const dialect of DIALECTS) {
 describe('first start', () => {
   test('ADMIN_EMAIL/ADMIN_PASSWORD create the first superuser on an empty database', async () => {
     const dataDir = tempDir()
-    const server = await startServer({ env: { ADMIN_EMAIL: 'First@Example.com', ADMIN_PASSWORD: 'first admin pw' }, dataDir })
+    const server = await startServer({ env: { ADMIN_EMAIL: 'First@Example.com', ADMIN_PASSWORD: 'opening night pw' }, dataDir })
     try {
-      const response = await loginThrough(server.url, 'first@example.com', 'first admin pw')
+      const response = await loginThrough(server.url, 'first@example.com', 'opening night pw')
       expect(response.status).toBe(200)
       expect(((await response.json()) as { user: { role: string } }).user.role).toBe('superuser')
-      expect(server.output()).not.toContain('first admin pw')
+      expect(server.output()).not.toContain('opening night pw')
     } finally {
       await server.stop()
     }
@@ -129,6 +129,6 @@ describe('first start', () => {
     const dataDir = tempDir()
     const result = cli(['serve'], { DATA_DIR: dataDir, PORT: '0', ADMIN_EMAIL: 'x@example.com', ADMIN_PASSWORD: 'short' })
     expect(result.code).not.toBe(0)
-    expect(result.stderr.trim()).toBe('crm-api: configuration error: ADMIN_EMAIL/ADMIN_PASSWORD: Password must be at least 10 characters')
+    expect(result.stderr.trim()).toBe('crm-api: configuration error: ADMIN_EMAIL/ADMIN_PASSWORD: Password must be at least 12 characters')
   })
 })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { describeEachDialect, json, type TestUser } from '../helpers/harness'
-import { AUTH_TOKEN, insertCustomer, smsApp } from '../communications/support'
+import { ACCOUNT_SID, AUTH_TOKEN, insertCustomer, smsApp } from '../communications/support'
 import { INCOMING, STATUS, inboundPairs, postSigned, type Pairs } from './signing'
 
 const SEND = '/api/v2/communications/sms/send'
@@ -54,7 +54,7 @@ describeEachDialect('SMS round trip through the webhooks', (dialect) => {
     const sent = await json<{ id: number; external_id: string }>(await send(phone))
     const sid = sent.external_id
     for (const status of ['sent', 'delivered', 'sent', 'sending']) {
-      const response = await twilioPost(STATUS, [['MessageSid', sid], ['MessageStatus', status], ['To', phone], ['AccountSid', 'AC1']])
+      const response = await twilioPost(STATUS, [['MessageSid', sid], ['MessageStatus', status], ['To', phone], ['AccountSid', ACCOUNT_SID]])
       expect(response.status).toBe(200)
     }
     const row = (await history(customerId)).find((i) => i.external_id === sid)
@@ -64,7 +64,7 @@ describeEachDialect('SMS round trip through the webhooks', (dialect) => {
   test('a 21610 failure callback opts the number out of further sends', async () => {
     const phone = '+14155550152'
     const sent = await json<{ external_id: string }>(await send(phone))
-    const response = await twilioPost(STATUS, [['MessageSid', sent.external_id], ['MessageStatus', 'failed'], ['ErrorCode', '21610']])
+    const response = await twilioPost(STATUS, [['MessageSid', sent.external_id], ['MessageStatus', 'failed'], ['ErrorCode', '21610'], ['AccountSid', ACCOUNT_SID]])
     expect(response.status).toBe(200)
     expect((await send(phone)).status).toBe(409)
   })

@@ -156,11 +156,11 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
     expect(await optOuts.isOptedOut(phone)).toBe(false)
   })
 
-  test('a missing MessageSid is 422, nothing stored', async () => {
+  test('a missing MessageSid is 400, nothing stored', async () => {
     const before = await communicationCount(t)
     const pairs = inboundPairs({ From: freshPhone() }).filter(([k]) => k !== 'MessageSid')
     const response = await postSigned(t, INCOMING, pairs)
-    expect(response.status).toBe(422)
+    expect(response.status).toBe(400)
     expect(await communicationCount(t)).toBe(before)
   })
 

@@ -1,6 +1,8 @@
 import twilio from 'twilio'
+import { randomBytes } from 'node:crypto'
 import { count, eq } from 'drizzle-orm'
 import type { TestApp } from '../helpers/harness'
+import { ACCOUNT_SID } from '../communications/support'
 
 export const AUTH_TOKEN = 'test-twilio-auth-token-0123456789abcdef'
 export const INCOMING = '/webhooks/twilio/incoming'
@@ -51,15 +53,18 @@ export function postSigned(t: TestApp, path: string, pairs: Pairs, options: Post
   return t.request('POST', path, { body: options.body ?? formBody(pairs), headers })
 }
 
-let sidCounter = 0
-export function newSid(prefix = 'SM'): string {
-  return `${prefix}${Date.now().toString(16)}${(++sidCounter).toString(16).padStart(6, '0')}${Math.random().toString(16).slice(2, 10)}`
+/** A well-formed Twilio message id: SM (or MM for media) and 32 lowercase hex digits. */
+export function newSid(prefix: 'SM' | 'MM' = 'SM'): string {
+  return `${prefix}${randomBytes(16).toString('hex')}`
 }
+
+/** The account every fixture request comes from: the one the SMS test apps configure as TWILIO_ACCOUNT_SID. */
+export { ACCOUNT_SID }
 
 export function inboundPairs(overrides: Partial<Record<string, string>> = {}): Pairs {
   const base: Record<string, string> = {
     MessageSid: newSid(),
-    AccountSid: 'AC00000000000000000000000000000000',
+    AccountSid: ACCOUNT_SID,
     From: '+15005550006',
     To: '+15005550001',
     Body: 'Hello there',

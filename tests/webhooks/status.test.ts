@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { OptOutService } from '../../src/optouts/service'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
-import { AUTH_TOKEN, STATUS, communicationBySid, newSid, postSigned, type Pairs } from './signing'
+import { ACCOUNT_SID, AUTH_TOKEN, STATUS, communicationBySid, newSid, postSigned, type Pairs } from './signing'
 
 describeEachDialect('Twilio status callback webhook', (dialect) => {
   let t: TestApp
@@ -29,7 +29,7 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
   }
 
   async function callback(sid: string, status: string, extra: Pairs = []) {
-    const response = await postSigned(t, STATUS, [['MessageSid', sid], ['MessageStatus', status], ['AccountSid', 'AC1'], ...extra])
+    const response = await postSigned(t, STATUS, [['MessageSid', sid], ['MessageStatus', status], ['AccountSid', ACCOUNT_SID], ...extra])
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toStartWith('application/json')
     expect(await json(response)).toEqual({ status: 'ok' })
@@ -66,7 +66,7 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
 
   test('SmsStatus is accepted when MessageStatus is absent; status names in any case', async () => {
     const sid = await outbound()
-    const response = await postSigned(t, STATUS, [['SmsSid', sid], ['SmsStatus', 'Sent']])
+    const response = await postSigned(t, STATUS, [['SmsSid', sid], ['SmsStatus', 'Sent'], ['AccountSid', ACCOUNT_SID]])
     expect(response.status).toBe(200)
     expect(await statusOf(sid)).toBe('sent')
   })
@@ -124,10 +124,11 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
     expect(await statusOf(sid)).toBe('received')
   })
 
-  test('a signed callback without MessageSid or status is 422', async () => {
-    const missingSid = await postSigned(t, STATUS, [['MessageStatus', 'sent']])
-    expect(missingSid.status).toBe(422)
-    const missingStatus = await postSigned(t, STATUS, [['MessageSid', newSid()]])
+  test('a signed callback without MessageSid is 400, without a status 422', async () => {
+    const missingSid = await postSigned(t, STATUS, [['MessageStatus', 'sent'], ['AccountSid', ACCOUNT_SID]])
+    expect(missingSid.status).toBe(400)
+    expect(await json(missingSid)).toEqual({ detail: 'MessageSid is required' })
+    const missingStatus = await postSigned(t, STATUS, [['MessageSid', newSid()], ['AccountSid', ACCOUNT_SID]])
     expect(missingStatus.status).toBe(422)
   })
 })

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
+import { invalidFields, type ListBody } from './fixtures'
+
+const EXTRA = 'system_type,manufacturer,tank_size_gallons,installer_name,system_issued_date,warranty'
+
+describeEachDialect('customer address, sales and extra fields', (dialect) => {
+  let app: TestApp
+  let user: TestUser
+  beforeAll(async () => {
+    app = await createTestApp(dialect, { env: { CUSTOMER_EXTRA_FIELDS: EXTRA } })
+    user = await app.createUser('user')
+  })
+  afterAll(() => app.close())
+
+  const post = (json: unknown) => app.request('POST', '/api/v2/customers', { token: user.token, json })
+
+  test('every field of the form is stored and returned; extra fields at the top level; other unknown fields ignored', async () => {
+    const response = await post({
+      first_name: 'Dana',
+      last_name: 'Field',
+      address_line1: ' 12 Main St ',
+      address_line2: 'Unit 4',
+      city: 'Austin',
+      state: 'TX',
+      postal_code: '78701',
+      customer_type: 'commercial',
+      prospect_stage: 'quoted',
+      lead_source: 'referral',
+      estimated_value: 1250.5,
+      assigned_sales_rep: 'Sam',
+      next_follow_up_date: '2026-03-01',
+      lead_notes: 'Call after lunch',
+      system_type: 'aerobic',
+      tank_size_gallons: 1000,
+      warranty: true,
+      installer_name: null,
+      latitude: 30.1,
+    })
+    expect(response.status).toBe(201)
+    const body = await json(response)
+    expect(body).toMatchObject({
+      address_line1: '12 Main St',
+      address_line2: 'Unit 4',
+      city: 'Austin',
+      state: 'TX',
+      postal_code: '78701',
+      customer_type: 'commercial',
+      prospect_stage: 'quoted',
+      lead_source: 'referral',
+      estimated_value: 1250.5,
+      assigned_sales_rep: 'Sam',
+      next_follow_up_date: '2026-03-01',
+      lead_notes: 'Call after lunch',
+      system_type: 'aerobic',
+      manufacturer: null,
+      tank_size_gallons: 1000,
+      installer_name: null,
+      system_issued_date: null,
+      warranty: true,
+      is_active: true,
+      is_archived: false,
+    })
+    expect(body).not.toHaveProperty('latitude')
+    const { customers } = app.database.tables
+    const [row] = await app.database.db.select().from(customers).where(eq(customers.id, body.id as number))
+    expect(row!.extraFields).toEqual({ system_type: 'aerobic', tank_size_gallons: 1000, warranty: true, installer_name: null })
+
+    // PATCH merges extra fields; absent ones stay.
+    const patched = await app.request('PATCH', `/api/v2/customers/${body.id}`, { token: user.token, json: { manufacturer: 'Norweco', customer_type: '', estimated_value: null } })
+    expect(await json(patched)).toMatchObject({ system_type: 'aerobic', manufacturer: 'Norweco', customer_type: null, estimated_value: null, city: 'Austin' })
+    const read = await json(await app.request('GET', `/api/v2/customers/${body.id}`, { token: user.token }))
+    expect(read).toMatchObject({ manufacturer: 'Norweco', tank_size_gallons: 1000 })
+  })
+
+  test('one 422 names every bad field, schema and service checks together', async () => {
+    const fields = await invalidFields(
+      await post({
+        first_name: '',
+        last_name: 'Ok',
+        phone: 'not a phone',
+        email: 'nope',
+        customer_type: 'castle',
+        prospect_stage: 'maybe',
+        estimated_value: -1,
+        next_follow_up_date: '2026-02-30',
+        installer_name: { nested: true },
+        system_type: 'x'.repeat(1001),
+      }),
+    )
+    expect(fields.sort()).toEqual(['customer_type', 'email', 'estimated_value', 'first_name', 'installer_name', 'next_follow_up_date', 'phone', 'prospect_stage', 'system_type'].sort())
+    // Only service-level problems: the same one answer.
+    expect((await invalidFields(await post({ first_name: 'A', last_name: 'B', phone: '12', email: 'x@y' }))).sort()).toEqual(['email', 'phone'])
+  })
+
+  test('archiving: is_active false archives, the default list hides archived customers, totals stay exact', async () => {
+    const list = async (query = '') => json<ListBody>(await app.request('GET', `/api/v2/customers?page_size=500${query}`, { token: user.token }))
+    const before = await list()
+    const a = await json<{ id: number }>(await post({ first_name: "Arch", last_name: "One" }))
+    const b = await json<{ id: number }>(await post({ first_name: "Arch", last_name: "Two", is_active: false }))
+    expect(b).toMatchObject({ is_archived: true, is_active: false })
+    expect((await list()).total).toBe(before.total + 1)
+    expect((await list()).items.map((c) => c.id)).not.toContain(b.id)
+    const archived = await list('&is_archived=true')
+    expect(archived.items.map((c) => c.id)).toContain(b.id)
+    expect(archived.total).toBe(archived.items.length)
+
+    const archive = await app.request('POST', `/api/v2/customers/${a.id}/archive`, { token: user.token })
+    expect(await json(archive)).toMatchObject({ id: a.id, is_archived: true, is_active: false })
+    expect((await list()).total).toBe(before.total)
+    expect((await list('&search=arch')).total).toBe(0)
+    expect((await list('&search=arch&is_archived=true')).items.map((c) => c.id).sort()).toEqual([a.id, b.id].sort())
+    // Archived customers are still readable; deleting one keeps the counts right.
+    expect((await app.request('GET', `/api/v2/customers/${a.id}`, { token: user.token })).status).toBe(200)
+    const admin = await app.createUser('admin')
+    expect((await app.request('DELETE', `/api/v2/customers/${b.id}`, { token: admin.token })).status).toBe(204)
+    expect((await list('&is_archived=true')).items.map((c) => c.id)).not.toContain(b.id)
+
+    await app.request('POST', `/api/v2/customers/${a.id}/unarchive`, { token: user.token })
+    expect((await list()).total).toBe(before.total + 1)
+    const patched = await app.request('PATCH', `/api/v2/customers/${a.id}`, { token: user.token, json: { is_archived: false, is_active: false } })
+    expect(await invalidFields(patched)).toEqual(['is_active'])
+    expect((await app.request('POST', '/api/v2/customers/999999/archive', { token: user.token })).status).toBe(404)
+    // The figure the list answers equals a real count.
+    const { customers } = app.database.tables
+    const rows = await app.database.db.select().from(customers)
+    expect((await list()).total).toBe(rows.filter((row) => !row.deletedAt && !row.isArchived).length)
+  })
+
+  test('page_size up to 500 on the customer list only', async () => {
+    expect((await app.request('GET', '/api/v2/customers?page_size=500', { token: user.token })).status).toBe(200)
+    expect(await invalidFields(await app.request('GET', '/api/v2/customers?page_size=501', { token: user.token }))).toEqual(['page_size'])
+    expect(await invalidFields(await app.request('GET', '/api/v2/communications/history?page_size=500', { token: user.token }))).toEqual(['page_size'])
+  })
+})
+
+test('CUSTOMER_EXTRA_FIELDS refuses names customers already have and malformed names', async () => {
+  const { loadConfig, ConfigError } = await import('../../src/config')
+  const base = { SECRET_KEY: 'x'.repeat(40), DATA_DIR: '/tmp' }
+  expect(loadConfig({ ...base, CUSTOMER_EXTRA_FIELDS: ' system_type , manufacturer ,' }).customerExtraFields).toEqual(['system_type', 'manufacturer'])
+  expect(() => loadConfig({ ...base, CUSTOMER_EXTRA_FIELDS: 'phone' })).toThrow(ConfigError)
+  expect(() => loadConfig({ ...base, CUSTOMER_EXTRA_FIELDS: 'Bad-Name' })).toThrow(/CUSTOMER_EXTRA_FIELDS/)
+})

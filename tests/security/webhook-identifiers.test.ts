@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
+import { OptOutService } from '../../src/optouts/service'
+import { ACCOUNT_SID, AUTH_TOKEN, INCOMING, STATUS, communicationCount, inboundPairs, newSid, postSigned, sign, type Pairs } from '../webhooks/signing'
+
+const PHONE = '+14155550177'
+
+/** The body exactly as given (no re-encoding), signed as Twilio signs `pairs`. */
+function postRaw(t: TestApp, path: string, body: string, signedAs: Pairs) {
+  return t.request('POST', path, {
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(`http://localhost${path}`, signedAs) },
+  })
+}
+
+describeEachDialect('signed webhooks must carry well-formed Twilio ids', (dialect) => {
+  let t: TestApp
+  let optOuts: OptOutService
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_ACCOUNT_SID: ACCOUNT_SID } })
+    optOuts = new OptOutService(t.database)
+  }, 30_000)
+  afterAll(() => t.close())
+
+  test('a captured START re-cut (MessageSid=X&NumMedia=0 -> MessageSid=XNumMedia0) signs the same but is refused after STOP', async () => {
+    const start = newSid()
+    // The original START, then the STOP that follows it.
+    const startPairs = inboundPairs({ MessageSid: start, From: PHONE, Body: 'START', NumMedia: '0' })
+    expect((await postSigned(t, INCOMING, startPairs)).status).toBe(200)
+    expect((await postSigned(t, INCOMING, inboundPairs({ From: PHONE, Body: 'STOP' }))).status).toBe(200)
+    expect(await optOuts.isOptedOut(PHONE)).toBe(true)
+    const stored = await communicationCount(t)
+
+    // The replay: NumMedia's name and value moved into MessageSid's value. Same concatenation, same signature.
+    const recut = startPairs.filter(([name]) => name !== 'NumMedia').map(([name, value]): [string, string] => (name === 'MessageSid' ? [name, `${value}NumMedia0`] : [name, value]))
+    expect(sign(`http://localhost${INCOMING}`, recut)).toBe(sign(`http://localhost${INCOMING}`, startPairs))
+    const response = await postRaw(t, INCOMING, new URLSearchParams(recut).toString(), startPairs)
+    expect(response.status).toBe(400)
+    expect(await json(response)).toEqual({ detail: 'MessageSid is not a Twilio message id' })
+    expect(await optOuts.isOptedOut(PHONE)).toBe(true)
+    expect(await communicationCount(t)).toBe(stored)
+  })
+
+  const refused: [string, Record<string, string | undefined>, string][] = [
+    ['no MessageSid', { MessageSid: undefined }, 'MessageSid is required'],
+    ['a MessageSid in upper-case hex', { MessageSid: `SM${'AB'.repeat(16)}` }, 'MessageSid is not a Twilio message id'],
+    ['a MessageSid one digit short', { MessageSid: `SM${'a'.repeat(31)}` }, 'MessageSid is not a Twilio message id'],
+    ['an account id as MessageSid', { MessageSid: `AC${'a'.repeat(32)}` }, 'MessageSid is not a Twilio message id'],
+    ['SmsSid differing from MessageSid', { SmsSid: newSid() }, 'MessageSid, SmsSid and SmsMessageSid differ'],
+    ['a malformed SmsMessageSid', { SmsMessageSid: 'SM1' }, 'MessageSid is not a Twilio message id'],
+    ['no AccountSid', { AccountSid: undefined }, 'AccountSid is required'],
+    ['a malformed AccountSid', { AccountSid: 'AC1' }, 'AccountSid is not a Twilio account id'],
+    ['another account', { AccountSid: `AC${'f'.repeat(32)}` }, 'AccountSid is not this account'],
+  ]
+
+  test.each(refused)('incoming with %s: 400, nothing stored, no opt-out change', async (_name, overrides, detail) => {
+    const phone = `+1415555${String(1000 + refused.findIndex(([n]) => n === _name)).padStart(4, '0')}`
+    const before = await communicationCount(t)
+    const response = await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: 'STOP', ...overrides }))
+    expect(response.status).toBe(400)
+    expect(await json(response)).toEqual({ detail })
+    expect(await communicationCount(t)).toBe(before)
+    expect(await optOuts.isOptedOut(phone)).toBe(false)
+  })
+
+  test('a repeated MessageSid with two values is refused', async () => {
+    const pairs: Pairs = [...inboundPairs({ From: PHONE }), ['MessageSid', newSid()]]
+    const response = await postSigned(t, INCOMING, pairs)
+    expect(response.status).toBe(400)
+  })
+
+  test('the status callback checks the same ids and changes nothing', async () => {
+    const sid = newSid()
+    const now = new Date()
+    await t.database.db.insert(t.database.tables.communications).values({
+      type: 'sms', direction: 'outbound', status: 'sent', toAddress: '+14155550178', fromAddress: '+15005550001', content: 'x', externalId: sid, createdAt: now, updatedAt: now,
+    })
+    const response = await postSigned(t, STATUS, [['MessageSid', `${sid}x`], ['MessageStatus', 'delivered'], ['AccountSid', ACCOUNT_SID]])
+    expect(response.status).toBe(400)
+    const wrongAccount = await postSigned(t, STATUS, [['MessageSid', sid], ['MessageStatus', 'delivered'], ['AccountSid', `AC${'1'.repeat(32)}`]])
+    expect(wrongAccount.status).toBe(400)
+    const [row] = await t.database.db.select().from(t.database.tables.communications).where(eq(t.database.tables.communications.externalId, sid))
+    expect(row!.status).toBe('sent')
+  })
+
+  test('well-formed ids pass: SM and MM, with SmsSid and SmsMessageSid equal', async () => {
+    const sms = newSid()
+    expect((await postSigned(t, INCOMING, inboundPairs({ MessageSid: sms, SmsSid: sms, SmsMessageSid: sms }))).status).toBe(200)
+    expect((await postSigned(t, INCOMING, inboundPairs({ MessageSid: newSid('MM'), NumMedia: '1', MediaUrl0: 'https://example.com/a.jpg' }))).status).toBe(200)
+  })
+
+  test('an unsigned malformed request is still 403, not 400', async () => {
+    const response = await postSigned(t, INCOMING, inboundPairs({ MessageSid: 'SM1' }), { signature: null })
+    expect(response.status).toBe(403)
+  })
+})
+
+describe('without TWILIO_ACCOUNT_SID', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN } })
+  })
+  afterAll(() => t.close())
+
+  test('any well-formed AccountSid is accepted; a malformed one is not', async () => {
+    expect((await postSigned(t, INCOMING, inboundPairs({ AccountSid: `AC${'e'.repeat(32)}` }))).status).toBe(200)
+    expect((await postSigned(t, INCOMING, inboundPairs({ AccountSid: 'ACxyz' }))).status).toBe(400)
+  })
+})
