@@ -10,7 +10,7 @@
  * FUZZ_SEED to reproduce it.
  */
 import { businessChecksum, fuzzAllRoutes, fuzzWorld } from '../tests/reliability/fuzz-support'
-import type { Dialect } from '../tests/helpers/harness'
+type Dialect = 'sqlite' | 'postgres'
 
 const runs = Number(process.env.FUZZ_RUNS ?? 20_000)
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))

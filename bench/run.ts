@@ -1,51 +1,54 @@
 /**
- * `bun run bench`: starts the server (the compiled binary when built, else the
- * source) and reports throughput and latency of each scenario as a ratio of
- * /health measured on the same server in the same run.
- *   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ONLY=health bun run bench
+ * `bun run bench`: every figure on SQLite and on PostgreSQL in the same run, on
+ * the compiled binary when built (else the source), each load compared with
+ * /health on the same server in the same run — ratios, not absolute numbers,
+ * carry to other machines. Sections run in this order; pick some with BENCH_ONLY:
+ *   startup   first start on an empty data directory / database, cold start, idle RSS
+ *   modules   resident memory per module
+ *   layer     the per-request layer piece by piece, in process (CPU µs per call)
+ *   core      /health and /auth/me next to bench/ceiling.ts; RSS at start and after 10 k requests
+ *   webhooks  signed inbound webhooks as a ratio of /health
+ *   search    customer search at 10 k, 100 k, 1 M rows (BENCH_SIZES), 4 and 32 connections, growth
+ *   sms       SMS send through a fake Twilio, SmsLimiter decisions
+ * Other knobs: BENCH_SECONDS (5), BENCH_CONNECTIONS (32), BENCH_TOOL=autocannon
+ * (default wrk when installed), BENCH_DIALECTS=sqlite, BENCH_DATABASE_URL
+ * (default the local cluster postgres://postgres@127.0.0.1:5432/postgres), BENCH_SOURCE=1.
+ *   BENCH_ONLY=core,webhooks BENCH_SECONDS=10 bun run bench
  */
-import { existsSync } from 'node:fs'
-import { BINARY } from '../tests/helpers/spawn'
-import { load, printTable, rssMegabytes, startServer, type Scenario } from './lib'
-import { scenarios } from './scenarios'
+import { CONNECTIONS, DURATION_SECONDS, LOAD_TOOL } from './lib'
+import { runLayer } from './layer'
+import { runModules } from './modules'
+import { runCore } from './scenarios/core'
+import { runSearch } from './scenarios/search'
+import { runSms } from './scenarios/sms'
+import { runWebhooks } from './scenarios/webhooks'
+import { KIND, PG_BASE, postgresAvailable, startServers } from './servers'
+import { runStartup } from './startup'
 
-const kind = existsSync(BINARY) && process.env.BENCH_SOURCE !== '1' ? 'binary' : 'source'
-const only = process.env.BENCH_ONLY?.split(',')
+const SECTIONS = ['startup', 'modules', 'layer', 'core', 'webhooks', 'search', 'sms'] as const
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
+for (const name of only ?? []) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}" (${SECTIONS.join(', ')})`)
+const wanted = (name: (typeof SECTIONS)[number]) => !only || only.includes(name)
 
-async function coldStart() {
-  const runs: number[] = []
-  let idle = NaN
-  for (let i = 0; i < 5; i++) {
-    const started = performance.now()
-    const server = await startServer({ kind })
-    while ((await fetch(`${server.url}/health`).catch(() => undefined))?.status !== 200) await Bun.sleep(2)
-    runs.push(performance.now() - started)
-    if (i === 4) {
-      await Bun.sleep(1000)
-      idle = rssMegabytes(server.process.pid)
-    }
-    await server.stop()
-  }
-  runs.sort((a, b) => a - b)
-  console.log(`cold start (spawn to first /health 200, ${kind}): median ${runs[2]!.toFixed(0)} ms, best ${runs[0]!.toFixed(0)} ms`)
-  console.log(`idle resident memory after start: ${idle} MB`)
-}
+const withPostgres = await postgresAvailable()
+console.log(
+  `# bun run bench — ${KIND}, ${LOAD_TOOL}, ${CONNECTIONS} connections unless stated, ${DURATION_SECONDS} s per load; ` +
+    `PostgreSQL: ${withPostgres ? PG_BASE.replace(/\/\/[^@]*@/, '//') : 'not available, SQLite only'}; ${new Date().toISOString()}`,
+)
 
-async function runScenario(scenario: Scenario) {
-  const server = await startServer({ kind, env: { LOG_LEVEL: 'warn', ...scenario.env } })
+if (wanted('startup')) await runStartup(withPostgres)
+if (wanted('modules')) await runModules()
+if (wanted('layer')) await runLayer()
+if (wanted('core') || wanted('webhooks') || wanted('search') || wanted('sms')) {
+  const set = await startServers(withPostgres)
   try {
-    const health = await load('GET /health', { url: `${server.url}/health` })
-    const rows = await scenario.run(server)
-    console.log(`\n## ${scenario.name} (${kind}, RSS after: ${rssMegabytes(server.process.pid)} MB)`)
-    printTable([health, ...rows], health)
+    // Core logs in on each server; the other sections reuse its tokens.
+    const { tokens } = await runCore(set, wanted('core'))
+    if (wanted('webhooks')) await runWebhooks(set)
+    if (wanted('search')) await runSearch(set, tokens)
+    if (wanted('sms')) await runSms(set)
   } finally {
-    await server.stop()
+    await set.stop()
   }
-}
-
-if (!only || only.includes('coldstart')) await coldStart()
-for (const scenario of scenarios) {
-  if (only && !only.includes(scenario.name)) continue
-  await runScenario(scenario)
 }
 process.exit(0)

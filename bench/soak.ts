@@ -13,7 +13,7 @@
  * unexpected status is counted and makes the run exit non-zero.
  */
 import { existsSync } from 'node:fs'
-import { BINARY, startServer } from '../tests/helpers/spawn'
+import { BINARY, startServer } from '../testkit/server'
 import { ACCOUNT_SID, AUTH_TOKEN, SENDER } from '../tests/communications/support'
 import { startFakeTwilio } from '../tests/fakes/twilio'
 import { sign } from '../tests/webhooks/signing'

@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { CUSTOMER_FIELD_NAMES, EXTRA_FIELD_NAME, EXTRA_FIELDS_MAX } from './customers/fields'
 
@@ -8,6 +8,29 @@ export class ConfigError extends Error {
   /** The variable the message starts with (every message names its variable first). */
   get variable(): string | undefined {
     return /^([A-Z][A-Z0-9_]*[A-Z0-9])\b/.exec(this.message)?.[1]
+  }
+}
+
+/**
+ * The data directory exists (or is created, owner-only, when its parent exists)
+ * and is writable; otherwise one line names the variable and the path.
+ */
+export function ensureDataDir(dir: string, variable = 'DATA_DIR'): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new ConfigError(`${variable}: ${dir} is not a directory`)
+  } else {
+    const parent = dirname(dir)
+    if (!existsSync(parent)) throw new ConfigError(`${variable}: ${dir} cannot be created because ${parent} does not exist`)
+    try {
+      mkdirSync(dir, { mode: 0o700 })
+    } catch (error) {
+      throw new ConfigError(`${variable}: ${dir} cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK)
+  } catch {
+    throw new ConfigError(`${variable}: ${dir} is not writable by this user`)
   }
 }
 
@@ -70,6 +93,10 @@ export interface Config {
   }
   smtpUrl: string | undefined
   emailFrom: string | undefined
+  /** Roles that must use two-factor sign-in (REQUIRE_2FA_FOR); each role named on its own. */
+  requireTwoFactorFor: ('user' | 'admin' | 'superuser')[]
+  /** Path of the front end's reset page; the link is the first FRONTEND_URL origin + this + ?token=… */
+  passwordResetPath: string
   defaultCountry: string
   /** Top-level customer fields the office adds (CUSTOMER_EXTRA_FIELDS). */
   customerExtraFields: string[]
@@ -145,6 +172,27 @@ export function parseDatabaseUrl(raw: string | undefined, dataDir: string): Data
   throw new ConfigError('DATABASE_URL must start with sqlite:, file:, postgres:// or postgresql://')
 }
 
+const ROLE_NAMES = ['user', 'admin', 'superuser'] as const
+
+function roleList(env: Env, name: string): Config['requireTwoFactorFor'] {
+  const roles = (present(env, name) ?? '')
+    .split(',')
+    .map((role) => role.trim().toLowerCase())
+    .filter(Boolean)
+  for (const role of roles) {
+    if (!(ROLE_NAMES as readonly string[]).includes(role)) throw new ConfigError(`${name} must list roles among ${ROLE_NAMES.join(', ')}, got "${role}"`)
+  }
+  return [...new Set(roles)] as Config['requireTwoFactorFor']
+}
+
+function resetPath(env: Env): string {
+  const path = present(env, 'PASSWORD_RESET_PATH') ?? '/reset-password'
+  if (!/^\/[A-Za-z0-9\-._~/%!$&'()*+,;=:@]*$/.test(path) || path.startsWith('//')) {
+    throw new ConfigError(`PASSWORD_RESET_PATH must be a path starting with / (no query or fragment), got "${path}"`)
+  }
+  return path
+}
+
 function origins(raw: string): string[] {
   return raw
     .split(',')
@@ -214,7 +262,7 @@ function developmentSecret(dataDir: string): { key: string; source: 'file' | 'ge
     const key = readFileSync(file, 'utf8').trim()
     if (key.length >= MIN_SECRET_LENGTH) return { key, source: 'file' }
   }
-  mkdirSync(dataDir, { recursive: true })
+  ensureDataDir(dataDir)
   const key = randomBytes(48).toString('base64url')
   writeFileSync(file, key + '\n', { mode: 0o600 })
   chmodSync(file, 0o600)
@@ -321,6 +369,8 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
     },
     smtpUrl,
     emailFrom: present(env, 'EMAIL_FROM'),
+    requireTwoFactorFor: roleList(env, 'REQUIRE_2FA_FOR'),
+    passwordResetPath: resetPath(env),
     defaultCountry,
     customerExtraFields: extraFieldNames(env),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1_048_576, 1),

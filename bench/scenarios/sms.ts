@@ -1,24 +1,18 @@
-import type autocannon from 'autocannon'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
-import { load, type Scenario } from '../lib'
-import { loginOverHttp } from '../../tests/helpers/spawn'
-import { startFakeTwilio, type FakeTwilio } from '../../tests/fakes/twilio'
+import { load, percentile, type VariedRequest } from '../lib'
+import { printDialectTable, type DialectRow } from '../report'
+import { ADMIN_EMAIL as EMAIL, ADMIN_PASSWORD as PASSWORD, PG_BASE, type ServerSet } from '../servers'
+import { loginOverHttp } from '../../testkit/server'
 import { openPostgres, openSqlite, type Database } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { SmsLimiter } from '../../src/ratelimit/limiter'
 
-const EMAIL = 'bench-admin@example.com'
-const PASSWORD = 'bench admin password'
-const ACCOUNT_SID = `AC${'ab'.repeat(16)}`
-const AUTH_TOKEN = 'bench-fake-twilio-token'
 const SENDERS = 8
 const MICRO_DECISIONS = Number(process.env.BENCH_LIMITER_DECISIONS ?? 5000)
-
-let twilio: FakeTwilio | undefined
 
 /** Several senders, so the per-user windows hold realistic counts rather than one ever-growing key. */
 async function senderTokens(base: string): Promise<string[]> {
@@ -36,10 +30,6 @@ async function senderTokens(base: string): Promise<string[]> {
     tokens.push(await loginOverHttp(base, email, password))
   }
   return tokens
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
 
 /** Cost of one SmsLimiter.consume decision (count + insert in one locked transaction). */
@@ -93,55 +83,30 @@ async function microPostgres(base: string) {
 
 /**
  * POST /api/v2/communications/sms/send against a local fake Twilio (limits
- * raised so the load measures the send path, destinations varied), then the
- * cost of one limiter decision on SQLite and, when BENCH_DATABASE_URL or
- * TEST_DATABASE_URL is set, PostgreSQL. Target: the limiter adds < 1 ms p99 on SQLite.
+ * raised so the load measures the send path, destinations varied) on each
+ * dialect, then the cost of one limiter decision on SQLite and PostgreSQL.
  */
-export const sms: Scenario = {
-  name: 'sms',
-  // A getter: the fake Twilio starts only when this scenario runs, before its server.
-  get env() {
-    twilio ??= startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN })
-    return {
-      ADMIN_EMAIL: EMAIL,
-      ADMIN_PASSWORD: PASSWORD,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_PHONE_NUMBER: '+15005550006',
-      TWILIO_API_BASE_URL: twilio.url,
-      RATE_LIMIT_SMS_PER_MINUTE: '100000000',
-      RATE_LIMIT_SMS_PER_HOUR: '100000000',
-      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100000000',
-    }
-  },
-  async run(server) {
-    try {
-      const tokens = await senderTokens(server.url)
-      let n = 0
-      const result = await load('POST /api/v2/communications/sms/send (fake Twilio)', {
-        url: `${server.url}/api/v2/communications/sms/send`,
-        method: 'POST',
-        requests: [
-          {
-            setupRequest(request: autocannon.Request) {
-              const i = n++
-              request.headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` }
-              request.body = JSON.stringify({ to: `+1415${String(2000000 + (i % 7_000_000)).padStart(7, '0')}`, body: `Bench message ${i}` })
-              return request
-            },
-          },
-        ],
+export async function runSms(set: ServerSet) {
+  const health: DialectRow = {}
+  const send: DialectRow = {}
+  for (const s of set.servers) {
+    const tokens = await senderTokens(s.url)
+    const pool: VariedRequest[] = []
+    for (let i = 0; i < 100_000; i++) {
+      pool.push({
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+        body: JSON.stringify({ to: `+1415${String(2000000 + ((i * 7919) % 7_000_000)).padStart(7, '0')}`, body: `Bench message ${i}` }),
       })
-      console.log(`fake Twilio accepted ${twilio!.accepted().length} messages`)
-      await microSqlite('NORMAL')
-      await microSqlite('FULL')
-      const pgBase = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
-      if (pgBase) await microPostgres(pgBase)
-      else console.log('SmsLimiter.consume on PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)')
-      return [result]
-    } finally {
-      await twilio?.close()
-      twilio = undefined
     }
-  },
+    health[s.dialect] = await load('GET /health', { url: `${s.url}/health` })
+    send[s.dialect] = await load('sms', { url: `${s.url}/api/v2/communications/sms/send`, method: 'POST', varied: pool })
+  }
+  printDialectTable('SMS send (fake Twilio)', [
+    { label: 'GET /health', row: health },
+    { label: 'POST /api/v2/communications/sms/send', row: send },
+  ], health)
+  console.log(`fake Twilio accepted ${set.twilio.accepted().length} messages`)
+  await microSqlite('NORMAL')
+  await microSqlite('FULL')
+  if (set.servers.some((s) => s.dialect === 'postgres')) await microPostgres(PG_BASE)
 }

@@ -1,4 +1,4 @@
-import { Elysia, type TSchema } from 'elysia'
+import { Elysia, t, type TSchema } from 'elysia'
 import type { AppContext } from '../context'
 import { Forbidden, Unauthorized } from '../http/errors'
 import { requestContext } from '../http/request-context'
@@ -11,6 +11,10 @@ import { endPresentedSessions, type PresentedCredentials } from './logout'
 import { authPlugin, bearerToken, REFRESH_COOKIE, sessionCookie, type AuthUser } from './plugin'
 import { assertJsonBody, assertOriginMayWriteCookies } from './request-guards'
 import { AuthService } from './service'
+import { TwoFactorModel } from './two-factor/model'
+import { twoFactorRoutes } from './two-factor'
+import { passwordResetRoutes } from './password-reset-routes'
+import { twoFactorRequired } from './two-factor/policy'
 
 function viewOf(user: AuthUser) {
   // The role is already the effective one, so the legacy flag adds nothing here.
@@ -58,26 +62,29 @@ export function authModule(ctx: AppContext) {
           assertJsonBody(request)
         }
       })
+      .use(twoFactorRoutes(ctx, service))
+      .use(passwordResetRoutes(ctx, service))
       .post(
         '/login',
-        async ({ body, cookie, request, clientIp }) => {
+        async ({ body, cookie, clientIp, request }) => {
           assertOriginMayWriteCookies(request, ctx.config)
-          const result = await service.login(body.email, body.password, { ip: clientIp })
-          setSessionCookies(cookie, result.session, ctx.config)
+          const result = await service.login(body.email, body.password, { ip: clientIp, userAgent: request.headers.get('user-agent') })
+          // With two-factor sign-in the session starts at POST /2fa/verify.
+          if (result.session) setSessionCookies(cookie, result.session, ctx.config)
           return result.body
         },
         {
           body: AuthModel.login,
-          response: { 200: AuthModel.token, 401: AuthModel.error, 403: AuthModel.error, 415: AuthModel.error, 429: AuthModel.error },
+          response: { 200: t.Union([AuthModel.token, TwoFactorModel.challenge]), 401: AuthModel.error, 403: AuthModel.error, 415: AuthModel.error, 429: AuthModel.error },
           detail: {
             tags,
             summary: 'Log in with email and password',
             description:
-              'Returns a bearer access token and sets the `session` (access token) and `refresh` cookies. After LOGIN_MAX_FAILURES failed attempts for one account within 15 minutes, further attempts get 429 with Retry-After. The body must be `application/json` (415 otherwise); a request whose `Origin` is neither the server’s nor a FRONTEND_URL origin gets 403 `Cross-site request rejected`.',
+              'Returns a bearer access token and sets the `session` (access token) and `refresh` cookies. For an account with two-factor sign-in it answers `{two_factor_required: true, challenge}` instead and sets no cookie: finish with POST /api/v2/auth/2fa/verify. After LOGIN_MAX_FAILURES failed attempts for one account within 15 minutes, further attempts get 429 with Retry-After. The body must be `application/json` (415 otherwise); a request whose `Origin` is neither the server’s nor a FRONTEND_URL origin gets 403 `Cross-site request rejected`.',
           },
         },
       )
-      .get('/me', ({ user }) => ({ user: viewOf(user) }), {
+      .get('/me', ({ user }) => ({ user: viewOf(user), two_factor: { enabled: user.twoFactorEnabled, required: twoFactorRequired(ctx.config, user.role) } }), {
         auth: true,
         // The schema is documented but not enforced at run time: this is the hottest authenticated
         // route and its answer is built from userView alone, so the per-response check bought nothing.

@@ -1,5 +1,6 @@
 import { t } from 'elysia'
 import { UserView } from '../users/view'
+import { TwoFactorModel } from './two-factor/model'
 
 export const AuthModel = {
   login: t.Object(
@@ -18,7 +19,7 @@ export const AuthModel = {
     },
     { title: 'TokenResponse' },
   ),
-  me: t.Object({ user: UserView }, { title: 'CurrentUser' }),
+  me: t.Object({ user: UserView, two_factor: TwoFactorModel.status }, { title: 'CurrentUser' }),
   message: t.Object({ message: t.String() }, { title: 'Message' }),
   changePassword: t.Object(
     {
@@ -28,4 +29,5 @@ export const AuthModel = {
     { title: 'ChangePasswordRequest' },
   ),
   error: t.Object({ detail: t.String() }, { title: 'Error' }),
+  empty: t.Void({ description: 'No content' }),
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../context'
 import { Forbidden, Unauthorized } from '../http/errors'
 import { requestPath } from '../http/request-path'
 import { isSameSiteRequest, isUnsafeMethod } from './csrf'
+import { TWO_FACTOR_REQUIRED_DETAIL, twoFactorMissing } from './two-factor/policy'
 import { effectiveRole, hasPermission, roleAtLeast, type Permission, type Role } from './permissions'
 
 export const SESSION_COOKIE = 'session'
@@ -16,6 +17,8 @@ export interface AuthUser {
   isActive: boolean
   createdAt: Date
   sessionId: string
+  /** Two-factor sign-in is on for this user. */
+  twoFactorEnabled: boolean
   jti: string
   tokenExpiresAt: number
   via: 'bearer' | 'cookie'
@@ -119,14 +122,20 @@ export function createAuthenticator(ctx: AppContext) {
       ctx.metrics.forbidden.inc({ reason: 'csrf' })
       throw new Forbidden('Cross-site request rejected')
     }
+    const role = effectiveRole(row.role, row.isSuperuser)
+    if (!row.twoFactorEnabled && twoFactorMissing(ctx.config, role, input.request)) {
+      ctx.metrics.forbidden.inc({ reason: 'two_factor' })
+      throw new Forbidden(TWO_FACTOR_REQUIRED_DETAIL)
+    }
     return {
       id: row.id,
       email: row.email,
       fullName: row.fullName,
-      role: effectiveRole(row.role, row.isSuperuser),
+      role,
       isActive: row.isActive,
       createdAt: row.createdAt,
       sessionId: claims.sid,
+      twoFactorEnabled: row.twoFactorEnabled,
       jti: claims.jti,
       tokenExpiresAt: claims.exp,
       via: presented.via,

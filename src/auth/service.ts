@@ -9,6 +9,8 @@ import { LoginThrottle, throttleDetail } from './throttle'
 import type { AuthUser } from './plugin'
 import type { AuditAction } from '../audit/service'
 import { SecurityNotices } from '../email/security-notices'
+import type { UserRow } from '../users/view'
+import { TwoFactorChallenges, type ChallengeResult } from './two-factor/login-step'
 
 export const LOGIN_FAILED_DETAIL = 'Incorrect email or password'
 export const DISABLED_DETAIL = 'User account is disabled'
@@ -26,6 +28,7 @@ export interface LoginResult {
 /** Who is asking, for the audit log. */
 export interface Caller {
   ip: string
+  userAgent?: string | null
 }
 
 let dummyHash: Promise<string> | undefined
@@ -41,12 +44,14 @@ export class AuthService {
   private readonly throttle: LoginThrottle
   private readonly users: UserService
   readonly notices: SecurityNotices
+  private readonly challenges: TwoFactorChallenges
 
   constructor(private readonly ctx: AppContext) {
     this.sessions = new SessionService(ctx)
     this.throttle = new LoginThrottle(ctx)
     this.users = new UserService(ctx.database)
     this.notices = new SecurityNotices(ctx)
+    this.challenges = new TwoFactorChallenges(ctx)
     // Warm the dummy hash so the first unknown-email login is not measurably slower.
     void dummyPasswordHash()
   }
@@ -58,14 +63,14 @@ export class AuthService {
     }
   }
 
-  async login(rawEmail: string, password: string, caller: Caller): Promise<LoginResult> {
+  async login(rawEmail: string, password: string, caller: Caller): Promise<LoginResult | ChallengeResult> {
     const email = normalizeEmail(rawEmail).slice(0, 320)
     // An attempt counts as a failure until its password is checked, so simultaneous correct
     // logins of one account would turn each other away (429): in this process, one at a time.
     return this.throttle.oneAtATime(email, () => this.attempt(email, password, caller))
   }
 
-  private async attempt(email: string, password: string, caller: Caller): Promise<LoginResult> {
+  private async attempt(email: string, password: string, caller: Caller): Promise<LoginResult | ChallengeResult> {
     const verdict = await this.throttle.begin(email, caller.ip)
     if (!verdict.allowed) {
       this.ctx.metrics.rateLimited.inc({ limit: `login_${verdict.scope}` })
@@ -87,6 +92,13 @@ export class AuthService {
       await this.ctx.audit.record({ action: 'login.failure', userId: row.id, actorEmail: email, ip: caller.ip, details: { reason: 'disabled' } })
       throw new Forbidden(DISABLED_DETAIL)
     }
+    // A second factor turns the password step into a challenge (src/auth/two-factor).
+    if (row.totpEnabledAt) return this.challenges.begin(row, caller)
+    return this.completeLogin(row, caller)
+  }
+
+  /** The last step of every login, with or without a second factor: a session, the audit row, the answer. */
+  async completeLogin(row: UserRow, caller: Caller): Promise<LoginResult> {
     const session = await this.sessions.start(row.id)
     await this.ctx.audit.record({ action: 'login.success', userId: row.id, actorEmail: row.email, ip: caller.ip })
     return this.issue(session, row)

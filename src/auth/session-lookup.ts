@@ -10,6 +10,7 @@ interface SessionUserRow {
   isActive: boolean
   createdAt: Date
   sessionRevokedAt: Date | null
+  twoFactorEnabled: boolean
 }
 
 /** SQLite: the same lookup as a raw bun:sqlite statement; drizzle's mapping layer cost more than the query itself. */
@@ -17,13 +18,14 @@ function sqliteLookup(database: Database) {
   // Prepared on first use: the context may be built before migrations have run.
   // values() (arrays) is markedly cheaper in bun:sqlite than building named-column objects.
   const prepare = () => database.sqlite!.prepare<
-    [number, string, string, string, number, number, number, number | null],
+    [number, string, string, string, number, number, number, number | null, number],
     [number, string]
   >(
     // A scalar subquery rather than a join: same two index lookups, measurably cheaper in bun:sqlite.
     // coalesce(revoked_at, 0): NULL now means "no such session of this user", 0 "not revoked".
     `SELECT u.id, u.email, u.full_name, u.role, u.is_superuser, u.is_active, u.created_at,
-            (SELECT coalesce(s.revoked_at, 0) FROM auth_sessions s WHERE s.id = ?2 AND s.user_id = u.id)
+            (SELECT coalesce(s.revoked_at, 0) FROM auth_sessions s WHERE s.id = ?2 AND s.user_id = u.id),
+            u.totp_enabled_at IS NOT NULL
        FROM api_users u
       WHERE u.id = ?1`,
     )
@@ -33,7 +35,7 @@ function sqliteLookup(database: Database) {
     const row = statement.values(userId, sessionId)[0]
     if (!row) return undefined
     // Column order of the SELECT above.
-    const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt] = row as [number, string, string, string, number, number, number, number | null]
+    const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt, twoFactor] = row as [number, string, string, string, number, number, number, number | null, number]
     if (revokedAt === null) return undefined
     return {
       id,
@@ -44,6 +46,7 @@ function sqliteLookup(database: Database) {
       isActive: Boolean(isActive),
       createdAt: new Date(createdAt),
       sessionRevokedAt: revokedAt === 0 ? null : new Date(revokedAt),
+      twoFactorEnabled: Boolean(twoFactor),
     }
   }
 }
@@ -62,6 +65,7 @@ export function createSessionUserLookup(database: Database): (userId: number, se
       isActive: users.isActive,
       createdAt: users.createdAt,
       sessionRevokedAt: authSessions.revokedAt,
+      twoFactorEnabled: sql<boolean>`${users.totpEnabledAt} is not null`,
     })
     .from(users)
     .innerJoin(authSessions, eq(authSessions.userId, users.id))

@@ -14,7 +14,7 @@ const errors = {
   409: CommunicationModel.error,
   429: CommunicationModel.error,
   502: CommunicationModel.error,
-  503: CommunicationModel.error,
+  503: CommunicationModel.notConfigured,
 }
 
 /** SMS and e-mail sending, and the message history. */

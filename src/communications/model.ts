@@ -41,4 +41,14 @@ export const CommunicationModel = {
   historyPage: PageOf(CommunicationView, 'CommunicationPage'),
   sent: CommunicationView,
   error: t.Object({ detail: t.String() }, { title: 'Error' }),
+  notConfigured: t.Object(
+    {
+      detail: t.String({ description: '`SMS is not configured` or `Email is not configured`' }),
+      hint: t.String({ description: 'The environment variables an operator has to set' }),
+    },
+    { title: 'NotConfigured' },
+  ),
 }
+
+export const SMS_SETUP_HINT = 'Set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER (or TWILIO_MESSAGING_SERVICE_SID), then restart'
+export const EMAIL_SETUP_HINT = 'Set SMTP_URL and EMAIL_FROM, then restart'

@@ -5,7 +5,7 @@ import { maskPhone } from '../logger'
 import { OptOutService } from '../optouts/service'
 import { TWILIO_UNSUBSCRIBED, TwilioClient, TwilioSendError } from '../twilio/client'
 import { CommunicationService, requireText, type Recipient } from './service'
-import { SMS_BODY_MAX } from './model'
+import { SMS_BODY_MAX, SMS_SETUP_HINT } from './model'
 import { communicationView } from './view'
 
 export interface SmsDraft extends Recipient {
@@ -34,7 +34,7 @@ export class SmsService {
 
   /** 503 without Twilio credentials and a sender; checked before the limiter so it never uses capacity. */
   assertConfigured(): void {
-    if (!this.twilio.configured) throw new ServiceUnavailable('SMS is not configured')
+    if (!this.twilio.configured) throw new ServiceUnavailable('SMS is not configured', SMS_SETUP_HINT)
   }
 
   /** 409 for a number that replied STOP; nothing is sent and no limit is used. */

@@ -2,7 +2,6 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { NotFound } from '../http/errors'
 import { DOCS_ASSETS } from './assets'
-import { buildDocument } from './document'
 import { ASSETS_PREFIX, REDOC_INIT, SPEC_PATH, SWAGGER_INIT, redocPage, swaggerPage } from './pages'
 
 const TITLE = 'CRM API'
@@ -26,8 +25,12 @@ export function docsModule(ctx: AppContext) {
   if (!ctx.config.docsEnabled) return plugin
 
   // Every route is registered before the first request, so the first document is final.
-  let cached: Record<string, unknown> | undefined
-  const document = () => (cached ??= buildDocument(plugin, TITLE, ctx.config.publicUrl))
+  // The generator (and @elysiajs/openapi under it) loads on the first request for the document, not at start.
+  let cached: Promise<Record<string, unknown>> | undefined
+  const document = () => (cached ??= import('./document').then(({ buildDocument }) => buildDocument(plugin, TITLE, ctx.config.publicUrl)).catch((error) => {
+    cached = undefined
+    throw error
+  }))
 
   const html = (body: string) => new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8' } })
   const assets = new Map(DOCS_ASSETS.map((asset) => [asset.name, asset]))

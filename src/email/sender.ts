@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 
 export type EmailFailureKind = 'refused' | 'unreachable' | 'timeout' | 'auth' | 'tls'
 
@@ -51,7 +51,10 @@ export class EmailSender {
     return this.from ?? null
   }
 
-  private transport(): Transporter {
+  /** nodemailer is loaded on the first send: most offices never configure SMTP, and it costs memory at start. */
+  private async transport(): Promise<Transporter> {
+    if (this.transporter) return this.transporter
+    const { default: nodemailer } = await import('nodemailer')
     this.transporter ??= nodemailer.createTransport({
       url: this.smtpUrl!,
       // A relay on this machine often offers STARTTLS with a self-signed
@@ -75,7 +78,7 @@ export class EmailSender {
     })
     try {
       const info = await Promise.race([
-        this.transport().sendMail({
+        this.transport().then((transport) => transport.sendMail({
           from: this.from,
           to: input.to,
           subject: input.subject,
@@ -83,7 +86,7 @@ export class EmailSender {
           // Plain text only: no file or URL attachments can be pulled in.
           disableFileAccess: true,
           disableUrlAccess: true,
-        }),
+        })),
         deadline,
       ])
       return { messageId: String(info.messageId ?? '') }

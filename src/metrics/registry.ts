@@ -1,21 +1,9 @@
-import { Counter, Histogram, Registry } from 'prom-client'
+import { Counter, Registry, type Metric } from 'prom-client'
+import { RequestSeries } from './request-series'
 
 /** One registry per app, so several apps in one test process do not share counters. */
 export class Metrics {
   readonly registry = new Registry()
-  readonly requests = new Counter({
-    name: 'crm_http_requests_total',
-    help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  })
-  readonly requestDuration = new Histogram({
-    name: 'crm_http_request_duration_seconds',
-    help: 'HTTP request duration by route',
-    labelNames: ['route'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-    registers: [this.registry],
-  })
   readonly authFailures = new Counter({
     name: 'crm_auth_failures_total',
     help: 'Requests answered 401, by reason',
@@ -46,6 +34,17 @@ export class Metrics {
     labelNames: ['channel', 'direction', 'status'] as const,
     registers: [this.registry],
   })
+
+  private readonly requestSeries = new RequestSeries()
+
+  constructor() {
+    for (const metric of this.requestSeries.metrics()) this.registry.registerMetric(metric as unknown as Metric)
+  }
+
+  /** Every answered request: one count by method, route pattern and status, one duration by route. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.requestSeries.observe(method, route, status, seconds)
+  }
 
   render(): Promise<string> {
     return this.registry.metrics()

@@ -6,6 +6,7 @@ import { UserManagement, type Actor } from './management'
 import { UserModel } from './model'
 import { pageWindow } from '../http/pagination'
 import { UserView, userView } from './view'
+import { userSecurityRoutes } from './security-routes'
 
 const tags = ['Users']
 
@@ -19,6 +20,7 @@ export function usersModule(ctx: AppContext) {
   return new Elysia({ name: 'users', seed: ctx.id, prefix: '/api/v2/admin/users' })
     .use(requestContext(ctx))
     .use(authPlugin(ctx))
+    .use(userSecurityRoutes(ctx))
     .get(
       '/',
       async ({ query }) => {

@@ -1,5 +1,6 @@
 import { t } from 'elysia'
 import type { OpenAPIV3 } from 'openapi-types'
+import { STATUS_ORDER_TEXT } from './status-order'
 
 /** Schemas of the webhook answers; request parameters are Twilio's and are read after the signature check. */
 export namespace WebhookModel {
@@ -41,7 +42,11 @@ export const statusFormDoc: OpenAPIV3.RequestBodyObject = {
         properties: {
           MessageSid: { type: 'string', pattern: '^(SM|MM)[0-9a-f]{32}$' },
           AccountSid: { type: 'string', pattern: '^AC[0-9a-f]{32}$' },
-          MessageStatus: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'read'] },
+          MessageStatus: {
+            type: 'string',
+            description: `Twilio's status, in this order: ${STATUS_ORDER_TEXT}. Any other value is stored as sent (200), after sent and before the final statuses.`,
+            example: 'delivered',
+          },
           ErrorCode: { type: 'string' },
           ErrorMessage: { type: 'string' },
         },

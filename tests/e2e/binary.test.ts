@@ -27,7 +27,7 @@ describe('the compiled executable', () => {
       const body = (await response.json()) as { status: string; database: string; version: string }
       expect(body).toMatchObject({ status: 'ok', database: 'ok' })
       const version = run('binary', ['--version']).stdout.trim()
-      expect(body.version).toBe(version)
+      expect(version).toStartWith(`${body.version} (commit `)
       expect(existsSync(join(server.dataDir, 'crm.db'))).toBe(true)
       expect(existsSync(join(server.dataDir, 'secret.key'))).toBe(true)
     } finally {

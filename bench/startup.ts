@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createScratchDatabase } from '../testkit/postgres'
+import { freePort, serverCommand } from '../testkit/server'
+import { fmt, median, rssMegabytes } from './lib'
+import { KIND, PG_BASE } from './servers'
+
+const RUNS = Number(process.env.BENCH_START_RUNS ?? 7)
+
+/** Spawn to the first 200 from /health (polled every millisecond), then idle RSS one second later. */
+async function timeStart(dataDir: string, env: Record<string, string> = {}): Promise<{ ms: number; rss: number }> {
+  const port = freePort()
+  const started = performance.now()
+  const proc = Bun.spawn(serverCommand(KIND), {
+    cwd: dataDir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdout: 'ignore',
+    stderr: 'ignore',
+  })
+  try {
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
+      const response = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined)
+      if (response?.status === 200) break
+      await Bun.sleep(1)
+    }
+    const ms = performance.now() - started
+    await Bun.sleep(1000)
+    return { ms, rss: rssMegabytes(proc.pid) }
+  } finally {
+    proc.kill()
+    await proc.exited
+  }
+}
+
+function report(label: string, runs: { ms: number; rss: number }[]) {
+  const ms = runs.map((r) => r.ms)
+  console.log(`| ${label} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(median(runs.map((r) => r.rss)), 1)} |`)
+}
+
+/**
+ * First start (migrations on an empty data directory / empty PostgreSQL
+ * database), cold start on an existing directory, and idle memory after each.
+ */
+export async function runStartup(withPostgres: boolean) {
+  console.log(`\n### Start-up (${KIND}, ${RUNS} runs each)\n`)
+  console.log('| start | median ms | best ms | idle RSS MB (median) |\n|---|---|---|---|')
+  const first: { ms: number; rss: number }[] = []
+  const again: { ms: number; rss: number }[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-bench-start-'))
+    try {
+      first.push(await timeStart(dir))
+      again.push(await timeStart(dir))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  report('first start, empty data directory (SQLite)', first)
+  report('cold start, existing data directory (SQLite)', again)
+  if (!withPostgres) return
+  const pgFirst: { ms: number; rss: number }[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-bench-start-'))
+    const scratch = await createScratchDatabase(PG_BASE, 'crm_bench_start')
+    try {
+      pgFirst.push(await timeStart(dir, { DATABASE_URL: scratch.url }))
+    } finally {
+      await scratch.drop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  report('first start, empty PostgreSQL database', pgFirst)
+}
