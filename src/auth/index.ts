@@ -14,6 +14,7 @@ import { AuthService } from './service'
 import { TwoFactorModel } from './two-factor/model'
 import { twoFactorRoutes } from './two-factor'
 import { passwordResetRoutes } from './password-reset-routes'
+import { sessionRoutes } from './session-routes'
 import { twoFactorRequired } from './two-factor/policy'
 
 function viewOf(user: AuthUser) {
@@ -64,6 +65,7 @@ export function authModule(ctx: AppContext) {
       })
       .use(twoFactorRoutes(ctx, service))
       .use(passwordResetRoutes(ctx, service))
+      .use(sessionRoutes(ctx))
       .post(
         '/login',
         async ({ body, cookie, clientIp, request }) => {

@@ -4,6 +4,7 @@ import { Forbidden, Unauthorized } from '../http/errors'
 import { requestPath } from '../http/request-path'
 import { isSameSiteRequest, isUnsafeMethod } from './csrf'
 import { TWO_FACTOR_REQUIRED_DETAIL, twoFactorMissing } from './two-factor/policy'
+import { touchSession } from './session-list'
 import { effectiveRole, hasPermission, roleAtLeast, type Permission, type Role } from './permissions'
 
 export const SESSION_COOKIE = 'session'
@@ -122,6 +123,7 @@ export function createAuthenticator(ctx: AppContext) {
       ctx.metrics.forbidden.inc({ reason: 'csrf' })
       throw new Forbidden('Cross-site request rejected')
     }
+    touchSession(ctx, claims.sid)
     const role = effectiveRole(row.role, row.isSuperuser)
     if (!row.twoFactorEnabled && twoFactorMissing(ctx.config, role, input.request)) {
       ctx.metrics.forbidden.inc({ reason: 'two_factor' })

@@ -11,6 +11,7 @@ import type { AuditAction } from '../audit/service'
 import { SecurityNotices } from '../email/security-notices'
 import type { UserRow } from '../users/view'
 import { TwoFactorChallenges, type ChallengeResult } from './two-factor/login-step'
+import { SessionDirectory } from './session-list'
 
 export const LOGIN_FAILED_DETAIL = 'Incorrect email or password'
 export const DISABLED_DETAIL = 'User account is disabled'
@@ -45,6 +46,7 @@ export class AuthService {
   private readonly users: UserService
   readonly notices: SecurityNotices
   private readonly challenges: TwoFactorChallenges
+  private readonly directory: SessionDirectory
 
   constructor(private readonly ctx: AppContext) {
     this.sessions = new SessionService(ctx)
@@ -52,6 +54,7 @@ export class AuthService {
     this.users = new UserService(ctx.database)
     this.notices = new SecurityNotices(ctx)
     this.challenges = new TwoFactorChallenges(ctx)
+    this.directory = new SessionDirectory(ctx)
     // Warm the dummy hash so the first unknown-email login is not measurably slower.
     void dummyPasswordHash()
   }
@@ -100,6 +103,7 @@ export class AuthService {
   /** The last step of every login, with or without a second factor: a session, the audit row, the answer. */
   async completeLogin(row: UserRow, caller: Caller): Promise<LoginResult> {
     const session = await this.sessions.start(row.id)
+    await this.directory.recordClient(session.sessionId, caller)
     await this.ctx.audit.record({ action: 'login.success', userId: row.id, actorEmail: row.email, ip: caller.ip })
     return this.issue(session, row)
   }
