@@ -1,34 +1,45 @@
-// Cross-compiles the single executable for every supported platform into dist/.
-// The first build for a target downloads that target's Bun runtime once (into
-// ~/.bun/install/cache), so it needs network access to Bun's release downloads.
+// `npm run release`: cross-compiles the executable for every supported platform
+// into dist/release/, named crm-api-<version>-<target>, plus SHA256SUMS.
+// A target's Bun runtime comes from Bun's cache (~/.bun/install/cache), filled
+// from the network on its first build; see docs/operations.md "Releases".
 // Usage: bun deploy/build-all.ts [target ...]   (default: all targets)
-import { resolve } from 'node:path'
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import pkg from '../package.json' with { type: 'json' }
+import { ROOT, buildExecutable } from './build'
 
-const ROOT = resolve(import.meta.dir, '..')
 const TARGETS: Record<string, string> = {
-  'bun-linux-x64': 'dist/crm-api-linux-x64',
-  'bun-linux-arm64': 'dist/crm-api-linux-arm64',
-  'bun-windows-x64': 'dist/crm-api-windows-x64.exe',
-  'bun-darwin-arm64': 'dist/crm-api-darwin-arm64',
+  'bun-linux-x64': 'linux-x64',
+  'bun-linux-arm64': 'linux-arm64',
+  'bun-windows-x64': 'windows-x64.exe',
+  'bun-darwin-arm64': 'darwin-arm64',
 }
-// The same flags as `bun run build`; --bytecode is left out because bytecode is
-// produced by the build machine's runtime, not the target's.
-const FLAGS = ['--compile', '--minify', '--sourcemap=none', '--format=esm', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--asset', 'drizzle']
+// RELEASE_DIR redirects the output (the tests build into a temporary folder).
+const OUT = process.env.RELEASE_DIR ? resolve(process.env.RELEASE_DIR) : join(ROOT, 'dist', 'release')
 
 const wanted = process.argv.slice(2)
 const targets = wanted.length ? wanted : Object.keys(TARGETS)
-let failed = 0
 for (const target of targets) {
-  const outfile = TARGETS[target]
-  if (!outfile) {
+  if (!TARGETS[target]) {
     console.error(`unknown target ${target}; one of ${Object.keys(TARGETS).join(', ')}`)
     process.exit(2)
   }
-  const build = Bun.spawnSync([process.execPath, 'build', 'src/index.ts', ...FLAGS, `--target=${target}`, '--outfile', outfile], { cwd: ROOT, stdout: 'inherit', stderr: 'inherit' })
-  if (build.exitCode === 0) console.log(`${target}: ${outfile}`)
-  else {
+}
+// A fresh folder: SHA256SUMS never lists a file left over from an earlier release.
+rmSync(OUT, { recursive: true, force: true })
+mkdirSync(OUT, { recursive: true })
+const sums: string[] = []
+let failed = 0
+for (const target of targets) {
+  const name = `crm-api-${pkg.version}-${TARGETS[target]}`
+  if (buildExecutable(join(OUT, name), { target })) {
+    sums.push(`${createHash('sha256').update(readFileSync(join(OUT, name))).digest('hex')}  ${name}`)
+    console.log(`${target}: ${join(OUT, name)}`)
+  } else {
     failed++
-    console.error(`${target}: build failed (exit ${build.exitCode})`)
+    console.error(`${target}: build failed (its Bun runtime could not be found or downloaded)`)
   }
 }
+writeFileSync(join(OUT, 'SHA256SUMS'), sums.join('\n') + (sums.length ? '\n' : ''))
 process.exit(failed ? 1 : 0)

@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { CUSTOMER_FIELD_NAMES, EXTRA_FIELD_NAME, EXTRA_FIELDS_MAX } from './customers/fields'
 
@@ -8,6 +8,29 @@ export class ConfigError extends Error {
   /** The variable the message starts with (every message names its variable first). */
   get variable(): string | undefined {
     return /^([A-Z][A-Z0-9_]*[A-Z0-9])\b/.exec(this.message)?.[1]
+  }
+}
+
+/**
+ * The data directory exists (or is created, owner-only, when its parent exists)
+ * and is writable; otherwise one line names the variable and the path.
+ */
+export function ensureDataDir(dir: string, variable = 'DATA_DIR'): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new ConfigError(`${variable}: ${dir} is not a directory`)
+  } else {
+    const parent = dirname(dir)
+    if (!existsSync(parent)) throw new ConfigError(`${variable}: ${dir} cannot be created because ${parent} does not exist`)
+    try {
+      mkdirSync(dir, { mode: 0o700 })
+    } catch (error) {
+      throw new ConfigError(`${variable}: ${dir} cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK)
+  } catch {
+    throw new ConfigError(`${variable}: ${dir} is not writable by this user`)
   }
 }
 
@@ -239,7 +262,7 @@ function developmentSecret(dataDir: string): { key: string; source: 'file' | 'ge
     const key = readFileSync(file, 'utf8').trim()
     if (key.length >= MIN_SECRET_LENGTH) return { key, source: 'file' }
   }
-  mkdirSync(dataDir, { recursive: true })
+  ensureDataDir(dataDir)
   const key = randomBytes(48).toString('base64url')
   writeFileSync(file, key + '\n', { mode: 0o600 })
   chmodSync(file, 0o600)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bun
-import { ConfigError, loadConfig } from './config'
-import { serve } from './cli/serve'
+import { dirname } from 'node:path'
+import { ConfigError, ensureDataDir, loadConfig, type Config } from './config'
+import { ensurePortFree, serve } from './cli/serve'
 import { generateSecret } from './cli/secret'
 import { runCheck } from './cli/check'
 import { runMigrate } from './cli/migrate'
 import { runBackup } from './cli/backup'
 import { runUser } from './cli/user'
-import { VERSION } from './version'
+import { VERSION, versionLine } from './version'
 import { CliError } from './cli/errors'
 
 const HELP = `crm-api ${VERSION} — CRM back end for small offices
@@ -19,10 +20,20 @@ Usage:
   crm-api check                            check the production checklist for this environment
   crm-api backup PATH                      write a consistent copy of the SQLite database to PATH
   crm-api secret                           print a new random SECRET_KEY
-  crm-api --version                        print the version
+  crm-api --version                        print the version and the git commit it was built from
   crm-api --help                           this text
 
 Configuration comes from environment variables; see the README.`
+
+/** Commands that write the SQLite database check its directory first: one line naming DATA_DIR beats a driver error. */
+function withDataDir(config: Config): Config {
+  const target = config.database
+  if (target.kind === 'sqlite' && target.path !== ':memory:') {
+    const dir = dirname(target.path)
+    ensureDataDir(dir, dir === config.dataDir ? 'DATA_DIR' : 'DATABASE_URL')
+  }
+  return config
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv
@@ -30,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     case '--version':
     case '-v':
     case 'version':
-      console.log(VERSION)
+      console.log(versionLine())
       return 0
     case '--help':
     case '-h':
@@ -40,17 +51,20 @@ async function main(argv: string[]): Promise<number> {
     case 'secret':
       console.log(generateSecret())
       return 0
-    case 'serve':
-      await serve(loadConfig())
+    case 'serve': {
+      const config = loadConfig()
+      ensurePortFree(config)
+      await serve(withDataDir(config))
       return -1
+    }
     case 'migrate':
-      return runMigrate(loadConfig())
+      return runMigrate(withDataDir(loadConfig()))
     case 'check':
       return runCheck(process.env)
     case 'backup':
       return runBackup(loadConfig(process.env, { ensureSecret: false }), rest)
     case 'user':
-      return runUser(loadConfig(), rest)
+      return runUser(withDataDir(loadConfig()), rest)
     default:
       console.error(`crm-api: unknown command "${command}" (try --help)`)
       void rest

@@ -82,7 +82,7 @@ export function checklist(env: Env, config: Config | undefined, problems: CheckI
       : item('warn', 'TWILIO_ACCOUNT_SID', 'SMS sending is not configured (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID)'),
   )
   items.push(
-    config.smtpUrl && config.emailFrom ? item('ok', 'SMTP_URL', 'e-mail configured') : item('warn', 'SMTP_URL', 'e-mail sending is not configured (set SMTP_URL and EMAIL_FROM)'),
+    config.smtpUrl && config.emailFrom ? item('ok', 'SMTP_URL', 'e-mail configured') : item('warn', 'SMTP_URL', 'e-mail sending is not configured (set SMTP_URL and EMAIL_FROM): password reset by e-mail answers 503 and no security notices are sent'),
   )
   if (!isSet(env, 'FRONTEND_URL')) items.push(item('fail', 'FRONTEND_URL', "not set: list the front end's origin, e.g. https://crm.example.com"))
   else if (config.frontendOrigins.includes('*')) items.push(item('warn', 'FRONTEND_URL', '"*" is never granted credentials: list exact origins'))

@@ -4,27 +4,69 @@ import { createContext } from '../context'
 import { openDatabase } from '../db/client'
 import { runMigrations } from '../db/migrate'
 import { createLogger } from '../logger'
-import { VERSION } from '../version'
+import { VERSION, buildCommit, versionLine } from '../version'
 import { serverBodyLimit } from '../http/body-limit'
 import { bootstrapFirstUser } from '../users/bootstrap'
 import { scheduleAuditPruning } from '../audit/retention'
+import { bannerLine, baseUrl, databaseLocation, firstUserCommand } from './banner'
+import { CliError } from './errors'
 
 /** Below the usual 30 s grace period of service managers (compose, systemd), so exit stays clean. */
 const DRAIN_TIMEOUT_MS = 25_000
+
+function listenError(config: Config, error: unknown): CliError {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return new CliError(`port ${config.port} is already in use`)
+  return new CliError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
+}
+
+/** Fails before migrations and the first-user step touch anything when another process holds the port. */
+export function ensurePortFree(config: Config): void {
+  if (config.port === 0) return
+  try {
+    const probe = Bun.serve({ hostname: config.host, port: config.port, reusePort: false, fetch: () => new Response(null, { status: 503 }) })
+    probe.stop(true)
+  } catch (error) {
+    throw listenError(config, error)
+  }
+}
 
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel)
   for (const warning of config.warnings) logger.warn(warning)
   const database = openDatabase(config.database)
-  await runMigrations(database)
+  const migrations = await runMigrations(database)
+  if (migrations.applied.length) logger.info({ migrations: migrations.applied }, `applied migrations: ${migrations.applied.join(', ')}`)
+  if (migrations.newerThanThisBuild) {
+    logger.warn('the database was migrated by a newer version of crm-api; this older version may fail on it (see docs/operations.md, "Rolling back")')
+  }
   const ctx = createContext(config, { database, logger })
-  await bootstrapFirstUser(ctx)
+  const firstUser = await bootstrapFirstUser(ctx, firstUserCommand(config))
   const stopPruning = scheduleAuditPruning(ctx)
   const app = buildApp(ctx)
   await app.modules
-  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: serverBodyLimit(config.maxBodyBytes) })
+  try {
+    // Elysia asks Bun for SO_REUSEPORT by default: a second server on the port would
+    // silently share it (and split requests between two databases).
+    app.listen({ port: config.port, hostname: config.host, reusePort: false, maxRequestBodySize: serverBodyLimit(config.maxBodyBytes) })
+  } catch (error) {
+    // The port was taken between the probe and now.
+    stopPruning()
+    await database.close()
+    throw listenError(config, error)
+  }
   const server = app.server!
-  logger.info({ port: server.port, host: config.host, database: database.kind, version: VERSION }, 'listening')
+  logger.info(
+    {
+      url: baseUrl(config.host, server.port!),
+      port: server.port,
+      host: config.host,
+      database: database.kind,
+      databaseLocation: databaseLocation(config),
+      version: VERSION,
+      commit: buildCommit(),
+    },
+    bannerLine(config, server.port!, firstUser, versionLine()),
+  )
 
   let stopping = false
   const shutdown = async (signal: string) => {

@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/plugin'
 import { BadGateway, ServiceUnavailable, ValidationFailed } from '../http/errors'
 import { EmailSender, EmailSendError } from '../email/sender'
 import { CommunicationService, requireText, type Recipient } from './service'
-import { EMAIL_BODY_MAX, EMAIL_SUBJECT_MAX } from './model'
+import { EMAIL_BODY_MAX, EMAIL_SETUP_HINT, EMAIL_SUBJECT_MAX } from './model'
 import { communicationView } from './view'
 
 export interface EmailDraft extends Recipient {
@@ -32,7 +32,7 @@ export class EmailService {
   }
 
   assertConfigured(): void {
-    if (!this.sender.configured) throw new ServiceUnavailable('Email is not configured')
+    if (!this.sender.configured) throw new ServiceUnavailable('Email is not configured', EMAIL_SETUP_HINT)
   }
 
   async deliver(user: Pick<AuthUser, 'id'>, draft: EmailDraft) {

@@ -1,5 +1,5 @@
 import { Database as SqliteHandle } from 'bun:sqlite'
-import { mkdirSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { drizzle as drizzleSqlite, type BunSQLiteDatabase } from 'drizzle-orm/bun-sqlite'
 import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js'
@@ -32,7 +32,17 @@ export interface Database {
 }
 
 export function openSqlite(path: string, options: { synchronous?: 'normal' | 'full' } = {}): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true })
+    // Created owner-only before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
+    if (!existsSync(path)) {
+      try {
+        closeSync(openSync(path, 'wx', 0o600))
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      }
+    }
+  }
   const handle = new SqliteHandle(path, { create: true, strict: true })
   // WAL + NORMAL: every commit is in the WAL before the answer, so a killed
   // process loses nothing; only an OS crash or power cut can drop the last

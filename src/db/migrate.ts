@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator'
 import type { Database } from './client'
@@ -12,10 +12,34 @@ export function migrationsFolder(dialect: 'sqlite' | 'pg'): string {
   return candidates.find((dir) => existsSync(join(dir, 'meta', '_journal.json'))) ?? candidates[0]!
 }
 
+/** What a start did to the schema, for the start-up log. */
+export interface MigrationReport {
+  /** Tags of the migrations this run applied, e.g. `0004_account_security_and_spa`. */
+  applied: string[]
+  /** The database carries a migration this build does not know: a newer version ran on it (a rollback). */
+  newerThanThisBuild: boolean
+}
+
+interface Migration extends MigrationMeta {
+  tag: string
+}
+
+/** The generated migrations in journal order, each with its tag (drizzle's reader leaves the tag out). */
+function readMigrations(dialect: 'sqlite' | 'pg'): Migration[] {
+  const folder = migrationsFolder(dialect)
+  const entries = (JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }).entries
+  return readMigrationFiles({ migrationsFolder: folder }).map((meta, i) => ({ ...meta, tag: entries[i]!.tag }))
+}
+
 /** drizzle's rule: everything generated after the newest applied migration. */
-function pending(migrations: MigrationMeta[], lastCreatedAt: unknown): MigrationMeta[] {
+function pending(migrations: Migration[], lastCreatedAt: unknown): Migration[] {
   if (lastCreatedAt === undefined || lastCreatedAt === null) return migrations
   return migrations.filter((migration) => Number(lastCreatedAt) < migration.folderMillis)
+}
+
+function report(migrations: Migration[], lastCreatedAt: unknown, applied: Migration[]): MigrationReport {
+  const newest = Math.max(0, ...migrations.map((m) => m.folderMillis))
+  return { applied: applied.map((m) => m.tag), newerThanThisBuild: Number(lastCreatedAt ?? 0) > newest }
 }
 
 /**
@@ -26,19 +50,18 @@ function pending(migrations: MigrationMeta[], lastCreatedAt: unknown): Migration
  * (twice on PostgreSQL: describe, then execute), which made a first start on an
  * empty PostgreSQL database cost ~80 round trips.
  */
-export async function runMigrations(database: Database): Promise<void> {
-  if (database.kind === 'sqlite') migrateSqlite(database)
-  else await migratePostgres(database)
+export async function runMigrations(database: Database): Promise<MigrationReport> {
+  return database.kind === 'sqlite' ? migrateSqlite(database) : migratePostgres(database)
 }
 
 /** One transaction; each statement executed directly by bun:sqlite (no query builder). */
-function migrateSqlite(database: Database): void {
+function migrateSqlite(database: Database): MigrationReport {
   const handle = database.sqlite!
-  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder('sqlite') })
+  const migrations = readMigrations('sqlite')
   handle.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)')
   const last = handle.query<{ created_at: unknown }, []>('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1').get()
   const todo = pending(migrations, last?.created_at)
-  if (todo.length === 0) return
+  if (todo.length === 0) return report(migrations, last?.created_at, todo)
   const record = handle.prepare<unknown, [string, number]>('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)')
   handle.exec('BEGIN')
   try {
@@ -53,6 +76,7 @@ function migrateSqlite(database: Database): void {
   } finally {
     record.finalize()
   }
+  return report(migrations, last?.created_at, todo)
 }
 
 /**
@@ -62,8 +86,8 @@ function migrateSqlite(database: Database): void {
  * lock and reads the state, one applies everything pending in a transaction,
  * one releases the lock.
  */
-async function migratePostgres(database: Database): Promise<void> {
-  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder('pg') })
+async function migratePostgres(database: Database): Promise<MigrationReport> {
+  const migrations = readMigrations('pg')
   const connection = await database.pg!.reserve()
   try {
     const state = await connection
@@ -75,7 +99,8 @@ async function migratePostgres(database: Database): Promise<void> {
       )
       .simple()
     const rows = (state as unknown as { created_at: unknown }[][]).at(-1) ?? []
-    const todo = pending(migrations, rows[0]?.created_at)
+    const last = rows[0]?.created_at
+    const todo = pending(migrations, last)
     if (todo.length > 0) {
       // Hashes are hex and times integers: nothing in the bookkeeping needs quoting beyond the literal.
       const script = todo
@@ -88,6 +113,7 @@ async function migratePostgres(database: Database): Promise<void> {
         throw error
       }
     }
+    return report(migrations, last, todo)
   } finally {
     await connection.unsafe(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`).simple().catch(() => {})
     connection.release()

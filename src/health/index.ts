@@ -1,16 +1,17 @@
 import { Elysia, t } from 'elysia'
 import type { AppContext } from '../context'
-import { VERSION } from '../version'
+import { VERSION, buildCommit } from '../version'
 import { DatabaseCheck } from './check'
 
 export function healthModule(ctx: AppContext) {
   const check = new DatabaseCheck(ctx.database)
+  const commit = buildCommit()
   return new Elysia({ name: 'health', seed: ctx.id }).get(
     '/health',
     async ({ set }) => {
-      if (await check.ok()) return { status: 'ok', database: 'ok', version: VERSION }
+      if (await check.ok()) return { status: 'ok', database: 'ok', version: VERSION, commit }
       set.status = 503
-      return { status: 'degraded', database: 'unavailable', version: VERSION, detail: 'Database unavailable' }
+      return { status: 'degraded', database: 'unavailable', version: VERSION, commit, detail: 'Database unavailable' }
     },
     {
       detail: {
@@ -20,8 +21,8 @@ export function healthModule(ctx: AppContext) {
         tags: ['Operations'],
       },
       response: {
-        200: t.Object({ status: t.String(), database: t.String(), version: t.String() }),
-        503: t.Object({ status: t.String(), database: t.String(), version: t.String(), detail: t.String() }),
+        200: t.Object({ status: t.String(), database: t.String(), version: t.String(), commit: t.String({ description: 'git commit of the build' }) }),
+        503: t.Object({ status: t.String(), database: t.String(), version: t.String(), commit: t.String(), detail: t.String() }),
       },
     },
   )

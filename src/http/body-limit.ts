@@ -4,6 +4,9 @@ import { HttpError } from './errors'
 
 export const TOO_LARGE = 'Request body too large'
 
+/** Twilio's callbacks are a few KB; anything far larger is not Twilio's and is refused (64 KB is generous). */
+export const WEBHOOK_MAX_BODY_BYTES = 64 * 1024
+
 /** Reads a body without a Content-Length, giving up (413) past `max` bytes. */
 async function readBounded(body: ReadableStream<Uint8Array>, max: number): Promise<ArrayBuffer> {
   const reader = body.getReader()
@@ -26,7 +29,9 @@ async function readBounded(body: ReadableStream<Uint8Array>, max: number): Promi
  * MAX_BODY_BYTES, answered as JSON 413:
  * - a declared Content-Length over the limit is refused before anything is read;
  * - a chunked body (no Content-Length) is read with a running count before the
- *   normal parser sees it, then handed on as an ordinary request.
+ *   normal parser sees it, then handed on as an ordinary request; for
+ *   /webhooks/ the count stops at the webhook limit (the webhook module
+ *   refuses declared lengths over it itself, and audits them).
  * Bun.serve's maxRequestBodySize (serve.ts) is a looser backstop whose own 413
  * has no body, so it is set above this limit.
  */
@@ -40,9 +45,9 @@ export function bodyLimit(ctx: AppContext) {
       if (Number(length) > max) throw new HttpError(413, TOO_LARGE)
     })
     .onParse({ as: 'global' }, async (context) => {
-      const { request } = context
+      const { request, path } = context
       if (request.body === null || request.headers.has('content-length')) return
-      const bytes = await readBounded(request.body, max)
+      const bytes = await readBounded(request.body, path.startsWith('/webhooks/') ? Math.min(max, WEBHOOK_MAX_BODY_BYTES) : max)
       // The stream is spent: the default parser reads this buffered copy instead.
       context.request = new Request(request.url, { method: request.method, headers: request.headers, body: bytes })
     })

@@ -43,8 +43,9 @@ export class TooManyRequests extends HttpError {
 }
 
 export class ServiceUnavailable extends HttpError {
-  constructor(detail: string) {
-    super(503, detail)
+  /** `hint` tells an operator what to set; `detail` stays the exact, documented message clients compare. */
+  constructor(detail: string, hint?: string) {
+    super(503, detail, {}, hint === undefined ? {} : { hint })
   }
 }
 

@@ -5,6 +5,7 @@ import { Conflict, Forbidden, NotFound, ValidationFailed } from '../http/errors'
 import { hashPassword, passwordProblem } from '../auth/passwords'
 import { isRole, type Role } from '../auth/permissions'
 import { SessionService } from '../auth/sessions'
+import { ResetTokens } from '../auth/reset-tokens'
 import { normalizeEmail, UserService } from './service'
 import type { UserRow } from './view'
 
@@ -89,6 +90,7 @@ export class UserManagement {
     }
 
     // Losing access or the password ends their sessions (the actor's own current one survives a self-service change).
+    if (changes.password !== undefined) await new ResetTokens(this.ctx.database).revokeAll(id)
     if (changes.isActive === false || changes.password !== undefined) {
       const keep = actor.kind === 'user' && actor.id === id && changes.isActive !== false ? actor.sessionId : undefined
       await this.sessions.revokeAllOf(id, keep)

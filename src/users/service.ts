@@ -2,6 +2,7 @@ import { asc, count, eq } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import type { Role } from '../auth/permissions'
 import { hashPassword } from '../auth/passwords'
+import { ResetTokens } from '../auth/reset-tokens'
 import { Conflict } from '../http/errors'
 
 export interface NewUser {
@@ -63,6 +64,8 @@ export class UserService {
     const { users } = this.database.tables
     const hashedPassword = await hashPassword(password)
     await this.database.db.update(users).set({ hashedPassword, updatedAt: new Date() }).where(eq(users.id, id))
+    // A reset link must not outlive the password it was meant to replace.
+    await new ResetTokens(this.database).revokeAll(id)
   }
 
   async list(page: number, pageSize: number) {

@@ -7,8 +7,6 @@ export type TwilioParams = Record<string, string | string[]>
 
 export class MalformedForm extends Error {}
 
-/** Twilio's callbacks are a few KB; anything far larger is not Twilio and is refused unread. */
-export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024
 /** Twilio sends a few dozen parameters (10 media URLs included); parsing and signing 100k costs real CPU. */
 export const MAX_FORM_FIELDS = 200
 

@@ -3,6 +3,7 @@ import type { AppContext } from '../context'
 import { WebhookModel, incomingFormDoc, malformedIdsResponseDoc, rejectedResponseDoc, statusFormDoc, twimlResponseDoc } from './model'
 import { WebhookService } from './service'
 import { twilioSignature } from './signature'
+import { STATUS_ORDER_TEXT } from './status-order'
 
 const EMPTY_TWIML = '<Response></Response>'
 
@@ -49,7 +50,7 @@ export function webhooksModule(ctx: AppContext) {
         response: { 200: WebhookModel.statusAnswer, 400: WebhookModel.malformed, 403: WebhookModel.rejected },
         detail: {
           summary: 'SMS delivery status from Twilio',
-          description: `Moves the outbound message with that MessageSid forward (queued < sending < sent < delivered/undelivered/failed < read), never back; unknown sids are ignored. ${SIGNATURE_NOTE}`,
+          description: `Moves the outbound message with that MessageSid forward (${STATUS_ORDER_TEXT}), never back; a status not in this list is stored as sent, ranked after sent and before the final statuses, and is never refused; unknown sids are ignored. ${SIGNATURE_NOTE}`,
           tags: ['Webhooks'],
           requestBody: statusFormDoc,
         },

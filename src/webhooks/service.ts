@@ -3,47 +3,26 @@ import type { AppContext } from '../context'
 import { ValidationFailed } from '../http/errors'
 import { maskPhone } from '../logger'
 import { OptOutService } from '../optouts/service'
+import { optOutChange, type OptOutChange } from '../optouts/keywords'
 import { toE164 } from '../phone/normalize'
 import { firstParam as rawParam, type TwilioParams } from './form'
+import { MAX_STATUS_LENGTH, STATUS_RANK, UNKNOWN_STATUS_RANK, knownStatus, rankCaseArms } from './status-order'
 
 /** PostgreSQL text cannot hold NUL: Twilio never sends one, and a signed request that does is stored without it (a 4xx would only make Twilio retry). */
 const firstParam = (params: TwilioParams, name: string) => rawParam(params, name)?.replaceAll('\u0000', '')
-
-/** Replies that withdraw consent (compared trimmed, in any case). */
-const OPT_OUT_KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'])
-/** Replies that give it back. */
-const OPT_IN_KEYWORDS = new Set(['START', 'UNSTOP', 'YES'])
-
-/**
- * Delivery statuses in the order Twilio moves through them; a callback may
- * arrive late, so a status only ever replaces one of a lower rank.
- */
-export const STATUS_RANK: Record<string, number> = {
-  queued: 0,
-  sending: 1,
-  sent: 2,
-  delivered: 3,
-  undelivered: 3,
-  failed: 3,
-  read: 4,
-}
 
 /** Twilio error 21610: the recipient replied STOP to this sender; Twilio refuses further messages. */
 const OPT_OUT_ERROR_CODES = new Set(['21610'])
 
 const MAX_MEDIA = 10 // Twilio's limit per message
 
-export type OptOutChange = 'opted_out' | 'opted_in' | undefined
-
-/** What an inbound message asks for: Twilio's OptOutType (Advanced Opt-Out) wins over our keyword list. */
-export function optOutChange(body: string | undefined, optOutType: string | undefined): OptOutChange {
-  const type = optOutType?.trim().toUpperCase()
-  if (type === 'STOP') return 'opted_out'
-  if (type === 'START') return 'opted_in'
-  const keyword = body?.trim().toUpperCase() ?? ''
-  if (OPT_OUT_KEYWORDS.has(keyword)) return 'opted_out'
-  if (OPT_IN_KEYWORDS.has(keyword)) return 'opted_in'
-  return undefined
+/** MessageStatus (or the older SmsStatus), trimmed; only its absence is an error. */
+function statusParam(params: TwilioParams): string {
+  for (const name of ['MessageStatus', 'SmsStatus']) {
+    const value = firstParam(params, name)?.trim()
+    if (value) return value
+  }
+  throw new ValidationFailed('MessageStatus', 'Required')
 }
 
 function required(params: TwilioParams, names: string[], field: string): string {
@@ -120,6 +99,7 @@ export class WebhookService {
         status: 'received',
         fromAddress: fromE164 ?? from,
         toAddress: toE164(to, this.ctx.config.defaultCountry) ?? to,
+        peerAddress: fromE164 ?? from,
         content: body,
         externalId: sid,
         customerId,
@@ -148,36 +128,33 @@ export class WebhookService {
     const { db, tables } = this.ctx.database
     const { communications } = tables
     const sid = required(params, ['MessageSid', 'SmsSid', 'SmsMessageSid'], 'MessageSid')
-    const status = required(params, ['MessageStatus', 'SmsStatus'], 'MessageStatus').toLowerCase()
+    const reported = statusParam(params)
+    const known = knownStatus(reported)
+    // Twilio retries anything but a 2xx, so a status it adds later is kept as sent rather than refused.
+    const status = known ?? reported.slice(0, MAX_STATUS_LENGTH)
+    const rank = known ? STATUS_RANK[known]! : UNKNOWN_STATUS_RANK
     const errorCode = firstParam(params, 'ErrorCode')?.trim().slice(0, 32) || undefined
     const errorMessage = firstParam(params, 'ErrorMessage')?.trim().slice(0, 500) || undefined
 
-    const rank = STATUS_RANK[status]
-    let applied = false
-    if (rank !== undefined) {
-      // Statuses outside the list (e.g. an "accepted" stored at send time) rank -1: anything known replaces them.
-      const rankCases = sql.raw(
-        `${Object.entries(STATUS_RANK).map(([name, value]) => `WHEN '${name}' THEN ${value}`).join(' ')} ELSE -1 END`,
+    const updated = await db
+      .update(communications)
+      .set({
+        status,
+        ...(errorCode !== undefined ? { errorCode } : {}),
+        ...(errorMessage !== undefined ? { errorMessage } : {}),
+        updatedAt: new Date(),
+      })
+      .where(
+        and(
+          eq(communications.externalId, sid),
+          eq(communications.direction, 'outbound'),
+          sql`(CASE ${communications.status} ${sql.raw(rankCaseArms())}) < ${sql.raw(String(rank))}`,
+        ),
       )
-      const updated = await db
-        .update(communications)
-        .set({
-          status,
-          ...(errorCode !== undefined ? { errorCode } : {}),
-          ...(errorMessage !== undefined ? { errorMessage } : {}),
-          updatedAt: new Date(),
-        })
-        .where(
-          and(
-            eq(communications.externalId, sid),
-            eq(communications.direction, 'outbound'),
-            sql`(CASE ${communications.status} ${rankCases}) < ${sql.raw(String(rank))}`,
-          ),
-        )
-        .returning({ id: communications.id })
-      applied = updated.length > 0
-      if (applied) this.ctx.metrics.messages.inc({ channel: 'sms', direction: 'outbound', status })
-    }
+      .returning({ id: communications.id })
+    const applied = updated.length > 0
+    // Metric labels stay a fixed set whatever Twilio sends.
+    if (applied) this.ctx.metrics.messages.inc({ channel: 'sms', direction: 'outbound', status: known ?? 'other' })
 
     // The refusal is a fact about the number whatever the callback order, so it applies even to a late callback.
     if (errorCode !== undefined && OPT_OUT_ERROR_CODES.has(errorCode)) {

@@ -3,8 +3,8 @@ import { Elysia } from 'elysia'
 import { HMAC_SHA1, HMAC_SHA256, SIGNATURE_SETTINGS_HEADER, getSignatureAlgorithm, validateRequest } from 'twilio/lib/webhooks/webhooks'
 import type { AppContext } from '../context'
 import { HttpError } from '../http/errors'
-import { TOO_LARGE } from '../http/body-limit'
-import { MAX_FORM_FIELDS, MAX_WEBHOOK_BODY_BYTES, MalformedForm, formFieldCount, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
+import { TOO_LARGE, WEBHOOK_MAX_BODY_BYTES } from '../http/body-limit'
+import { MAX_FORM_FIELDS, MalformedForm, formFieldCount, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
 import { identifierProblem } from './identifiers'
 
 export const MISSING_SIGNATURE = 'Missing Twilio signature'
@@ -118,7 +118,7 @@ export function twilioSignature(ctx: AppContext) {
       // Raw text whatever the Content-Type: the signature is checked over exactly what was sent.
       parse: ({ request }) => {
         // The global body limit has already checked that Content-Length is a number.
-        if (Number(request.headers.get('content-length') ?? 0) > MAX_WEBHOOK_BODY_BYTES) return OVERSIZED
+        if (Number(request.headers.get('content-length') ?? 0) > WEBHOOK_MAX_BODY_BYTES) return OVERSIZED
         return request.text()
       },
       async transform(input) {
@@ -126,7 +126,7 @@ export function twilioSignature(ctx: AppContext) {
         const { request, body, path, clientIp = 'unknown', requestId } = input as typeof input & { clientIp?: string; requestId?: string }
         const rawBody = typeof body === 'string' ? body : ''
         // A chunked body has no Content-Length to refuse it by before it is read.
-        if (body === OVERSIZED || Buffer.byteLength(rawBody) > MAX_WEBHOOK_BODY_BYTES) {
+        if (body === OVERSIZED || Buffer.byteLength(rawBody) > WEBHOOK_MAX_BODY_BYTES) {
           throw await refuse('body_too_large', new HttpError(413, TOO_LARGE), path, clientIp, requestId)
         }
         if (formFieldCount(rawBody) > MAX_FORM_FIELDS) {

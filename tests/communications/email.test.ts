@@ -145,7 +145,7 @@ describeEachDialect('e-mail sending', (dialect) => {
     const someone = await other.createUser('user')
     const response = await other.request('POST', SEND, { token: someone.token, json: { to: 'a@example.com', subject: 's', body: 'b' } })
     expect(response.status).toBe(503)
-    expect(await json(response)).toEqual({ detail: 'Email is not configured' })
+    expect(await json(response)).toEqual({ detail: 'Email is not configured', hint: 'Set SMTP_URL and EMAIL_FROM, then restart' })
     expect(await allCommunications(other.database)).toHaveLength(0)
     await other.close()
   }, SLOW)

@@ -245,7 +245,10 @@ describeEachDialect('SMS without Twilio configuration', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const response = await t.request('POST', SEND, { token: user.token, json: { to: '+14155550119', body: 'x' } })
       expect(response.status).toBe(503)
-      expect(await json(response)).toEqual({ detail: 'SMS is not configured' })
+      expect(await json(response)).toEqual({
+        detail: 'SMS is not configured',
+        hint: 'Set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER (or TWILIO_MESSAGING_SERVICE_SID), then restart',
+      })
     }
     expect(await allCommunications(t.database)).toHaveLength(0)
     expect(await t.database.db.select().from(t.database.tables.rateLimitEvents)).toHaveLength(0)

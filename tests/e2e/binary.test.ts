@@ -27,7 +27,7 @@ describe('the compiled executable', () => {
       const body = (await response.json()) as { status: string; database: string; version: string }
       expect(body).toMatchObject({ status: 'ok', database: 'ok' })
       const version = run('binary', ['--version']).stdout.trim()
-      expect(body.version).toBe(version)
+      expect(version).toStartWith(`${body.version} (commit `)
       expect(existsSync(join(server.dataDir, 'crm.db'))).toBe(true)
       expect(existsSync(join(server.dataDir, 'secret.key'))).toBe(true)
     } finally {
@@ -57,6 +57,13 @@ describe.each(['binary', 'source'] as const)('start-up errors (%s)', (kind) => {
     expect(lines).toHaveLength(1)
     expect(lines[0]).toContain('SECRET_KEY')
     expect(result.stderr).not.toMatch(/\bat .*:\d+:\d+/)
+  })
+
+  test('a misspelt ENVIRONMENT names the variable and the accepted values', () => {
+    const result = run(kind, [], { ENVIRONMENT: 'producton' })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('ENVIRONMENT must be one of development, dev, test, production, prod, staging (any case), got "producton"')
   })
 
   test('PORT=abc names PORT', () => {

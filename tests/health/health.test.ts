@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
-import { VERSION } from '../../src/version'
+import { VERSION, buildCommit } from '../../src/version'
 
 describeEachDialect('health and error shapes', (dialect) => {
   let t: TestApp
@@ -12,7 +12,7 @@ describeEachDialect('health and error shapes', (dialect) => {
   test('GET /health is ok with the version', async () => {
     const response = await t.request('GET', '/health')
     expect(response.status).toBe(200)
-    expect(await json(response)).toEqual({ status: 'ok', database: 'ok', version: VERSION })
+    expect(await json(response)).toEqual({ status: 'ok', database: 'ok', version: VERSION, commit: buildCommit() })
   })
 
   test('unknown route is 404 JSON, wrong method 405 with Allow', async () => {

@@ -118,8 +118,10 @@ describe('first start', () => {
     const server = await startServer({ dataDir: tempDir() })
     try {
       await Bun.sleep(50)
-      const hints = server.output().split('\n').filter((line) => line.includes('crm-api user create --email you@example.com --role superuser'))
+      // Started as `bun …/src/index.ts`: the hint is the same command line (the banner repeats it).
+      const hints = server.output().split('\n').filter((line) => line.includes('"level":"warn"') && line.includes('no users yet'))
       expect(hints.length).toBe(1)
+      expect(hints[0]).toContain('src/index.ts user create --email you@example.com --role superuser')
     } finally {
       await server.stop()
     }

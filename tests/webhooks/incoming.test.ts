@@ -135,7 +135,7 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
   test('keywords inside a sentence do nothing', async () => {
     const phone = freshPhone()
     await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: 'please stop by tomorrow' }))
-    await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: 'STOP.' }))
+    await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: "Don't stop" }))
     expect(await optOuts.isOptedOut(phone)).toBe(false)
   })
 

@@ -77,13 +77,17 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
     expect(await statusOf(sid)).toBe('delivered')
   })
 
-  test('a status Twilio may add later is ignored', async () => {
+  test('a status Twilio may add later is stored as sent, after "sent" and before the final statuses', async () => {
     const sid = await outbound('sent')
     await callback(sid, 'teleported')
-    expect(await statusOf(sid)).toBe('sent')
+    expect(await statusOf(sid)).toBe('teleported')
+    await callback(sid, 'sent')
+    expect(await statusOf(sid)).toBe('teleported')
+    await callback(sid, 'failed')
+    expect(await statusOf(sid)).toBe('failed')
   })
 
-  test('a status stored at send time that is not in the list (e.g. "accepted") is replaced by any known one', async () => {
+  test('"accepted" (stored at send time through a Messaging Service) is replaced by any later status', async () => {
     const sid = await outbound('accepted')
     await callback(sid, 'queued')
     expect(await statusOf(sid)).toBe('queued')
