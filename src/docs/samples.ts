@@ -104,3 +104,8 @@ export const INBOUND_SMS = {
 export function page<T>(items: T[], total = items.length) {
   return { items, total, page: 1, page_size: 50 }
 }
+
+/** A history item: the shared shape plus who it is with and when it went out or came in. */
+export function withCustomer<T extends { created_at: string }>(message: T, customerName: string | null = 'Ada Lovelace') {
+  return { ...message, customer_name: customerName, sent_at: message.created_at }
+}
