@@ -179,6 +179,24 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     const again = await t.createUser('user')
     await expectStatus(call('POST', '/api/v2/auth/logout-all', { token: again.token }), 200)
 
+    // Sessions
+    const listed = await call('GET', '/api/v2/auth/sessions', { token: owner.token })
+    expect(listed.status).toBe(200)
+    const traveller = await t.createUser('user')
+    const { items } = (await (await call('GET', `/api/v2/admin/users/${traveller.id}/sessions`, { token: owner.token })).json()) as { items: { id: string }[] }
+    await expectStatus(call('GET', '/api/v2/admin/users/999999/sessions', { token: owner.token }), 404)
+    await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions/${items[0]!.id}`, { token: owner.token }), 204)
+    await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions/${items[0]!.id}`, { token: owner.token }), 404)
+    await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions`, { token: owner.token }), 204)
+    await expectStatus(call('DELETE', '/api/v2/admin/users/999999/sessions', { token: owner.token }), 404)
+    const other = await t.createUser('user')
+    const mine = await t.request('POST', '/api/v2/auth/login', { json: { email: other.email, password: DEFAULT_PASSWORD } })
+    expect(mine.status).toBe(200)
+    const { items: own } = (await (await call('GET', '/api/v2/auth/sessions', { token: other.token })).json()) as { items: { id: string; current: boolean }[] }
+    const elsewhere = own.find((session) => !session.current)!
+    await expectStatus(call('DELETE', `/api/v2/auth/sessions/${elsewhere.id}`, { token: other.token }), 204)
+    await expectStatus(call('DELETE', `/api/v2/auth/sessions/${elsewhere.id}`, { token: other.token }), 404)
+
     // Password reset
     const forgetful = await t.createUser('user')
     smtp.messages.length = 0

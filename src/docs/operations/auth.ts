@@ -1,4 +1,4 @@
-import { TOKEN, USER } from '../samples'
+import { SESSION, TOKEN, USER } from '../samples'
 import type { OperationTable } from './types'
 
 const CHALLENGE = { two_factor_required: true, challenge: 'lc_6q3Vd0lYbq1xZ0m4Q9kT2wHh8Pn5Rj7s' }
@@ -114,6 +114,20 @@ export const AUTH_OPERATIONS: OperationTable = {
     responses: {
       '204': { description: 'The password is set; every session of the user ends' },
       '400': { description: 'The token is unknown, expired, used, or replaced by a newer one', example: { detail: 'Invalid or expired reset token' } },
+    },
+  },
+  'GET /api/v2/auth/sessions': {
+    responses: {
+      '200': {
+        description: 'The live sessions, newest first',
+        example: { items: [SESSION, { ...SESSION, id: '7c1d9e3f-2a4b-4c5d-8e6f-1a2b3c4d5e6f', created_at: '2026-05-30T18:02:11.000Z', ip: '198.51.100.7', user_agent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Mobile/15E148', current: false }] },
+      },
+    },
+  },
+  'DELETE /api/v2/auth/sessions/{id}': {
+    responses: {
+      '204': { description: 'The session is ended' },
+      '404': { description: 'Not a live session of the signed-in user', example: { detail: 'Session not found' } },
     },
   },
 }
