@@ -105,6 +105,11 @@ export function page<T>(items: T[], total = items.length) {
   return { items, total, page: 1, page_size: 50 }
 }
 
+/** A history item: the shared shape plus who it is with and when it went out or came in. */
+export function withCustomer<T extends { created_at: string }>(message: T, customerName: string | null = 'Ada Lovelace') {
+  return { ...message, customer_name: customerName, sent_at: message.created_at }
+}
+
 export const SESSION = {
   id: '0b8e4c2a-6f1d-4e3b-9a7c-5d2f8e1b3c4a',
   created_at: '2026-06-02T07:58:40.000Z',
