@@ -78,6 +78,7 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     expect(login.status).toBe(200)
     const refreshCookie = /refresh=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))![1]!
     await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: user.email } }), 422)
+    await expectStatus(call('POST', '/api/v2/auth/login', { body: `email=${user.email}&password=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415)
     await expectStatus(call('POST', '/api/v2/auth/login', { body: '{"email":', headers: { 'content-type': 'application/json' } }), 400)
     await expectStatus(call('POST', '/api/v2/auth/login', { body: JSON.stringify({ email: 'x@example.com', password: 'p'.repeat(MAX_BODY) }), headers: { 'content-type': 'application/json' } }), 413)
     const victim = await t.createUser('user')
@@ -130,6 +131,20 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(email({ to: 'gone@example.com', subject: 'x', body: 'y' }), 502)
     smtp.rejectRecipients(null)
     await expectStatus(email({ to: 'ada@example.com', subject: 'x', body: 'y' }, bare, (await bare.createUser('user')).token), 503)
+    const bulk = { customer_ids: [customer.id, 999999], message: 'The office is closed on Friday.' }
+    await expectStatus(call('POST', '/api/v2/communications/sms/send-bulk', { token: owner.token, json: bulk }), 200)
+    await expectStatus(call('POST', '/api/v2/communications/sms/send-bulk', { token: (await bare.createUser('superuser')).token, json: bulk }, bare), 503)
+    await expectStatus(call('GET', '/api/v2/communications/sms/customers?search=ada', { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/communications/stats', { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/communications/activity?limit=5', { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/sms/conversations', { token: user.token }), 200)
+    const thread = encodeURIComponent('+14155550143')
+    await expectStatus(call('GET', `/api/v2/sms/conversations/${thread}`, { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/sms/conversations/not-a-number', { token: user.token }), 404)
+    await expectStatus(call('POST', `/api/v2/sms/conversations/${thread}/read`, { token: user.token }), 200)
+    await expectStatus(call('POST', '/api/v2/sms/conversations/not-a-number/read', { token: user.token }), 404)
+    await expectStatus(call('GET', `/api/v2/customers/${customer.id}/sms-conversation`, { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/customers/999999/sms-conversation', { token: user.token }), 404)
     await expectStatus(call('GET', '/api/v2/communications/history?type=sms&direction=outbound', { token: user.token }), 200)
     await expectStatus(call('GET', '/api/v2/communications/history?type=fax', { token: user.token }), 422)
 
