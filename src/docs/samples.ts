@@ -105,6 +105,11 @@ export function page<T>(items: T[], total = items.length) {
   return { items, total, page: 1, page_size: 50 }
 }
 
+/** A history item: the shared shape plus who it is with and when it went out or came in. */
+export function withCustomer<T extends { created_at: string }>(message: T, customerName: string | null = 'Ada Lovelace') {
+  return { ...message, customer_name: customerName, sent_at: message.created_at }
+}
+
 export const SESSION = {
   id: '0b8e4c2a-6f1d-4e3b-9a7c-5d2f8e1b3c4a',
   created_at: '2026-06-02T07:58:40.000Z',
@@ -113,49 +118,4 @@ export const SESSION = {
   ip: '203.0.113.24',
   user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
   current: true,
-}
-
-/** SMS history and conversation items carry the customer's name and when the message left or arrived. */
-export const HISTORY_SMS = { ...SMS, customer_name: 'Ada Lovelace', sent_at: '2026-06-02T16:20:06.000Z' }
-export const HISTORY_INBOUND = { ...INBOUND_SMS, customer_name: 'Ada Lovelace', sent_at: '2026-06-02T16:31:40.000Z' }
-
-export const CONVERSATION = {
-  id: '+14155550143',
-  phone_number: '+14155550143',
-  customer_id: 42,
-  customer_name: 'Ada Lovelace',
-  customer_phone: '+14155550143',
-  unread_count: 1,
-  total_count: 2,
-  has_more: false,
-  messages: [
-    {
-      id: 1187,
-      content: 'Hi Ada, your technician arrives tomorrow between 9 and 11 am.',
-      direction: 'outbound',
-      status: 'delivered',
-      from_phone: '+15005550006',
-      to_phone: '+14155550143',
-      media_urls: [],
-      customer_id: 42,
-      read_at: null,
-      sent_at: '2026-06-02T16:20:06.000Z',
-      queued_at: '2026-06-02T16:20:05.000Z',
-      created_at: '2026-06-02T16:20:05.000Z',
-    },
-    {
-      id: 1190,
-      content: 'Thanks, see you then!',
-      direction: 'inbound',
-      status: 'received',
-      from_phone: '+14155550143',
-      to_phone: '+15005550006',
-      media_urls: [],
-      customer_id: 42,
-      read_at: null,
-      sent_at: '2026-06-02T16:31:40.000Z',
-      queued_at: '2026-06-02T16:31:40.000Z',
-      created_at: '2026-06-02T16:31:40.000Z',
-    },
-  ],
 }

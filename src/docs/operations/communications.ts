@@ -1,9 +1,7 @@
-import { CONVERSATION, HISTORY_INBOUND, HISTORY_SMS, page } from '../samples'
-import { EMAIL, SMS } from '../samples'
+import { CUSTOMER, EMAIL, INBOUND_SMS, SMS, page, withCustomer } from '../samples'
 import { EMAIL_SETUP_HINT, SMS_SETUP_HINT } from '../../communications/model'
 import type { OperationTable } from './types'
 
-const NO_CUSTOMER_ID = { description: 'No such customer (unknown or deleted)', example: { detail: 'Customer not found' } }
 const NO_CUSTOMER = { description: 'customer_id names no customer', example: { detail: 'Customer not found' } }
 
 export const COMMUNICATION_OPERATIONS: OperationTable = {
@@ -30,22 +28,22 @@ export const COMMUNICATION_OPERATIONS: OperationTable = {
     },
   },
   'GET /api/v2/communications/history': {
-    responses: { '200': { description: 'One page of messages, newest first', example: page([HISTORY_INBOUND, HISTORY_SMS]) } },
+    responses: { '200': { description: 'One page of messages, newest first, with the linked customer’s name', example: page([withCustomer(INBOUND_SMS), withCustomer(SMS)]) } },
   },
   'POST /api/v2/communications/sms/send-bulk': {
-    request: { customer_ids: [42, 57, 63], message: 'Our office is closed on Friday, June 5. Reply to this number for emergencies.' },
+    request: { customer_ids: [42, '43', 44], message: 'Our office is closed on Monday, June 8.' },
     responses: {
       '200': {
-        description: 'What happened to each customer, in the order given; nothing is retried',
+        description: 'What happened to each recipient, in the order given',
         example: {
           total: 3,
           sent: 1,
           failed: 0,
           skipped: 2,
           results: [
-            { customer_id: 42, customer_name: 'Ada Lovelace', phone: '+14155550143', status: 'sent', reason: null, detail: null, communication_id: 1191 },
-            { customer_id: 57, customer_name: 'Grace Hopper', phone: '+14155550177', status: 'skipped', reason: 'opted_out', detail: 'Recipient has opted out of SMS', communication_id: null },
-            { customer_id: 63, customer_name: 'Alan Turing', phone: null, status: 'skipped', reason: 'no_phone', detail: 'Customer has no phone number', communication_id: null },
+            { customer_id: 42, customer_name: 'Ada Lovelace', phone: '+14155550143', status: 'sent', reason: null, detail: null, communication_id: 1201 },
+            { customer_id: 43, customer_name: 'Grace Hopper', phone: '+14155550144', status: 'skipped', reason: 'opted_out', detail: 'Recipient has opted out of SMS', communication_id: null },
+            { customer_id: 44, customer_name: 'Alan Turing', phone: '+14155550145', status: 'skipped', reason: 'rate_limited', detail: 'Rate limit exceeded: Per-minute limit (10/min). Retry after 42 seconds.', communication_id: null },
           ],
         },
       },
@@ -55,76 +53,59 @@ export const COMMUNICATION_OPERATIONS: OperationTable = {
   'GET /api/v2/communications/sms/customers': {
     responses: {
       '200': {
-        description: 'One page of customers with a phone number',
-        example: page([{ id: 42, name: 'Ada Lovelace', first_name: 'Ada', last_name: 'Lovelace', phone: '+14155550143', email: 'ada@lovelace-analytics.com', city: 'San Francisco', state: 'CA', is_active: true, sms_opt_out: false }]),
-      },
-    },
-  },
-  'GET /api/v2/communications/stats': {
-    responses: { '200': { description: 'Unread inbound messages by channel', example: { unread_sms: 3, unread_email: 0, pending_reminders: 0 } } },
-  },
-  'GET /api/v2/communications/activity': {
-    responses: {
-      '200': {
-        description: 'The newest messages on every channel',
+        description: 'One page of customers with a phone number, by name',
         example: {
           items: [
-            {
-              id: 'sms-1190',
-              type: 'sms',
-              customer_id: 42,
-              customer_name: 'Ada Lovelace',
-              content: 'Thanks, see you then!',
-              subject: null,
-              direction: 'inbound',
-              status: 'received',
-              to_address: '+15005550006',
-              from_address: '+14155550143',
-              created_at: '2026-06-02T16:31:40.000Z',
-              sent_at: '2026-06-02T16:31:40.000Z',
-            },
+            { id: CUSTOMER.id, name: 'Ada Lovelace', first_name: 'Ada', last_name: 'Lovelace', phone: CUSTOMER.phone, email: CUSTOMER.email, city: CUSTOMER.city, state: CUSTOMER.state, is_active: true, sms_opt_out: false },
           ],
           total: 1,
+          page: 1,
+          page_size: 20,
         },
       },
     },
   },
-  'GET /api/v2/sms/conversations': {
+  'GET /api/v2/communications/stats': {
+    responses: { '200': { description: 'Unread inbound messages', example: { unread_sms: 3, unread_email: 0, pending_reminders: 0 } } },
+  },
+  'GET /api/v2/communications/activity': {
     responses: {
       '200': {
-        description: 'One page of conversations, newest activity first',
-        example: page([
-          {
-            id: '+14155550143',
-            phone_number: '+14155550143',
-            customer_id: 42,
-            customer_name: 'Ada Lovelace',
-            last_message: 'Thanks, see you then!',
-            last_message_time: '2026-06-02T16:31:40.000Z',
-            direction: 'inbound',
-            unread_count: 1,
-            total_count: 2,
-          },
-        ]),
+        description: 'The latest messages of every channel, newest first',
+        example: {
+          items: [
+            {
+              id: `sms-${INBOUND_SMS.id}`,
+              type: 'sms',
+              customer_id: 42,
+              customer_name: 'Ada Lovelace',
+              content: INBOUND_SMS.content,
+              subject: null,
+              direction: 'inbound',
+              status: 'received',
+              to_address: INBOUND_SMS.to_address,
+              from_address: INBOUND_SMS.from_address,
+              created_at: INBOUND_SMS.created_at,
+              sent_at: INBOUND_SMS.created_at,
+            },
+            {
+              id: `email-${EMAIL.id}`,
+              type: 'email',
+              customer_id: 42,
+              customer_name: 'Ada Lovelace',
+              content: EMAIL.content,
+              subject: EMAIL.subject,
+              direction: 'outbound',
+              status: 'sent',
+              to_address: EMAIL.to_address,
+              from_address: EMAIL.from_address,
+              created_at: EMAIL.created_at,
+              sent_at: EMAIL.created_at,
+            },
+          ],
+          total: 2,
+        },
       },
-    },
-  },
-  'GET /api/v2/sms/conversations/{id}': {
-    responses: {
-      '200': { description: 'The conversation with this number (empty when nobody wrote to it yet)', example: CONVERSATION },
-      '404': { description: 'The id is not a phone number', example: { detail: 'Conversation not found' } },
-    },
-  },
-  'POST /api/v2/sms/conversations/{id}/read': {
-    responses: {
-      '200': { description: 'The conversation’s inbound messages are marked read', example: { id: '+14155550143', marked_read: 1, unread_count: 0 } },
-      '404': { description: 'The id is not a phone number', example: { detail: 'Conversation not found' } },
-    },
-  },
-  'GET /api/v2/customers/{id}/sms-conversation': {
-    responses: {
-      '200': { description: 'The conversation with the customer’s phone (empty when the customer has none)', example: CONVERSATION },
-      '404': NO_CUSTOMER_ID,
     },
   },
 }
