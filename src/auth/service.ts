@@ -130,16 +130,6 @@ export class AuthService {
     return this.issue(rotated.session, row)
   }
 
-  /** Ends the presented session (its access tokens and refresh family), and the refresh cookie's if it is another of the user's. */
-  async logout(user: AuthUser, refreshToken: string | undefined, caller: Caller): Promise<void> {
-    await this.sessions.revoke(user.sessionId)
-    if (refreshToken) {
-      const other = await this.sessions.sessionOfRefreshToken(refreshToken)
-      if (other && other !== user.sessionId && (await this.sessions.ownerOf(other)) === user.id) await this.sessions.revoke(other)
-    }
-    await this.ctx.audit.record({ action: 'auth.logout', userId: user.id, actorEmail: user.email, ip: caller.ip })
-  }
-
   async logoutAll(user: AuthUser, caller: Caller): Promise<void> {
     await this.sessions.revokeAllOf(user.id)
     await this.ctx.audit.record({ action: 'auth.logout_all', userId: user.id, actorEmail: user.email, ip: caller.ip })
