@@ -9,7 +9,10 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json bunfig.toml ./
 COPY src ./src
 COPY drizzle ./drizzle
-RUN npx bun run build && ./dist/crm-api --version
+COPY deploy/build.ts ./deploy/build.ts
+# No .git in the build context: pass the commit, e.g. --build-arg BUILD_COMMIT=$(git rev-parse --short=12 HEAD).
+ARG BUILD_COMMIT=unknown
+RUN BUILD_COMMIT=$BUILD_COMMIT npx bun run build && ./dist/crm-api --version
 
 FROM debian:bookworm-slim
 # CA certificates for Twilio and SMTP over TLS.

@@ -5,7 +5,7 @@
 // Usage: bun deploy/build-all.ts [target ...]   (default: all targets)
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import pkg from '../package.json' with { type: 'json' }
 import { ROOT, buildExecutable } from './build'
 
@@ -15,7 +15,8 @@ const TARGETS: Record<string, string> = {
   'bun-windows-x64': 'windows-x64.exe',
   'bun-darwin-arm64': 'darwin-arm64',
 }
-const OUT = join(ROOT, 'dist', 'release')
+// RELEASE_DIR redirects the output (the tests build into a temporary folder).
+const OUT = process.env.RELEASE_DIR ? resolve(process.env.RELEASE_DIR) : join(ROOT, 'dist', 'release')
 
 const wanted = process.argv.slice(2)
 const targets = wanted.length ? wanted : Object.keys(TARGETS)
@@ -34,7 +35,7 @@ for (const target of targets) {
   const name = `crm-api-${pkg.version}-${TARGETS[target]}`
   if (buildExecutable(join(OUT, name), { target })) {
     sums.push(`${createHash('sha256').update(readFileSync(join(OUT, name))).digest('hex')}  ${name}`)
-    console.log(`${target}: dist/release/${name}`)
+    console.log(`${target}: ${join(OUT, name)}`)
   } else {
     failed++
     console.error(`${target}: build failed (its Bun runtime could not be found or downloaded)`)

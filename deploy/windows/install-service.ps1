@@ -1,8 +1,11 @@
 # Installs crm-api as a Windows service with NSSM (https://nssm.cc), which
 # restarts it on failure and stops it with Ctrl+C (the server drains its
 # in-flight requests and closes the database on it).
-# Run in an elevated PowerShell after copying crm-api.exe and run-crm-api.cmd
+# Run in an elevated PowerShell after copying crm-api.exe, run-crm-api.cmd and crm-api-admin.cmd
 # to C:\Program Files\crm-api and filling in run-crm-api.cmd.
+# PowerShell's default execution policy blocks downloaded scripts; allow this
+# window only:  Set-ExecutionPolicy -Scope Process -ExecutionPolicy Bypass
+# (and Unblock-File .\install-service.ps1 if it came from the internet).
 $ErrorActionPreference = 'Stop'
 $dir = 'C:\Program Files\crm-api'
 $data = 'C:\ProgramData\crm-api'

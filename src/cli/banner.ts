@@ -17,7 +17,9 @@ export function cliCommand(env: Env = process.env): string {
 export function firstUserCommand(config: Config, env: Env = process.env): string {
   // Another shell only finds the same SQLite file when it is told the same DATA_DIR.
   const dataDir = config.database.kind === 'sqlite' && env.DATA_DIR?.trim() ? `DATA_DIR=${config.dataDir} ` : ''
-  return `${dataDir}${cliCommand(env)} user create --email you@example.com --role superuser`
+  const command = `${dataDir}${cliCommand(env)} user create --email you@example.com --role superuser`
+  // Production reads SECRET_KEY and the rest from the service's environment, which a login shell lacks.
+  return config.isProduction ? `${command} (with this server's environment, e.g. crm-api-admin under systemd)` : command
 }
 
 /** Where the data is, without credentials: an absolute SQLite path, or PostgreSQL's host and database. */

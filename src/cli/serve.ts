@@ -14,6 +14,11 @@ import { CliError } from './errors'
 /** Below the usual 30 s grace period of service managers (compose, systemd), so exit stays clean. */
 const DRAIN_TIMEOUT_MS = 25_000
 
+function listenError(config: Config, error: unknown): CliError {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return new CliError(`port ${config.port} is already in use`)
+  return new CliError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
+}
+
 /** Fails before migrations and the first-user step touch anything when another process holds the port. */
 export function ensurePortFree(config: Config): void {
   if (config.port === 0) return
@@ -21,8 +26,7 @@ export function ensurePortFree(config: Config): void {
     const probe = Bun.serve({ hostname: config.host, port: config.port, reusePort: false, fetch: () => new Response(null, { status: 503 }) })
     probe.stop(true)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${config.port} is already in use`)
-    throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
+    throw listenError(config, error)
   }
 }
 
@@ -45,10 +49,10 @@ export async function serve(config: Config): Promise<void> {
     // silently share it (and split requests between two databases).
     app.listen({ port: config.port, hostname: config.host, reusePort: false, maxRequestBodySize: serverBodyLimit(config.maxBodyBytes) })
   } catch (error) {
+    // The port was taken between the probe and now.
     stopPruning()
     await database.close()
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${config.port} is already in use`)
-    throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
+    throw listenError(config, error)
   }
   const server = app.server!
   logger.info(

@@ -99,6 +99,7 @@ export class WebhookService {
         status: 'received',
         fromAddress: fromE164 ?? from,
         toAddress: toE164(to, this.ctx.config.defaultCountry) ?? to,
+        peerAddress: fromE164 ?? from,
         content: body,
         externalId: sid,
         customerId,

@@ -59,6 +59,13 @@ describe.each(['binary', 'source'] as const)('start-up errors (%s)', (kind) => {
     expect(result.stderr).not.toMatch(/\bat .*:\d+:\d+/)
   })
 
+  test('a misspelt ENVIRONMENT names the variable and the accepted values', () => {
+    const result = run(kind, [], { ENVIRONMENT: 'producton' })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('ENVIRONMENT must be one of development, dev, test, production, prod, staging (any case), got "producton"')
+  })
+
   test('PORT=abc names PORT', () => {
     const result = run(kind, [], { PORT: 'abc' })
     expect(result.code).not.toBe(0)
