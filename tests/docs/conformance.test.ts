@@ -78,6 +78,7 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     expect(login.status).toBe(200)
     const refreshCookie = /refresh=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))![1]!
     await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: user.email } }), 422)
+    await expectStatus(call('POST', '/api/v2/auth/login', { body: `email=${user.email}&password=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415)
     await expectStatus(call('POST', '/api/v2/auth/login', { body: '{"email":', headers: { 'content-type': 'application/json' } }), 400)
     await expectStatus(call('POST', '/api/v2/auth/login', { body: JSON.stringify({ email: 'x@example.com', password: 'p'.repeat(MAX_BODY) }), headers: { 'content-type': 'application/json' } }), 413)
     const victim = await t.createUser('user')

@@ -10,6 +10,7 @@ const LOGIN = { email: 'maria.lopez@acme-plumbing.com', password: 'plumb-lines-a
 export const AUTH_OPERATIONS: OperationTable = {
   'POST /api/v2/auth/login': {
     request: LOGIN,
+    requestTypes: ['application/json'],
     responses: {
       '200': {
         description: 'Signed in (the access token in the body, both session cookies set), or, for an account with two-factor sign-in, a challenge for POST /api/v2/auth/2fa/verify and no cookie',
@@ -19,7 +20,8 @@ export const AUTH_OPERATIONS: OperationTable = {
         },
       },
       '401': { description: 'Unknown email or wrong password (the same answer for both)', example: { detail: 'Incorrect email or password' } },
-      '403': { description: 'The account is disabled', example: { detail: 'User account is disabled' } },
+      '403': { description: 'The account is disabled, or the request came from a site that is neither this server nor FRONTEND_URL', example: { detail: 'User account is disabled' } },
+      '415': { description: 'The body is not application/json (a form post from another site cannot log anyone in)', example: { detail: 'Content-Type must be application/json' } },
       '429': { description: 'Too many failed attempts for this account; wait Retry-After seconds', example: { detail: 'Too many failed login attempts. Retry after 840 seconds.' } },
     },
   },
