@@ -19,7 +19,8 @@ export const AUTH_OPERATIONS: OperationTable = {
         },
       },
       '401': { description: 'Unknown email or wrong password (the same answer for both)', example: { detail: 'Incorrect email or password' } },
-      '403': { description: 'The account is disabled', example: { detail: 'User account is disabled' } },
+      '403': { description: 'The account is disabled, or the request came from a page of another site', example: { detail: 'User account is disabled' } },
+      '415': { description: 'The body is not application/json (an HTML form cannot sign anyone in)', example: { detail: 'Content-Type must be application/json' } },
       '429': { description: 'Too many failed attempts for this account; wait Retry-After seconds', example: { detail: 'Too many failed login attempts. Retry after 840 seconds.' } },
     },
   },
@@ -35,7 +36,10 @@ export const AUTH_OPERATIONS: OperationTable = {
     },
   },
   'POST /api/v2/auth/logout': {
-    responses: { '200': { description: 'This session is revoked and both cookies cleared', example: { message: 'Successfully logged out' } } },
+    responses: {
+      '200': { description: 'The named session is revoked (if any) and both cookies cleared', example: { message: 'Successfully logged out' } },
+      '403': { description: 'Only cookies identify the session and the request came from another site', example: { detail: 'Cross-site request rejected' } },
+    },
   },
   'POST /api/v2/auth/logout-all': {
     description: 'Revokes every access and refresh token of the signed-in user, on every device, and clears this browser’s cookies.',
