@@ -16,7 +16,7 @@ export const BULK_MAX = 100
 export const BulkSmsModel = {
   body: t.Object(
     {
-      customer_ids: t.Array(t.Union([t.Integer({ minimum: 1, maximum: ID_MAX }), t.String({ pattern: '^[0-9]{1,10}$' })]), {
+      customer_ids: t.Array(t.Union([t.Integer({ minimum: 1, maximum: ID_MAX }), t.String({ pattern: '^[0-9]{1,10}$', maxLength: 10 })]), {
         minItems: 1,
         maxItems: BULK_MAX,
         description: `1..${BULK_MAX} customer ids (numbers or numeric strings); repeats are sent once`,

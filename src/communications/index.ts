@@ -73,7 +73,7 @@ export function communicationsModule(ctx: AppContext) {
     .post('/sms/send-bulk', ({ user, body, clientIp }) => bulk.send(user, body, clientIp), {
       permission: 'send_sms',
       body: BulkSmsModel.body,
-      response: { 200: BulkSmsModel.answer, 503: CommunicationModel.error },
+      response: { 200: BulkSmsModel.answer, 503: CommunicationModel.notConfigured },
       detail: {
         tags,
         summary: 'Send one SMS to several customers',

@@ -20,7 +20,7 @@ export const SendSmsBody = t.Object(
     conversation_id: phoneField('A conversation id (its E.164 number, see /api/v2/sms/conversations): same as `to`'),
     customer_id: t.Optional(
       t.Nullable(
-        t.Union([t.Integer({ minimum: 1, maximum: ID_MAX }), t.String({ pattern: '^[0-9]{0,10}$' })], {
+        t.Union([t.Integer({ minimum: 1, maximum: ID_MAX }), t.String({ pattern: '^[0-9]{0,10}$', maxLength: 10 })], {
           description: 'Send to this customer (their phone); links the record. A numeric string is accepted; "" means none',
         }),
       ),

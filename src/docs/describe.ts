@@ -22,7 +22,9 @@ export function describeOperation(operation: Operation, method: string, path: st
   const doc = OPERATIONS[`${method.toUpperCase()} ${path}`]
   const responses = (operation.responses ??= {})
   if (doc?.description && !operation.description) operation.description = doc.description
-  if (doc?.request !== undefined) setExample(operation.requestBody?.content, doc.request)
+  const body = operation.requestBody?.content
+  if (body && doc?.requestTypes) for (const type of Object.keys(body)) if (!doc.requestTypes.includes(type)) delete body[type]
+  if (doc?.request !== undefined) setExample(body, doc.request)
   for (const status of doc?.impossible ?? []) delete responses[status]
   for (const [status, response] of Object.entries(doc?.responses ?? {})) {
     const bodiless = response.example === undefined && response.examples === undefined

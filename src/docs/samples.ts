@@ -110,3 +110,18 @@ export const INBOUND_SMS = {
 export function page<T>(items: T[], total = items.length) {
   return { items, total, page: 1, page_size: 50 }
 }
+
+/** A history item: the shared shape plus who it is with and when it went out or came in. */
+export function withCustomer<T extends { created_at: string }>(message: T, customerName: string | null = 'Ada Lovelace') {
+  return { ...message, customer_name: customerName, sent_at: message.created_at }
+}
+
+export const SESSION = {
+  id: '0b8e4c2a-6f1d-4e3b-9a7c-5d2f8e1b3c4a',
+  created_at: '2026-06-02T07:58:40.000Z',
+  last_used_at: '2026-06-02T16:20:05.000Z',
+  expires_at: '2026-06-09T07:58:40.000Z',
+  ip: '203.0.113.24',
+  user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+  current: true,
+}

@@ -6,6 +6,7 @@ import { hashPassword, passwordProblem } from '../auth/passwords'
 import type { Role } from '../auth/permissions'
 import { SessionService } from '../auth/sessions'
 import { ResetTokens } from '../auth/reset-tokens'
+import { SecurityNotices } from '../email/security-notices'
 import { normalizeEmail, UserService } from './service'
 import type { UserRow } from './view'
 import { namesAfter, type NameInput } from './names'
@@ -106,6 +107,12 @@ export class UserManagement {
     if (changes.isActive !== undefined) changed.is_active = row.isActive
     if (changes.password !== undefined) changed.password = 'changed'
     await this.audit(actor, 'user.updated', row, changed)
+    if (changes.password !== undefined) {
+      const by = actor.kind === 'console' ? 'console' : actor.id === id ? 'self' : 'admin'
+      const notice = new SecurityNotices(this.ctx).passwordChanged(row.email, by)
+      // The console exits right after: it waits for the e-mail; a request does not.
+      if (actor.kind === 'console') await notice
+    }
     return row
   }
 
@@ -157,7 +164,7 @@ export class UserManagement {
     await this.ctx.audit.record({
       action,
       userId: actor.kind === 'user' ? actor.id : null,
-      actorEmail: actor.kind === 'user' ? actor.email : 'console',
+      actorEmail: actor.kind === 'user' ? actor.email : 'cli',
       target: `user:${row.id} ${row.email}`,
       ip: actor.kind === 'user' ? actor.ip : null,
       details,

@@ -78,6 +78,7 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     expect(login.status).toBe(200)
     const refreshCookie = /refresh=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))![1]!
     await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: user.email } }), 422)
+    await expectStatus(call('POST', '/api/v2/auth/login', { body: `email=${user.email}&password=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415)
     await expectStatus(call('POST', '/api/v2/auth/login', { body: '{"email":', headers: { 'content-type': 'application/json' } }), 400)
     await expectStatus(call('POST', '/api/v2/auth/login', { body: JSON.stringify({ email: 'x@example.com', password: 'p'.repeat(MAX_BODY) }), headers: { 'content-type': 'application/json' } }), 413)
     const victim = await t.createUser('user')
@@ -132,6 +133,21 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(email({ to: 'ada@example.com', subject: 'x', body: 'y' }, bare, (await bare.createUser('user')).token), 503)
     await expectStatus(call('GET', '/api/v2/communications/history?type=sms&direction=outbound', { token: user.token }), 200)
     await expectStatus(call('GET', '/api/v2/communications/history?type=fax', { token: user.token }), 422)
+    await expectStatus(call('GET', '/api/v2/communications/history?message_type=email', { token: user.token }), 200)
+    await expectStatus(call('POST', '/api/v2/communications/sms/send-bulk', { token: user.token, json: { customer_ids: [customer.id, '999999'], message: 'Closed Monday' } }), 200)
+    await expectStatus(call('POST', '/api/v2/communications/sms/send-bulk', { token: user.token, json: { customer_ids: [], message: 'x' } }), 422)
+    await expectStatus(call('POST', '/api/v2/communications/sms/send-bulk', { token: (await bare.createUser('user')).token, json: { customer_ids: [1], message: 'x' } }, bare), 503)
+    await expectStatus(call('GET', '/api/v2/communications/sms/customers?search=ada&page=1&page_size=20&active_only=true', { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/communications/stats', { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/communications/activity?limit=50&channel=sms&search=ada', { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/communications/activity?channel=fax', { token: user.token }), 422)
+    await expectStatus(call('GET', '/api/v2/sms/conversations?search=ada', { token: user.token }), 200)
+    await expectStatus(call('GET', `/api/v2/sms/conversations/${encodeURIComponent('+14155550143')}?limit=10`, { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/sms/conversations/not-a-number', { token: user.token }), 404)
+    await expectStatus(call('POST', `/api/v2/sms/conversations/${encodeURIComponent('+14155550143')}/read`, { token: user.token }), 200)
+    await expectStatus(call('POST', '/api/v2/sms/conversations/not-a-number/read', { token: user.token }), 404)
+    await expectStatus(call('GET', `/api/v2/customers/${customer.id}/sms-conversation`, { token: user.token }), 200)
+    await expectStatus(call('GET', '/api/v2/customers/999999/sms-conversation', { token: user.token }), 404)
 
     // Webhooks
     await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ AccountSid: ACCOUNT_SID, Body: 'Thanks!' })), 200)
@@ -169,6 +185,24 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(call('POST', '/api/v2/auth/logout', { token: user.token }), 200)
     const again = await t.createUser('user')
     await expectStatus(call('POST', '/api/v2/auth/logout-all', { token: again.token }), 200)
+
+    // Sessions
+    const listed = await call('GET', '/api/v2/auth/sessions', { token: owner.token })
+    expect(listed.status).toBe(200)
+    const traveller = await t.createUser('user')
+    const { items } = (await (await call('GET', `/api/v2/admin/users/${traveller.id}/sessions`, { token: owner.token })).json()) as { items: { id: string }[] }
+    await expectStatus(call('GET', '/api/v2/admin/users/999999/sessions', { token: owner.token }), 404)
+    await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions/${items[0]!.id}`, { token: owner.token }), 204)
+    await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions/${items[0]!.id}`, { token: owner.token }), 404)
+    await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions`, { token: owner.token }), 204)
+    await expectStatus(call('DELETE', '/api/v2/admin/users/999999/sessions', { token: owner.token }), 404)
+    const other = await t.createUser('user')
+    const mine = await t.request('POST', '/api/v2/auth/login', { json: { email: other.email, password: DEFAULT_PASSWORD } })
+    expect(mine.status).toBe(200)
+    const { items: own } = (await (await call('GET', '/api/v2/auth/sessions', { token: other.token })).json()) as { items: { id: string; current: boolean }[] }
+    const elsewhere = own.find((session) => !session.current)!
+    await expectStatus(call('DELETE', `/api/v2/auth/sessions/${elsewhere.id}`, { token: other.token }), 204)
+    await expectStatus(call('DELETE', `/api/v2/auth/sessions/${elsewhere.id}`, { token: other.token }), 404)
 
     // Password reset
     const forgetful = await t.createUser('user')

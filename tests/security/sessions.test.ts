@@ -168,7 +168,7 @@ describeEachDialect('sessions: refresh, logout, logout-all, change-password', (d
     const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.password_changed'))
     expect(rows.some((row) => row.userId === user.id)).toBe(true)
     expect(JSON.stringify(rows)).not.toContain(newPassword)
-  })
+  }, 30_000)
 
   test('change-password: wrong current 400, weak new 422', async () => {
     const user = await t.createUser('user')
@@ -196,5 +196,5 @@ describeEachDialect('sessions: refresh, logout, logout-all, change-password', (d
     expect(missing.status).toBe(422)
     // Nothing changed.
     expect((await login(t, user.email, user.password)).status).toBe(200)
-  })
+  }, 30_000)
 })

@@ -1,4 +1,4 @@
-import { ADMIN_USER, USER, page } from '../samples'
+import { ADMIN_USER, SESSION, USER, page } from '../samples'
 import type { OperationTable } from './types'
 
 const USER_NOT_FOUND = { description: 'No user with this id', example: { detail: 'User not found' } }
@@ -35,6 +35,18 @@ export const ADMIN_OPERATIONS: OperationTable = {
       '204': { description: 'Two-factor sign-in is off for the user, who gets a notice e-mail' },
       '403': { description: 'Missing manage_users, or one’s own account (use POST /api/v2/auth/2fa/disable)', example: { detail: 'Use POST /api/v2/auth/2fa/disable for your own account' } },
       '404': USER_NOT_FOUND,
+    },
+  },
+  'GET /api/v2/admin/users/{id}/sessions': {
+    responses: { '200': { description: 'The user’s live sessions, newest first', example: { items: [{ ...SESSION, current: false }] } }, '404': USER_NOT_FOUND },
+  },
+  'DELETE /api/v2/admin/users/{id}/sessions': {
+    responses: { '204': { description: 'Every session of the user is ended' }, '404': USER_NOT_FOUND },
+  },
+  'DELETE /api/v2/admin/users/{id}/sessions/{sessionId}': {
+    responses: {
+      '204': { description: 'The session is ended' },
+      '404': { description: 'No such user, or not a live session of theirs', example: { detail: 'Session not found' } },
     },
   },
   'GET /api/v2/admin/audit': {

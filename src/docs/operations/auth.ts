@@ -1,4 +1,4 @@
-import { TOKEN, USER } from '../samples'
+import { SESSION, TOKEN, USER } from '../samples'
 import type { OperationTable } from './types'
 
 const CHALLENGE = { two_factor_required: true, challenge: 'lc_6q3Vd0lYbq1xZ0m4Q9kT2wHh8Pn5Rj7s' }
@@ -10,6 +10,7 @@ const LOGIN = { email: 'maria.lopez@acme-plumbing.com', password: 'plumb-lines-a
 export const AUTH_OPERATIONS: OperationTable = {
   'POST /api/v2/auth/login': {
     request: LOGIN,
+    requestTypes: ['application/json'],
     responses: {
       '200': {
         description: 'Signed in (the access token in the body, both session cookies set), or, for an account with two-factor sign-in, a challenge for POST /api/v2/auth/2fa/verify and no cookie',
@@ -19,8 +20,8 @@ export const AUTH_OPERATIONS: OperationTable = {
         },
       },
       '401': { description: 'Unknown email or wrong password (the same answer for both)', example: { detail: 'Incorrect email or password' } },
-      '403': { description: 'The account is disabled, or the request came from a page of another site', example: { detail: 'User account is disabled' } },
-      '415': { description: 'The body is not application/json (an HTML form cannot sign anyone in)', example: { detail: 'Content-Type must be application/json' } },
+      '403': { description: 'The account is disabled, or the request came from a site that is neither this server nor FRONTEND_URL', example: { detail: 'User account is disabled' } },
+      '415': { description: 'The body is not application/json (a form post from another site cannot log anyone in)', example: { detail: 'Content-Type must be application/json' } },
       '429': { description: 'Too many failed attempts for this account; wait Retry-After seconds', example: { detail: 'Too many failed login attempts. Retry after 840 seconds.' } },
     },
   },
@@ -118,6 +119,20 @@ export const AUTH_OPERATIONS: OperationTable = {
     responses: {
       '204': { description: 'The password is set; every session of the user ends' },
       '400': { description: 'The token is unknown, expired, used, or replaced by a newer one', example: { detail: 'Invalid or expired reset token' } },
+    },
+  },
+  'GET /api/v2/auth/sessions': {
+    responses: {
+      '200': {
+        description: 'The live sessions, newest first',
+        example: { items: [SESSION, { ...SESSION, id: '7c1d9e3f-2a4b-4c5d-8e6f-1a2b3c4d5e6f', created_at: '2026-05-30T18:02:11.000Z', ip: '198.51.100.7', user_agent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Mobile/15E148', current: false }] },
+      },
+    },
+  },
+  'DELETE /api/v2/auth/sessions/{id}': {
+    responses: {
+      '204': { description: 'The session is ended' },
+      '404': { description: 'Not a live session of the signed-in user', example: { detail: 'Session not found' } },
     },
   },
 }

@@ -1,6 +1,7 @@
 import { ADMIN_OPERATIONS } from './admin'
 import { AUTH_OPERATIONS } from './auth'
 import { COMMUNICATION_OPERATIONS } from './communications'
+import { CONVERSATION_OPERATIONS } from './conversations'
 import { CUSTOMER_OPERATIONS } from './customers'
 import { SYSTEM_OPERATIONS } from './system'
 import type { OperationTable } from './types'
@@ -17,6 +18,7 @@ export const OPERATIONS: OperationTable = {
   ...AUTH_OPERATIONS,
   ...CUSTOMER_OPERATIONS,
   ...COMMUNICATION_OPERATIONS,
+  ...CONVERSATION_OPERATIONS,
   ...ADMIN_OPERATIONS,
   ...WEBHOOK_OPERATIONS,
 }

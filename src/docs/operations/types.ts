@@ -12,6 +12,8 @@ export interface OperationDoc {
   description?: string
   /** A request body as a client would send it (one example for every content type). */
   request?: unknown
+  /** The only request content types the route accepts, where it refuses the others (415). */
+  requestTypes?: string[]
   /** Answers by status; a status the route did not declare is added ({detail} JSON from 400 up). */
   responses: Record<string, ResponseDoc>
   /** Statuses the route declares but can never answer. */
