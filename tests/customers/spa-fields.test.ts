@@ -142,6 +142,16 @@ describeEachDialect('customer address, sales and extra fields', (dialect) => {
     expect(await invalidFields(await app.request('GET', '/api/v2/customers?prospect_stage=maybe', { token: user.token }))).toEqual(['prospect_stage'])
   })
 
+  test('the OpenAPI document describes the extra fields in the bodies and the answers', async () => {
+    const text = await (await app.request('GET', '/openapi.json')).text()
+    const doc = JSON.parse(text) as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } }
+    const body = doc.paths['/api/v2/customers']!.post.requestBody.content['application/json'].schema
+    const props = body.properties ?? doc.components.schemas[String(body.$ref).split('/').pop()!].properties
+    for (const name of EXTRA.split(',')) expect(props).toHaveProperty(name)
+    expect(props).toHaveProperty('address_line1')
+    expect(text).toContain('CUSTOMER_EXTRA_FIELDS')
+  })
+
   test('page_size up to 500 on the customer list only', async () => {
     expect((await app.request('GET', '/api/v2/customers?page_size=500', { token: user.token })).status).toBe(200)
     expect(await invalidFields(await app.request('GET', '/api/v2/customers?page_size=501', { token: user.token }))).toEqual(['page_size'])
