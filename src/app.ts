@@ -11,6 +11,7 @@ import { usersModule } from './users'
 import { adminModule } from './admin'
 import { webhooksModule } from './webhooks'
 import { communicationsModule } from './communications'
+import { smsModule } from './sms'
 
 /** Methods registered for a concrete path, for 405 answers. */
 function routeMethodIndex(app: { routes: { method: string; path: string }[] }) {
@@ -48,6 +49,7 @@ export function buildApp(ctx: AppContext) {
     .use(adminModule(ctx))
     .use(webhooksModule(ctx))
     .use(communicationsModule(ctx))
+    .use(smsModule(ctx))
     .decorate('appContext', ctx)
   methods.fn = routeMethodIndex(app)
   return app

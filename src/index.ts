@@ -17,6 +17,11 @@ Usage:
   crm-api migrate                          apply database migrations and exit
   crm-api user create --email E --role R   create a user (password from --password-stdin or a prompt)
   crm-api user set-role E R                change a user's role (user, admin, superuser)
+  crm-api user list                        list users (role, active, two-factor)
+  crm-api user set-password E              set a password (--password-stdin or a prompt); ends the user's sessions
+  crm-api user disable E | enable E        disable (ends sessions) or re-enable an account
+  crm-api user unlock E                    clear the login throttle of an account
+  crm-api user reset-2fa E                 turn off a user's two-factor sign-in (lost authenticator)
   crm-api check                            check the production checklist for this environment
   crm-api backup PATH                      write a consistent copy of the SQLite database to PATH
   crm-api secret                           print a new random SECRET_KEY

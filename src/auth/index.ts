@@ -7,11 +7,14 @@ import { userView } from '../users/view'
 import { clearSessionCookies, REFRESH_COOKIE_PATH, setSessionCookies } from './cookies'
 import { isSameSiteRequest } from './csrf'
 import { AuthModel } from './model'
-import { authPlugin, REFRESH_COOKIE, type AuthUser } from './plugin'
+import { endPresentedSessions, type PresentedCredentials } from './logout'
+import { authPlugin, bearerToken, REFRESH_COOKIE, sessionCookie, type AuthUser } from './plugin'
+import { assertJsonBody, assertOriginMayWriteCookies } from './request-guards'
 import { AuthService } from './service'
 import { TwoFactorModel } from './two-factor/model'
 import { twoFactorRoutes } from './two-factor'
 import { passwordResetRoutes } from './password-reset-routes'
+import { sessionRoutes } from './session-routes'
 import { twoFactorRequired } from './two-factor/policy'
 
 function viewOf(user: AuthUser) {
@@ -28,6 +31,25 @@ function jsonSchema(schema: TSchema): Record<string, never> {
 
 export function authModule(ctx: AppContext) {
   const service = new AuthService(ctx)
+
+  /** Logout by whatever credentials came along; cookies alone must come from an allowed origin. */
+  async function logoutPresented(request: Request, refreshCookie: unknown, ip: string) {
+    const bearer = bearerToken(request)
+    const cookieToken = sessionCookie(request)
+    const presented: PresentedCredentials = {
+      bearer: bearer ? await ctx.tokens.signedClaims(bearer) : undefined,
+      sessionCookie: cookieToken ? await ctx.tokens.signedClaims(cookieToken) : undefined,
+      refreshCookie: typeof refreshCookie === 'string' && refreshCookie !== '' ? refreshCookie : undefined,
+    }
+    // A Bearer header cannot be forged across sites; cookies ride along on any request.
+    const cookiesOnly = !presented.bearer && (presented.sessionCookie !== undefined || presented.refreshCookie !== undefined)
+    if (cookiesOnly && !isSameSiteRequest(request, ctx.config)) {
+      ctx.metrics.forbidden.inc({ reason: 'csrf' })
+      throw new Forbidden('Cross-site request rejected')
+    }
+    if (presented.bearer && presented.sessionCookie && presented.sessionCookie.sub !== presented.bearer.sub) presented.sessionCookie = undefined
+    await endPresentedSessions(ctx, service.sessions, presented, { ip })
+  }
   return (
     new Elysia({ name: 'auth-routes', seed: ctx.id, prefix: REFRESH_COOKIE_PATH })
       .use(requestContext(ctx))
@@ -35,13 +57,19 @@ export function authModule(ctx: AppContext) {
       // Tokens and user data must never sit in a shared or browser cache; this also covers error answers.
       .onRequest(({ request, set }) => {
         const path = requestPath(request.url)
-        if (path === REFRESH_COOKIE_PATH || path.startsWith(`${REFRESH_COOKIE_PATH}/`)) set.headers['cache-control'] = 'no-store'
+        if (path === REFRESH_COOKIE_PATH || path.startsWith(`${REFRESH_COOKIE_PATH}/`)) {
+          set.headers['cache-control'] = 'no-store'
+          // Before the body is read: no HTML form can post to these routes.
+          assertJsonBody(request)
+        }
       })
       .use(twoFactorRoutes(ctx, service))
       .use(passwordResetRoutes(ctx, service))
+      .use(sessionRoutes(ctx))
       .post(
         '/login',
         async ({ body, cookie, clientIp, request }) => {
+          assertOriginMayWriteCookies(request, ctx.config)
           const result = await service.login(body.email, body.password, { ip: clientIp, userAgent: request.headers.get('user-agent') })
           // With two-factor sign-in the session starts at POST /2fa/verify.
           if (result.session) setSessionCookies(cookie, result.session, ctx.config)
@@ -49,12 +77,12 @@ export function authModule(ctx: AppContext) {
         },
         {
           body: AuthModel.login,
-          response: { 200: t.Union([AuthModel.token, TwoFactorModel.challenge]), 401: AuthModel.error, 403: AuthModel.error, 429: AuthModel.error },
+          response: { 200: t.Union([AuthModel.token, TwoFactorModel.challenge]), 401: AuthModel.error, 403: AuthModel.error, 415: AuthModel.error, 429: AuthModel.error },
           detail: {
             tags,
             summary: 'Log in with email and password',
             description:
-              'Returns a bearer access token and sets the `session` (access token) and `refresh` cookies. For an account with two-factor sign-in it answers `{two_factor_required: true, challenge}` instead and sets no cookie: finish with POST /api/v2/auth/2fa/verify. After LOGIN_MAX_FAILURES failed attempts for one account within 15 minutes, further attempts get 429 with Retry-After.',
+              'Returns a bearer access token and sets the `session` (access token) and `refresh` cookies. For an account with two-factor sign-in it answers `{two_factor_required: true, challenge}` instead and sets no cookie: finish with POST /api/v2/auth/2fa/verify. After LOGIN_MAX_FAILURES failed attempts for one account within 15 minutes, further attempts get 429 with Retry-After. The body must be `application/json` (415 otherwise); a request whose `Origin` is neither the server’s nor a FRONTEND_URL origin gets 403 `Cross-site request rejected`.',
           },
         },
       )
@@ -94,16 +122,20 @@ export function authModule(ctx: AppContext) {
       )
       .post(
         '/logout',
-        async ({ user, cookie, clientIp }) => {
-          const refresh = cookie[REFRESH_COOKIE]?.value
-          await service.logout(user, typeof refresh === 'string' && refresh !== '' ? refresh : undefined, { ip: clientIp })
+        async ({ request, cookie, clientIp }) => {
+          await logoutPresented(request, cookie[REFRESH_COOKIE]?.value, clientIp)
           clearSessionCookies(cookie, ctx.config)
           return { message: 'Successfully logged out' }
         },
         {
-          auth: true,
-          response: { 200: AuthModel.message },
-          detail: { tags, summary: 'End this session', description: 'Revokes the presented access token and its refresh family; other sessions go on.' },
+          response: { 200: AuthModel.message, 403: AuthModel.error },
+          detail: {
+            tags,
+            summary: 'End this session',
+            description:
+              'Ends the session named by the access token (Bearer or `session` cookie, even an expired one) and the `refresh` cookie’s; other sessions go on. Always clears both cookies and answers 200, signed in or not. Only a request authenticated by cookies alone must come from the server’s own or a FRONTEND_URL origin (403 otherwise).',
+            security: [{ bearerAuth: [] }, { cookieAuth: [] }, {}],
+          },
         },
       )
       .post(

@@ -4,6 +4,7 @@ import { Forbidden, Unauthorized } from '../http/errors'
 import { requestPath } from '../http/request-path'
 import { isSameSiteRequest, isUnsafeMethod } from './csrf'
 import { TWO_FACTOR_REQUIRED_DETAIL, twoFactorMissing } from './two-factor/policy'
+import { touchSession } from './session-list'
 import { effectiveRole, hasPermission, roleAtLeast, type Permission, type Role } from './permissions'
 
 export const SESSION_COOKIE = 'session'
@@ -13,6 +14,9 @@ export interface AuthUser {
   id: number
   email: string
   fullName: string
+  firstName: string
+  lastName: string
+  lastLoginAt: Date | null
   role: Role
   isActive: boolean
   createdAt: Date
@@ -34,7 +38,7 @@ interface AuthInput {
  * The `session` cookie straight from the header: reading Elysia's cookie jar
  * here would make every guarded route parse all cookies, Bearer calls included.
  */
-function sessionCookie(request: Request): string | undefined {
+export function sessionCookie(request: Request): string | undefined {
   const header = request.headers.get('cookie')
   if (!header) return undefined
   for (const part of header.split(';')) {
@@ -48,6 +52,12 @@ function sessionCookie(request: Request): string | undefined {
     }
   }
   return undefined
+}
+
+/** The token of a well-formed `Authorization: Bearer …` header. */
+export function bearerToken(request: Request): string | undefined {
+  const header = request.headers.get('authorization')
+  return header === null ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]
 }
 
 const CURRENT_USER = Symbol('currentUser')
@@ -72,6 +82,23 @@ export function createAuthenticator(ctx: AppContext) {
     return new Unauthorized()
   }
 
+  /**
+   * A browser SPA keeps its access token in storage and, after a 401, refreshes
+   * (which renews the cookie) and retries with the same, now expired, Bearer
+   * header. A Bearer token we signed that has only expired therefore gives way
+   * to a valid `session` cookie of the same user; the request then counts as
+   * cookie-authenticated (cross-site rules apply). A forged Bearer never does.
+   */
+  async function cookieBehindExpiredBearer(input: AuthInput, bearer: string) {
+    const cookie = sessionCookie(input.request)
+    if (!cookie) return undefined
+    const expired = await ctx.tokens.signedClaims(bearer)
+    if (!expired) return undefined
+    const claims = await ctx.tokens.verifyAccess(cookie)
+    if (!claims || claims.sub !== expired.sub) return undefined
+    return { presented: { token: cookie, via: 'cookie' as const }, claims }
+  }
+
   async function authenticate(input: AuthInput): Promise<AuthUser> {
     let presented: ReturnType<typeof tokenFrom>
     try {
@@ -79,20 +106,27 @@ export function createAuthenticator(ctx: AppContext) {
     } catch {
       throw reject('missing')
     }
-    const claims = await ctx.tokens.verifyAccess(presented.token)
+    let claims = await ctx.tokens.verifyAccess(presented.token)
+    if (!claims && presented.via === 'bearer') {
+      const fallback = await cookieBehindExpiredBearer(input, presented.token)
+      if (fallback) ({ presented, claims } = fallback)
+    }
     if (!claims) throw reject('invalid')
     // Role and active state come from the database on every request, never from the token.
     const row = await ctx.lookupSessionUser(Number(claims.sub), claims.sid)
     if (!row) throw reject('unknown')
-    if (row.sessionRevokedAt !== null) throw reject('revoked')
+    // Disabling ends the user's sessions too; their still-signed tokens learn why (SPEC 4).
+    // Once re-enabled, those sessions stay ended (401 below).
     if (!row.isActive) {
       ctx.metrics.forbidden.inc({ reason: 'disabled' })
       throw new Forbidden('User account is disabled')
     }
+    if (row.sessionRevokedAt !== null) throw reject('revoked')
     if (presented.via === 'cookie' && isUnsafeMethod(input.request.method) && !isSameSiteRequest(input.request, ctx.config)) {
       ctx.metrics.forbidden.inc({ reason: 'csrf' })
       throw new Forbidden('Cross-site request rejected')
     }
+    touchSession(ctx, claims.sid)
     const role = effectiveRole(row.role, row.isSuperuser)
     if (!row.twoFactorEnabled && twoFactorMissing(ctx.config, role, input.request)) {
       ctx.metrics.forbidden.inc({ reason: 'two_factor' })
@@ -102,6 +136,9 @@ export function createAuthenticator(ctx: AppContext) {
       id: row.id,
       email: row.email,
       fullName: row.fullName,
+      firstName: row.firstName,
+      lastName: row.lastName,
+      lastLoginAt: row.lastLoginAt,
       role,
       isActive: row.isActive,
       createdAt: row.createdAt,

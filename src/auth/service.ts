@@ -11,6 +11,7 @@ import type { AuditAction } from '../audit/service'
 import { SecurityNotices } from '../email/security-notices'
 import type { UserRow } from '../users/view'
 import { TwoFactorChallenges, type ChallengeResult } from './two-factor/login-step'
+import { SessionDirectory } from './session-list'
 
 export const LOGIN_FAILED_DETAIL = 'Incorrect email or password'
 export const DISABLED_DETAIL = 'User account is disabled'
@@ -45,6 +46,7 @@ export class AuthService {
   private readonly users: UserService
   readonly notices: SecurityNotices
   private readonly challenges: TwoFactorChallenges
+  private readonly directory: SessionDirectory
 
   constructor(private readonly ctx: AppContext) {
     this.sessions = new SessionService(ctx)
@@ -52,6 +54,7 @@ export class AuthService {
     this.users = new UserService(ctx.database)
     this.notices = new SecurityNotices(ctx)
     this.challenges = new TwoFactorChallenges(ctx)
+    this.directory = new SessionDirectory(ctx)
     // Warm the dummy hash so the first unknown-email login is not measurably slower.
     void dummyPasswordHash()
   }
@@ -100,6 +103,7 @@ export class AuthService {
   /** The last step of every login, with or without a second factor: a session, the audit row, the answer. */
   async completeLogin(row: UserRow, caller: Caller): Promise<LoginResult> {
     const session = await this.sessions.start(row.id)
+    await this.directory.recordClient(session.sessionId, caller)
     await this.ctx.audit.record({ action: 'login.success', userId: row.id, actorEmail: row.email, ip: caller.ip })
     return this.issue(session, row)
   }
@@ -124,16 +128,6 @@ export class AuthService {
       throw new Forbidden(DISABLED_DETAIL)
     }
     return this.issue(rotated.session, row)
-  }
-
-  /** Ends the presented session (its access tokens and refresh family), and the refresh cookie's if it is another of the user's. */
-  async logout(user: AuthUser, refreshToken: string | undefined, caller: Caller): Promise<void> {
-    await this.sessions.revoke(user.sessionId)
-    if (refreshToken) {
-      const other = await this.sessions.sessionOfRefreshToken(refreshToken)
-      if (other && other !== user.sessionId && (await this.sessions.ownerOf(other)) === user.id) await this.sessions.revoke(other)
-    }
-    await this.ctx.audit.record({ action: 'auth.logout', userId: user.id, actorEmail: user.email, ip: caller.ip })
   }
 
   async logoutAll(user: AuthUser, caller: Caller): Promise<void> {

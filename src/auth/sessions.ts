@@ -1,10 +1,9 @@
 import { and, eq, isNull, ne } from 'drizzle-orm'
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { AppContext } from '../context'
+import { hashRefreshToken, rotateRefreshFamily, storeRefreshToken } from './refresh-family'
 
-export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
-}
+export { hashRefreshToken }
 
 export interface IssuedSession {
   sessionId: string
@@ -25,71 +24,40 @@ export class SessionService {
     return this.ctx.database.tables
   }
 
-  private async newRefreshToken(sessionId: string, expiresAt: Date): Promise<string> {
-    const token = randomBytes(32).toString('base64url')
-    await this.ctx.database.db.insert(this.tables.refreshTokens).values({
-      tokenHash: hashRefreshToken(token),
-      sessionId,
-      expiresAt,
-      createdAt: new Date(),
-    })
-    return token
-  }
-
   async start(userId: number): Promise<IssuedSession> {
     const sessionId = randomUUID()
     const refreshExpiresAt = new Date(Date.now() + this.ctx.config.refreshTokenDays * 86_400_000)
     await this.ctx.database.db.insert(this.tables.authSessions).values({ id: sessionId, userId, expiresAt: refreshExpiresAt, createdAt: new Date() })
-    const refreshToken = await this.newRefreshToken(sessionId, refreshExpiresAt)
+    const refreshToken = await storeRefreshToken(this.ctx, sessionId, 0, refreshExpiresAt)
+    await this.recordLogin(userId)
     const access = await this.ctx.tokens.issueAccess(userId, sessionId)
     return { sessionId, accessToken: access.token, expiresIn: access.expiresIn, refreshToken, refreshExpiresAt }
   }
 
-  /**
-   * Rotates a refresh token. The consume is one conditional UPDATE, so two
-   * concurrent uses cannot both win; presenting an already-used token revokes
-   * the whole family (it was stolen or replayed).
-   */
+  /** Rotates a refresh token; see rotateRefreshFamily for the reuse and grace rules. */
   async rotate(refreshToken: string): Promise<
     { ok: true; userId: number; session: IssuedSession } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused'; userId?: number }
   > {
-    const { refreshTokens, authSessions } = this.tables
-    const db = this.ctx.database.db
-    const tokenHash = hashRefreshToken(refreshToken)
-    const now = new Date()
-    const [consumed] = await db
-      .update(refreshTokens)
-      .set({ usedAt: now })
-      .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
-      .returning({ sessionId: refreshTokens.sessionId, expiresAt: refreshTokens.expiresAt })
-    if (!consumed) {
-      const [known] = await db.select({ sessionId: refreshTokens.sessionId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash))
-      if (!known) return { ok: false, reason: 'unknown' }
-      const [family] = await db
-        .update(authSessions)
-        .set({ revokedAt: now })
-        .where(eq(authSessions.id, known.sessionId))
-        .returning({ userId: authSessions.userId })
-      return { ok: false, reason: 'reused', userId: family?.userId }
-    }
-    const [session] = await db.select().from(authSessions).where(eq(authSessions.id, consumed.sessionId))
-    if (!session || session.revokedAt) return { ok: false, reason: 'revoked', userId: session?.userId }
-    if (consumed.expiresAt.getTime() <= now.getTime() || session.expiresAt.getTime() <= now.getTime()) {
-      return { ok: false, reason: 'expired', userId: session.userId }
-    }
-    const nextRefresh = await this.newRefreshToken(session.id, session.expiresAt)
-    const access = await this.ctx.tokens.issueAccess(session.userId, session.id)
+    const rotated = await rotateRefreshFamily(this.ctx, refreshToken)
+    if (!rotated.ok) return rotated
+    const access = await this.ctx.tokens.issueAccess(rotated.userId, rotated.sessionId)
     return {
       ok: true,
-      userId: session.userId,
+      userId: rotated.userId,
       session: {
-        sessionId: session.id,
+        sessionId: rotated.sessionId,
         accessToken: access.token,
         expiresIn: access.expiresIn,
-        refreshToken: nextRefresh,
-        refreshExpiresAt: session.expiresAt,
+        refreshToken: rotated.refreshToken,
+        refreshExpiresAt: rotated.refreshExpiresAt,
       },
     }
+  }
+
+  /** A session starts with a successful login: the users admin shows when. */
+  private async recordLogin(userId: number): Promise<void> {
+    const { users } = this.tables
+    await this.ctx.database.db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, userId))
   }
 
   async sessionOfRefreshToken(refreshToken: string): Promise<string | undefined> {

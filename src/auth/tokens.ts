@@ -1,5 +1,5 @@
 import { jwt } from '@elysiajs/jwt'
-import { decodeJwt } from 'jose'
+import { compactVerify, decodeJwt } from 'jose'
 import { randomUUID } from 'node:crypto'
 
 export interface AccessClaims {
@@ -27,9 +27,11 @@ const VERIFIED_CACHE_SIZE = 10_000
 export class TokenService {
   private readonly jwt
   private readonly verified = new Map<string, AccessClaims>()
+  private readonly key: Uint8Array
 
   constructor(secretKey: string, private readonly lifetimeMinutes: number) {
-    this.jwt = jwt({ name: 'jwt', secret: new TextEncoder().encode(secretKey), alg: 'HS256' }).decorator.jwt
+    this.key = new TextEncoder().encode(secretKey)
+    this.jwt = jwt({ name: 'jwt', secret: this.key, alg: 'HS256' }).decorator.jwt
   }
 
   async issueAccess(userId: number, sessionId: string): Promise<IssuedAccessToken> {
@@ -59,11 +61,28 @@ export class TokenService {
 
   private async verifyUncached(token: string): Promise<AccessClaims | undefined> {
     const claims = await this.jwt.verify(token, { algorithms: ['HS256'] })
-    if (!claims) return undefined
-    const { sub, jti, sid, type, iat, exp } = claims as Record<string, unknown>
-    // User ids are 32-bit serials: anything else could only reach the database as a driver error.
-    if (type !== 'access' || typeof sub !== 'string' || !/^\d{1,10}$/.test(sub) || Number(sub) > 2_147_483_647) return undefined
-    if (typeof jti !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined
-    return { sub, jti, sid, type, iat, exp }
+    return claims ? accessClaimsOf(claims as Record<string, unknown>) : undefined
   }
+
+  /**
+   * The claims of an access token this server signed, even if it has expired:
+   * enough to know which session it names (logout, and a client retrying with
+   * its old Bearer header beside a refreshed cookie), never to authenticate.
+   */
+  async signedClaims(token: string): Promise<AccessClaims | undefined> {
+    try {
+      const { payload } = await compactVerify(token, this.key, { algorithms: ['HS256'] })
+      return accessClaimsOf(JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>)
+    } catch {
+      return undefined
+    }
+  }
+}
+
+function accessClaimsOf(claims: Record<string, unknown>): AccessClaims | undefined {
+  const { sub, jti, sid, type, iat, exp } = claims
+  // User ids are 32-bit serials: anything else could only reach the database as a driver error.
+  if (type !== 'access' || typeof sub !== 'string' || !/^\d{1,10}$/.test(sub) || Number(sub) > 2_147_483_647) return undefined
+  if (typeof jti !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined
+  return { sub, jti, sid, type, iat, exp }
 }

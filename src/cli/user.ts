@@ -1,5 +1,5 @@
 import type { Config } from '../config'
-import { createContext } from '../context'
+import { createContext, type AppContext } from '../context'
 import { openDatabase } from '../db/client'
 import { runMigrations } from '../db/migrate'
 import { createLogger } from '../logger'
@@ -7,8 +7,10 @@ import { HttpError } from '../http/errors'
 import { UserManagement } from '../users/management'
 import { normalizeEmail } from '../users/service'
 import { CliError } from './errors'
+import { isRecoveryVerb, runRecoveryVerb } from './user-recovery'
 
-const USAGE = 'usage: crm-api user create --email E --role R [--full-name N] [--password-stdin] | crm-api user set-role E R'
+const USAGE =
+  'usage: crm-api user create --email E --role R [--full-name N] [--password-stdin] | user set-role E R | user list | user set-password E [--password-stdin] | user disable E | user enable E | user unlock E | user reset-2fa E'
 
 interface CreateOptions {
   email?: string
@@ -85,7 +87,7 @@ function promptHidden(question: string): Promise<string> {
   })
 }
 
-async function readPassword(options: CreateOptions): Promise<string> {
+export async function readPassword(options: { passwordStdin: boolean }): Promise<string> {
   if (options.passwordStdin) return passwordFromStdin()
   if (!process.stdin.isTTY) throw new CliError('no terminal to prompt for the password: pipe it in with --password-stdin')
   const first = await promptHidden('Password: ')
@@ -103,12 +105,12 @@ function explain(error: unknown): never {
   throw error
 }
 
-async function withManagement<T>(config: Config, work: (management: UserManagement) => Promise<T>): Promise<T> {
+export async function withManagement<T>(config: Config, work: (management: UserManagement, ctx: AppContext) => Promise<T>): Promise<T> {
   const database = openDatabase(config.database)
   try {
     await runMigrations(database)
     const ctx = createContext(config, { database, logger: createLogger('silent') })
-    return await work(new UserManagement(ctx)).catch(explain)
+    return await work(new UserManagement(ctx), ctx).catch(explain)
   } finally {
     await database.close()
   }
@@ -134,5 +136,6 @@ export async function runUser(config: Config, args: string[]): Promise<number> {
     console.log(`${normalizeEmail(row.email)} now has role ${row.role}`)
     return 0
   }
+  if (verb && isRecoveryVerb(verb)) return runRecoveryVerb(config, verb, rest, USAGE)
   throw new CliError(USAGE)
 }

@@ -7,6 +7,9 @@ import { CommunicationModel } from './model'
 import { CommunicationService } from './service'
 import { SmsService } from './sms'
 import { EmailService } from './email'
+import { SendSmsBody, resolveSmsRequest } from './sms-request'
+import { BulkSmsModel, BulkSmsService, BULK_MAX } from './bulk'
+import { InboxModel, InboxService } from './inbox'
 
 const tags = ['Communications']
 const errors = {
@@ -23,6 +26,8 @@ export function communicationsModule(ctx: AppContext) {
   const sms = new SmsService(ctx, records)
   const email = new EmailService(ctx, records)
   const smsLimit = smsRateLimitGuard(ctx)
+  const bulk = new BulkSmsService(ctx, sms, smsLimit)
+  const inbox = new InboxService(ctx)
 
   return new Elysia({ name: 'communications', seed: ctx.id, prefix: '/api/v2/communications' })
     .use(requestContext(ctx))
@@ -32,7 +37,7 @@ export function communicationsModule(ctx: AppContext) {
       async ({ user, body, set, clientIp, status }) => {
         // The order is the contract: nothing before the limiter may use capacity,
         // and nothing after it runs unless the send was admitted.
-        const draft = await sms.prepare(body) // 422, 404
+        const draft = await sms.prepare(resolveSmsRequest(body, ctx.config.defaultCountry)) // 422, 404
         sms.assertConfigured() // 503
         await sms.assertNotOptedOut(draft.to) // 409
         Object.assign(set.headers, await smsLimit.admit({ user, destination: draft.to, clientIp })) // 429
@@ -40,13 +45,14 @@ export function communicationsModule(ctx: AppContext) {
       },
       {
         permission: 'send_sms',
-        body: CommunicationModel.sendSms,
+        body: SendSmsBody,
         response: { 201: CommunicationModel.sent, ...errors },
         detail: {
           tags,
           summary: 'Send an SMS through Twilio',
           description:
-            'Order of checks: permission, validation (422) and customer (404), configuration (503), opt-out (409), rate limits (429 with Retry-After), then the record is written and Twilio called (502 on a provider failure, the record kept as failed). Accepted sends carry RateLimit and RateLimit-Policy headers.',
+            'Order of checks: permission, validation (422) and customer (404), configuration (503), opt-out (409), rate limits (429 with Retry-After), then the record is written and Twilio called (502 on a provider failure, the record kept as failed). Accepted sends carry RateLimit and RateLimit-Policy headers. ' +
+            'The React CRM app\'s names are accepted too: to_phone, to_number or conversation_id for `to`, message or content for `body`; two names of one thing with different values are a 422.',
         },
       },
     )
@@ -64,6 +70,38 @@ export function communicationsModule(ctx: AppContext) {
         detail: { tags, summary: 'Send an e-mail through SMTP', description: 'A refusal or an unreachable server answers 502 and keeps a failed record.' },
       },
     )
+    .post('/sms/send-bulk', ({ user, body, clientIp }) => bulk.send(user, body, clientIp), {
+      permission: 'send_sms',
+      body: BulkSmsModel.body,
+      response: { 200: BulkSmsModel.answer, 503: CommunicationModel.notConfigured },
+      detail: {
+        tags,
+        summary: 'Send one SMS to several customers',
+        description:
+          `Up to ${BULK_MAX} customers, one after the other, each through the checks of a single send: no phone or unknown → skipped; opted out → skipped (reason opted_out); a rate limit reached → skipped (reason rate_limited, detail the limiter's message; nothing sent); the provider refusing → failed (record kept). 503 before anything when SMS is not configured.`,
+      },
+    })
+    .get('/sms/customers', ({ query }) => inbox.smsCustomers(query), {
+      permission: 'view_customers',
+      query: InboxModel.smsCustomersQuery,
+      response: { 200: InboxModel.smsCustomers },
+      detail: { tags, summary: 'Customers one can text', description: 'Customers with a phone number, by last and first name; archived ones only with active_only=false.' },
+    })
+    .get('/stats', () => inbox.stats(), {
+      auth: true,
+      response: { 200: InboxModel.stats },
+      detail: { tags, summary: 'Unread counts for the inbox', description: 'Inbound messages not marked read (POST /api/v2/sms/conversations/{id}/read marks an SMS thread).' },
+    })
+    .get('/activity', ({ user, query }) => inbox.activity(user, query), {
+      auth: true,
+      query: InboxModel.activityQuery,
+      response: { 200: InboxModel.activity },
+      detail: {
+        tags,
+        summary: 'Recent messages on every channel',
+        description: 'Newest first, the messages you may see (the history rule). `channel` sms or email; `search` in text, subject, customer name and address.',
+      },
+    })
     .get('/history', ({ user, query }) => records.history(user, query), {
       auth: true,
       query: CommunicationModel.historyQuery,
@@ -71,7 +109,8 @@ export function communicationsModule(ctx: AppContext) {
       detail: {
         tags,
         summary: 'Messages, newest first',
-        description: 'Without view_all_communications: the messages you sent plus inbound messages. Filters: customer_id, type, direction.',
+        description:
+          'Without view_all_communications: the messages you sent plus inbound messages. Filters: customer_id, type (or message_type), direction. Items carry the linked customer\'s name and when the message was sent or received.',
       },
     })
 }

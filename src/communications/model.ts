@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { CommunicationView } from './view'
+import { CommunicationView, HistoryItem } from './view'
 import { ID_MAX, PageOf, PageQuery } from '../http/pagination'
 
 export const SMS_BODY_MAX = 1600
@@ -14,14 +14,6 @@ const recipient = {
 }
 
 export const CommunicationModel = {
-  sendSms: t.Object(
-    {
-      to: t.Optional(t.Nullable(t.String({ maxLength: 64, description: 'Phone number; E.164 or national format of DEFAULT_COUNTRY' }))),
-      ...recipient,
-      body: t.String({ maxLength: SMS_BODY_MAX * 2, description: `1..${SMS_BODY_MAX} characters (Unicode code points), not only whitespace` }),
-    },
-    { title: 'SendSmsRequest', description: 'Give `to`, `customer_id`, or both (then `to` is the destination and the record is linked to the customer).' },
-  ),
   sendEmail: t.Object(
     {
       to: t.Optional(t.Nullable(t.String({ maxLength: 320, description: 'A plain address: local@domain.tld' }))),
@@ -32,13 +24,14 @@ export const CommunicationModel = {
     { title: 'SendEmailRequest', description: 'Give `to`, `customer_id`, or both (then `to` is the destination and the record is linked to the customer).' },
   ),
   historyQuery: t.Object({
-    customer_id: t.Optional(t.Integer({ description: 'Only records linked to this customer' })),
+    customer_id: t.Optional(t.Integer({ minimum: 1, maximum: ID_MAX, description: 'Only records linked to this customer' })),
     // Not t.UnionEnum: Elysia fills an absent optional UnionEnum query value with its first member.
     type: t.Optional(t.Union([t.Literal('sms'), t.Literal('email')])),
+    message_type: t.Optional(t.Union([t.Literal('sms'), t.Literal('email')], { description: 'Same as `type` (the React CRM app sends this name)' })),
     direction: t.Optional(t.Union([t.Literal('inbound'), t.Literal('outbound')])),
     ...PageQuery,
   }),
-  historyPage: PageOf(CommunicationView, 'CommunicationPage'),
+  historyPage: PageOf(HistoryItem, 'CommunicationPage'),
   sent: CommunicationView,
   error: t.Object({ detail: t.String() }, { title: 'Error' }),
   notConfigured: t.Object(

@@ -1,11 +1,11 @@
-import { and, asc, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../context'
-import { hasPermission } from '../auth/permissions'
 import type { AuthUser } from '../auth/plugin'
 import { NotFound, ValidationFailed } from '../http/errors'
 import { toE164 } from '../phone/normalize'
 import { normalizeEmailAddress } from '../email/address'
-import { communicationView, type CommunicationRow } from './view'
+import { fullName, historyItem, type CommunicationRow } from './view'
+import { visibleTo } from './visibility'
 import { ID_MAX, pageWindow } from '../http/pagination'
 
 export interface Recipient {
@@ -27,6 +27,7 @@ export interface NewOutbound {
 export interface HistoryQuery {
   customer_id?: number
   type?: 'sms' | 'email'
+  message_type?: 'sms' | 'email'
   direction?: 'inbound' | 'outbound'
   page?: number
   page_size?: number
@@ -141,6 +142,8 @@ export class CommunicationService {
         status: 'queued',
         toAddress: input.to,
         fromAddress: input.from,
+        // The other party: the conversation an SMS belongs to.
+        peerAddress: input.to,
         subject: input.subject ?? null,
         content: input.content,
         customerId: input.customerId,
@@ -181,25 +184,32 @@ export class CommunicationService {
     if (query.customer_id !== undefined && (query.customer_id < 1 || query.customer_id > ID_MAX)) {
       throw new ValidationFailed('customer_id', `Must be between 1 and ${ID_MAX}`)
     }
-    const { communications } = this.tables
+    if (query.type && query.message_type && query.type !== query.message_type) throw new ValidationFailed('message_type', 'Differs from `type`')
+    const type = query.type ?? query.message_type
+    const { communications, customers } = this.tables
     const filters: SQL[] = []
     if (query.customer_id !== undefined) filters.push(eq(communications.customerId, query.customer_id))
-    if (query.type) filters.push(eq(communications.type, query.type))
+    if (type) filters.push(eq(communications.type, type))
     if (query.direction) filters.push(eq(communications.direction, query.direction))
-    if (!hasPermission(user.role, 'view_all_communications')) {
-      filters.push(or(eq(communications.userId, user.id), eq(communications.direction, 'inbound'))!)
-    }
+    const visible = visibleTo(communications, user)
+    if (visible) filters.push(visible)
     const where = filters.length ? and(...filters) : undefined
     const [rows, [total]] = await Promise.all([
       this.db
-        .select()
+        .select({ row: communications, firstName: customers.firstName, lastName: customers.lastName })
         .from(communications)
+        .leftJoin(customers, eq(customers.id, communications.customerId))
         .where(where)
         .orderBy(desc(communications.createdAt), desc(communications.id))
         .limit(pageSize)
         .offset(offset),
       this.db.select({ value: count() }).from(communications).where(where),
     ])
-    return { items: rows.map(communicationView), total: total?.value ?? 0, page, page_size: pageSize }
+    return {
+      items: rows.map(({ row, firstName, lastName }) => historyItem(row, fullName(firstName, lastName))),
+      total: total?.value ?? 0,
+      page,
+      page_size: pageSize,
+    }
   }
 }

@@ -27,6 +27,7 @@ export class SmsService {
 
   /** 422 for a bad body or destination, 404 for an unknown customer. */
   async prepare(input: { to?: string | null; customer_id?: number | null; body: string }): Promise<SmsDraft> {
+    // `to` may already be E.164 (resolved from one of its aliases); normalising again is harmless.
     const body = requireText('body', input.body, SMS_BODY_MAX)
     const recipient = await this.records.smsRecipient(input)
     return { ...recipient, body }
@@ -37,9 +38,13 @@ export class SmsService {
     if (!this.twilio.configured) throw new ServiceUnavailable('SMS is not configured', SMS_SETUP_HINT)
   }
 
+  async isOptedOut(to: string): Promise<boolean> {
+    return this.optOuts.isOptedOut(to)
+  }
+
   /** 409 for a number that replied STOP; nothing is sent and no limit is used. */
   async assertNotOptedOut(to: string): Promise<void> {
-    if (await this.optOuts.isOptedOut(to)) throw new Conflict('Recipient has opted out of SMS')
+    if (await this.isOptedOut(to)) throw new Conflict('Recipient has opted out of SMS')
   }
 
   /** Records the message, hands it to Twilio, and records the outcome (502 on failure, with the failed record kept). */

@@ -48,3 +48,36 @@ export function communicationView(row: CommunicationRow): CommunicationViewType 
     updated_at: row.updatedAt.toISOString(),
   }
 }
+
+/**
+ * When the message went out or came in. An outbound message is sent once the
+ * provider took it (it has the provider's id, or a status past queued); null
+ * while it waits or when the provider refused it. The send happens within the
+ * request that created the record, so the creation time is the sending time.
+ */
+export function sentAt(row: CommunicationRow): string | null {
+  if (row.direction === 'outbound' && row.externalId === null && (row.status === 'queued' || row.status === 'failed')) return null
+  return row.createdAt.toISOString()
+}
+
+/** A record in lists that show who it is with: the shared shape plus the customer's name and the sending time. */
+export const HistoryItem = t.Composite(
+  [
+    CommunicationView,
+    t.Object({
+      customer_name: t.Nullable(t.String({ description: 'First and last name of the linked customer, null when none' })),
+      sent_at: t.Nullable(t.String({ format: 'date-time', description: 'When it was sent or received; null while queued or when it failed' })),
+    }),
+  ],
+  { title: 'CommunicationWithCustomer' },
+)
+
+export function historyItem(row: CommunicationRow, customerName: string | null): typeof HistoryItem.static {
+  return { ...communicationView(row), customer_name: customerName, sent_at: sentAt(row) }
+}
+
+/** "First Last" of a customer, or null. */
+export function fullName(first: string | null | undefined, last: string | null | undefined): string | null {
+  const name = [first, last].filter(Boolean).join(' ').trim()
+  return name === '' ? null : name
+}

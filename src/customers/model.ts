@@ -129,6 +129,7 @@ export function customerModel(extraFields: string[], rawCheck: (body: unknown) =
         }),
       ),
       is_archived: t.Optional(t.Boolean({ description: 'true lists archived customers only; default false (archived ones are hidden)' })),
+      prospect_stage: t.Optional(t.String({ enum: [...PROSPECT_STAGES, ''], description: 'Only customers at this prospect stage ("" means any)' })),
     }),
     timelineQuery: t.Object(PageQuery),
     list: PageOf(customer, 'CustomerList'),

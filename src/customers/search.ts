@@ -68,6 +68,12 @@ export interface SearchPage {
   total: number
 }
 
+/** Which customers a list shows besides the search: archived or not, and optionally one prospect stage. */
+export interface ListFilter {
+  archived: boolean
+  prospectStage?: string
+}
+
 /**
  * Which customers a list page shows, newest (highest id) first, and how many
  * there are. Only live (not deleted) rows; archived ones only when asked for.
@@ -85,8 +91,9 @@ export class CustomerSearch {
     return this.database.tables.customers
   }
 
-  private shown(archived: boolean): SQL {
-    return and(isNull(this.customers.deletedAt), eq(this.customers.isArchived, archived))!
+  private shown(filter: ListFilter): SQL {
+    const stage = filter.prospectStage === undefined ? undefined : eq(this.customers.prospectStage, filter.prospectStage)
+    return and(isNull(this.customers.deletedAt), eq(this.customers.isArchived, filter.archived), stage)!
   }
 
   /** The rows of `ids`, in the same newest-first order. */
@@ -96,11 +103,11 @@ export class CustomerSearch {
   }
 
   /** The unfiltered list: the rows themselves. */
-  async listed(archived: boolean, limit: number, offset: number): Promise<{ rows: CustomerRow[]; total: number }> {
-    const where = this.shown(archived)
+  async listed(filter: ListFilter, limit: number, offset: number): Promise<{ rows: CustomerRow[]; total: number }> {
+    const where = this.shown(filter)
     const [rows, total] = await Promise.all([
       this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset),
-      archived ? this.count(where) : this.countListed(),
+      filter.archived || filter.prospectStage !== undefined ? this.count(where) : this.countListed(),
     ])
     return { rows, total }
   }
@@ -116,33 +123,37 @@ export class CustomerSearch {
       const row = this.database.sqlite!.query<{ n: number }, []>('SELECT n FROM customers_live_count WHERE id = 1').get()
       if (row) return row.n
     }
-    return this.count(this.shown(false))
+    return this.count(this.shown({ archived: false }))
   }
 
-  async find(needles: string[], archived: boolean, limit: number, offset: number): Promise<SearchPage> {
+  async find(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
     if (!needles.length) return { ids: [], total: 0 }
     if (this.database.kind === 'sqlite' && needles.every((needle) => [...needle].length >= 3)) {
-      return this.findWithFts(ftsQuery(needles), archived, limit, offset)
+      return this.findWithFts(ftsQuery(needles), filter, limit, offset)
     }
-    return this.findWithLike(needles, archived, limit, offset)
+    return this.findWithLike(needles, filter, limit, offset)
   }
 
-  private findWithFts(match: string, archived: boolean, limit: number, offset: number): SearchPage {
+  private findWithFts(match: string, filter: ListFilter, limit: number, offset: number): SearchPage {
     const handle = this.database.sqlite!
-    const flag = archived ? 1 : 0
-    // bun:sqlite caches these statements by their text. The FTS table holds live rows; the join applies the archive filter.
-    const from = 'FROM customers_fts f JOIN customers c ON c.id = f.rowid WHERE customers_fts MATCH ? AND c.is_archived = ?'
+    // bun:sqlite caches these statements by their text. The FTS table holds live rows; the join applies the list filters.
+    const params: (string | number)[] = [match, filter.archived ? 1 : 0]
+    let from = 'FROM customers_fts f JOIN customers c ON c.id = f.rowid WHERE customers_fts MATCH ? AND c.is_archived = ?'
+    if (filter.prospectStage !== undefined) {
+      from += ' AND c.prospect_stage = ?'
+      params.push(filter.prospectStage)
+    }
     const ids = handle
-      .query<{ id: number }, [string, number, number, number]>(`SELECT f.rowid AS id ${from} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`)
-      .all(match, flag, limit, offset)
+      .query<{ id: number }, (string | number)[]>(`SELECT f.rowid AS id ${from} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset)
       .map((row) => row.id)
-    const total = totalFromPage(ids.length, limit, offset) ?? handle.query<{ n: number }, [string, number]>(`SELECT count(*) AS n ${from}`).get(match, flag)?.n ?? 0
+    const total = totalFromPage(ids.length, limit, offset) ?? handle.query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n ${from}`).get(...params)?.n ?? 0
     return { ids, total }
   }
 
-  private async findWithLike(needles: string[], archived: boolean, limit: number, offset: number): Promise<SearchPage> {
+  private async findWithLike(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
     const matches = needles.map((needle): SQL => sql`${this.customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
-    const where = and(this.shown(archived), or(...matches))!
+    const where = and(this.shown(filter), or(...matches))!
     const rows = await this.database.db
       .select({ id: this.customers.id })
       .from(this.customers)

@@ -2,12 +2,12 @@ import { and, count, desc, eq, isNull } from 'drizzle-orm'
 import type { AppContext } from '../context'
 import type { Tables } from '../db/client'
 import type { AuthUser } from '../auth/plugin'
-import { HttpError, NotFound } from '../http/errors'
+import { NotFound, type FieldError } from '../http/errors'
 import { OptOutService } from '../optouts/service'
 import { communicationView } from '../communications/view'
 import { visibleTo } from '../communications/visibility'
 import { pageWindow, type PageRequest } from '../http/pagination'
-import type { ExtraValue } from './fields'
+import { PROSPECT_STAGES, type ExtraValue } from './fields'
 import { CUSTOMER_PAGE_SIZE_MAX, type CustomerInput, type CustomerViewType } from './model'
 import { CustomerSearch, customerSearchText, searchNeedles } from './search'
 import { CustomerValidator, type CleanCustomer } from './validation'
@@ -28,6 +28,7 @@ export function parseCustomerId(raw: string): number {
 export interface CustomerListQuery extends PageRequest {
   search?: string
   is_archived?: boolean
+  prospect_stage?: string
 }
 
 /** The columns an update or create writes, from the clean body (extra fields merged into what is stored). */
@@ -114,15 +115,18 @@ export class CustomerService {
 
   /** Newest first (descending id); archived customers only with is_archived=true; `search` is a case-insensitive substring match. */
   async list(query: CustomerListQuery) {
-    const { page, pageSize, offset } = pageWindow(query, CUSTOMER_PAGE_SIZE_MAX)
+    const errors: FieldError[] = []
     const term = query.search?.trim() ?? ''
-    if (term.includes('\u0000')) throw new HttpError(422, 'Request validation failed', {}, { errors: [{ field: 'search', message: 'Must not contain NUL characters' }] })
-    const archived = query.is_archived ?? false
+    if (term.includes('\u0000')) errors.push({ field: 'search', message: 'Must not contain NUL characters' })
+    const stage = query.prospect_stage === undefined || query.prospect_stage === '' ? undefined : query.prospect_stage
+    if (stage !== undefined && !(PROSPECT_STAGES as readonly string[]).includes(stage)) errors.push({ field: 'prospect_stage', message: `Expected one of ${PROSPECT_STAGES.join(', ')}` })
+    const { page, pageSize, offset } = pageWindow(query, CUSTOMER_PAGE_SIZE_MAX, errors)
+    const filter = { archived: query.is_archived ?? false, prospectStage: stage }
     if (term === '') {
-      const { rows, total } = await this.search.listed(archived, pageSize, offset)
+      const { rows, total } = await this.search.listed(filter, pageSize, offset)
       return { items: await this.views(rows), total, page, page_size: pageSize }
     }
-    const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), archived, pageSize, offset)
+    const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), filter, pageSize, offset)
     return { items: await this.views(await this.search.rows(found.ids)), total: found.total, page, page_size: pageSize }
   }
 

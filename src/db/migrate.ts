@@ -1,9 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js'
-import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator'
-import { migrate as migrateSqlite } from 'drizzle-orm/bun-sqlite/migrator'
-import postgres from 'postgres'
+import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator'
 import type { Database } from './client'
 
 // An arbitrary, fixed key: replicas starting together queue on it.
@@ -23,54 +20,102 @@ export interface MigrationReport {
   newerThanThisBuild: boolean
 }
 
-interface JournalEntry {
+interface Migration extends MigrationMeta {
   tag: string
-  when: number
 }
 
-function journal(dialect: 'sqlite' | 'pg'): JournalEntry[] {
-  const file = join(migrationsFolder(dialect), 'meta', '_journal.json')
-  return (JSON.parse(readFileSync(file, 'utf8')) as { entries: JournalEntry[] }).entries
+/** The generated migrations in journal order, each with its tag (drizzle's reader leaves the tag out). */
+function readMigrations(dialect: 'sqlite' | 'pg'): Migration[] {
+  const folder = migrationsFolder(dialect)
+  const entries = (JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }).entries
+  return readMigrationFiles({ migrationsFolder: folder }).map((meta, i) => ({ ...meta, tag: entries[i]!.tag }))
 }
 
-/** drizzle applies every journal entry newer than the newest applied row; the same rule names them. */
-function report(entries: JournalEntry[], before: number, after: number): MigrationReport {
-  const newest = Math.max(0, ...entries.map((e) => e.when))
-  return { applied: entries.filter((e) => e.when > before && e.when <= after).map((e) => e.tag), newerThanThisBuild: after > newest }
+/** drizzle's rule: everything generated after the newest applied migration. */
+function pending(migrations: Migration[], lastCreatedAt: unknown): Migration[] {
+  if (lastCreatedAt === undefined || lastCreatedAt === null) return migrations
+  return migrations.filter((migration) => Number(lastCreatedAt) < migration.folderMillis)
 }
 
-function lastSqliteMigration(database: Database): number {
-  try {
-    const row = database.sqlite!.prepare('SELECT max(created_at) AS last FROM __drizzle_migrations').get() as { last: number | null } | null
-    return Number(row?.last ?? 0)
-  } catch {
-    return 0 // no table yet: a new database
-  }
+function report(migrations: Migration[], lastCreatedAt: unknown, applied: Migration[]): MigrationReport {
+  const newest = Math.max(0, ...migrations.map((m) => m.folderMillis))
+  return { applied: applied.map((m) => m.tag), newerThanThisBuild: Number(lastCreatedAt ?? 0) > newest }
 }
 
-async function lastPgMigration(client: postgres.Sql): Promise<number> {
-  const [row] = await client`SELECT to_regclass('drizzle.__drizzle_migrations') AS t`
-  if (!row?.t) return 0
-  const [last] = await client`SELECT max(created_at) AS last FROM drizzle.__drizzle_migrations`
-  return Number(last?.last ?? 0)
-}
-
+/**
+ * Applies the generated migrations (drizzle/sqlite, drizzle/pg) with drizzle's
+ * own bookkeeping — the same `__drizzle_migrations` table, hashes and order, so
+ * drizzle-kit and databases migrated by earlier versions agree — but in as few
+ * round trips as possible: drizzle's migrator sends every statement on its own
+ * (twice on PostgreSQL: describe, then execute), which made a first start on an
+ * empty PostgreSQL database cost ~80 round trips.
+ */
 export async function runMigrations(database: Database): Promise<MigrationReport> {
-  if (database.kind === 'sqlite') {
-    const before = lastSqliteMigration(database)
-    migrateSqlite(database.db, { migrationsFolder: migrationsFolder('sqlite') })
-    return report(journal('sqlite'), before, lastSqliteMigration(database))
-  }
-  // One dedicated connection holds a session-level advisory lock for the whole run.
-  const lockClient = postgres(database.pgUrl!, { max: 1, onnotice: () => {} })
+  return database.kind === 'sqlite' ? migrateSqlite(database) : migratePostgres(database)
+}
+
+/** One transaction; each statement executed directly by bun:sqlite (no query builder). */
+function migrateSqlite(database: Database): MigrationReport {
+  const handle = database.sqlite!
+  const migrations = readMigrations('sqlite')
+  handle.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)')
+  const last = handle.query<{ created_at: unknown }, []>('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1').get()
+  const todo = pending(migrations, last?.created_at)
+  if (todo.length === 0) return report(migrations, last?.created_at, todo)
+  const record = handle.prepare<unknown, [string, number]>('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)')
+  handle.exec('BEGIN')
   try {
-    await lockClient`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`
-    const before = await lastPgMigration(lockClient)
-    await migratePg(drizzlePg(lockClient), { migrationsFolder: migrationsFolder('pg') })
-    const after = await lastPgMigration(lockClient)
-    await lockClient`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`
-    return report(journal('pg'), before, after)
+    for (const migration of todo) {
+      for (const statement of migration.sql) if (statement.trim() !== '') handle.exec(statement)
+      record.run(migration.hash, migration.folderMillis)
+    }
+    handle.exec('COMMIT')
+  } catch (error) {
+    handle.exec('ROLLBACK')
+    throw error
   } finally {
-    await lockClient.end({ timeout: 5 })
+    record.finalize()
+  }
+  return report(migrations, last?.created_at, todo)
+}
+
+/**
+ * On one connection of the app's own pool (so it is warm for the first
+ * request afterwards), under a session advisory lock so replicas starting
+ * together apply each migration once: one simple-protocol round trip takes the
+ * lock and reads the state, one applies everything pending in a transaction,
+ * one releases the lock.
+ */
+async function migratePostgres(database: Database): Promise<MigrationReport> {
+  const migrations = readMigrations('pg')
+  const connection = await database.pg!.reserve()
+  try {
+    const state = await connection
+      .unsafe(
+        `SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY});
+         CREATE SCHEMA IF NOT EXISTS "drizzle";
+         CREATE TABLE IF NOT EXISTS "drizzle"."__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
+         SELECT created_at FROM "drizzle"."__drizzle_migrations" ORDER BY created_at DESC LIMIT 1`,
+      )
+      .simple()
+    const rows = (state as unknown as { created_at: unknown }[][]).at(-1) ?? []
+    const last = rows[0]?.created_at
+    const todo = pending(migrations, last)
+    if (todo.length > 0) {
+      // Hashes are hex and times integers: nothing in the bookkeeping needs quoting beyond the literal.
+      const script = todo
+        .map((m) => `${m.sql.join('\n')};\nINSERT INTO "drizzle"."__drizzle_migrations" ("hash", "created_at") VALUES ('${m.hash}', ${m.folderMillis});`)
+        .join('\n')
+      try {
+        await connection.unsafe(`BEGIN;\n${script}\nCOMMIT;`).simple()
+      } catch (error) {
+        await connection.unsafe('ROLLBACK').simple().catch(() => {})
+        throw error
+      }
+    }
+    return report(migrations, last, todo)
+  } finally {
+    await connection.unsafe(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`).simple().catch(() => {})
+    connection.release()
   }
 }

@@ -4,17 +4,23 @@ import { VERSION } from '../version'
 import { SPEC_PATH } from './pages'
 import { SECURITY_SCHEMES } from './security'
 import { completeOperation, ERROR_SCHEMAS, type Operation } from './errors'
+import { describeOperation } from './describe'
+import { HEADER_COMPONENTS } from './headers'
 import { toOpenApi31 } from './normalize'
 
 const DESCRIPTION = `JSON API of the CRM single-page app: customers, SMS through Twilio, e-mail through SMTP, Twilio webhooks.
 
 Authenticate with \`POST /api/v2/auth/login\`, then send \`Authorization: Bearer <access_token>\` (or rely on the
-\`session\` cookie the login sets). Errors are JSON \`{"detail": "..."}\`; validation failures are 422 with \`errors: [{field, message}]\`.`
+\`session\` cookie the login sets). Errors are JSON \`{"detail": "..."}\`; validation failures are 422 with \`errors: [{field, message}]\`.
+
+Every answer carries \`X-Request-Id\`. A method a path does not have is answered 405 \`{"detail": "Method Not Allowed"}\` with an
+\`Allow\` header listing the methods it has; an unknown path is 404 \`{"detail": "Not Found"}\`.`
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
   Authentication: 'Login, token refresh, logout, password change',
   Customers: 'The customer database',
-  Communications: 'SMS through Twilio, e-mail through SMTP, the message history',
+  Communications: 'SMS through Twilio, e-mail through SMTP, the message history, the unified inbox',
+  Conversations: 'SMS threads, one per phone number, with unread counts',
   Users: 'User accounts and roles (manage_users)',
   Admin: 'Statistics and the audit log (admin_panel)',
   Webhooks: 'Twilio callbacks, authenticated by their signature',
@@ -75,21 +81,25 @@ function withoutParseFunctions(app: Elysia): Elysia {
 export function buildDocument(plugin: Elysia, title: string, publicUrl: string | undefined): OpenApiDocument {
   const generated = toOpenAPISchema(withoutParseFunctions(plugin), { paths: HIDDEN, staticFile: false }, undefined, undefined, '3.1.0')
   const paths = withoutTrailingSlashes(generated.paths as Record<string, Record<string, unknown>>)
-  for (const [path, item] of Object.entries(paths)) {
-    for (const operation of Object.values(item ?? {})) {
-      if (typeof operation !== 'object' || operation === null || Array.isArray(operation)) continue
-      completeOperation(operation as Operation, path)
-    }
-  }
+  const operations = Object.entries(paths).flatMap(([path, item]) =>
+    Object.entries(item ?? {})
+      .filter(([, operation]) => typeof operation === 'object' && operation !== null && !Array.isArray(operation))
+      .map(([method, operation]) => ({ path, method, operation: operation as Operation })),
+  )
+  for (const { path, operation } of operations) completeOperation(operation, path)
+  const schemas = { ...generated.components.schemas, ...ERROR_SCHEMAS }
+  toOpenApi31(paths)
+  toOpenApi31(schemas)
+  // After the normalisation: examples are values, not schemas.
+  for (const { path, method, operation } of operations) describeOperation(operation, method, path)
   const document: OpenApiDocument = {
     openapi: '3.1.0',
     info: { title, version: VERSION, description: DESCRIPTION },
-    servers: [{ url: publicUrl ?? '/' }],
+    // The same document serves the office's own front end and its integrations.
+    servers: [{ url: publicUrl ?? '/', 'x-internal': false }],
     tags: tagsOf(paths),
     paths,
-    components: { schemas: { ...generated.components.schemas, ...ERROR_SCHEMAS }, securitySchemes: SECURITY_SCHEMES },
+    components: { schemas, securitySchemes: SECURITY_SCHEMES, headers: HEADER_COMPONENTS },
   }
-  toOpenApi31(document.paths)
-  toOpenApi31(document.components)
   return document
 }

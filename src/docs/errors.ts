@@ -5,7 +5,10 @@ export const ERROR_SCHEMAS = {
   Error: {
     type: 'object',
     required: ['detail'],
-    properties: { detail: { type: 'string' } },
+    properties: {
+      detail: { type: 'string', maxLength: 2048 },
+      request_id: { type: 'string', maxLength: 128, description: 'Only on 500: the X-Request-Id to quote when reporting it' },
+    },
   },
   ValidationError: {
     type: 'object',
@@ -14,23 +17,63 @@ export const ERROR_SCHEMAS = {
       detail: { type: 'string', const: 'Request validation failed' },
       errors: {
         type: 'array',
-        items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+        maxItems: 50,
+        items: {
+          type: 'object',
+          required: ['field', 'message'],
+          properties: { field: { type: 'string', maxLength: 256 }, message: { type: 'string', maxLength: 1024 } },
+        },
       },
     },
   },
 }
 
 export interface Operation {
+  description?: string
+  summary?: string
   security?: Record<string, string[]>[]
-  requestBody?: unknown
+  requestBody?: { content?: Record<string, Record<string, unknown>> }
   parameters?: unknown[]
-  responses?: Record<string, unknown>
+  responses?: Record<string, Record<string, unknown>>
 }
 
-const errorResponse = (description: string, schema = 'Error') => ({
+interface SharedError {
+  description: string
+  example: unknown
+  schema?: 'Error' | 'ValidationError'
+}
+
+/** The answers many routes share, with the `detail` they usually carry. */
+export const SHARED_ERRORS: Record<string, SharedError> = {
+  '400': { description: 'Malformed request body (not parseable as its Content-Type, nested too deeply, a bad Content-Length)', example: { detail: 'Malformed request body' } },
+  '401': { description: 'Missing, invalid, expired or revoked credentials', example: { detail: 'Could not validate credentials' } },
+  '403': { description: 'Disabled account, missing permission, or a cross-site cookie request', example: { detail: 'Permission denied: requires edit_customers' } },
+  '413': { description: 'The body is larger than MAX_BODY_BYTES', example: { detail: 'Request body too large' } },
+  '422': {
+    description: 'Request validation failed: every wrong field is named',
+    schema: 'ValidationError',
+    example: { detail: 'Request validation failed', errors: [{ field: 'page_size', message: 'Expected an integer from 1 to 200' }] },
+  },
+  default: {
+    description: 'Any other error: 503 "Database unavailable" with Retry-After while the database does not answer, 500 with the request id otherwise',
+    example: { detail: 'Internal Server Error', request_id: '5f0c7a52-93c1-4f0b-9a38-3c1f2f6e9b1d' },
+  },
+}
+
+export const errorResponse = (description: string, schema = 'Error') => ({
   description,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
 })
+
+const shared = (status: string) => {
+  const { description, schema } = SHARED_ERRORS[status]!
+  return errorResponse(description, schema)
+}
+
+/** Request bodies the app parses itself (JSON, forms); Twilio's forms are read by the webhook's signature check instead. */
+function parsesBody(operation: Operation): boolean {
+  return Object.keys(operation.requestBody?.content ?? {}).includes('application/json')
+}
 
 /**
  * Fills in what the route's own `detail`/`response` leaves out: the security
@@ -41,9 +84,11 @@ export function completeOperation(operation: Operation, path: string): void {
   const responses = (operation.responses ??= {})
   const secured = operation.security.some((requirement) => 'bearerAuth' in requirement)
   if (secured) {
-    responses['401'] ??= errorResponse('Missing, invalid, expired or revoked credentials ("Could not validate credentials")')
-    responses['403'] ??= errorResponse('Disabled account, missing permission, or a cross-site cookie request')
+    responses['401'] ??= shared('401')
+    responses['403'] ??= shared('403')
   }
-  if (operation.requestBody || operation.parameters?.length) responses['422'] ??= errorResponse('Request validation failed', 'ValidationError')
-  responses.default ??= errorResponse('Any other error: {"detail": "..."}')
+  if (parsesBody(operation)) responses['400'] ??= shared('400')
+  if (operation.requestBody) responses['413'] ??= shared('413')
+  if (operation.requestBody || operation.parameters?.length) responses['422'] ??= shared('422')
+  responses.default ??= shared('default')
 }

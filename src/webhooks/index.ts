@@ -8,6 +8,7 @@ import { STATUS_ORDER_TEXT } from './status-order'
 const EMPTY_TWIML = '<Response></Response>'
 
 const SIGNATURE_NOTE =
+  'A body over 64 KB is refused with 413 and a form with more than 200 parameters with 400, before the signature is computed. ' +
   'Signed by Twilio (X-Twilio-Signature) over the URL it requested and every form parameter. ' +
   'Missing header: 403 "Missing Twilio signature"; wrong: 403 "Invalid Twilio signature"; ' +
   'no TWILIO_AUTH_TOKEN or an unreadable body: 403 "Signature validation error". ' +

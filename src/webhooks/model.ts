@@ -10,21 +10,24 @@ export namespace WebhookModel {
   export const malformed = t.Object({ detail: t.String() })
 }
 
-/** The (documented, not enforced) form Twilio posts: validation must not run before the signature check. */
+/**
+ * The (documented, not enforced) form Twilio posts, with the lengths Twilio uses:
+ * validation must not run before the signature check.
+ */
 export const incomingFormDoc: OpenAPIV3.RequestBodyObject = {
   content: {
     'application/x-www-form-urlencoded': {
       schema: {
         type: 'object',
-        additionalProperties: { type: 'string' },
+        additionalProperties: { type: 'string', maxLength: 4096 },
         properties: {
-          MessageSid: { type: 'string', pattern: '^(SM|MM)[0-9a-f]{32}$' },
-          AccountSid: { type: 'string', pattern: '^AC[0-9a-f]{32}$' },
-          From: { type: 'string' },
-          To: { type: 'string' },
-          Body: { type: 'string' },
-          NumMedia: { type: 'string' },
-          MediaUrl0: { type: 'string' },
+          MessageSid: { type: 'string', maxLength: 34, pattern: '^(SM|MM)[0-9a-f]{32}$' },
+          AccountSid: { type: 'string', maxLength: 34, pattern: '^AC[0-9a-f]{32}$' },
+          From: { type: 'string', maxLength: 64 },
+          To: { type: 'string', maxLength: 64 },
+          Body: { type: 'string', maxLength: 1600 },
+          NumMedia: { type: 'string', maxLength: 2 },
+          MediaUrl0: { type: 'string', maxLength: 2048 },
           OptOutType: { type: 'string', enum: ['STOP', 'START', 'HELP'] },
         },
         required: ['MessageSid', 'AccountSid', 'From', 'To'],
@@ -38,17 +41,18 @@ export const statusFormDoc: OpenAPIV3.RequestBodyObject = {
     'application/x-www-form-urlencoded': {
       schema: {
         type: 'object',
-        additionalProperties: { type: 'string' },
+        additionalProperties: { type: 'string', maxLength: 4096 },
         properties: {
-          MessageSid: { type: 'string', pattern: '^(SM|MM)[0-9a-f]{32}$' },
-          AccountSid: { type: 'string', pattern: '^AC[0-9a-f]{32}$' },
+          MessageSid: { type: 'string', maxLength: 34, pattern: '^(SM|MM)[0-9a-f]{32}$' },
+          AccountSid: { type: 'string', maxLength: 34, pattern: '^AC[0-9a-f]{32}$' },
           MessageStatus: {
             type: 'string',
+            maxLength: 32,
             description: `Twilio's status, in this order: ${STATUS_ORDER_TEXT}. Any other value is stored as sent (200), after sent and before the final statuses.`,
             example: 'delivered',
           },
-          ErrorCode: { type: 'string' },
-          ErrorMessage: { type: 'string' },
+          ErrorCode: { type: 'string', maxLength: 10 },
+          ErrorMessage: { type: 'string', maxLength: 1024 },
         },
         required: ['MessageSid', 'AccountSid', 'MessageStatus'],
       },

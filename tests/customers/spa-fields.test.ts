@@ -128,6 +128,30 @@ describeEachDialect('customer address, sales and extra fields', (dialect) => {
     expect((await list()).total).toBe(rows.filter((row) => !row.deletedAt && !row.isArchived).length)
   })
 
+  test('prospect_stage filters the list, with and without search', async () => {
+    const won = await json<{ id: number }>(await post({ first_name: 'Stage', last_name: 'Won', prospect_stage: 'won' }))
+    const lost = await json<{ id: number }>(await post({ first_name: 'Stage', last_name: 'Lost', prospect_stage: 'lost' }))
+    const ids = async (query: string) => (await json<ListBody>(await app.request('GET', `/api/v2/customers?page_size=500&${query}`, { token: user.token }))).items.map((c) => c.id)
+    expect(await ids('prospect_stage=won')).toContain(won.id)
+    expect(await ids('prospect_stage=won')).not.toContain(lost.id)
+    expect(await ids('prospect_stage=lost&search=stage')).toEqual([lost.id])
+    expect(await ids('prospect_stage=lost&search=st')).toEqual([lost.id])
+    expect(await ids('prospect_stage=&search=stage')).toEqual([lost.id, won.id])
+    const total = (await json<ListBody>(await app.request('GET', '/api/v2/customers?prospect_stage=won', { token: user.token }))).total
+    expect(total).toBe((await ids('prospect_stage=won')).length)
+    expect(await invalidFields(await app.request('GET', '/api/v2/customers?prospect_stage=maybe', { token: user.token }))).toEqual(['prospect_stage'])
+  })
+
+  test('the OpenAPI document describes the extra fields in the bodies and the answers', async () => {
+    const text = await (await app.request('GET', '/openapi.json')).text()
+    const doc = JSON.parse(text) as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } }
+    const body = doc.paths['/api/v2/customers']!.post.requestBody.content['application/json'].schema
+    const props = body.properties ?? doc.components.schemas[String(body.$ref).split('/').pop()!].properties
+    for (const name of EXTRA.split(',')) expect(props).toHaveProperty(name)
+    expect(props).toHaveProperty('address_line1')
+    expect(text).toContain('CUSTOMER_EXTRA_FIELDS')
+  })
+
   test('page_size up to 500 on the customer list only', async () => {
     expect((await app.request('GET', '/api/v2/customers?page_size=500', { token: user.token })).status).toBe(200)
     expect(await invalidFields(await app.request('GET', '/api/v2/customers?page_size=501', { token: user.token }))).toEqual(['page_size'])

@@ -16,6 +16,6 @@ describe('the OpenAPI document is valid OpenAPI 3.1', () => {
     const problems = await lintFromString({ source, absoluteRef: 'openapi.json', config })
     const report = problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`)
     expect(report).toEqual([])
-    expect(JSON.parse(source).servers).toEqual([{ url: 'https://crm.acme.test' }])
+    expect(JSON.parse(source).servers).toEqual([{ url: 'https://crm.acme.test', 'x-internal': false }])
   }, 30_000)
 })

@@ -61,8 +61,9 @@ const basePath = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }
  * CA for TLS (`local_certs`, the `tls internal` of every site) without
  * touching the system trust store. SITE_ADDRESS 127.0.0.1 gives the HTTPS
  * site on ports.https and Caddy's HTTP-to-HTTPS redirect on ports.http.
+ * `site` is another Caddyfile to import instead (e.g. one from the docs).
  */
-export async function startCaddy(upstreams: string[], ports: ProxyPorts): Promise<RunningProxy> {
+export async function startCaddy(upstreams: string[], ports: ProxyPorts, site = join(ROOT, 'deploy', 'Caddyfile')): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-caddy-'))
   const config = join(dir, 'Caddyfile')
   writeFileSync(
@@ -76,7 +77,7 @@ export async function startCaddy(upstreams: string[], ports: ProxyPorts): Promis
 	skip_install_trust
 	storage file_system ${join(dir, 'data')}
 }
-import ${join(ROOT, 'deploy', 'Caddyfile')}
+import ${site}
 `,
   )
   const env = {
@@ -133,13 +134,14 @@ function replaceOnce(text: string, from: string | RegExp, to: string): string {
  * deploy/nginx.conf with what its header tells the operator to change:
  * listen ports (on loopback), server name, certificate paths, and the
  * upstream servers (one line per replica). Checked with `nginx -t` first.
+ * `edit` changes the file before that (e.g. a snippet from the docs).
  */
-export async function startNginx(upstreams: string[], ports: ProxyPorts): Promise<RunningProxy & { configTest: string }> {
+export async function startNginx(upstreams: string[], ports: ProxyPorts, edit: (site: string) => string = (site) => site): Promise<RunningProxy & { configTest: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-nginx-'))
   // Worker processes run as an unprivileged user when nginx starts as root.
   chmodSync(dir, 0o755)
   const { cert, key } = selfSignedCertificate(dir)
-  let site = readFileSync(join(ROOT, 'deploy', 'nginx.conf'), 'utf8')
+  let site = edit(readFileSync(join(ROOT, 'deploy', 'nginx.conf'), 'utf8'))
   site = replaceOnce(site, /^(\s*)server 127\.0\.0\.1:8000;/m, upstreams.map((u) => `$1server ${u};`).join('\n'))
   site = replaceOnce(site, /^(\s*)listen 80;/m, `$1listen 127.0.0.1:${ports.http};`)
   site = replaceOnce(site, /^(\s*)listen 443 ssl/m, `$1listen 127.0.0.1:${ports.https} ssl`)
@@ -190,4 +192,23 @@ http {
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** The fenced ```lang block of docs/operations.md under the heading `heading`. */
+export function docsSnippet(heading: string, lang: string): string {
+  const doc = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8')
+  const section = doc.slice(doc.indexOf(`## ${heading}`))
+  const match = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(section)
+  if (!match) throw new Error(`docs/operations.md has no ${lang} block under "${heading}"`)
+  return match[1]!
+}
+
+/** A built single-page app as the docs assume it: index.html plus hashed assets, readable by nginx's workers. */
+export function fakeFrontend(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-frontend-'))
+  chmodSync(dir, 0o755)
+  mkdirSync(join(dir, 'assets'), { mode: 0o755 })
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>CRM</title><div id="root"></div><script type="module" src="/assets/index-4f2a.js"></script>\n', { mode: 0o644 })
+  writeFileSync(join(dir, 'assets', 'index-4f2a.js'), 'console.log("crm")\n', { mode: 0o644 })
+  return dir
 }

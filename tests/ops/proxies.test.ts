@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { DEFAULT_PASSWORD } from '../helpers/harness'
 import { BINARY, ROOT, freePort, type RunningServer } from '../helpers/spawn'
 import { startReplicas, type Replicas } from '../helpers/replicas'
-import { startCaddy, startNginx, type ProxyPorts, type RunningProxy } from '../helpers/proxies'
+import { docsSnippet, fakeFrontend, startCaddy, startNginx, type ProxyPorts, type RunningProxy } from '../helpers/proxies'
 import { ACCOUNT_SID, AUTH_TOKEN, SENDER, fakeTwilio, twilioEnv } from '../communications/support'
 import type { FakeTwilio } from '../fakes/twilio'
 import { formBody, inboundPairs, sign } from '../webhooks/signing'
@@ -44,6 +45,9 @@ function proxySuite(name: 'caddy' | 'nginx') {
     let replicas: Replicas
     let servers: RunningServer[]
     let proxy: RunningProxy
+    /** The same proxy set up as docs/operations.md shows for serving the front end too. */
+    let front: RunningProxy
+    let frontend: string
     let userToken: string
     let requestCounter = 0
 
@@ -65,9 +69,22 @@ function proxySuite(name: 'caddy' | 'nginx') {
       servers = replicas.servers
       const upstreams = servers.map((s) => `127.0.0.1:${s.port}`)
       proxy = name === 'caddy' ? await startCaddy(upstreams, ports) : await startNginx(upstreams, ports)
+      frontend = fakeFrontend()
+      const frontPorts: ProxyPorts = { http: freePort(), https: freePort(), admin: freePort(), health: freePort() }
+      if (name === 'caddy') {
+        const site = docsSnippet('Serving the React front end', 'caddy').replace('api-1:8000 api-2:8000', upstreams.join(' ')).replace('/srv/crm-frontend', frontend)
+        const file = join(mkdtempSync(join(tmpdir(), 'crm-front-caddy-')), 'Caddyfile')
+        writeFileSync(file, site)
+        front = await startCaddy(upstreams, frontPorts, file)
+      } else {
+        const snippet = docsSnippet('Serving the React front end', 'nginx').replace('/srv/crm-frontend', frontend)
+        front = await startNginx(upstreams, frontPorts, (conf) => conf.replace(/^ {4}location \/ \{[\s\S]*?^ {4}\}\n/m, snippet))
+      }
     }, 90_000)
 
     afterAll(async () => {
+      await front?.stop()
+      if (frontend) rmSync(frontend, { recursive: true, force: true })
       await proxy?.stop()
       await replicas?.close()
       await twilio?.close()
@@ -183,6 +200,37 @@ function proxySuite(name: 'caddy' | 'nginx') {
       expect(response.status).toBe(200)
       const { items } = (await response.json()) as { items: { actor_email: string | null; ip: string | null }[] }
       expect(items.filter((item) => item.actor_email === email).map((item) => item.ip)).toEqual([CLIENT_IP])
+    })
+
+    test('the React front end on the same origin, configured as docs/operations.md shows', async () => {
+      const get = (path: string, init: RequestInit = {}) => fetch(`${front.url}${path}`, { ...init, tls: { ca: front.ca } })
+      for (const path of ['/', '/customers/42']) {
+        const page = await get(path)
+        expect(page.status).toBe(200)
+        expect(page.headers.get('content-type')).toStartWith('text/html')
+        expect(await page.text()).toContain('<div id="root"></div>')
+      }
+      const asset = await get('/assets/index-4f2a.js')
+      expect(asset.status).toBe(200)
+      expect(await asset.text()).toContain('console.log')
+      const anonymous = await get('/api/v2/auth/me')
+      expect(anonymous.status).toBe(401)
+      expect(await anonymous.json()).toEqual({ detail: 'Could not validate credentials' })
+      const login = await get('/api/v2/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: USER, password: DEFAULT_PASSWORD }) })
+      expect(login.status).toBe(200)
+      expect(login.headers.getSetCookie().some((c) => c.startsWith('session='))).toBe(true)
+      const { access_token } = (await login.json()) as { access_token: string }
+      const me = await get('/api/v2/auth/me', { headers: { authorization: `Bearer ${access_token}` } })
+      expect(me.status).toBe(200)
+      expect(((await me.json()) as { user: { email: string } }).user.email).toBe(USER)
+      expect((await get('/health')).status).toBe(200)
+      const pairs = inboundPairs({ AccountSid: ACCOUNT_SID, To: SENDER })
+      const webhook = await get(INCOMING, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(`${publicUrl}${INCOMING}`, pairs, AUTH_TOKEN) },
+        body: formBody(pairs),
+      })
+      expect(webhook.status).toBe(200)
     })
 
     if (name === 'caddy') {

@@ -120,6 +120,23 @@ describeEachDialect('two-factor sign-in', (dialect) => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 401])
   })
 
+  test('verify sets cookies, so it refuses another site’s Origin and non-JSON bodies', async () => {
+    const user = await t.createUser('user')
+    const { secret, at } = await enrol(t, user)
+    const challenge = await challengeFor(t, user.email, user.password)
+    const code = totpCode(secret, at + STEP)
+    const crossSite = await t.request('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code }, headers: { origin: 'https://evil.example' } })
+    expect(crossSite.status).toBe(403)
+    expect(cookiesOf(crossSite)).toEqual({})
+    const form = await t.request('POST', '/api/v2/auth/2fa/verify', {
+      body: new URLSearchParams({ challenge, code }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
+    expect(form.status).toBe(415)
+    // Neither spent the code or the challenge.
+    expect((await t.request('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code }, headers: { origin: 'http://localhost:5173' } })).status).toBe(200)
+  })
+
   test('a challenge expires after five minutes; an unknown one is refused', async () => {
     const user = await t.createUser('user')
     const { secret, at } = await enrol(t, user)

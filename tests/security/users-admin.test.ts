@@ -106,11 +106,19 @@ describeEachDialect('user administration: privilege escalation and the last supe
     const other = await t.createUser('user')
     const otherSession = await loginOk(t, other.email, other.password)
     expect((await patch(root.token, other.id, { is_active: false })).status).toBe(200)
-    expect((await t.request('GET', '/api/v2/auth/me', { token: otherSession.token })).status).toBe(401)
+    // The still-signed token learns why it no longer works (SPEC 4).
+    const disabled = await t.request('GET', '/api/v2/auth/me', { token: otherSession.token })
+    expect(disabled.status).toBe(403)
+    expect(await json(disabled)).toEqual({ detail: 'User account is disabled' })
     const refreshed = await t.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: otherSession.refresh }, headers: { origin: 'http://localhost:5173' } })
     expect(refreshed.status).toBe(401)
     expect((await login(t, other.email, other.password)).status).toBe(403)
-  })
+    // Re-enabled: the sessions that disabling ended stay ended.
+    expect((await patch(root.token, other.id, { is_active: true })).status).toBe(200)
+    expect((await t.request('GET', '/api/v2/auth/me', { token: otherSession.token })).status).toBe(401)
+    expect((await t.request('GET', '/api/v2/auth/me', { token: other.token })).status).toBe(401)
+    expect((await login(t, other.email, other.password)).status).toBe(200)
+  }, 20_000)
 
   test('no response ever contains a password hash', async () => {
     const bodies: string[] = []

@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../../context'
 import { requestContext } from '../../http/request-context'
 import { setSessionCookies } from '../cookies'
+import { assertOriginMayWriteCookies } from '../request-guards'
 import { AuthModel } from '../model'
 import { authPlugin } from '../plugin'
 import type { AuthService } from '../service'
@@ -19,6 +20,8 @@ export function twoFactorRoutes(ctx: AppContext, auth: AuthService) {
     .post(
       '/verify',
       async ({ body, cookie, clientIp, request }) => {
+        // The last step of a login writes the session cookies: the same Origin rule as login.
+        assertOriginMayWriteCookies(request, ctx.config)
         const result = await service.verifyLogin(body.challenge, body.code, { ip: clientIp, userAgent: request.headers.get('user-agent') })
         setSessionCookies(cookie, result.session, ctx.config)
         return result.body
