@@ -14,6 +14,9 @@ export interface AuthUser {
   id: number
   email: string
   fullName: string
+  firstName: string
+  lastName: string
+  lastLoginAt: Date | null
   role: Role
   isActive: boolean
   createdAt: Date
@@ -133,6 +136,9 @@ export function createAuthenticator(ctx: AppContext) {
       id: row.id,
       email: row.email,
       fullName: row.fullName,
+      firstName: row.firstName,
+      lastName: row.lastName,
+      lastLoginAt: row.lastLoginAt,
       role,
       isActive: row.isActive,
       createdAt: row.createdAt,

@@ -165,6 +165,12 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     const newUser = { email: 'grace@acme-plumbing.com', password: 'a long enough password', full_name: 'Grace Hopper', role: 'user' }
     await expectStatus(call('POST', '/api/v2/admin/users', { token: owner.token, json: newUser }), 201)
     await expectStatus(call('POST', '/api/v2/admin/users', { token: owner.token, json: newUser }), 409)
+    const office = await call('POST', '/api/v2/admin/users', { token: owner.token, json: { email: 'office@acme-plumbing.com', password: 'a long enough password', first_name: 'Olive', last_name: 'Office', role: 'office' } })
+    expect(office.status).toBe(201)
+    const officeId = ((await office.json()) as { id: number }).id
+    await expectStatus(call('DELETE', `/api/v2/admin/users/${officeId}`, { token: owner.token }), 200)
+    await expectStatus(call('DELETE', '/api/v2/admin/users/999999', { token: owner.token }), 404)
+    await expectStatus(call('DELETE', `/api/v2/admin/users/${owner.id}`, { token: owner.token }), 409)
     await expectStatus(call('PATCH', `/api/v2/admin/users/${user.id}`, { token: owner.token, json: { full_name: 'Maria Lopez' } }), 200)
     await expectStatus(call('PATCH', '/api/v2/admin/users/999999', { token: owner.token, json: { full_name: 'Nobody' } }), 404)
     await expectStatus(call('PATCH', `/api/v2/admin/users/${owner.id}`, { token: owner.token, json: { role: 'user' } }), 409)
