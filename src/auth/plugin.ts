@@ -64,12 +64,11 @@ const CURRENT_USER = Symbol('currentUser')
 type WithUser = AuthInput & { [CURRENT_USER]?: Promise<AuthUser> }
 
 function tokenFrom(input: AuthInput): { token: string; via: 'bearer' | 'cookie' } {
-  const header = input.request.headers.get('authorization')
   // A present Authorization header decides, even when a valid cookie is also sent.
-  if (header !== null) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-    if (!match) throw new Unauthorized()
-    return { token: match[1]!, via: 'bearer' }
+  if (input.request.headers.has('authorization')) {
+    const token = bearerToken(input.request)
+    if (!token) throw new Unauthorized()
+    return { token, via: 'bearer' }
   }
   const cookie = sessionCookie(input.request)
   if (cookie === undefined || cookie === '') throw new Unauthorized()
