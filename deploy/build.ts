@@ -23,7 +23,8 @@ export function gitCommit(): string {
 
 /** Runs `bun build --compile`; bytecode only for this machine's own runtime. */
 export function buildExecutable(outfile: string, options: { target?: string } = {}): boolean {
-  const args = [process.execPath, 'build', 'src/index.ts', ...FLAGS, '--define', `BUILD_COMMIT=${JSON.stringify(gitCommit())}`, '--outfile', outfile]
+  // The password strength estimator runs in a worker: its module is a second entry point.
+  const args = [process.execPath, 'build', 'src/index.ts', 'src/auth/password-strength.worker.ts', ...FLAGS, '--define', `BUILD_COMMIT=${JSON.stringify(gitCommit())}`, '--outfile', outfile]
   if (options.target) args.push(`--target=${options.target}`)
   else args.push('--bytecode')
   return Bun.spawnSync(args, { cwd: ROOT, stdout: 'inherit', stderr: 'inherit' }).exitCode === 0

@@ -47,7 +47,6 @@ export function authModule(ctx: AppContext) {
       ctx.metrics.forbidden.inc({ reason: 'csrf' })
       throw new Forbidden('Cross-site request rejected')
     }
-    if (presented.bearer && presented.sessionCookie && presented.sessionCookie.sub !== presented.bearer.sub) presented.sessionCookie = undefined
     await endPresentedSessions(ctx, service.sessions, presented, { ip })
   }
   return (

@@ -14,6 +14,9 @@ export interface AuthUser {
   id: number
   email: string
   fullName: string
+  firstName: string
+  lastName: string
+  lastLoginAt: Date | null
   role: Role
   isActive: boolean
   createdAt: Date
@@ -61,12 +64,11 @@ const CURRENT_USER = Symbol('currentUser')
 type WithUser = AuthInput & { [CURRENT_USER]?: Promise<AuthUser> }
 
 function tokenFrom(input: AuthInput): { token: string; via: 'bearer' | 'cookie' } {
-  const header = input.request.headers.get('authorization')
   // A present Authorization header decides, even when a valid cookie is also sent.
-  if (header !== null) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-    if (!match) throw new Unauthorized()
-    return { token: match[1]!, via: 'bearer' }
+  if (input.request.headers.has('authorization')) {
+    const token = bearerToken(input.request)
+    if (!token) throw new Unauthorized()
+    return { token, via: 'bearer' }
   }
   const cookie = sessionCookie(input.request)
   if (cookie === undefined || cookie === '') throw new Unauthorized()
@@ -133,6 +135,9 @@ export function createAuthenticator(ctx: AppContext) {
       id: row.id,
       email: row.email,
       fullName: row.fullName,
+      firstName: row.firstName,
+      lastName: row.lastName,
+      lastLoginAt: row.lastLoginAt,
       role,
       isActive: row.isActive,
       createdAt: row.createdAt,

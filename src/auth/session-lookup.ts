@@ -5,6 +5,9 @@ interface SessionUserRow {
   id: number
   email: string
   fullName: string
+  firstName: string
+  lastName: string
+  lastLoginAt: Date | null
   role: string
   isSuperuser: boolean
   isActive: boolean
@@ -18,14 +21,14 @@ function sqliteLookup(database: Database) {
   // Prepared on first use: the context may be built before migrations have run.
   // values() (arrays) is markedly cheaper in bun:sqlite than building named-column objects.
   const prepare = () => database.sqlite!.prepare<
-    [number, string, string, string, number, number, number, number | null, number],
+    [number, string, string, string, number, number, number, number | null, number, string, string, number | null],
     [number, string]
   >(
     // A scalar subquery rather than a join: same two index lookups, measurably cheaper in bun:sqlite.
     // coalesce(revoked_at, 0): NULL now means "no such session of this user", 0 "not revoked".
     `SELECT u.id, u.email, u.full_name, u.role, u.is_superuser, u.is_active, u.created_at,
             (SELECT coalesce(s.revoked_at, 0) FROM auth_sessions s WHERE s.id = ?2 AND s.user_id = u.id),
-            u.totp_enabled_at IS NOT NULL
+            u.totp_enabled_at IS NOT NULL, u.first_name, u.last_name, u.last_login_at
        FROM api_users u
       WHERE u.id = ?1`,
     )
@@ -35,12 +38,17 @@ function sqliteLookup(database: Database) {
     const row = statement.values(userId, sessionId)[0]
     if (!row) return undefined
     // Column order of the SELECT above.
-    const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt, twoFactor] = row as [number, string, string, string, number, number, number, number | null, number]
+    const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt, twoFactor, firstName, lastName, lastLoginAt] = row as [
+      number, string, string, string, number, number, number, number | null, number, string, string, number | null,
+    ]
     if (revokedAt === null) return undefined
     return {
       id,
       email,
       fullName,
+      firstName,
+      lastName,
+      lastLoginAt: lastLoginAt === null ? null : new Date(lastLoginAt),
       role,
       isSuperuser: Boolean(isSuperuser),
       isActive: Boolean(isActive),
@@ -60,6 +68,9 @@ export function createSessionUserLookup(database: Database): (userId: number, se
       id: users.id,
       email: users.email,
       fullName: users.fullName,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      lastLoginAt: users.lastLoginAt,
       role: users.role,
       isSuperuser: users.isSuperuser,
       isActive: users.isActive,

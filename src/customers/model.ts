@@ -1,6 +1,7 @@
 import { t } from 'elysia'
 import { CommunicationView } from '../communications/view'
 import { PageOf, PageQuery } from '../http/pagination'
+import { SEARCH_TOTAL_CAP } from './search'
 import { withRawCheck } from '../http/raw-check'
 import type { FieldError } from '../http/errors'
 import { CUSTOMER_TYPES, EXTRA_TEXT_MAX, PROSPECT_STAGES } from './fields'
@@ -132,7 +133,18 @@ export function customerModel(extraFields: string[], rawCheck: (body: unknown) =
       prospect_stage: t.Optional(t.String({ enum: [...PROSPECT_STAGES, ''], description: 'Only customers at this prospect stage ("" means any)' })),
     }),
     timelineQuery: t.Object(PageQuery),
-    list: PageOf(customer, 'CustomerList'),
+    list: t.Object(
+      {
+        items: t.Array(customer),
+        total: t.Integer({ description: `All matches; with \`search\`, counting stops at ${SEARCH_TOTAL_CAP} (or the end of the requested page, if further)` }),
+        total_is_estimate: t.Boolean({
+          description: `true when more customers match than \`total\` says: a search stopped counting at ${SEARCH_TOTAL_CAP} (refine the term, or page on)`,
+        }),
+        page: t.Integer(),
+        page_size: t.Integer(),
+      },
+      { title: 'CustomerList' },
+    ),
     timeline: PageOf(CommunicationView, 'CustomerTimeline'),
     // Unknown properties (including the read-only sms_opt_out, id and timestamps) are dropped, not rejected.
     create: withRawCheck(

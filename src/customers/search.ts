@@ -63,9 +63,28 @@ function totalFromPage(found: number, limit: number, offset: number): number | u
   return found < limit && (found > 0 || offset === 0) ? offset + found : undefined
 }
 
+/**
+ * A search stops counting its matches here: a common term in a large database
+ * would otherwise cost a count over every match on each page. Past the cap the
+ * answer carries `total_is_estimate: true` and `total` is a lower bound (the
+ * cap, or the end of the page asked for when that is further).
+ */
+export const SEARCH_TOTAL_CAP = 1000
+
 export interface SearchPage {
   ids: number[]
   total: number
+  /** More customers match than `total` says: counting stopped at the cap. */
+  totalIsEstimate: boolean
+}
+
+/** The total of a search page: exact on its last page, else counted up to the cap (`count` gets the row limit). */
+async function searchTotal(found: number, limit: number, offset: number, count: (rowLimit: number) => number | Promise<number>): Promise<Omit<SearchPage, 'ids'>> {
+  const exact = totalFromPage(found, limit, offset)
+  if (exact !== undefined) return { total: exact, totalIsEstimate: false }
+  const cap = Math.max(SEARCH_TOTAL_CAP, offset + limit)
+  const counted = await count(cap + 1)
+  return { total: Math.min(counted, cap), totalIsEstimate: counted > cap }
 }
 
 /** Which customers a list shows besides the search: archived or not, and optionally one prospect stage. */
@@ -127,14 +146,14 @@ export class CustomerSearch {
   }
 
   async find(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
-    if (!needles.length) return { ids: [], total: 0 }
+    if (!needles.length) return { ids: [], total: 0, totalIsEstimate: false }
     if (this.database.kind === 'sqlite' && needles.every((needle) => [...needle].length >= 3)) {
       return this.findWithFts(ftsQuery(needles), filter, limit, offset)
     }
     return this.findWithLike(needles, filter, limit, offset)
   }
 
-  private findWithFts(match: string, filter: ListFilter, limit: number, offset: number): SearchPage {
+  private async findWithFts(match: string, filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
     const handle = this.database.sqlite!
     // bun:sqlite caches these statements by their text. The FTS table holds live rows; the join applies the list filters.
     const params: (string | number)[] = [match, filter.archived ? 1 : 0]
@@ -147,8 +166,10 @@ export class CustomerSearch {
       .query<{ id: number }, (string | number)[]>(`SELECT f.rowid AS id ${from} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`)
       .all(...params, limit, offset)
       .map((row) => row.id)
-    const total = totalFromPage(ids.length, limit, offset) ?? handle.query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n ${from}`).get(...params)?.n ?? 0
-    return { ids, total }
+    const total = await searchTotal(ids.length, limit, offset, (rowLimit) =>
+      handle.query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ?)`).get(...params, rowLimit)?.n ?? 0,
+    )
+    return { ids, ...total }
   }
 
   private async findWithLike(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
@@ -161,7 +182,11 @@ export class CustomerSearch {
       .orderBy(desc(this.customers.id))
       .limit(limit)
       .offset(offset)
-    const total = totalFromPage(rows.length, limit, offset) ?? (await this.count(where))
-    return { ids: rows.map((row) => row.id), total }
+    const total = await searchTotal(rows.length, limit, offset, async (rowLimit) => {
+      const matches = this.database.db.select({ one: sql`1` }).from(this.customers).where(where).limit(rowLimit).as('matches')
+      const [counted] = await this.database.db.select({ value: count() }).from(matches)
+      return counted?.value ?? 0
+    })
+    return { ids: rows.map((row) => row.id), ...total }
   }
 }

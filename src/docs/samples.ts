@@ -7,9 +7,13 @@ export const USER = {
   id: 7,
   email: 'maria.lopez@acme-plumbing.com',
   full_name: 'Maria Lopez',
+  first_name: 'Maria',
+  last_name: 'Lopez',
   role: 'user',
   permissions: ['send_sms', 'send_email', 'view_customers', 'edit_customers'],
   is_active: true,
+  last_login_at: '2026-06-02T07:58:12.000Z',
+  last_login: '2026-06-02T07:58:12.000Z',
   created_at: '2026-03-02T09:15:00.000Z',
 }
 
@@ -18,6 +22,8 @@ export const ADMIN_USER = {
   id: 1,
   email: 'owner@acme-plumbing.com',
   full_name: 'Sam Carter',
+  first_name: 'Sam',
+  last_name: 'Carter',
   role: 'superuser',
   permissions: ['send_sms', 'send_email', 'view_customers', 'edit_customers', 'delete_customers', 'view_all_communications', 'admin_panel', 'manage_users'],
 }

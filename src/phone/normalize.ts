@@ -10,6 +10,21 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
  * start with 0 or 1, which rules out obvious junk such as 0000000000.
  */
 export function toE164(input: string, defaultCountry: string): string | undefined {
+  // Parsing costs tens of microseconds and the same numbers come back all day (senders, our own):
+  // a bounded memo of recent answers (a pure function of its two inputs).
+  const key = `${defaultCountry}|${input}`
+  const known = recent.get(key)
+  if (known !== undefined) return known === '' ? undefined : known
+  const result = parse(input, defaultCountry)
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!)
+  recent.set(key, result ?? '')
+  return result
+}
+
+const RECENT_MAX = 10_000
+const recent = new Map<string, string>()
+
+function parse(input: string, defaultCountry: string): string | undefined {
   const trimmed = input.trim()
   if (trimmed === '' || trimmed.length > 40) return undefined
   if (!/^\+?[\d\s().\-\/]+$/.test(trimmed)) return undefined

@@ -6,6 +6,7 @@ import { UserManagement, type Actor } from './management'
 import { UserModel } from './model'
 import { pageWindow } from '../http/pagination'
 import { UserView, userView } from './view'
+import { roleFromName } from './roles'
 import { userSecurityRoutes } from './security-routes'
 
 const tags = ['Users']
@@ -26,7 +27,8 @@ export function usersModule(ctx: AppContext) {
       async ({ query }) => {
         const { page, pageSize } = pageWindow(query)
         const { rows, total } = await management.users.list(page, pageSize)
-        return { items: rows.map(userView), total, page, page_size: pageSize }
+        const users = rows.map(userView)
+        return { items: users, users, total, page, page_size: pageSize }
       },
       { permission: 'manage_users', query: UserModel.listQuery, response: { 200: UserModel.list }, detail: { tags, summary: 'List users' } },
     )
@@ -37,6 +39,8 @@ export function usersModule(ctx: AppContext) {
           email: body.email,
           password: body.password,
           fullName: body.full_name,
+          firstName: body.first_name,
+          lastName: body.last_name,
           role: body.role ?? 'user',
         })
         set.status = 201
@@ -46,7 +50,12 @@ export function usersModule(ctx: AppContext) {
         permission: 'manage_users',
         body: UserModel.create,
         response: { 201: UserView, 409: UserModel.error },
-        detail: { tags, summary: 'Create a user', description: '409 "Email already registered" for a duplicate email.' },
+        detail: {
+          tags,
+          summary: 'Create a user',
+          description:
+            '409 "Email already registered" for a duplicate email. Names may be sent as first_name/last_name or as full_name; role names office, technician and sales mean user, manager means admin.',
+        },
       },
     )
     .patch(
@@ -54,7 +63,9 @@ export function usersModule(ctx: AppContext) {
       async ({ user, params, body, clientIp }) => {
         const row = await management.update(actorOf(user, clientIp), params.id, {
           fullName: body.full_name,
-          role: body.role,
+          firstName: body.first_name,
+          lastName: body.last_name,
+          role: body.role === undefined ? undefined : roleFromName(body.role),
           isActive: body.is_active,
           password: body.password,
         })
@@ -70,6 +81,24 @@ export function usersModule(ctx: AppContext) {
           summary: 'Change a user',
           description:
             'Disabling a user or setting their password ends their sessions. The last active superuser cannot be demoted or disabled (409).',
+        },
+      },
+    )
+    .delete(
+      '/:id',
+      async ({ user, params, clientIp }) => {
+        await management.update(actorOf(user, clientIp), params.id, { isActive: false })
+        return { message: 'User deactivated' }
+      },
+      {
+        permission: 'manage_users',
+        params: UserModel.idParams,
+        response: { 200: UserModel.message, 404: UserModel.error, 409: UserModel.error },
+        detail: {
+          tags,
+          summary: 'Deactivate a user',
+          description:
+            'The same as PATCH with `is_active: false`: the user can no longer sign in and their sessions end; the row stays. The last active superuser cannot be deactivated (409).',
         },
       },
     )

@@ -3,12 +3,14 @@ import type { AppContext } from '../context'
 import type { Db } from '../db/client'
 import { Conflict, Forbidden, NotFound, ValidationFailed } from '../http/errors'
 import { hashPassword, passwordProblem } from '../auth/passwords'
-import { isRole, type Role } from '../auth/permissions'
+import type { Role } from '../auth/permissions'
 import { SessionService } from '../auth/sessions'
 import { ResetTokens } from '../auth/reset-tokens'
 import { SecurityNotices } from '../email/security-notices'
 import { normalizeEmail, UserService } from './service'
 import type { UserRow } from './view'
+import { namesAfter, type NameInput } from './names'
+import { roleFromName, ROLE_NAMES_DETAIL } from './roles'
 
 export const LAST_SUPERUSER_DETAIL = 'Cannot remove the last active superuser'
 export const USER_NOT_FOUND_DETAIL = 'User not found'
@@ -19,8 +21,7 @@ const SUPERUSER_LOCK_KEY = 7_310_442_777
 /** Who makes a change: a signed-in user, or the operator at the console (CLI). */
 export type Actor = { kind: 'user'; id: number; email: string; role: Role; sessionId?: string; ip?: string } | { kind: 'console' }
 
-export interface UserChanges {
-  fullName?: string
+export interface UserChanges extends NameInput {
   role?: Role
   isActive?: boolean
   password?: string
@@ -52,15 +53,17 @@ export class UserManagement {
     this.sessions = new SessionService(ctx)
   }
 
-  async create(actor: Actor, input: { email: string; password: string; fullName?: string; role: string }): Promise<UserRow> {
+  async create(actor: Actor, input: NameInput & { email: string; password: string; role: string }): Promise<UserRow> {
     assertMayAssignRoles(actor)
     const email = normalizeEmail(input.email)
     const badEmail = emailProblem(email)
     if (badEmail) throw new ValidationFailed('email', badEmail)
-    if (!isRole(input.role)) throw new ValidationFailed('role', 'Role must be one of user, admin, superuser')
-    const badPassword = await passwordProblem(input.password, { email, names: [input.fullName] })
+    const role = roleFromName(input.role)
+    if (!role) throw new ValidationFailed('role', ROLE_NAMES_DETAIL)
+    const names = namesAfter(input)
+    const badPassword = await passwordProblem(input.password, { email, names: [names?.fullName, names?.firstName, names?.lastName] })
     if (badPassword) throw new ValidationFailed('password', badPassword)
-    const row = await this.users.create({ email, password: input.password, fullName: input.fullName?.trim() ?? '', role: input.role })
+    const row = await this.users.create({ email, password: input.password, ...names, role })
     await this.audit(actor, 'user.created', row, { role: row.role })
     return row
   }
@@ -69,13 +72,15 @@ export class UserManagement {
     if (changes.role !== undefined) assertMayAssignRoles(actor)
     const current = await this.users.findById(id)
     if (!current) throw new NotFound(USER_NOT_FOUND_DETAIL)
+    const names = namesAfter(changes, current)
     if (changes.password !== undefined) {
-      const problem = await passwordProblem(changes.password, { email: current.email, names: [changes.fullName ?? current.fullName] })
+      const { fullName, firstName, lastName } = names ?? current
+      const problem = await passwordProblem(changes.password, { email: current.email, names: [fullName, firstName, lastName] })
       if (problem) throw new ValidationFailed('password', problem)
     }
     const { users } = this.ctx.database.tables
     const set: Partial<typeof users.$inferInsert> = { updatedAt: new Date() }
-    if (changes.fullName !== undefined) set.fullName = changes.fullName.trim()
+    if (names) Object.assign(set, names)
     if (changes.role !== undefined) {
       set.role = changes.role
       // The legacy flag would otherwise keep a demoted user at admin.
@@ -97,7 +102,7 @@ export class UserManagement {
       await this.sessions.revokeAllOf(id, keep)
     }
     const changed: Record<string, unknown> = {}
-    if (changes.fullName !== undefined) changed.full_name = row.fullName
+    if (names) Object.assign(changed, { full_name: row.fullName, first_name: row.firstName, last_name: row.lastName })
     if (changes.role !== undefined) changed.role = { from: current.role, to: row.role }
     if (changes.isActive !== undefined) changed.is_active = row.isActive
     if (changes.password !== undefined) changed.password = 'changed'
@@ -113,10 +118,11 @@ export class UserManagement {
 
   /** The console's `user set-role`: same rules, by email. */
   async setRoleByEmail(email: string, role: string): Promise<UserRow> {
-    if (!isRole(role)) throw new ValidationFailed('role', 'Role must be one of user, admin, superuser')
+    const canonical = roleFromName(role)
+    if (!canonical) throw new ValidationFailed('role', ROLE_NAMES_DETAIL)
     const row = await this.users.findByEmail(email)
     if (!row) throw new NotFound(USER_NOT_FOUND_DETAIL)
-    return this.update({ kind: 'console' }, row.id, { role })
+    return this.update({ kind: 'console' }, row.id, { role: canonical })
   }
 
   /**

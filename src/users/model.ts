@@ -1,27 +1,41 @@
 import { t } from 'elysia'
-import { ROLES } from '../auth/permissions'
+import { ACCEPTED_ROLE_NAMES } from './roles'
 import { UserView } from './view'
 import { ID_MAX, PageOf, PageQuery } from '../http/pagination'
 
 
 // Not t.UnionEnum: inside t.Optional, Elysia fills an absent UnionEnum with its first value.
-const RoleField = t.Union(ROLES.map((role) => t.Literal(role)))
+const RoleField = t.Union(
+  ACCEPTED_ROLE_NAMES.map((role) => t.Literal(role)),
+  { description: 'user, admin or superuser; office, technician and sales also mean user, manager means admin' },
+)
+const NameFields = {
+  full_name: t.Optional(t.String({ maxLength: 200, description: 'Split at the first space into first_name and last_name when those are not sent' })),
+  first_name: t.Optional(t.String({ maxLength: 100 })),
+  last_name: t.Optional(t.String({ maxLength: 100 })),
+}
 
 export const UserModel = {
   listQuery: t.Object(PageQuery),
-  list: PageOf(UserView, 'UserList'),
+  list: t.Object(
+    {
+      ...PageOf(UserView, 'UserList').properties,
+      users: t.Array(UserView, { description: 'The same page as items, for clients that read `users`' }),
+    },
+    { title: 'UserList' },
+  ),
   create: t.Object(
     {
       email: t.String({ format: 'email', maxLength: 320 }),
       password: t.String({ maxLength: 1024, description: 'At least 12 characters; not a common or easily guessed password, and not containing the email address or name' }),
-      full_name: t.Optional(t.String({ maxLength: 200 })),
+      ...NameFields,
       role: t.Optional(RoleField),
     },
     { title: 'UserCreate' },
   ),
   update: t.Object(
     {
-      full_name: t.Optional(t.String({ maxLength: 200 })),
+      ...NameFields,
       role: t.Optional(RoleField),
       is_active: t.Optional(t.Boolean()),
       password: t.Optional(t.String({ maxLength: 1024 })),
@@ -29,5 +43,6 @@ export const UserModel = {
     { title: 'UserUpdate' },
   ),
   idParams: t.Object({ id: t.Integer({ minimum: 1, maximum: ID_MAX }) }),
+  message: t.Object({ message: t.String() }, { title: 'Message' }),
   error: t.Object({ detail: t.String() }, { title: 'Error' }),
 }

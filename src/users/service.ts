@@ -4,11 +4,11 @@ import type { Role } from '../auth/permissions'
 import { hashPassword } from '../auth/passwords'
 import { ResetTokens } from '../auth/reset-tokens'
 import { Conflict } from '../http/errors'
+import { namesAfter, type NameInput } from './names'
 
-export interface NewUser {
+export interface NewUser extends NameInput {
   email: string
   password: string
-  fullName?: string
   role: Role
 }
 
@@ -28,12 +28,13 @@ export class UserService {
     const { users } = this.database.tables
     const email = normalizeEmail(input.email)
     const hashedPassword = await hashPassword(input.password)
+    const names = namesAfter(input) ?? { fullName: '', firstName: '', lastName: '' }
     try {
       const [row] = await this.database.db
         .insert(users)
         .values({
           email,
-          fullName: input.fullName ?? '',
+          ...names,
           hashedPassword,
           role: input.role,
           isSuperuser: input.role === 'superuser',

@@ -6,6 +6,7 @@ import { OptOutService } from '../optouts/service'
 import { optOutChange, type OptOutChange } from '../optouts/keywords'
 import { toE164 } from '../phone/normalize'
 import { firstParam as rawParam, type TwilioParams } from './form'
+import { createInboundStore, type InboundStore } from './inbound-store'
 import { MAX_STATUS_LENGTH, STATUS_RANK, UNKNOWN_STATUS_RANK, knownStatus, rankCaseArms } from './status-order'
 
 /** PostgreSQL text cannot hold NUL: Twilio never sends one, and a signed request that does is stored without it (a 4xx would only make Twilio retry). */
@@ -55,8 +56,22 @@ export type StatusResult = { applied: boolean }
 export class WebhookService {
   private readonly optOuts: OptOutService
 
+  private readonly inbound: InboundStore
+  /** Our own Twilio numbers as E.164: a handful of values, normalised once each rather than per message. */
+  private readonly ownNumbers = new Map<string, string>()
+
   constructor(private readonly ctx: AppContext) {
     this.optOuts = new OptOutService(ctx.database)
+    this.inbound = createInboundStore(ctx.database)
+  }
+
+  private ownNumber(to: string): string {
+    let normalised = this.ownNumbers.get(to)
+    if (normalised === undefined) {
+      normalised = toE164(to, this.ctx.config.defaultCountry) ?? to
+      if (this.ownNumbers.size < 64) this.ownNumbers.set(to, normalised)
+    }
+    return normalised
   }
 
   /** Stores an inbound SMS once per MessageSid and applies STOP/START for the sender's number. */
@@ -78,45 +93,23 @@ export class WebhookService {
       await this.optOuts.set(fromE164, change === 'opted_out')
     }
 
-    let customerId: number | null = null
-    if (fromE164) {
-      const [customer] = await db
-        .select({ id: customers.id })
-        .from(customers)
-        .where(and(eq(customers.phone, fromE164), isNull(customers.deletedAt)))
-        .orderBy(asc(customers.id))
-        .limit(1)
-      customerId = customer?.id ?? null
-    }
-
     const media = mediaUrls(params)
-    const now = new Date()
-    const inserted = await db
-      .insert(communications)
-      .values({
-        type: 'sms',
-        direction: 'inbound',
-        status: 'received',
-        fromAddress: fromE164 ?? from,
-        toAddress: toE164(to, this.ctx.config.defaultCountry) ?? to,
-        peerAddress: fromE164 ?? from,
-        content: body,
-        externalId: sid,
-        customerId,
-        mediaUrls: media.length ? media : null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      // Two deliveries of one sid racing past the check above: the unique index keeps one.
-      .onConflictDoNothing({ target: communications.externalId })
-      .returning({ id: communications.id })
-    const row = inserted[0]
-    if (row) this.ctx.metrics.messages.inc({ channel: 'sms', direction: 'inbound', status: 'received' })
+    const stored = await this.inbound.insert({
+      sid,
+      from,
+      to: this.ownNumber(to),
+      fromE164,
+      content: body,
+      mediaUrls: media.length ? media : null,
+      at: new Date(),
+    })
+    const customerId = stored?.customerId ?? null
+    if (stored) this.ctx.metrics.messages.inc({ channel: 'sms', direction: 'inbound', status: 'received' })
     this.ctx.logger.info(
-      { messageSid: sid, from: maskPhone(fromE164 ?? from), customerId, media: media.length, optOut: change ?? null, duplicate: !row },
+      { messageSid: sid, from: maskPhone(fromE164 ?? from), customerId, media: media.length, optOut: change ?? null, duplicate: !stored },
       'inbound SMS received',
     )
-    return { stored: row !== undefined, id: row?.id, optOut: change }
+    return { stored: stored !== undefined, id: stored?.id, optOut: change }
   }
 
   /**

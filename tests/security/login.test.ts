@@ -21,7 +21,7 @@ describeEachDialect('login', (dialect) => {
     const claims = decodeClaims(body.access_token)
     expect(body.expires_in).toBe((claims.exp as number) - (claims.iat as number))
     expect(body.expires_in).toBe(30 * 60)
-    expect(Object.keys(body.user).sort()).toEqual(['created_at', 'email', 'full_name', 'id', 'is_active', 'permissions', 'role'])
+    expect(Object.keys(body.user).sort()).toEqual(['created_at', 'email', 'first_name', 'full_name', 'id', 'is_active', 'last_login', 'last_login_at', 'last_name', 'permissions', 'role'])
     expect(body.user).toMatchObject({ id: user.id, email: user.email, role: 'admin', is_active: true })
 
     const cookies = cookiesOf(response)

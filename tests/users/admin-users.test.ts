@@ -11,7 +11,7 @@ interface UserBody {
   created_at: string
 }
 
-const USER_KEYS = ['created_at', 'email', 'full_name', 'id', 'is_active', 'permissions', 'role']
+const USER_KEYS = ['created_at', 'email', 'first_name', 'full_name', 'id', 'is_active', 'last_login', 'last_login_at', 'last_name', 'permissions', 'role']
 
 describeEachDialect('admin users routes', (dialect) => {
   let t: TestApp

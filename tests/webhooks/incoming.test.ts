@@ -76,6 +76,22 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
     expect(await communicationBySid(t, sid)).toHaveLength(1)
   })
 
+  test('many distinct messages at once: each stored once, linked to its own customer, all answered', async () => {
+    const senders = await Promise.all(
+      Array.from({ length: 24 }, async (_, i) => {
+        const phone = freshPhone()
+        return { phone, customerId: i % 2 === 0 ? await addCustomer(phone) : null, pairs: inboundPairs({ From: phone, Body: `message ${i}` }) }
+      }),
+    )
+    const responses = await Promise.all(senders.map((s) => postSigned(t, INCOMING, s.pairs)))
+    expect(responses.map((r) => r.status)).toEqual(Array(senders.length).fill(200))
+    for (const [i, s] of senders.entries()) {
+      const rows = await communicationBySid(t, s.pairs.find(([k]) => k === 'MessageSid')![1])
+      expect(rows).toHaveLength(1)
+      expect(rows[0]).toMatchObject({ fromAddress: s.phone, customerId: s.customerId, content: `message ${i}` })
+    }
+  })
+
   test('linked to the live customer with that number, matched in E.164', async () => {
     const phone = freshPhone()
     await addCustomer(phone, true) // deleted: never linked

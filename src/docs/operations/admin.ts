@@ -6,10 +6,10 @@ const USER_NOT_FOUND = { description: 'No user with this id', example: { detail:
 export const ADMIN_OPERATIONS: OperationTable = {
   'GET /api/v2/admin/users': {
     description: 'Every account, oldest first, with its effective role and permissions (manage_users).',
-    responses: { '200': { description: 'One page of users', example: page([ADMIN_USER, USER]) } },
+    responses: { '200': { description: 'One page of users (also under `users`)', example: { ...page([ADMIN_USER, USER]), users: [ADMIN_USER, USER] } } },
   },
   'POST /api/v2/admin/users': {
-    request: { email: 'maria.lopez@acme-plumbing.com', password: 'plumb-lines-and-levels', full_name: 'Maria Lopez', role: 'user' },
+    request: { email: 'maria.lopez@acme-plumbing.com', password: 'plumb-lines-and-levels', first_name: 'Maria', last_name: 'Lopez', role: 'office' },
     responses: {
       '201': { description: 'The new user', example: USER },
       '409': { description: 'The email is taken', example: { detail: 'Email already registered' } },
@@ -21,6 +21,13 @@ export const ADMIN_OPERATIONS: OperationTable = {
       '200': { description: 'The user after the change', example: { ...USER, role: 'admin', permissions: [...USER.permissions, 'delete_customers', 'view_all_communications', 'admin_panel'] } },
       '404': USER_NOT_FOUND,
       '409': { description: 'The change would leave no active superuser', example: { detail: 'Cannot remove the last active superuser' } },
+    },
+  },
+  'DELETE /api/v2/admin/users/{id}': {
+    responses: {
+      '200': { description: 'The user is deactivated and their sessions ended', example: { message: 'User deactivated' } },
+      '404': USER_NOT_FOUND,
+      '409': { description: 'The user is the last active superuser', example: { detail: 'Cannot remove the last active superuser' } },
     },
   },
   'POST /api/v2/admin/users/{id}/reset-2fa': {

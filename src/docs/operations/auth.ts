@@ -37,7 +37,10 @@ export const AUTH_OPERATIONS: OperationTable = {
     },
   },
   'POST /api/v2/auth/logout': {
-    responses: { '200': { description: 'This session is revoked and both cookies cleared', example: { message: 'Successfully logged out' } } },
+    responses: {
+      '200': { description: 'The named session is revoked (if any) and both cookies cleared', example: { message: 'Successfully logged out' } },
+      '403': { description: 'Only cookies identify the session and the request came from another site', example: { detail: 'Cross-site request rejected' } },
+    },
   },
   'POST /api/v2/auth/logout-all': {
     description: 'Revokes every access and refresh token of the signed-in user, on every device, and clears this browser’s cookies.',

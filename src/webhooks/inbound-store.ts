@@ -1,0 +1,117 @@
+import type { Database } from '../db/client'
+
+export interface InboundMessage {
+  sid: string
+  from: string
+  to: string
+  /** The sender in E.164, when it parsed: links the message to the customer with that phone. */
+  fromE164: string | undefined
+  content: string
+  mediaUrls: string[] | null
+  at: Date
+}
+
+export interface StoredInbound {
+  id: number
+  customerId: number | null
+}
+
+/**
+ * Stores an inbound SMS once per MessageSid, linked to the oldest live customer
+ * with the sender's number, in one prepared statement (the customer is a
+ * subquery of the insert): this runs for every message Twilio delivers, and the
+ * query builder's per-call SQL building and statement preparation, plus a
+ * separate customer lookup, were most of its cost. Undefined when the sid was
+ * already stored.
+ */
+export interface InboundStore {
+  insert(message: InboundMessage): Promise<StoredInbound | undefined>
+}
+
+const CUSTOMER_OF = (param: string) => `(SELECT c.id FROM customers c WHERE c.phone = ${param} AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1)`
+
+type SqliteInboundArgs = [string, string, string, string, string | null, string | null, number]
+
+/**
+ * Inserts that arrive in the same turn of the event loop share one transaction
+ * (a group commit): under load most of an insert's cost is writing the table
+ * and index pages to the WAL at commit, and consecutive messages touch the same
+ * pages. Each caller is answered only after the commit, as before; if the
+ * batch fails, each insert is retried on its own so one bad row fails alone.
+ */
+function sqliteStore(database: Database): InboundStore {
+  const handle = database.sqlite!
+  // Prepared on first use: the store may be built before migrations have run.
+  const prepare = () =>
+    handle.prepare<{ id: number; customer_id: number | null }, SqliteInboundArgs>(
+      `INSERT INTO communications (type, direction, status, from_address, to_address, peer_address, content, external_id, customer_id, media_urls, created_at, updated_at)
+       VALUES ('sms', 'inbound', 'received', ?1, ?2, ?1, ?3, ?4, ${CUSTOMER_OF('?5')}, ?6, ?7, ?7)
+       ON CONFLICT (external_id) DO NOTHING
+       RETURNING id, customer_id`,
+    )
+  let statement: ReturnType<typeof prepare> | undefined
+  let queue: { args: SqliteInboundArgs; resolve: (row: StoredInbound | undefined) => void; reject: (error: unknown) => void }[] = []
+
+  const insertOne = (args: SqliteInboundArgs): StoredInbound | undefined => {
+    const row = (statement ??= prepare()).get(...args)
+    return row ? { id: row.id, customerId: row.customer_id } : undefined
+  }
+
+  const flush = () => {
+    const batch = queue
+    queue = []
+    // Alone, or inside someone else's (synchronous) transaction: no batch transaction of our own.
+    if (batch.length > 1 && !handle.inTransaction) {
+      try {
+        handle.exec('BEGIN IMMEDIATE')
+        const rows = batch.map((item) => insertOne(item.args))
+        handle.exec('COMMIT')
+        batch.forEach((item, i) => item.resolve(rows[i]))
+        return
+      } catch {
+        if (handle.inTransaction) handle.exec('ROLLBACK')
+      }
+    }
+    for (const item of batch) {
+      try {
+        item.resolve(insertOne(item.args))
+      } catch (error) {
+        item.reject(error)
+      }
+    }
+  }
+
+  return {
+    insert(m) {
+      const args: SqliteInboundArgs = [m.fromE164 ?? m.from, m.to, m.content, m.sid, m.fromE164 ?? null, m.mediaUrls ? JSON.stringify(m.mediaUrls) : null, m.at.getTime()]
+      return new Promise((resolve, reject) => {
+        if (queue.push({ args, resolve, reject }) === 1) setImmediate(flush)
+      })
+    },
+  }
+}
+
+function postgresStore(database: Database): InboundStore {
+  const sql = database.pg!
+  return {
+    async insert(m) {
+      // postgres.js prepares this text once per connection: one round trip per message.
+      const media = m.mediaUrls ? JSON.stringify(m.mediaUrls) : null
+      const address = m.fromE164 ?? m.from
+      // drizzle turns postgres.js's date serialisers off on its client: timestamps go as ISO text.
+      const at = m.at.toISOString()
+      const [row] = await sql<{ id: number; customer_id: number | null }[]>`
+        INSERT INTO communications (type, direction, status, from_address, to_address, peer_address, content, external_id, customer_id, media_urls, created_at, updated_at)
+        VALUES ('sms', 'inbound', 'received', ${address}, ${m.to}, ${address}, ${m.content}, ${m.sid},
+                (SELECT c.id FROM customers c WHERE c.phone = ${m.fromE164 ?? null} AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1),
+                ${media}::jsonb, ${at}, ${at})
+        ON CONFLICT (external_id) DO NOTHING
+        RETURNING id, customer_id`
+      return row ? { id: row.id, customerId: row.customer_id } : undefined
+    },
+  }
+}
+
+export function createInboundStore(database: Database): InboundStore {
+  return database.kind === 'sqlite' ? sqliteStore(database) : postgresStore(database)
+}
