@@ -1,7 +1,7 @@
 import { t } from 'elysia'
 import { CommunicationView } from '../communications/view'
 import { PageOf, PageQuery } from '../http/pagination'
-import { SEARCH_TOTAL_CAP } from './search'
+import { LIST_TOTAL_CAP, SEARCH_TOTAL_CAP } from './search'
 import { withRawCheck } from '../http/raw-check'
 import type { FieldError } from '../http/errors'
 import { CUSTOMER_TYPES, EXTRA_TEXT_MAX, PROSPECT_STAGES } from './fields'
@@ -136,9 +136,11 @@ export function customerModel(extraFields: string[], rawCheck: (body: unknown) =
     list: t.Object(
       {
         items: t.Array(customer),
-        total: t.Integer({ description: `All matches; with \`search\`, counting stops at ${SEARCH_TOTAL_CAP} (or the end of the requested page, if further)` }),
+        total: t.Integer({
+          description: `All matches, counted up to ${SEARCH_TOTAL_CAP} with \`search\` and ${LIST_TOTAL_CAP} without (or the end of the requested page, if further); the last page is always exact`,
+        }),
         total_is_estimate: t.Boolean({
-          description: `true when more customers match than \`total\` says: a search stopped counting at ${SEARCH_TOTAL_CAP} (refine the term, or page on)`,
+          description: 'true when more customers match than `total` says: counting stopped at the cap (refine the search, or page on)',
         }),
         page: t.Integer(),
         page_size: t.Integer(),

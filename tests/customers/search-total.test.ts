@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
-import { SEARCH_TOTAL_CAP, customerSearchText } from '../../src/customers/search'
+import { LIST_TOTAL_CAP, SEARCH_TOTAL_CAP, customerSearchText } from '../../src/customers/search'
 
 interface Page {
   items: { id: number; last_name: string }[]
@@ -69,4 +69,31 @@ describeEachDialect('customer search totals past the cap', (dialect) => {
     expect(page.total).toBe(SEARCH_TOTAL_CAP)
     expect(page.total_is_estimate).toBe(true)
   })
+})
+
+describeEachDialect('customer list total past its cap', (dialect) => {
+  test('the plain list stops counting at its cap, the same on both databases; its last page is exact', async () => {
+    const t = await createTestApp(dialect)
+    try {
+      const user = await t.createUser('user')
+      const { customers } = t.database.tables
+      const now = new Date()
+      const total = LIST_TOTAL_CAP + 25
+      for (let i = 0; i < total; i += 500) {
+        const rows = Array.from({ length: Math.min(500, total - i) }, (_, j) => {
+          const fields = { firstName: 'Many', lastName: `R${i + j}`, email: null, phone: null, company: null }
+          return { ...fields, searchText: customerSearchText(fields), createdAt: now, updatedAt: now }
+        })
+        await t.database.db.insert(customers).values(rows)
+      }
+      const first = await json<Page>(await t.request('GET', '/api/v2/customers?page_size=20', { token: user.token }))
+      expect(first.total).toBe(LIST_TOTAL_CAP)
+      expect(first.total_is_estimate).toBe(true)
+      const last = await json<Page>(await t.request('GET', `/api/v2/customers?page_size=500&page=${Math.ceil(total / 500)}`, { token: user.token }))
+      expect(last.total).toBe(total)
+      expect(last.total_is_estimate).toBe(false)
+    } finally {
+      await t.close()
+    }
+  }, 60_000)
 })
