@@ -1,6 +1,7 @@
 import { t } from 'elysia'
 import { CommunicationView } from '../communications/view'
 import { PageOf, PageQuery } from '../http/pagination'
+import { LIST_TOTAL_CAP, SEARCH_TOTAL_CAP } from './search'
 import { withRawCheck } from '../http/raw-check'
 import type { FieldError } from '../http/errors'
 import { CUSTOMER_TYPES, EXTRA_TEXT_MAX, PROSPECT_STAGES } from './fields'
@@ -132,7 +133,20 @@ export function customerModel(extraFields: string[], rawCheck: (body: unknown) =
       prospect_stage: t.Optional(t.String({ enum: [...PROSPECT_STAGES, ''], description: 'Only customers at this prospect stage ("" means any)' })),
     }),
     timelineQuery: t.Object(PageQuery),
-    list: PageOf(customer, 'CustomerList'),
+    list: t.Object(
+      {
+        items: t.Array(customer),
+        total: t.Integer({
+          description: `All matches, counted up to ${SEARCH_TOTAL_CAP} with \`search\` and ${LIST_TOTAL_CAP} without (or the end of the requested page, if further); the last page is always exact`,
+        }),
+        total_is_estimate: t.Boolean({
+          description: 'true when more customers match than `total` says: counting stopped at the cap (refine the search, or page on)',
+        }),
+        page: t.Integer(),
+        page_size: t.Integer(),
+      },
+      { title: 'CustomerList' },
+    ),
     timeline: PageOf(CommunicationView, 'CustomerTimeline'),
     // Unknown properties (including the read-only sms_opt_out, id and timestamps) are dropped, not rejected.
     create: withRawCheck(

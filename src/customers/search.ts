@@ -63,9 +63,36 @@ function totalFromPage(found: number, limit: number, offset: number): number | u
   return found < limit && (found > 0 || offset === 0) ? offset + found : undefined
 }
 
+/**
+ * A search stops counting its matches here: a common term in a large database
+ * would otherwise cost a count over every match on each page. Past the cap the
+ * answer carries `total_is_estimate: true` and `total` is a lower bound (the
+ * cap, or the end of the page asked for when that is further).
+ */
+export const SEARCH_TOTAL_CAP = 1000
+/** The same for the plain list, whose count is cheaper per row: offices up to this size always see an exact total. */
+export const LIST_TOTAL_CAP = 10_000
+
 export interface SearchPage {
   ids: number[]
   total: number
+  /** More customers match than `total` says: counting stopped at the cap. */
+  totalIsEstimate: boolean
+}
+
+/** The total of a search page: exact on its last page, else counted up to the cap (`count` gets the row limit). */
+async function cappedTotal(
+  found: number,
+  limit: number,
+  offset: number,
+  count: (rowLimit: number) => number | Promise<number>,
+  capAt = SEARCH_TOTAL_CAP,
+): Promise<Omit<SearchPage, 'ids'>> {
+  const exact = totalFromPage(found, limit, offset)
+  if (exact !== undefined) return { total: exact, totalIsEstimate: false }
+  const cap = Math.max(capAt, offset + limit)
+  const counted = await count(cap + 1)
+  return { total: Math.min(counted, cap), totalIsEstimate: counted > cap }
 }
 
 /** Which customers a list shows besides the search: archived or not, and optionally one prospect stage. */
@@ -102,39 +129,47 @@ export class CustomerSearch {
     return this.database.db.select().from(this.customers).where(inArray(this.customers.id, ids)).orderBy(desc(this.customers.id))
   }
 
-  /** The unfiltered list: the rows themselves. */
-  async listed(filter: ListFilter, limit: number, offset: number): Promise<{ rows: CustomerRow[]; total: number }> {
+  /**
+   * The list without a search: the rows themselves, and a total counted up to
+   * LIST_TOTAL_CAP like a search's (past it, `totalIsEstimate`). SQLite reads the
+   * default list's figure from a trigger-kept row and caps it the same way, so
+   * both databases answer alike; PostgreSQL stops counting at the cap instead of
+   * counting every customer on every page.
+   */
+  async listed(filter: ListFilter, limit: number, offset: number): Promise<{ rows: CustomerRow[]; total: number; totalIsEstimate: boolean }> {
     const where = this.shown(filter)
-    const [rows, total] = await Promise.all([
-      this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset),
-      filter.archived || filter.prospectStage !== undefined ? this.count(where) : this.countListed(),
-    ])
-    return { rows, total }
+    const rows = await this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset)
+    const counter = filter.archived || filter.prospectStage !== undefined ? undefined : this.listedCounter()
+    const total = await cappedTotal(
+      rows.length,
+      limit,
+      offset,
+      async (rowLimit) => {
+        if (counter !== undefined) return Math.min(counter, rowLimit)
+        const matches = this.database.db.select({ one: sql`1` }).from(this.customers).where(where).limit(rowLimit).as('matches')
+        const [counted] = await this.database.db.select({ value: count() }).from(matches)
+        return counted?.value ?? 0
+      },
+      LIST_TOTAL_CAP,
+    )
+    return { rows, ...total }
   }
 
-  private async count(where: SQL): Promise<number> {
-    const [counted] = await this.database.db.select({ value: count() }).from(this.customers).where(where)
-    return counted?.value ?? 0
-  }
-
-  /** Customers neither deleted nor archived: SQLite keeps the figure in a trigger-maintained row (drizzle/sqlite/0003, 0005). */
-  async countListed(): Promise<number> {
-    if (this.database.kind === 'sqlite') {
-      const row = this.database.sqlite!.query<{ n: number }, []>('SELECT n FROM customers_live_count WHERE id = 1').get()
-      if (row) return row.n
-    }
-    return this.count(this.shown({ archived: false }))
+  /** SQLite keeps the number of customers neither deleted nor archived in a trigger-maintained row (drizzle/sqlite/0003, 0005). */
+  private listedCounter(): number | undefined {
+    if (this.database.kind !== 'sqlite') return undefined
+    return this.database.sqlite!.query<{ n: number }, []>('SELECT n FROM customers_live_count WHERE id = 1').get()?.n
   }
 
   async find(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
-    if (!needles.length) return { ids: [], total: 0 }
+    if (!needles.length) return { ids: [], total: 0, totalIsEstimate: false }
     if (this.database.kind === 'sqlite' && needles.every((needle) => [...needle].length >= 3)) {
       return this.findWithFts(ftsQuery(needles), filter, limit, offset)
     }
     return this.findWithLike(needles, filter, limit, offset)
   }
 
-  private findWithFts(match: string, filter: ListFilter, limit: number, offset: number): SearchPage {
+  private async findWithFts(match: string, filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
     const handle = this.database.sqlite!
     // bun:sqlite caches these statements by their text. The FTS table holds live rows; the join applies the list filters.
     const params: (string | number)[] = [match, filter.archived ? 1 : 0]
@@ -147,8 +182,10 @@ export class CustomerSearch {
       .query<{ id: number }, (string | number)[]>(`SELECT f.rowid AS id ${from} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`)
       .all(...params, limit, offset)
       .map((row) => row.id)
-    const total = totalFromPage(ids.length, limit, offset) ?? handle.query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n ${from}`).get(...params)?.n ?? 0
-    return { ids, total }
+    const total = await cappedTotal(ids.length, limit, offset, (rowLimit) =>
+      handle.query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ?)`).get(...params, rowLimit)?.n ?? 0,
+    )
+    return { ids, ...total }
   }
 
   private async findWithLike(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
@@ -161,7 +198,11 @@ export class CustomerSearch {
       .orderBy(desc(this.customers.id))
       .limit(limit)
       .offset(offset)
-    const total = totalFromPage(rows.length, limit, offset) ?? (await this.count(where))
-    return { ids: rows.map((row) => row.id), total }
+    const total = await cappedTotal(rows.length, limit, offset, async (rowLimit) => {
+      const matches = this.database.db.select({ one: sql`1` }).from(this.customers).where(where).limit(rowLimit).as('matches')
+      const [counted] = await this.database.db.select({ value: count() }).from(matches)
+      return counted?.value ?? 0
+    })
+    return { ids: rows.map((row) => row.id), ...total }
   }
 }

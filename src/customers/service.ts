@@ -123,11 +123,11 @@ export class CustomerService {
     const { page, pageSize, offset } = pageWindow(query, CUSTOMER_PAGE_SIZE_MAX, errors)
     const filter = { archived: query.is_archived ?? false, prospectStage: stage }
     if (term === '') {
-      const { rows, total } = await this.search.listed(filter, pageSize, offset)
-      return { items: await this.views(rows), total, page, page_size: pageSize }
+      const { rows, total, totalIsEstimate } = await this.search.listed(filter, pageSize, offset)
+      return { items: await this.views(rows), total, total_is_estimate: totalIsEstimate, page, page_size: pageSize }
     }
     const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), filter, pageSize, offset)
-    return { items: await this.views(await this.search.rows(found.ids)), total: found.total, page, page_size: pageSize }
+    return { items: await this.views(await this.search.rows(found.ids)), total: found.total, total_is_estimate: found.totalIsEstimate, page, page_size: pageSize }
   }
 
   async get(id: number): Promise<CustomerViewType> {

@@ -75,6 +75,14 @@ function parsesBody(operation: Operation): boolean {
   return Object.keys(operation.requestBody?.content ?? {}).includes('application/json')
 }
 
+/** Any query or header value can be wrong; a path segment only when its schema constrains it (an unconstrained id that matches nothing is a 404). */
+function canFailValidation(parameter: unknown): boolean {
+  const { in: location, schema } = parameter as { in?: string; schema?: Record<string, unknown> }
+  if (location !== 'path') return true
+  if (!schema) return false
+  return schema.type !== 'string' || ['maxLength', 'minLength', 'pattern', 'enum', 'format', 'const'].some((key) => key in schema)
+}
+
 /**
  * Fills in what the route's own `detail`/`response` leaves out: the security
  * requirement its location implies, and the shared error answers.
@@ -89,6 +97,6 @@ export function completeOperation(operation: Operation, path: string): void {
   }
   if (parsesBody(operation)) responses['400'] ??= shared('400')
   if (operation.requestBody) responses['413'] ??= shared('413')
-  if (operation.requestBody || operation.parameters?.length) responses['422'] ??= shared('422')
+  if (operation.requestBody || (operation.parameters ?? []).some(canFailValidation)) responses['422'] ??= shared('422')
   responses.default ??= shared('default')
 }

@@ -103,6 +103,8 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(call('GET', '/api/v2/customers'), 401)
     await expectStatus(call('GET', `/api/v2/customers/${customer.id}`, { token: user.token }), 200)
     await expectStatus(call('GET', '/api/v2/customers/999999', { token: user.token }), 404)
+    // An id that is no number: 404 like any unknown one (the document lists no 422 here).
+    await expectStatus(call('GET', `/api/v2/customers/${'9'.repeat(40)}x`, { token: user.token }), 404)
     await expectStatus(call('PATCH', `/api/v2/customers/${customer.id}`, { token: user.token, json: { company: 'Analytical Engines' } }), 200)
     await expectStatus(call('PATCH', '/api/v2/customers/999999', { token: user.token, json: { company: 'x' } }), 404)
     await expectStatus(call('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token }), 200)

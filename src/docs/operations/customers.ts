@@ -22,7 +22,7 @@ const NEW_CUSTOMER = {
 
 export const CUSTOMER_OPERATIONS: OperationTable = {
   'GET /api/v2/customers': {
-    responses: { '200': { description: 'One page of customers, newest first', example: page([CUSTOMER]) } },
+    responses: { '200': { description: 'One page of customers, newest first', example: { ...page([CUSTOMER]), total_is_estimate: false } } },
   },
   'POST /api/v2/customers': {
     request: NEW_CUSTOMER,
