@@ -27,7 +27,8 @@ describeEachDialect('page and page_size extremes on every list route', (dialect)
       const body = (await probe.json().catch(() => ({}))) as Record<string, unknown>
       if (probe.status === 200 && 'page_size' in body && Array.isArray(body.items)) listRoutes.push(path)
     }
-  })
+    // One probe per GET route, each a fresh query: generous on a shared CI machine.
+  }, 30_000)
   afterAll(async () => {
     await t.close()
   })

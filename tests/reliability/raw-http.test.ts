@@ -30,7 +30,9 @@ function raw(port: number, data: string | Buffer, waitMs = 400): Promise<RawAnsw
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? NaN)
       if (Number.isNaN(status)) return resolve(undefined)
       const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
-      resolve({ status, headers, body: out.slice(head.length + 4) })
+      // Only this answer's body: a server that answers before reading a broken body may answer its remains too.
+      const rest = out.slice(head.length + 4)
+      resolve({ status, headers, body: headers['content-length'] === undefined ? rest : rest.slice(0, Number(headers['content-length'])) })
     }
     socket.on('data', (chunk) => (out += chunk.toString('latin1')))
     socket.on('error', finish)
