@@ -33,11 +33,12 @@ const CUSTOMER_OF = (param: string) => `(SELECT c.id FROM customers c WHERE c.ph
 type SqliteInboundArgs = [string, string, string, string, string | null, string | null, number]
 
 /**
- * Inserts that arrive in the same turn of the event loop share one transaction
- * (a group commit): under load most of an insert's cost is writing the table
- * and index pages to the WAL at commit, and consecutive messages touch the same
- * pages. Each caller is answered only after the commit, as before; if the
- * batch fails, each insert is retried on its own so one bad row fails alone.
+ * Inserts queued before the current microtasks finish share one transaction
+ * (a group commit): most of an insert's cost is writing the table and index
+ * pages to the WAL at commit, and consecutive messages touch the same pages.
+ * (A later flush, e.g. setImmediate, would batch more but hold every answer
+ * behind the whole burst.) Each caller is answered only after the commit; if
+ * the batch fails, each insert is retried on its own so one bad row fails alone.
  */
 function sqliteStore(database: Database): InboundStore {
   const handle = database.sqlite!
@@ -85,7 +86,7 @@ function sqliteStore(database: Database): InboundStore {
     insert(m) {
       const args: SqliteInboundArgs = [m.fromE164 ?? m.from, m.to, m.content, m.sid, m.fromE164 ?? null, m.mediaUrls ? JSON.stringify(m.mediaUrls) : null, m.at.getTime()]
       return new Promise((resolve, reject) => {
-        if (queue.push({ args, resolve, reject }) === 1) setImmediate(flush)
+        if (queue.push({ args, resolve, reject }) === 1) queueMicrotask(flush)
       })
     },
   }
