@@ -75,6 +75,8 @@ export const LIST_TOTAL_CAP = 10_000
 
 export interface SearchPage {
   ids: number[]
+  /** The rows of `ids`, when the search already read them. */
+  rows?: CustomerRow[]
   total: number
   /** More customers match than `total` says: counting stopped at the cap. */
   totalIsEstimate: boolean
@@ -138,21 +140,37 @@ export class CustomerSearch {
    */
   async listed(filter: ListFilter, limit: number, offset: number): Promise<{ rows: CustomerRow[]; total: number; totalIsEstimate: boolean }> {
     const where = this.shown(filter)
-    const rows = await this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset)
     const counter = filter.archived || filter.prospectStage !== undefined ? undefined : this.listedCounter()
+    const counting = counter === undefined ? this.countAlongside(where, Math.max(LIST_TOTAL_CAP, offset + limit) + 1) : undefined
+    const rows = await this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset)
     const total = await cappedTotal(
       rows.length,
       limit,
       offset,
-      async (rowLimit) => {
-        if (counter !== undefined) return Math.min(counter, rowLimit)
-        const matches = this.database.db.select({ one: sql`1` }).from(this.customers).where(where).limit(rowLimit).as('matches')
-        const [counted] = await this.database.db.select({ value: count() }).from(matches)
-        return counted?.value ?? 0
-      },
+      (rowLimit) => (counter !== undefined ? Math.min(counter, rowLimit) : (counting ?? this.countUpTo(where, rowLimit))),
       LIST_TOTAL_CAP,
     )
     return { rows, ...total }
+  }
+
+  /** How many rows match `where`, counting no further than `rowLimit`. */
+  private async countUpTo(where: SQL, rowLimit: number): Promise<number> {
+    const matches = this.database.db.select({ one: sql`1` }).from(this.customers).where(where).limit(rowLimit).as('matches')
+    const [counted] = await this.database.db.select({ value: count() }).from(matches)
+    return counted?.value ?? 0
+  }
+
+  /**
+   * On PostgreSQL the capped count starts together with the page, on another
+   * pooled connection: each round trip is a wait, and the two overlap. (The
+   * answer is unused when the page turns out to be the last.) SQLite answers
+   * in process: it counts only when needed.
+   */
+  private countAlongside(where: SQL, rowLimit: number): Promise<number> | undefined {
+    if (this.database.kind !== 'postgres') return undefined
+    const counting = this.countUpTo(where, rowLimit)
+    counting.catch(() => {})
+    return counting
   }
 
   /** SQLite keeps the number of customers neither deleted nor archived in a trigger-maintained row (drizzle/sqlite/0003, 0005). */
@@ -191,18 +209,10 @@ export class CustomerSearch {
   private async findWithLike(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
     const matches = needles.map((needle): SQL => sql`${this.customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
     const where = and(this.shown(filter), or(...matches))!
-    const rows = await this.database.db
-      .select({ id: this.customers.id })
-      .from(this.customers)
-      .where(where)
-      .orderBy(desc(this.customers.id))
-      .limit(limit)
-      .offset(offset)
-    const total = await cappedTotal(rows.length, limit, offset, async (rowLimit) => {
-      const matches = this.database.db.select({ one: sql`1` }).from(this.customers).where(where).limit(rowLimit).as('matches')
-      const [counted] = await this.database.db.select({ value: count() }).from(matches)
-      return counted?.value ?? 0
-    })
-    return { ids: rows.map((row) => row.id), ...total }
+    const counting = this.countAlongside(where, Math.max(SEARCH_TOTAL_CAP, offset + limit) + 1)
+    // The rows themselves: no second query for them.
+    const rows = await this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset)
+    const total = await cappedTotal(rows.length, limit, offset, (rowLimit) => counting ?? this.countUpTo(where, rowLimit))
+    return { ids: rows.map((row) => row.id), rows, ...total }
   }
 }

@@ -127,7 +127,7 @@ export class CustomerService {
       return { items: await this.views(rows), total, total_is_estimate: totalIsEstimate, page, page_size: pageSize }
     }
     const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), filter, pageSize, offset)
-    return { items: await this.views(await this.search.rows(found.ids)), total: found.total, total_is_estimate: found.totalIsEstimate, page, page_size: pageSize }
+    return { items: await this.views(found.rows ?? (await this.search.rows(found.ids))), total: found.total, total_is_estimate: found.totalIsEstimate, page, page_size: pageSize }
   }
 
   async get(id: number): Promise<CustomerViewType> {

@@ -160,6 +160,29 @@ describeEachDialect('password reset by e-mail', (dialect) => {
     expect((await ask('sweep-last@example.com', from())).status).toBe(202)
   })
 
+  test('a password change by the user or by an admin e-mails the user a notice without the password', async () => {
+    const user = await t.createUser('user')
+    const root = await t.createUser('superuser')
+    let before = smtp.messages.length
+    const change = await t.request('POST', '/api/v2/auth/change-password', {
+      token: user.token,
+      json: { current_password: user.password, new_password: 'amber kite over hills' },
+    })
+    expect(change.status).toBe(204)
+    let notices = (await mailsAfter(smtp, before, 1)).filter((m) => m.to.includes(user.email))
+    expect(notices).toHaveLength(1)
+    expect(notices[0]!.raw).toContain('Your CRM password was changed')
+    expect(notices[0]!.raw).not.toContain('amber kite')
+    expect(notices[0]!.raw).not.toContain(user.password)
+
+    before = smtp.messages.length
+    expect((await t.request('PATCH', `/api/v2/admin/users/${user.id}`, { token: root.token, json: { password: 'granite owl at dawn' } })).status).toBe(200)
+    notices = (await mailsAfter(smtp, before, 1)).filter((m) => m.to.includes(user.email))
+    expect(notices).toHaveLength(1)
+    expect(notices[0]!.raw.replace(/=\r\n/g, '')).toContain('An administrator set a new password')
+    expect(notices[0]!.raw).not.toContain('granite owl')
+  }, 30_000)
+
   test('PASSWORD_RESET_PATH sets the path of the link', async () => {
     const custom = await createTestApp(dialect, {
       env: { SMTP_URL: smtp.url, EMAIL_FROM: 'crm@example.com', PASSWORD_RESET_PATH: '/account/new-password', FRONTEND_URL: 'https://crm.example.org' },
