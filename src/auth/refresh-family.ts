@@ -89,7 +89,8 @@ export async function rotateRefreshFamily(ctx: AppContext, presented: string): P
     ok: true,
     userId: session.userId,
     sessionId: session.id,
-    refreshToken: refreshTokenFor(ctx.config.secretKey, session.id, current.generation),
+    // Stored again (a no-op normally): after a SECRET_KEY change the derived token is a new one.
+    refreshToken: await storeRefreshToken(ctx, session.id, current.generation, session.expiresAt),
     refreshExpiresAt: session.expiresAt,
   }
 }
