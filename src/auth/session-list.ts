@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull } from 'drizzle-orm'
 import type { AppContext } from '../context'
+import { writeIfNotBusy } from '../db/client'
 
 /** last_used_at is written at most this often per session: a read-mostly hot path stays read-only. */
 export const TOUCH_INTERVAL_MS = 60_000
@@ -19,8 +20,8 @@ const activity = new WeakMap<AppContext, Map<string, number>>()
 
 /**
  * Notes that a session was used. At most one UPDATE per session per minute in
- * this process, sent without waiting for it; a failed write only leaves the
- * timestamp a little older.
+ * this process, sent without waiting for it (on SQLite, skipped when another
+ * process holds the write lock); a missed write only leaves the timestamp a little older.
  */
 export function touchSession(ctx: AppContext, sessionId: string, now = Date.now()): void {
   let seen = activity.get(ctx)
@@ -29,8 +30,14 @@ export function touchSession(ctx: AppContext, sessionId: string, now = Date.now(
   if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return
   if (seen.size >= MAX_TRACKED) seen.clear()
   seen.set(sessionId, now)
-  const { authSessions } = ctx.database.tables
-  ctx.database.db
+  const { database } = ctx
+  if (database.kind === 'sqlite' && database.sqlite) {
+    const handle = database.sqlite
+    writeIfNotBusy(handle, () => handle.query('UPDATE auth_sessions SET last_used_at = ? WHERE id = ?').run(now, sessionId))
+    return
+  }
+  const { authSessions } = database.tables
+  database.db
     .update(authSessions)
     .set({ lastUsedAt: new Date(now) })
     .where(eq(authSessions.id, sessionId))

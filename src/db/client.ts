@@ -31,6 +31,25 @@ export interface Database {
   close(): Promise<void>
 }
 
+export const SQLITE_BUSY_TIMEOUT_MS = 5000
+
+/**
+ * Runs a best-effort SQLite write that never waits for another process's write
+ * lock: bun:sqlite is synchronous, so waiting out busy_timeout would stall every
+ * request of this server. Returns false when the database was busy (or the write failed).
+ */
+export function writeIfNotBusy(handle: SqliteHandle, write: () => void): boolean {
+  handle.exec('PRAGMA busy_timeout = 0')
+  try {
+    write()
+    return true
+  } catch {
+    return false
+  } finally {
+    handle.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
+  }
+}
+
 export function openSqlite(path: string, options: { synchronous?: 'normal' | 'full' } = {}): Database {
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true })
@@ -49,7 +68,7 @@ export function openSqlite(path: string, options: { synchronous?: 'normal' | 'fu
   // commits (never corrupting the file). SQLITE_SYNCHRONOUS=full closes that gap at a large cost in writes.
   handle.exec('PRAGMA journal_mode = WAL')
   handle.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
-  handle.exec('PRAGMA busy_timeout = 5000')
+  handle.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
   // Reads through mmap skip a copy per page: a 100k-customer substring scan runs ~40% faster.
   handle.exec('PRAGMA mmap_size = 268435456')
   handle.exec('PRAGMA foreign_keys = ON')
