@@ -39,7 +39,10 @@ function observe(route: string, status: number, seconds: number) {
   const key = `GET ${route} ${status}`
   counts.set(key, (counts.get(key) ?? 0) + 1)
   let buckets = histogram.get(route)
-  if (!buckets) histogram.set(route, (buckets = new Array(BUCKETS.length + 1).fill(0)))
+  if (!buckets) {
+    buckets = new Array(BUCKETS.length + 1).fill(0)
+    histogram.set(route, buckets)
+  }
   let i = 0
   while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++
   buckets[i]!++

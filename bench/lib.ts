@@ -87,7 +87,7 @@ async function loadWithWrk(name: string, options: LoadOptions): Promise<LoadResu
       pool = join(dir, 'pool.txt')
       // One line per request: headers joined by \x01, a tab, the body (form bodies have no tab or newline).
       const encode = (headers: Record<string, string>) => Object.entries(headers).map(([k, v]) => `${k}:${v}`).join('\x01')
-      writeFileSync(pool, options.varied.map((r) => `${encode(r.headers)}\t${r.body}`).join('\n') + '\n')
+      writeFileSync(pool, `${options.varied.map((r) => `${encode(r.headers)}\t${r.body}`).join('\n')}\n`)
     }
     const args = ['wrk', `-t${threads}`, `-c${connections}`, `-d${options.seconds ?? DURATION_SECONDS}s`, '--timeout', '10s', '-s', script]
     for (const [key, value] of Object.entries(options.headers ?? {})) args.push('-H', `${key}: ${value}`)

@@ -152,7 +152,10 @@ async function main() {
   const totalWeight = ops.reduce((n, op) => n + op.weight, 0)
   const choose = () => {
     let x = Math.random() * totalWeight
-    for (const op of ops) if ((x -= op.weight) < 0) return op
+    for (const op of ops) {
+      x -= op.weight
+      if (x < 0) return op
+    }
     return ops[0]!
   }
 

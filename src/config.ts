@@ -264,7 +264,7 @@ function developmentSecret(dataDir: string): { key: string; source: 'file' | 'ge
   }
   ensureDataDir(dataDir)
   const key = randomBytes(48).toString('base64url')
-  writeFileSync(file, key + '\n', { mode: 0o600 })
+  writeFileSync(file, `${key}\n`, { mode: 0o600 })
   chmodSync(file, 0o600)
   return { key, source: 'generated' }
 }

@@ -14,7 +14,10 @@ let commit: string | undefined
 /** The git commit the code was built from: embedded at build time, else asked of git in a checkout, else `unknown`. */
 export function buildCommit(): string {
   if (commit !== undefined) return commit
-  if (typeof BUILD_COMMIT === 'string' && BUILD_COMMIT !== '') return (commit = BUILD_COMMIT)
+  if (typeof BUILD_COMMIT === 'string' && BUILD_COMMIT !== '') {
+    commit = BUILD_COMMIT
+    return commit
+  }
   commit = 'unknown'
   if (!COMPILED) {
     try {

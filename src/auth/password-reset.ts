@@ -49,7 +49,7 @@ export class PasswordResetService {
       return
     }
     const row = await this.users.findByEmail(email)
-    if (!row || !row.isActive) return
+    if (!row?.isActive) return
     // Everything a known address costs more happens after the answer: its timing tells nothing.
     setTimeout(() => void this.sendLink(row, base, caller), 0)
   }
@@ -68,7 +68,7 @@ export class PasswordResetService {
   async confirm(token: string, newPassword: string, caller: Caller): Promise<void> {
     const userId = await this.tokens.find(token)
     const row = userId === undefined ? undefined : await this.users.findById(userId)
-    if (!row || !row.isActive) return this.invalid()
+    if (!row?.isActive) return this.invalid()
     // Checked before the token is spent: a refused password leaves the link usable for a better one.
     const problem = await passwordProblem(newPassword, { email: row.email, names: [row.fullName] })
     if (problem) throw new ValidationFailed('new_password', problem)

@@ -25,7 +25,10 @@ const activity = new WeakMap<AppContext, Map<string, number>>()
  */
 export function touchSession(ctx: AppContext, sessionId: string, now = Date.now()): void {
   let seen = activity.get(ctx)
-  if (!seen) activity.set(ctx, (seen = new Map()))
+  if (!seen) {
+    seen = new Map()
+    activity.set(ctx, seen)
+  }
   const last = seen.get(sessionId)
   if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return
   if (seen.size >= MAX_TRACKED) seen.clear()

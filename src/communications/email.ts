@@ -2,7 +2,7 @@ import type { AppContext } from '../context'
 import type { AuthUser } from '../auth/plugin'
 import { BadGateway, ServiceUnavailable, ValidationFailed } from '../http/errors'
 import { EmailSender, EmailSendError } from '../email/sender'
-import { CommunicationService, requireText, type Recipient } from './service'
+import { type CommunicationService, requireText, type Recipient } from './service'
 import { EMAIL_BODY_MAX, EMAIL_SETUP_HINT, EMAIL_SUBJECT_MAX } from './model'
 import { communicationView } from './view'
 

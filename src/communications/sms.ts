@@ -4,7 +4,7 @@ import { BadGateway, Conflict, ServiceUnavailable } from '../http/errors'
 import { maskPhone } from '../logger'
 import { OptOutService } from '../optouts/service'
 import { TWILIO_UNSUBSCRIBED, TwilioClient, TwilioSendError } from '../twilio/client'
-import { CommunicationService, requireText, type Recipient } from './service'
+import { type CommunicationService, requireText, type Recipient } from './service'
 import { SMS_BODY_MAX, SMS_SETUP_HINT } from './model'
 import { communicationView } from './view'
 

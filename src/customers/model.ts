@@ -63,7 +63,7 @@ function customerView(extraFields: string[]) {
       is_active: t.Boolean({ description: 'The opposite of is_archived' }),
       sms_opt_out: t.Boolean({ description: 'Whether the phone number has opted out of SMS (STOP); read-only' }),
       // Typed as nothing: their names are known only at run time (CustomerViewType allows them).
-      ...(Object.fromEntries(extraFields.map((name) => [name, ExtraValueSchema])) as {}),
+      ...(Object.fromEntries(extraFields.map((name) => [name, ExtraValueSchema])) as Record<never, never>),
       created_at: t.String({ format: 'date-time' }),
       updated_at: t.String({ format: 'date-time' }),
     },
@@ -81,7 +81,7 @@ const clearable = (maxLength: number, description?: string) => t.Optional(t.Null
 const clearableEnum = (values: readonly string[], description: string) => t.Optional(t.Nullable(t.String({ enum: [...values, ''], description })))
 
 function writableFields(extraFields: string[]) {
-  const extras = Object.fromEntries(extraFields.map((name) => [name, t.Optional(ExtraValueSchema)])) as {}
+  const extras = Object.fromEntries(extraFields.map((name) => [name, t.Optional(ExtraValueSchema)])) as Record<never, never>
   return {
     email: clearable(EMAIL_MAX, 'An e-mail address; trimmed, case kept'),
     phone: clearable(40, 'Any common notation; stored as E.164 (numbers without + use DEFAULT_COUNTRY)'),

@@ -18,7 +18,7 @@ export function customerSearchText(fields: {
     .toLowerCase()
 }
 
-const PHONE_LIKE = /^[+\d\s().\-\/]+$/
+const PHONE_LIKE = /^[+\d\s().\-/]+$/
 /** A needle must hold a letter or a digit: punctuation or spaces alone stand for nothing a person looks for. */
 const SEARCHABLE = /[\p{L}\p{N}]/u
 const APOSTROPHES = /['\u2019]/g

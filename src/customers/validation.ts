@@ -164,17 +164,19 @@ export class CustomerValidator {
     else if (archived !== undefined) out.isArchived = archived
     else if (active !== undefined) out.isArchived = !active
 
+    const extra: NonNullable<typeof out.extra> = {}
     for (const name of this.extraFields) {
       const value = input[name]
       if (value === undefined) continue
       if (typeof value === 'string') {
         if (hasNul(value)) add(name, 'Must not contain NUL characters')
         else if (value.length > EXTRA_TEXT_MAX) add(name, `Expected at most ${EXTRA_TEXT_MAX} characters`)
-        else (out.extra ??= {})[name] = value.trim() === '' ? null : value.trim()
+        else extra[name] = value.trim() === '' ? null : value.trim()
       } else if (value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
-        ;(out.extra ??= {})[name] = value
+        extra[name] = value
       }
     }
+    if (Object.keys(extra).length > 0) out.extra = extra
     return { out, errors }
   }
 }

@@ -35,7 +35,7 @@ export function cors(ctx: AppContext) {
   return new Elysia({ name: 'cors', seed: ctx.id }).onRequest(({ request, set }) => {
     const headers = set.headers
     // Answers differ by Origin, so caches must key on it.
-    headers['vary'] = 'Origin'
+    headers.vary = 'Origin'
     const origin = request.headers.get('origin')
     let allowed = false
     if (origin !== null && exact.has(origin)) {

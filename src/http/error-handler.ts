@@ -1,4 +1,4 @@
-import { Elysia, ElysiaCustomStatusResponse, ValidationError } from 'elysia'
+import { Elysia, ElysiaCustomStatusResponse, type ValidationError } from 'elysia'
 import type { AppContext } from '../context'
 import { HttpError, type FieldError } from './errors'
 import { rawCheckErrors } from './raw-check'
@@ -64,7 +64,7 @@ export function errorHandler(ctx: AppContext, methodsFor: (path: string) => stri
         const allowed = methodsFor(path)
         if (allowed.length && !allowed.includes(request.method)) {
           set.status = 405
-          set.headers['allow'] = allowed.join(', ')
+          set.headers.allow = allowed.join(', ')
           return { detail: 'Method Not Allowed' }
         }
         set.status = 404

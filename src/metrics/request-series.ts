@@ -33,7 +33,10 @@ export class RequestSeries {
     else this.counts.set(key, { labels: { method, route, status: String(status) }, value: 1 })
 
     let timed = this.durations.get(route)
-    if (!timed) this.durations.set(route, (timed = { route, buckets: new Array(DURATION_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }))
+    if (!timed) {
+      timed = { route, buckets: new Array(DURATION_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }
+      this.durations.set(route, timed)
+    }
     let bucket = 0
     while (bucket < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[bucket]!) bucket++
     timed.buckets[bucket]!++

@@ -27,7 +27,7 @@ const recent = new Map<string, string>()
 function parse(input: string, defaultCountry: string): string | undefined {
   const trimmed = input.trim()
   if (trimmed === '' || trimmed.length > 40) return undefined
-  if (!/^\+?[\d\s().\-\/]+$/.test(trimmed)) return undefined
+  if (!/^\+?[\d\s().\-/]+$/.test(trimmed)) return undefined
   const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode)
   if (!parsed || !(parsed.isValid() || parsed.isPossible())) return undefined
   if (parsed.countryCallingCode === '1' && !/^\+1[2-9]\d{9}$/.test(parsed.number)) return undefined

@@ -22,7 +22,7 @@ export class SqliteLimiterStore {
   private lastPrune = 0
 
   constructor(
-    private readonly handle: SqliteHandle,
+    handle: SqliteHandle,
     private readonly policy: SmsPolicy,
   ) {
     // One pass over the index range of both keys gives every window's count and oldest event.

@@ -54,7 +54,8 @@ function sqliteStore(database: Database): InboundStore {
   let queue: { args: SqliteInboundArgs; resolve: (row: StoredInbound | undefined) => void; reject: (error: unknown) => void }[] = []
 
   const insertOne = (args: SqliteInboundArgs): StoredInbound | undefined => {
-    const row = (statement ??= prepare()).get(...args)
+    statement ??= prepare()
+    const row = statement.get(...args)
     return row ? { id: row.id, customerId: row.customer_id } : undefined
   }
 
@@ -67,7 +68,9 @@ function sqliteStore(database: Database): InboundStore {
         handle.exec('BEGIN IMMEDIATE')
         const rows = batch.map((item) => insertOne(item.args))
         handle.exec('COMMIT')
-        batch.forEach((item, i) => item.resolve(rows[i]))
+        batch.forEach((item, i) => {
+          item.resolve(rows[i])
+        })
         return
       } catch {
         if (handle.inTransaction) handle.exec('ROLLBACK')

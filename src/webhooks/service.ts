@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { AppContext } from '../context'
 import { ValidationFailed } from '../http/errors'
 import { maskPhone } from '../logger'
@@ -77,7 +77,7 @@ export class WebhookService {
   /** Stores an inbound SMS once per MessageSid and applies STOP/START for the sender's number. */
   async recordInbound(params: TwilioParams): Promise<InboundResult> {
     const { db, tables } = this.ctx.database
-    const { communications, customers } = tables
+    const { communications } = tables
     const sid = required(params, ['MessageSid', 'SmsMessageSid', 'SmsSid'], 'MessageSid')
     const from = required(params, ['From'], 'From')
     const to = required(params, ['To'], 'To')

@@ -75,7 +75,7 @@ describe('configuration', () => {
     ['a known default plus whitespace', '  development-secret-key-change-in-production \t', /known default/],
     ['a known default in capitals', 'DEVELOPMENT-SECRET-KEY-CHANGE-IN-PRODUCTION', /known default/],
     ['a 16-character pattern twice', 'abcdefghijklmnop'.repeat(2), /pattern repeated/],
-    ['fifteen distinct characters', '0123456789abcde'.repeat(2) + '01', /16 distinct characters/],
+    ['fifteen distinct characters', `${'0123456789abcde'.repeat(2)}01`, /16 distinct characters/],
   ])('production refuses a key that is %s, in one line naming SECRET_KEY', (_label, key, problem) => {
     const run = () => loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: 'production', SECRET_KEY: key })
     expect(run).toThrow(ConfigError)

@@ -75,7 +75,10 @@ export function findOperation(doc: OpenApiDocument, method: string, path: string
 const dereferenced = new WeakMap<object, ResponseObject>()
 function derefCached(response: ResponseObject, doc: OpenApiDocument): ResponseObject {
   let spec = dereferenced.get(response)
-  if (!spec) dereferenced.set(response, (spec = deref(response, doc)))
+  if (!spec) {
+    spec = deref(response, doc)
+    dereferenced.set(response, spec)
+  }
   return spec
 }
 

@@ -198,7 +198,7 @@ http {
 export function docsSnippet(heading: string, lang: string): string {
   const doc = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8')
   const section = doc.slice(doc.indexOf(`## ${heading}`))
-  const match = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(section)
+  const match = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(section)
   if (!match) throw new Error(`docs/operations.md has no ${lang} block under "${heading}"`)
   return match[1]!
 }

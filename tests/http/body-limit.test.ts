@@ -8,7 +8,7 @@ const MAX = 1000
 function chunkedJson(size: number): ReadableStream<Uint8Array> {
   const prefix = '{"email":"someone@example.com","password":"'
   const total = Math.max(size, prefix.length + 2)
-  const text = prefix + 'x'.repeat(total - prefix.length - 2) + '"}'
+  const text = `${prefix + 'x'.repeat(total - prefix.length - 2)}"}`
   const bytes = new TextEncoder().encode(text)
   let offset = 0
   return new ReadableStream({

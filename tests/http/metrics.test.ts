@@ -4,7 +4,7 @@ import { createTestApp, describeEachDialect, type TestApp } from '../helpers/har
 /** The value of one sample line, e.g. crm_http_requests_total{method="GET",route="/health",status="200"}. */
 function sample(text: string, name: string, labels: Record<string, string>): number {
   for (const line of text.split('\n')) {
-    if (!line.startsWith(name + '{')) continue
+    if (!line.startsWith(`${name}{`)) continue
     const body = line.slice(name.length + 1, line.lastIndexOf('}'))
     const found = Object.fromEntries([...body.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]))
     if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(line.slice(line.lastIndexOf(' ') + 1))

@@ -50,7 +50,7 @@ describe('crm-api backup', () => {
       expect(result.code).toBe(0)
       expect(result.stdout).toContain('integrity ok')
       expect(existsSync(copyPath)).toBe(true)
-      expect(existsSync(copyPath + '-wal')).toBe(false)
+      expect(existsSync(`${copyPath}-wal`)).toBe(false)
       expect(statSync(copyPath).mode & 0o777).toBe(0o600)
 
       const copy = new Database(copyPath, { readonly: true })

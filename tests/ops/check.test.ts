@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serverCommand } from '../helpers/spawn'
 
-const GOOD_KEY = 'k'.repeat(20) + '-production-key-0123456789'
+const GOOD_KEY = `${'k'.repeat(20)}-production-key-0123456789`
 
 function check(env: Record<string, string>) {
   const cwd = mkdtempSync(join(tmpdir(), 'crm-check-'))
@@ -45,7 +45,7 @@ describe('crm-api check', () => {
     const result = check({
       ...PRODUCTION,
       DOCS_ENABLED: 'false',
-      TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32),
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
       TWILIO_AUTH_TOKEN: 'twilio-token',
       TWILIO_PHONE_NUMBER: '+15005550006',
       SMTP_URL: 'smtp://mailer:pw@127.0.0.1:2525',

@@ -63,7 +63,7 @@ describe('compose.yaml', () => {
       expect(service.ports).toBeUndefined()
       expect(service.expose).toContain(env.PORT!)
       expect(service.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${env.PORT}/health`)
-      expect(Number.parseInt(service.stop_grace_period!)).toBeGreaterThan(25)
+      expect(Number.parseInt(service.stop_grace_period!, 10)).toBeGreaterThan(25)
     }
   })
 

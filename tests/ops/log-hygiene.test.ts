@@ -4,7 +4,7 @@ import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio'
 import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
 import { AUTH_TOKEN, INCOMING, STATUS, inboundPairs, newSid, postSigned } from '../webhooks/signing'
 
-const ACCOUNT_SID = 'AC' + 'a1'.repeat(16)
+const ACCOUNT_SID = `AC${'a1'.repeat(16)}`
 const SMTP_PASSWORD = 'smtp-pass-NEVER-LOGGED-7731'
 const METRICS_TOKEN = 'metrics-token-NEVER-LOGGED-5512'
 const PASSWORD = 'Pa55word-NEVER-LOGGED-0042'
@@ -69,7 +69,7 @@ describeEachDialect('log hygiene over a full session', (dialect) => {
     expect(refreshToken).toBeTruthy()
 
     // 401 (bad token), 403 (permission), 422 (validation), authenticated reads.
-    expect((await t.request('GET', '/api/v2/auth/me', { token: accessToken + 'x' })).status).toBe(401)
+    expect((await t.request('GET', '/api/v2/auth/me', { token: `${accessToken}x` })).status).toBe(401)
     expect((await t.request('GET', '/api/v2/auth/me', { headers: { authorization: `Bearer ${accessToken}`, cookie: `session=${accessToken}` } })).status).toBe(200)
     expect((await t.request('GET', '/api/v2/admin/users/', { token: accessToken })).status).toBe(403)
     expect((await t.request('POST', '/api/v2/customers/', { token: accessToken, json: { first_name: '', phone: 'not a phone' } })).status).toBe(422)

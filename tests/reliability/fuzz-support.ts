@@ -108,7 +108,7 @@ const queryString = fc.oneof(
   {
     weight: 5,
     arbitrary: fc.array(fc.tuple(queryKey, queryValue, fc.boolean()), { maxLength: 5 }).map((pairs) =>
-      pairs.length === 0 ? '' : '?' + pairs.map(([k, v, raw]) => `${k}=${raw ? v.replace(/[#\s]/g, '') : encodeURIComponent(v.toWellFormed())}`).join('&'),
+      pairs.length === 0 ? '' : `?${pairs.map(([k, v, raw]) => `${k}=${raw ? v.replace(/[#\s]/g, '') : encodeURIComponent(v.toWellFormed())}`).join('&')}`,
     ),
   },
   { weight: 1, arbitrary: fc.constantFrom('?', '?&&&', '?page', '?page=&page_size=', '?%zz=1', '?page=%ff', '?search=%E0%A4%A') },
@@ -168,7 +168,7 @@ const userBody = fc.record(
 )
 
 function nested(depth: number, kind: 'array' | 'object'): string {
-  return kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)
+  return kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
 }
 
 /** Everything a client could put in a body, from valid-ish to hostile. */
@@ -186,9 +186,9 @@ const bodyArb: fc.Arbitrary<FuzzBody> = fc.oneof(
       { kind: 'text', text: '{"__proto__":{"role":"superuser","is_admin":true},"first_name":"P","last_name":"Q"}' },
       { kind: 'text', text: '{"constructor":{"prototype":{"role":"superuser"}},"first_name":"P","last_name":"Q"}' },
       { kind: 'text', text: '{"first_name":"A","first_name":"B","last_name":"C"}' },
-      { kind: 'text', text: '{"first_name":"' + 'x'.repeat(200_000) + '","last_name":"y"}' },
-      { kind: 'text', text: '{"body":"' + 'é'.repeat(1_200_000) + '","to":"+14155551000"}' },
-      { kind: 'text', text: '{"to":"+14155551000","body":' + '9'.repeat(400) + '}' },
+      { kind: 'text', text: `{"first_name":"${'x'.repeat(200_000)}","last_name":"y"}` },
+      { kind: 'text', text: `{"body":"${'é'.repeat(1_200_000)}","to":"+14155551000"}` },
+      { kind: 'text', text: `{"to":"+14155551000","body":${'9'.repeat(400)}}` },
       { kind: 'text', text: '{"page":1e309}' },
       { kind: 'text', text: '{' },
       { kind: 'text', text: '' },
@@ -237,14 +237,14 @@ export type AuthVariant =
 const authArb: fc.Arbitrary<AuthVariant> = fc.oneof(
   fc.constant<AuthVariant>({ kind: 'none' }),
   fc
-    .constantFrom('Bearer', 'Bearer ', 'Bearer x.y.z', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.', 'Basic YTpi', 'bearer  ', 'Token abc', 'Bearer ' + 'a'.repeat(10_000), 'Bearer \u00ff')
+    .constantFrom('Bearer', 'Bearer ', 'Bearer x.y.z', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.', 'Basic YTpi', 'bearer  ', 'Token abc', `Bearer ${'a'.repeat(10_000)}`, 'Bearer \u00ff')
     .map((header): AuthVariant => ({ kind: 'garbage', header })),
   fc.constantFrom<Role>(...ROLES).map((role): AuthVariant => ({ kind: 'bearer', role })),
   fc.constantFrom<Role>(...ROLES).map((role): AuthVariant => ({ kind: 'bearer', role })),
   fc.tuple(fc.constantFrom<Role>(...ROLES), fc.constantFrom(ORIGIN, 'http://localhost', 'https://evil.example', 'null', null)).map(([role, origin]): AuthVariant => ({ kind: 'cookie', role, origin })),
   fc.constantFrom<Role>(...ROLES).map((role): AuthVariant => ({ kind: 'bearer+cookie', role })),
   fc
-    .constantFrom('session=%E0%A4%A', 'session=', 'session', 'session=a; session=b', '=x; ;;', 'session="unterminated', 'refresh=' + 'r'.repeat(5000), 'session=eyJhbGciOiJIUzI1NiJ9.e30.x')
+    .constantFrom('session=%E0%A4%A', 'session=', 'session', 'session=a; session=b', '=x; ;;', 'session="unterminated', `refresh=${'r'.repeat(5000)}`, 'session=eyJhbGciOiJIUzI1NiJ9.e30.x')
     .map((cookie): AuthVariant => ({ kind: 'garbage-cookie', cookie })),
 )
 

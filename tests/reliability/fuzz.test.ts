@@ -8,10 +8,10 @@ const RUNS = { sqlite: 2_000, postgres: 600 }
 
 const HOSTILE_BODIES: FuzzBody[] = [
   { kind: 'text', text: '['.repeat(10_000) + ']'.repeat(10_000) },
-  { kind: 'text', text: '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000) },
+  { kind: 'text', text: `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}` },
   { kind: 'text', text: '{"__proto__":{"role":"superuser"},"first_name":"P","last_name":"Q","to":"+14155551000","body":"x","subject":"s"}' },
   { kind: 'text', text: '{"constructor":{"prototype":{"isAdmin":true}},"first_name":"P","last_name":"Q"}' },
-  { kind: 'text', text: '{"first_name":"' + 'x'.repeat(900_000) + '","last_name":"y"}' },
+  { kind: 'text', text: `{"first_name":"${'x'.repeat(900_000)}","last_name":"y"}` },
   { kind: 'bytes', bytes: new Uint8Array([0x7b, 0x22, 0x66, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]) },
   { kind: 'json', value: { first_name: 1, last_name: [], email: {}, phone: true, tags: 'x', to: 5, body: null, subject: [], page: '1' } },
   { kind: 'json', value: null },

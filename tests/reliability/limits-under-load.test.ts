@@ -28,7 +28,12 @@ async function mixedBurst(target: Target, twilio: FakeTwilio, tag: string) {
   twilio.reset()
   const [a, b, c, d] = target.tokens as [string, string, string, string]
   const jobs: Promise<{ kind: string; status: number }>[] = []
-  const go = (kind: string, p: Promise<Response>) => jobs.push(p.then(async (r) => ({ kind, status: (await r.arrayBuffer(), r.status) })))
+  const go = (kind: string, p: Promise<Response>) => jobs.push(
+      p.then(async (r) => {
+        await r.arrayBuffer()
+        return { kind, status: r.status }
+      }),
+    )
   let via = 0
   // User A: 30 sends to distinct numbers -> the per-minute limit decides.
   for (let i = 0; i < 30; i++) go('a', target.request(via++, 'POST', '/api/v2/communications/sms/send', { token: a, json: { to: `+1415559${String(i).padStart(4, '0')}`, body: `${tag} a${i}` } }))

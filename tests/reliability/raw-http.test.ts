@@ -130,7 +130,7 @@ describe('hostile HTTP on the wire [sqlite]', () => {
       const answer = await raw(server.port, data)
       // Either Bun's parser refused it (no app involved) or the app answered a JSON 4xx; never a 5xx.
       if (answer) expect(answer.status).toBeLessThan(500)
-      if (answer && answer.body.startsWith('{')) expect(typeof (JSON.parse(answer.body) as { detail: unknown }).detail).toBe('string')
+      if (answer?.body.startsWith('{')) expect(typeof (JSON.parse(answer.body) as { detail: unknown }).detail).toBe('string')
     }
     // A NUL in the request line is refused by Bun's own parser (505, before the app); the server survives it.
     await raw(server.port, 'GET /api/v2/customers/\u0000 HTTP/1.1\r\nHost: x\r\n\r\n')

@@ -65,7 +65,7 @@ describe('deeply nested JSON', () => {
     const response = await post(CUSTOMERS, JSON.stringify({ first_name: '[{'.repeat(5000), last_name: 'Lovelace', notes: '\\"[[[' }), user.token)
     expect(response.status).toBe(422) // first_name is too long, and named
     expect(((await json(response)) as { errors: { field: string }[] }).errors[0]!.field).toBe('first_name')
-    const ok = await post(CUSTOMERS, JSON.stringify({ first_name: '[[[', last_name: '"{{{', notes: '\\'.repeat(3) + '[' }), user.token)
+    const ok = await post(CUSTOMERS, JSON.stringify({ first_name: '[[[', last_name: '"{{{', notes: `${'\\'.repeat(3)}[` }), user.token)
     expect(ok.status).toBe(201)
   })
 

@@ -215,7 +215,7 @@ describeEachDialect('password reset without SMTP', (dialect) => {
     }
     const { passwordResetTokens } = t.database.tables
     expect(await t.database.db.select().from(passwordResetTokens)).toHaveLength(0)
-    const env = { ENVIRONMENT: 'production', SECRET_KEY: 'k'.repeat(16) + 'abcdefghijklmnopqrstuvwxyz', DATA_DIR: '/tmp' }
+    const env = { ENVIRONMENT: 'production', SECRET_KEY: `${'k'.repeat(16)}abcdefghijklmnopqrstuvwxyz`, DATA_DIR: '/tmp' }
     const smtpItem = checklist(env, loadConfig(env, { ensureSecret: false }), []).find((item) => item.name === 'SMTP_URL')
     expect(smtpItem?.message).toContain('password reset by e-mail answers 503')
   })

@@ -135,7 +135,7 @@ export class TwoFactorService {
   async verifyLogin(challengeToken: string, code: string, caller: Caller): Promise<LoginResult> {
     const challenge = await this.challenges.find(challengeToken)
     const row = challenge && (await this.users.findById(challenge.userId))
-    if (!challenge || !row || !row.totpEnabledAt) {
+    if (!challenge || !row?.totpEnabledAt) {
       this.ctx.metrics.authFailures.inc({ reason: '2fa_challenge' })
       throw new Unauthorized(INVALID_CHALLENGE_DETAIL)
     }
