@@ -13,7 +13,7 @@ export const ROOT = resolve(import.meta.dir, '..')
 const FLAGS = ['--compile', '--sourcemap=none', '--format=esm', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--asset', 'drizzle']
 
 /** The commit the build is made from: BUILD_COMMIT when given (container builds have no .git), else git's answer, else `unknown`. */
-export function gitCommit(): string {
+function gitCommit(): string {
   const given = process.env.BUILD_COMMIT?.trim()
   if (given && given !== 'unknown') return given
   const result = Bun.spawnSync(['git', 'rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdout: 'pipe', stderr: 'ignore' })

@@ -43,9 +43,9 @@ export const WEAK_SECRET_KEYS = [
   'dev-secret',
   'test-secret',
 ]
-export const MIN_SECRET_LENGTH = 32
+const MIN_SECRET_LENGTH = 32
 /** A random 32-character key has about 24 distinct characters; 16 leaves room for hex keys and refuses `aaaa…`, `changeme…`. */
-export const MIN_SECRET_DISTINCT = 16
+const MIN_SECRET_DISTINCT = 16
 
 /** ENVIRONMENT values; anything else is a typo that must not silently mean development. */
 export const ENVIRONMENTS = ['development', 'dev', 'test', 'production', 'prod', 'staging'] as const
@@ -152,7 +152,7 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw
 }
 
-export function parseDatabaseUrl(raw: string | undefined, dataDir: string): DatabaseTarget {
+function parseDatabaseUrl(raw: string | undefined, dataDir: string): DatabaseTarget {
   if (raw === undefined) return { kind: 'sqlite', path: join(dataDir, 'crm.db') }
   if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
     try {
@@ -283,7 +283,7 @@ export function secretKeyProblem(key: string | undefined): string | undefined {
 }
 
 /** Development hosts serve public docs and metrics: only this machine reaches them unless HOST says otherwise. */
-export function defaultHost(isProduction: boolean): string {
+function defaultHost(isProduction: boolean): string {
   return isProduction ? '0.0.0.0' : '127.0.0.1'
 }
 

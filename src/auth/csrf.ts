@@ -17,7 +17,7 @@ function originOf(value: string | null): string | undefined {
 }
 
 /** The server's own origin: PUBLIC_URL's when set, else the request's scheme and Host. */
-export function ownOrigin(request: Request, config: Config): string | undefined {
+function ownOrigin(request: Request, config: Config): string | undefined {
   if (config.publicUrl) return new URL(config.publicUrl).origin
   const host = request.headers.get('host')
   // No Host (HTTP/1.0) or a malformed one: Bun's request.url is then not a valid URL, and we have no origin.

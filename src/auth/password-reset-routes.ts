@@ -7,7 +7,7 @@ import type { AuthService } from './service'
 
 const tags = ['Authentication']
 
-export const PasswordResetModel = {
+const PasswordResetModel = {
   request: t.Object({ email: t.String({ maxLength: 320 }) }, { title: 'PasswordResetRequest' }),
   confirm: t.Object(
     {

@@ -8,7 +8,7 @@ import type { AuthService, Caller } from './service'
 import { SessionService } from './sessions'
 
 export const RESET_ACCEPTED_MESSAGE = 'If the address belongs to an active account, a reset link is on its way'
-export const INVALID_RESET_TOKEN_DETAIL = 'Invalid or expired reset token'
+const INVALID_RESET_TOKEN_DETAIL = 'Invalid or expired reset token'
 
 /** Password reset by e-mail; no HTTP here. */
 export class PasswordResetService {

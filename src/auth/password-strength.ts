@@ -2,7 +2,7 @@
 export const MIN_STRENGTH_SCORE = 3
 
 /** The worker (and its memory) goes after this long without a password check. */
-export const ESTIMATOR_IDLE_MS = 30_000
+const ESTIMATOR_IDLE_MS = 30_000
 
 interface Pending {
   resolve(score: number): void

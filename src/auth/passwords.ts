@@ -14,8 +14,8 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
 }
 
 /** ASVS 2.1.1. Applies when a password is set; existing passwords stay valid until changed. */
-export const MIN_PASSWORD_LENGTH = 12
-export const MAX_PASSWORD_LENGTH = 1024
+const MIN_PASSWORD_LENGTH = 12
+const MAX_PASSWORD_LENGTH = 1024
 
 export const PASSWORD_RULES = {
   tooShort: `Password must be at least ${MIN_PASSWORD_LENGTH} characters`,

@@ -75,7 +75,7 @@ function tokenFrom(input: AuthInput): { token: string; via: 'bearer' | 'cookie' 
   return { token: cookie, via: 'cookie' }
 }
 
-export function createAuthenticator(ctx: AppContext) {
+function createAuthenticator(ctx: AppContext) {
   const reject = (reason: string) => {
     ctx.metrics.authFailures.inc({ reason })
     return new Unauthorized()

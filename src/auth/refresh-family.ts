@@ -12,7 +12,7 @@ export function hashRefreshToken(token: string): string {
  * out again to a parallel request that lost the rotation race, while the
  * database still holds only hashes.
  */
-export function refreshTokenFor(secretKey: string, sessionId: string, generation: number): string {
+function refreshTokenFor(secretKey: string, sessionId: string, generation: number): string {
   return createHmac('sha256', secretKey).update(`refresh-token:${sessionId}:${generation}`).digest('base64url')
 }
 

@@ -2,8 +2,8 @@ import type { Config } from '../config'
 import { Forbidden, HttpError } from '../http/errors'
 import { isSameSiteRequest, isUnsafeMethod } from './csrf'
 
-export const JSON_ONLY_DETAIL = 'Content-Type must be application/json'
-export const CROSS_SITE_DETAIL = 'Cross-site request rejected'
+const JSON_ONLY_DETAIL = 'Content-Type must be application/json'
+const CROSS_SITE_DETAIL = 'Cross-site request rejected'
 
 function hasBody(request: Request): boolean {
   const length = request.headers.get('content-length')

@@ -2,9 +2,9 @@ import { and, count, eq, gt, like, lt } from 'drizzle-orm'
 import type { Database } from '../db/client'
 
 /** Reset requests are counted per rolling hour (the SMS limiter prunes rate_limit_events after an hour too). */
-export const RESET_WINDOW_MS = 60 * 60_000
-export const RESET_MAX_PER_ACCOUNT = 3
-export const RESET_MAX_PER_IP = 20
+const RESET_WINDOW_MS = 60 * 60_000
+const RESET_MAX_PER_ACCOUNT = 3
+const RESET_MAX_PER_IP = 20
 const KEY_PREFIX = 'pwreset:'
 const PRUNE_EVERY_MS = 60_000
 

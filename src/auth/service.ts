@@ -13,7 +13,7 @@ import type { UserRow } from '../users/view'
 import { TwoFactorChallenges, type ChallengeResult } from './two-factor/login-step'
 import { SessionDirectory } from './session-list'
 
-export const LOGIN_FAILED_DETAIL = 'Incorrect email or password'
+const LOGIN_FAILED_DETAIL = 'Incorrect email or password'
 export const DISABLED_DETAIL = 'User account is disabled'
 
 export interface LoginResult {

@@ -90,5 +90,3 @@ export function createSessionUserLookup(database: Database): (userId: number, se
     return rows[0]
   }
 }
-
-export type SessionUser = SessionUserRow

@@ -5,7 +5,7 @@ import { COMPILED } from '../version'
 type Env = Record<string, string | undefined>
 
 /** How to run a CLI verb the way this server was started: the executable, the npm script, or bun on the source. */
-export function cliCommand(env: Env = process.env): string {
+function cliCommand(env: Env = process.env): string {
   if (COMPILED) return process.argv0
   if (env.npm_lifecycle_event) return 'npm run crm --'
   const script = process.argv[1] ?? 'src/index.ts'

@@ -5,7 +5,7 @@ import { ConfigError, ENVIRONMENTS, loadConfig, secretKeyProblem, type Config } 
 import { openPostgres } from '../db/client'
 import { generateSecret } from './secret'
 
-export type CheckStatus = 'ok' | 'warn' | 'fail'
+type CheckStatus = 'ok' | 'warn' | 'fail'
 export interface CheckItem {
   status: CheckStatus
   name: string

@@ -8,7 +8,7 @@ import { pageWindow } from '../http/pagination'
 import { fullName, sentAt } from './view'
 import { visibleTo } from './visibility'
 
-export const ACTIVITY_LIMIT_MAX = 200
+const ACTIVITY_LIMIT_MAX = 200
 const PREVIEW_MAX = 200
 const channel = t.Union([t.Literal('sms'), t.Literal('email')])
 

@@ -34,7 +34,7 @@ export interface HistoryQuery {
 }
 
 /** Text length as a person counts it: Unicode code points, not UTF-16 units. */
-export function codePoints(text: string): number {
+function codePoints(text: string): number {
   let n = 0
   for (const _ of text) n++
   return n

@@ -3,9 +3,6 @@
 export const CUSTOMER_TYPES = ['residential', 'commercial', 'hoa', 'municipal', 'property_management'] as const
 export const PROSPECT_STAGES = ['new_lead', 'contacted', 'qualified', 'quoted', 'negotiation', 'won', 'lost'] as const
 
-export type CustomerType = (typeof CUSTOMER_TYPES)[number]
-export type ProspectStage = (typeof PROSPECT_STAGES)[number]
-
 /** Every field a customer has of its own; CUSTOMER_EXTRA_FIELDS may not reuse these names. */
 export const CUSTOMER_FIELD_NAMES = [
   'id',

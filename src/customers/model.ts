@@ -6,7 +6,7 @@ import { withRawCheck } from '../http/raw-check'
 import type { FieldError } from '../http/errors'
 import { CUSTOMER_TYPES, EXTRA_TEXT_MAX, PROSPECT_STAGES } from './fields'
 
-export const SEARCH_MAX_LENGTH = 200
+const SEARCH_MAX_LENGTH = 200
 
 export const NAME_MAX = 100
 export const EMAIL_MAX = 254
@@ -28,7 +28,7 @@ export const CUSTOMER_PAGE_SIZE_MAX = 500
 const enumOf = (values: readonly string[], description?: string) => t.String({ enum: [...values], description })
 
 /** The public shape of an extra field's value. */
-export const ExtraValueSchema = t.Union([t.String({ maxLength: EXTRA_TEXT_MAX }), t.Number(), t.Boolean(), t.Null()], {
+const ExtraValueSchema = t.Union([t.String({ maxLength: EXTRA_TEXT_MAX }), t.Number(), t.Boolean(), t.Null()], {
   description: `The office's own field (CUSTOMER_EXTRA_FIELDS): text of at most ${EXTRA_TEXT_MAX} characters, a number, true/false or null`,
 })
 
@@ -170,8 +170,6 @@ export function customerModel(extraFields: string[], rawCheck: (body: unknown) =
     error: t.Object({ detail: t.String() }, { title: 'Error' }),
   }
 }
-
-export type CustomerModel = ReturnType<typeof customerModel>
 
 const baseView = customerView([])
 const baseUpdate = customerModel([], () => []).update

@@ -15,7 +15,7 @@ import { CustomerValidator, type CleanCustomer } from './validation'
 type CustomerRow = Tables['customers']['$inferSelect']
 type CustomerColumns = Omit<Tables['customers']['$inferInsert'], 'id'>
 
-export const CUSTOMER_NOT_FOUND = 'Customer not found'
+const CUSTOMER_NOT_FOUND = 'Customer not found'
 
 /** A path id: digits only and within the integer column range, else the customer cannot exist. */
 export function parseCustomerId(raw: string): number {

@@ -31,7 +31,7 @@ export interface Database {
   close(): Promise<void>
 }
 
-export const SQLITE_BUSY_TIMEOUT_MS = 5000
+const SQLITE_BUSY_TIMEOUT_MS = 5000
 
 /**
  * Runs a best-effort SQLite write that never waits for another process's write

@@ -3,19 +3,19 @@ import type { AppContext } from '../context'
 import { requestInfo } from './request-context'
 import { recordRequest } from './request-log'
 
-export const CORS_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
+const CORS_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
 /**
  * Request headers a cross-origin SPA may send: the React CRM's axios client adds
  * the correlation, CSRF and entity headers to every request. CORS_ALLOW_HEADERS adds more.
  */
-export const CORS_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'X-Request-ID', 'X-Correlation-ID', 'X-CSRF-Token', 'X-Entity-ID']
-export const CORS_EXPOSED = 'X-Request-Id, Retry-After, RateLimit, RateLimit-Policy'
-export const CORS_MAX_AGE = '3600'
+const CORS_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'X-Request-ID', 'X-Correlation-ID', 'X-CSRF-Token', 'X-Entity-ID']
+const CORS_EXPOSED = 'X-Request-Id, Retry-After, RateLimit, RateLimit-Policy'
+const CORS_MAX_AGE = '3600'
 /** The route label of CORS preflights in the log and metrics. */
-export const PREFLIGHT_ROUTE = 'preflight'
+const PREFLIGHT_ROUTE = 'preflight'
 
 /** The built-in list plus CORS_ALLOW_HEADERS, each name once (names are case-insensitive). */
-export function corsAllowHeaders(extra: string[]): string {
+function corsAllowHeaders(extra: string[]): string {
   const seen = new Map<string, string>()
   for (const name of [...CORS_HEADERS, ...extra]) if (!seen.has(name.toLowerCase())) seen.set(name.toLowerCase(), name)
   return [...seen.values()].join(', ')

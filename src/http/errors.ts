@@ -10,7 +10,7 @@ export class HttpError extends Error {
   }
 }
 
-export const CREDENTIALS_DETAIL = 'Could not validate credentials'
+const CREDENTIALS_DETAIL = 'Could not validate credentials'
 
 export class Unauthorized extends HttpError {
   constructor(detail = CREDENTIALS_DETAIL) {

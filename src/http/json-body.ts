@@ -5,7 +5,7 @@ import { HttpError } from './errors'
 /** No body this API accepts nests deeper than a few levels; 32 leaves room for any client. */
 export const MAX_JSON_DEPTH = 32
 
-export const MALFORMED_BODY = 'Malformed request body'
+const MALFORMED_BODY = 'Malformed request body'
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c

@@ -5,7 +5,7 @@ import { HttpError, type FieldError } from './errors'
 export const PAGE_SIZE_DEFAULT = 50
 export const PAGE_SIZE_MAX = 200
 /** An unbounded page makes an OFFSET the database rejects: cap it (422 beyond). */
-export const PAGE_MAX = 1_000_000
+const PAGE_MAX = 1_000_000
 /** Ids are 32-bit serials on PostgreSQL: a larger number is a 422, never a driver error. */
 export const ID_MAX = 2_147_483_647
 
@@ -34,7 +34,7 @@ export function queryInteger(field: string, raw: unknown, min: number, max: numb
   return undefined
 }
 
-export function throwIfFieldErrors(errors: FieldError[]): void {
+function throwIfFieldErrors(errors: FieldError[]): void {
   if (errors.length) throw new HttpError(422, 'Request validation failed', {}, { errors })
 }
 

@@ -4,7 +4,7 @@ import { requestInfo } from './request-context'
 import { writeRequestLine } from '../logger'
 
 /** Requests that matched no route share one label, so scanners cannot blow up the metric series. */
-export const UNMATCHED_ROUTE = 'unmatched'
+const UNMATCHED_ROUTE = 'unmatched'
 
 export interface RequestRecord {
   method: string

@@ -25,7 +25,7 @@ export const DOCS_CSP = [
 
 export const HSTS = 'max-age=31536000; includeSubDomains'
 
-export function isDocsPath(path: string): boolean {
+function isDocsPath(path: string): boolean {
   return path === '/docs' || path.startsWith('/docs/') || path === '/redoc' || path.startsWith('/redoc/')
 }
 

@@ -1,10 +1,10 @@
 import type { Config } from '../config'
 
 /** The three SMS windows of SPEC 7, in the order they are checked. */
-export const WINDOW_NAMES = ['minute', 'hour', 'destination'] as const
+const WINDOW_NAMES = ['minute', 'hour', 'destination'] as const
 export type WindowName = (typeof WINDOW_NAMES)[number]
 
-export interface WindowRule {
+interface WindowRule {
   name: WindowName
   limit: number
   windowMs: number
@@ -53,7 +53,7 @@ export type LimitDecision =
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
-export function policyHeader(policy: SmsPolicy): string {
+function policyHeader(policy: SmsPolicy): string {
   return policy.map((rule) => `"${rule.name}";q=${rule.limit};w=${rule.windowMs / 1000}`).join(', ')
 }
 
@@ -101,7 +101,7 @@ function remainingHeader(policy: SmsPolicy, snapshot: WindowSnapshot): string {
     .join(', ')
 }
 
-export const LIMIT_DESCRIPTIONS: Record<WindowName, (limit: number) => string> = {
+const LIMIT_DESCRIPTIONS: Record<WindowName, (limit: number) => string> = {
   minute: (limit) => `Per-minute limit (${limit}/min)`,
   hour: (limit) => `Per-hour limit (${limit}/hour)`,
   destination: (limit) => `Per-destination limit (${limit}/hour to same number)`,

@@ -2,7 +2,7 @@ import { t } from 'elysia'
 import { ID_MAX, PageOf, PageQuery } from '../http/pagination'
 
 export const THREAD_LIMIT_DEFAULT = 50
-export const THREAD_LIMIT_MAX = 200
+const THREAD_LIMIT_MAX = 200
 
 const Message = t.Object(
   {

@@ -17,7 +17,7 @@ interface Party {
   phone: string | null
 }
 
-export const CONVERSATION_NOT_FOUND = 'Conversation not found'
+const CONVERSATION_NOT_FOUND = 'Conversation not found'
 
 function messageView(row: CommunicationRow) {
   return {

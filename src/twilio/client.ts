@@ -24,7 +24,7 @@ export class TwilioSendError extends Error {
 /** Twilio error 21610: the recipient replied STOP. */
 export const TWILIO_UNSUBSCRIBED = 21610
 /** Twilio error 20429: too many concurrent requests; rejected before any processing, so safe to retry. */
-export const TWILIO_TOO_MANY_REQUESTS = 20429
+const TWILIO_TOO_MANY_REQUESTS = 20429
 
 /** Twilio's JSON: a message resource, or an error `{code, message, more_info, status}`. */
 type TwilioBody = Record<string, unknown>

@@ -12,7 +12,7 @@ import type { UserRow } from './view'
 import { namesAfter, type NameInput } from './names'
 import { roleFromName, ROLE_NAMES_DETAIL } from './roles'
 
-export const LAST_SUPERUSER_DETAIL = 'Cannot remove the last active superuser'
+const LAST_SUPERUSER_DETAIL = 'Cannot remove the last active superuser'
 export const USER_NOT_FOUND_DETAIL = 'User not found'
 
 // Any fixed key: every change that could remove a superuser queues on it (PostgreSQL).
@@ -29,7 +29,7 @@ export interface UserChanges extends NameInput {
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-export function emailProblem(email: string): string | undefined {
+function emailProblem(email: string): string | undefined {
   if (email.length > 320) return 'Email must be at most 320 characters'
   if (!EMAIL_PATTERN.test(email)) return 'Invalid email address'
   return undefined

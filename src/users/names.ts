@@ -19,7 +19,7 @@ export function splitFullName(fullName: string): { firstName: string; lastName: 
   return space === -1 ? { firstName: trimmed, lastName: '' } : { firstName: trimmed.slice(0, space), lastName: trimmed.slice(space + 1) }
 }
 
-export function joinNames(firstName: string, lastName: string): string {
+function joinNames(firstName: string, lastName: string): string {
   return [firstName, lastName].filter(Boolean).join(' ')
 }
 

@@ -5,7 +5,7 @@ import type { Role } from '../auth/permissions'
  * has. The React CRM's user form offers office (its default), technician,
  * sales and manager; each gets the permissions of the role it maps to.
  */
-export const ROLE_NAMES: Record<string, Role> = {
+const ROLE_NAMES: Record<string, Role> = {
   user: 'user',
   office: 'user',
   technician: 'user',

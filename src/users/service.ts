@@ -88,5 +88,3 @@ export class UserService {
     return this.database.db.$count(users)
   }
 }
-
-export { isUniqueViolation }

@@ -1,6 +1,6 @@
 import type { Database } from '../db/client'
 
-export interface InboundMessage {
+interface InboundMessage {
   sid: string
   from: string
   to: string
@@ -11,7 +11,7 @@ export interface InboundMessage {
   at: Date
 }
 
-export interface StoredInbound {
+interface StoredInbound {
   id: number
   customerId: number | null
 }

@@ -7,11 +7,11 @@ import { TOO_LARGE, WEBHOOK_MAX_BODY_BYTES } from '../http/body-limit'
 import { MAX_FORM_FIELDS, MalformedForm, formFieldCount, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
 import { identifierProblem } from './identifiers'
 
-export const MISSING_SIGNATURE = 'Missing Twilio signature'
-export const INVALID_SIGNATURE = 'Invalid Twilio signature'
-export const SIGNATURE_ERROR = 'Signature validation error'
+const MISSING_SIGNATURE = 'Missing Twilio signature'
+const INVALID_SIGNATURE = 'Invalid Twilio signature'
+const SIGNATURE_ERROR = 'Signature validation error'
 
-export type SignatureFailureReason = 'missing' | 'invalid' | 'no_token' | 'malformed_body' | 'unsupported_algorithm' | 'error'
+type SignatureFailureReason = 'missing' | 'invalid' | 'no_token' | 'malformed_body' | 'unsupported_algorithm' | 'error'
 
 export type SignatureCheck =
   | { ok: true; params: TwilioParams; url: string }
@@ -50,7 +50,7 @@ export function signedUrl(request: Request, publicUrl: string | undefined): stri
  * validateRequest (the `twilio` package) also accepts the URL with and without
  * the default port and compares in constant time.
  */
-export function checkTwilioSignature(input: {
+function checkTwilioSignature(input: {
   request: Request
   rawBody: string
   authToken: string | undefined

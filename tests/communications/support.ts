@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import { createTestApp, type Dialect, type TestApp, type TestAppOptions } from '../helpers/harness'
+import { createTestApp, type Dialect, type TestAppOptions } from '../helpers/harness'
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio'
 import type { Database } from '../../src/db/client'
 
@@ -66,5 +66,3 @@ export async function communicationRow(database: Database, id: number) {
 export async function allCommunications(database: Database) {
   return database.db.select().from(database.tables.communications)
 }
-
-export type { TestApp }

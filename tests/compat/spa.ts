@@ -4,7 +4,7 @@
  * content type, and the access token it keeps in localStorage as a Bearer header.
  */
 export const SPA_ORIGIN = 'http://localhost:5173'
-export const CORRELATION_ID = '6f1d3c1e-2b7a-4c55-9a51-0c2f4d0b8e11'
+const CORRELATION_ID = '6f1d3c1e-2b7a-4c55-9a51-0c2f4d0b8e11'
 
 let requestCounter = 0
 

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto'
 
-export type FakeTwilioReply =
+type FakeTwilioReply =
   /** 201 with a message resource (status defaults to "queued"). */
   | { kind: 'ok'; status?: string }
   /** A Twilio error body `{code, message, more_info, status}`. */
@@ -20,7 +20,7 @@ export type FakeTwilioReply =
   /** Never answers (until the fake closes). */
   | { kind: 'hang' }
 
-export interface FakeTwilioRequest {
+interface FakeTwilioRequest {
   method: string
   path: string
   /** Whether Basic auth matched the configured credentials. */

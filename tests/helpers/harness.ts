@@ -100,7 +100,7 @@ export interface TestUser {
   sessionId: string
 }
 
-export function baseTestEnv(dataDir: string): Record<string, string> {
+function baseTestEnv(dataDir: string): Record<string, string> {
   return {
     DATA_DIR: dataDir,
     SECRET_KEY: TEST_SECRET,

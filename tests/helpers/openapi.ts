@@ -2,12 +2,12 @@ import Ajv2020 from 'ajv/dist/2020'
 import addFormats from 'ajv-formats'
 
 /** Just enough of an OpenAPI 3.1 document to check answers against it. */
-export interface MediaType {
+interface MediaType {
   schema?: unknown
   example?: unknown
   examples?: Record<string, { summary?: string; value: unknown }>
 }
-export interface ResponseObject {
+interface ResponseObject {
   description: string
   headers?: Record<string, { $ref?: string; required?: boolean; schema?: unknown }>
   content?: Record<string, MediaType>

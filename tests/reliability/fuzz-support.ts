@@ -17,8 +17,8 @@ import { ACCOUNT_SID, AUTH_TOKEN, SENDER } from '../communications/support'
 import { sign } from '../webhooks/signing'
 import type { Role } from '../../src/auth/permissions'
 
-export const ORIGIN = 'http://localhost:5173'
-export const RESPONSE_BOUND_MS = 2_000
+const ORIGIN = 'http://localhost:5173'
+const RESPONSE_BOUND_MS = 2_000
 
 export interface FuzzWorld {
   t: TestApp
@@ -226,7 +226,7 @@ const contentType = fc.constantFrom(
   'none',
 )
 
-export type AuthVariant =
+type AuthVariant =
   | { kind: 'none' }
   | { kind: 'garbage'; header: string }
   | { kind: 'bearer'; role: Role }
@@ -271,7 +271,7 @@ export interface FuzzCase {
   wellFormed?: { customer: unknown; sms: unknown; email: unknown; user: unknown; role: Role; id: number }
 }
 
-export function caseArb(routeCount: number): fc.Arbitrary<FuzzCase> {
+function caseArb(routeCount: number): fc.Arbitrary<FuzzCase> {
   return fc.record({
     route: fc.nat({ max: routeCount - 1 }),
     id: pathId,
@@ -304,7 +304,7 @@ function fittingBody(path: string, w: NonNullable<FuzzCase['wellFormed']>): unkn
 }
 
 /** Signed Twilio webhook forms (valid-ish), so the webhook handlers run and write. */
-export const webhookFormArb = fc.record({
+const webhookFormArb = fc.record({
   MessageSid: fc.oneof(fc.constantFrom('SM1', 'SM2', ''), fc.stringMatching(/^SM[0-9a-f]{32}$/)),
   AccountSid: fc.oneof(fc.constant(ACCOUNT_SID), fc.constantFrom('AC1', '')),
   From: phone,
@@ -422,7 +422,7 @@ export function violation(o: Outcome, before: string, after: string, boundMs = R
 }
 
 /** After a 2xx on a route that can end sessions or change users, give every role a working token again. */
-export async function restoreTokens(world: FuzzWorld): Promise<void> {
+async function restoreTokens(world: FuzzWorld): Promise<void> {
   for (const role of ROLES) {
     const response = await world.t.request('GET', '/api/v2/auth/me', { token: world.tokens[role] })
     const me = response.status === 200 ? ((await response.json()) as { user: { role: string; is_active: boolean } }).user : undefined

@@ -2,7 +2,7 @@ import { and, eq, gt, isNull, lt } from 'drizzle-orm'
 import { createHash, randomBytes } from 'node:crypto'
 import type { Database } from '../../db/client'
 
-export const CHALLENGE_TTL_MS = 5 * 60_000
+const CHALLENGE_TTL_MS = 5 * 60_000
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')

@@ -2,7 +2,7 @@ import { and, count, eq, isNull } from 'drizzle-orm'
 import { createHash, randomInt } from 'node:crypto'
 import type { Database } from '../../db/client'
 
-export const RECOVERY_CODE_COUNT = 10
+const RECOVERY_CODE_COUNT = 10
 // No 0/o, 1/l/i: codes are read off paper.
 const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'
 
@@ -14,7 +14,7 @@ function newCode(): string {
 }
 
 /** Accepts the code with any case, spaces or without the dash. */
-export function normalizeRecoveryCode(input: string): string | undefined {
+function normalizeRecoveryCode(input: string): string | undefined {
   const bare = input.toLowerCase().replace(/[\s-]/g, '')
   if (bare.length !== 10 || [...bare].some((c) => !ALPHABET.includes(c))) return undefined
   return `${bare.slice(0, 5)}-${bare.slice(5)}`

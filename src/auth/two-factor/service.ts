@@ -11,9 +11,9 @@ import { RecoveryCodes } from './recovery-codes'
 import { SecretBox } from './secret-box'
 import { isTotpCode, newTotpSecret, otpauthUri, qrCodeDataUrl, totpStep } from './totp'
 
-export const INVALID_CODE_DETAIL = 'Invalid two-factor code'
-export const INVALID_CHALLENGE_DETAIL = 'Invalid or expired two-factor challenge'
-export const WRONG_PASSWORD_DETAIL = 'Current password is incorrect'
+const INVALID_CODE_DETAIL = 'Invalid two-factor code'
+const INVALID_CHALLENGE_DETAIL = 'Invalid or expired two-factor challenge'
+const WRONG_PASSWORD_DETAIL = 'Current password is incorrect'
 
 /** TOTP enrolment, the second login step, and turning it off; no HTTP here. */
 export class TwoFactorService {
