@@ -30,12 +30,13 @@ function routeMethodIndex(app: { routes: { method: string; path: string }[] }) {
   }
 }
 
-/** Builds the whole app; tests call it with a fresh database. */
+/** Builds the whole app from configuration and an open database (the benchmarks use it). */
 export function createApp(config: Config, deps: AppDeps) {
   const ctx = createContext(config, deps)
   return buildApp(ctx)
 }
 
+/** Builds the whole app on a context made elsewhere (the server and the test harness make their own). */
 export function buildApp(ctx: AppContext) {
   const methods: { fn?: (path: string) => string[] } = {}
   const app = new Elysia({ name: 'crm-api', seed: ctx.id })

@@ -72,7 +72,6 @@ async function main(argv: string[]): Promise<number> {
       return runUser(withDataDir(loadConfig()), rest)
     default:
       console.error(`crm-api: unknown command "${command}" (try --help)`)
-      void rest
       return 2
   }
 }

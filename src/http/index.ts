@@ -10,10 +10,11 @@ import { textInput } from './text-input'
 import { jsonBody } from './json-body'
 
 /**
- * The cross-cutting HTTP layer, in the order it must run: request id first (so
- * every later failure carries it), then the headers every answer gets, CORS
- * (which answers preflights), the body limit, the JSON depth bound, and the
- * per-request log line.
+ * The cross-cutting HTTP layer, in the order it must run: the error handler
+ * (every failure becomes a JSON answer), the request id (so every later failure
+ * carries it), the headers every answer gets, CORS (which answers preflights),
+ * the body limit, the JSON depth bound, the per-request log line, and the rule
+ * refusing text the database cannot store (NUL, lone surrogates).
  */
 export function httpLayer(ctx: AppContext, methodsFor: (path: string) => string[]) {
   return new Elysia({ name: 'http-layer', seed: ctx.id })

@@ -11,13 +11,12 @@ export interface SmsAdmission {
 }
 
 /**
- * The HTTP side of the limiter: admits one send or throws the 429 of SPEC 7
+ * The HTTP side of the limiter: admits one send or throws the 429 naming the full window
  * (audited and counted). Returns the RateLimit headers for the success answer.
  */
 export function smsRateLimitGuard(ctx: AppContext) {
   const limiter = new SmsLimiter(ctx.database, ctx.config)
   return {
-    limiter,
     async admit(input: SmsAdmission): Promise<Record<string, string>> {
       const decision = await limiter.consume({ userId: input.user.id, destination: input.destination })
       if (decision.ok) return decision.headers
