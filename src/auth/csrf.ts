@@ -27,7 +27,7 @@ function ownOrigin(request: Request, config: Config): string | undefined {
 
 /**
  * Cookies ride along on cross-site requests; an unsafe request authenticated by
- * cookie must come from our own origin or an allowed front end (SPEC 4).
+ * cookie must come from our own origin or an allowed front end.
  */
 export function isSameSiteRequest(request: Request, config: Config): boolean {
   const origin = originOf(request.headers.get('origin')) ?? (request.headers.has('origin') ? 'null' : originOf(request.headers.get('referer')))

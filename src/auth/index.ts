@@ -101,7 +101,7 @@ export function authModule(ctx: AppContext) {
         async ({ cookie, request, clientIp }) => {
           const presented = cookie[REFRESH_COOKIE]?.value
           if (typeof presented !== 'string' || presented === '') throw new Unauthorized()
-          // The refresh cookie rides along on cross-site requests too (SPEC 4).
+          // The refresh cookie rides along on cross-site requests too.
           if (!isSameSiteRequest(request, ctx.config)) {
             ctx.metrics.forbidden.inc({ reason: 'csrf' })
             throw new Forbidden('Cross-site request rejected')

@@ -16,7 +16,7 @@ export type Permission = (typeof PERMISSIONS)[number]
 const USER_PERMISSIONS: Permission[] = ['send_sms', 'send_email', 'view_customers', 'edit_customers']
 const ADMIN_PERMISSIONS: Permission[] = [...USER_PERMISSIONS, 'delete_customers', 'view_all_communications', 'admin_panel']
 
-/** The one permission table (SPEC 5). */
+/** The one permission table (docs/auth.md, "Roles and permissions", shows it). */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   user: USER_PERMISSIONS,
   admin: ADMIN_PERMISSIONS,

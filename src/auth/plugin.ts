@@ -114,7 +114,7 @@ function createAuthenticator(ctx: AppContext) {
     // Role and active state come from the database on every request, never from the token.
     const row = await ctx.lookupSessionUser(Number(claims.sub), claims.sid)
     if (!row) throw reject('unknown')
-    // Disabling ends the user's sessions too; their still-signed tokens learn why (SPEC 4).
+    // Disabling ends the user's sessions too; their still-signed tokens learn why.
     // Once re-enabled, those sessions stay ended (401 below).
     if (!row.isActive) {
       ctx.metrics.forbidden.inc({ reason: 'disabled' })

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, lt, lte } from 'drizzle-orm'
 import type { AppContext } from '../context'
 
-/** Failed logins are counted over this rolling window (SPEC 4: 15 minutes). */
+/** Failed logins are counted over this rolling window (15 minutes). */
 const LOGIN_WINDOW_MS = 15 * 60_000
 const PRUNE_EVERY_MS = 60_000
 

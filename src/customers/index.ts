@@ -7,7 +7,7 @@ import { CustomerService, parseCustomerId } from './service'
 
 const tags = ['Customers']
 
-/** Customers (SPEC 6): view_customers reads, edit_customers writes, delete_customers deletes. */
+/** Customers: view_customers reads, edit_customers writes, delete_customers deletes. */
 export function customersModule(ctx: AppContext) {
   const service = new CustomerService(ctx)
   const model = customerModel(ctx.config.customerExtraFields, (body) => service.validator.problems(body))

@@ -17,7 +17,7 @@ export const users = sqliteTable(
     lastName: text('last_name').notNull().default(''),
     hashedPassword: text('hashed_password').notNull(),
     role: text('role').notNull().default('user'),
-    // Legacy flag: true means at least admin (SPEC 5).
+    // Legacy flag: true means at least admin.
     isSuperuser: integer('is_superuser', { mode: 'boolean' }).notNull().default(false),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     lastLoginAt: timestamp('last_login_at'),

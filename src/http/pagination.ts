@@ -1,7 +1,7 @@
 import { t, type TSchema } from 'elysia'
 import { HttpError, type FieldError } from './errors'
 
-/** SPEC 6: `page` from 1, `page_size` 1..200, default 50. */
+/** Pagination: `page` from 1, `page_size` 1..200, default 50. */
 export const PAGE_SIZE_DEFAULT = 50
 export const PAGE_SIZE_MAX = 200
 /** An unbounded page makes an OFFSET the database rejects: cap it (422 beyond). */

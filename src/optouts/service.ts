@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Database } from '../db/client'
 
-/** SMS opt-out state per E.164 number, whether or not a customer has it (SPEC 8). */
+/** SMS opt-out state per E.164 number, whether or not a customer has it. */
 export class OptOutService {
   constructor(private readonly database: Database) {}
 

@@ -11,7 +11,7 @@ export interface SmsLimitRequest {
 }
 
 /**
- * The SMS limiter of SPEC 7: per user per minute, per user per hour, per
+ * The SMS limiter: per user per minute, per user per hour, per
  * destination per hour, rolling windows, exact under concurrency. `consume`
  * records the send only when it is accepted.
  */

@@ -1,6 +1,6 @@
 import type { Config } from '../config'
 
-/** The three SMS windows of SPEC 7, in the order they are checked. */
+/** The three SMS windows (user per minute, user per hour, destination per hour), in the order they are checked. */
 const WINDOW_NAMES = ['minute', 'hour', 'destination'] as const
 export type WindowName = (typeof WINDOW_NAMES)[number]
 

@@ -13,7 +13,7 @@ import { sign } from '../webhooks/signing'
 import type { FakeTwilio } from '../fakes/twilio'
 
 /**
- * SPEC 9: "a kill -9 at any moment loses no write that was answered 2xx".
+ * Durability: a kill -9 at any moment loses no write that was answered 2xx.
  * The real server runs on a SQLite file; bursts of concurrent customer creates
  * and SMS sends are cut short by SIGKILL at random moments; after each restart
  * on the same file every acknowledged write is there, the limiter's rows

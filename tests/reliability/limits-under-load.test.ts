@@ -7,7 +7,7 @@ import { sign } from '../webhooks/signing'
 import type { FakeTwilio } from '../fakes/twilio'
 
 /**
- * SPEC 7 under mixed traffic: while customers are written and read, history is
+ * The SMS limits under mixed traffic: while customers are written and read, history is
  * listed, people log in and Twilio webhooks arrive, concurrent SMS bursts are
  * admitted exactly up to each limit, and exactly that many reach Twilio.
  */

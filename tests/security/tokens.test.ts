@@ -16,7 +16,7 @@ describeEachDialect('access tokens', (dialect) => {
 
   const claimsOf = () => decodeClaims(user.token)
 
-  test('a valid bearer token works, and the access token has the SPEC claims', async () => {
+  test('a valid bearer token works, and the access token has the documented claims', async () => {
     const response = await t.request('GET', ME, { token: user.token })
     expect(response.status).toBe(200)
     expect((await json(response)).user).toMatchObject({ id: user.id, email: user.email, role: 'user' })

@@ -106,7 +106,7 @@ describeEachDialect('user administration: privilege escalation and the last supe
     const other = await t.createUser('user')
     const otherSession = await loginOk(t, other.email, other.password)
     expect((await patch(root.token, other.id, { is_active: false })).status).toBe(200)
-    // The still-signed token learns why it no longer works (SPEC 4).
+    // The still-signed token learns why it no longer works.
     const disabled = await t.request('GET', '/api/v2/auth/me', { token: otherSession.token })
     expect(disabled.status).toBe(403)
     expect(await json(disabled)).toEqual({ detail: 'User account is disabled' })
