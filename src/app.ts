@@ -13,7 +13,7 @@ import { webhooksModule } from './webhooks'
 import { communicationsModule } from './communications'
 import { smsModule } from './sms'
 
-/** Methods registered for a concrete path, for 405 answers. */
+/** Methods registered for a concrete path, for 405 answers (tests/http/method-not-allowed.test.ts pins the route table format it reads). */
 function routeMethodIndex(app: { routes: { method: string; path: string }[] }) {
   let compiled: { pattern: RegExp; method: string }[] | undefined
   return (path: string): string[] => {
