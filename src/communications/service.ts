@@ -3,7 +3,7 @@ import type { AppContext } from '../context'
 import type { AuthUser } from '../auth/plugin'
 import { NotFound, ValidationFailed } from '../http/errors'
 import { toE164 } from '../phone/normalize'
-import { normalizeEmailAddress } from '../email/address'
+import { emailAddressProblem, normalizeEmailAddress } from '../email/address'
 import { fullName, historyItem, type CommunicationRow } from './view'
 import { visibleTo } from './visibility'
 import { ID_MAX, pageWindow } from '../http/pagination'
@@ -94,13 +94,13 @@ export class CommunicationService {
     let to: string | undefined
     if (input.to !== undefined && input.to !== null) {
       to = normalizeEmailAddress(input.to)
-      if (!to) throw new ValidationFailed('to', 'Invalid e-mail address')
+      if (!to) throw new ValidationFailed('to', emailAddressProblem(input.to) ?? 'Invalid email address')
     }
     if (input.customer_id !== undefined && input.customer_id !== null) {
       const customer = await this.customer(input.customer_id)
       if (!to) {
         to = customer.email ? normalizeEmailAddress(customer.email) : undefined
-        if (!to) throw new ValidationFailed('customer_id', 'Customer has no e-mail address')
+        if (!to) throw new ValidationFailed('customer_id', customer.email ? `Customer's e-mail address cannot be used (${emailAddressProblem(customer.email)})` : 'Customer has no e-mail address')
       }
       return { to, customerId: customer.id }
     }

@@ -16,9 +16,8 @@ import {
   TAG_MAX,
   TAGS_MAX,
 } from './model'
+import { emailAddressProblem } from '../email/address'
 
-// Local part without spaces or specials; domain of dot-separated labels (Unicode letters allowed), a TLD of 2+ letters.
-const EMAIL = /^[^\s@"<>(),;:\\[\]]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$/u
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/
 
 // PostgreSQL text cannot hold NUL, so it is refused everywhere alike.
@@ -114,7 +113,8 @@ export class CustomerValidator {
       if (trimmed.length > max) add(field, `Expected at most ${max} characters`)
       else out[column] = trimmed === '' ? null : trimmed
     }
-    if (out.email && !EMAIL.test(out.email)) add('email', 'Invalid email address')
+    const emailProblem = out.email ? emailAddressProblem(out.email) : undefined
+    if (emailProblem) add('email', emailProblem)
     if (out.phone) {
       const e164 = toE164(out.phone, this.defaultCountry)
       if (e164) out.phone = e164

@@ -6,6 +6,7 @@ import { hashPassword, passwordProblem } from '../auth/passwords'
 import type { Role } from '../auth/permissions'
 import { SessionService } from '../auth/sessions'
 import { ResetTokens } from '../auth/reset-tokens'
+import { emailAddressProblem } from '../email/address'
 import { SecurityNotices } from '../email/security-notices'
 import { normalizeEmail, UserService } from './service'
 import type { UserRow } from './view'
@@ -25,14 +26,6 @@ export interface UserChanges extends NameInput {
   role?: Role
   isActive?: boolean
   password?: string
-}
-
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
-
-function emailProblem(email: string): string | undefined {
-  if (email.length > 320) return 'Email must be at most 320 characters'
-  if (!EMAIL_PATTERN.test(email)) return 'Invalid email address'
-  return undefined
 }
 
 /** Role assignment is a superuser's privilege, whatever route or command asks. */
@@ -56,7 +49,7 @@ export class UserManagement {
   async create(actor: Actor, input: NameInput & { email: string; password: string; role: string }): Promise<UserRow> {
     assertMayAssignRoles(actor)
     const email = normalizeEmail(input.email)
-    const badEmail = emailProblem(email)
+    const badEmail = emailAddressProblem(email)
     if (badEmail) throw new ValidationFailed('email', badEmail)
     const role = roleFromName(input.role)
     if (!role) throw new ValidationFailed('role', ROLE_NAMES_DETAIL)

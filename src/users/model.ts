@@ -26,7 +26,7 @@ export const UserModel = {
   ),
   create: t.Object(
     {
-      email: t.String({ format: 'email', maxLength: 320 }),
+      email: t.String({ maxLength: 320, description: 'A plain ASCII address (local@domain.tld); internationalised domains in their xn-- form' }),
       password: t.String({ maxLength: 1024, description: 'At least 12 characters; not a common or easily guessed password, and not containing the email address or name' }),
       ...NameFields,
       role: t.Optional(RoleField),
