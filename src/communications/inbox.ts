@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, count, eq, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
 import { t } from 'elysia'
 import type { AppContext } from '../context'
 import type { AuthUser } from '../auth/plugin'
@@ -6,6 +6,7 @@ import { containsPattern } from '../customers/search'
 import { searchNeedles } from '../customers/search'
 import { pageWindow } from '../http/pagination'
 import { fullName, sentAt } from './view'
+import { messagesWithCustomerNames } from './listing'
 import { visibleTo } from './visibility'
 
 const ACTIVITY_LIMIT_MAX = 200
@@ -116,13 +117,7 @@ export class InboxService {
     const where = and(...filters)
     const limit = query.limit ?? 50
     const [rows, [total]] = await Promise.all([
-      this.db
-        .select({ row: communications, firstName: customers.firstName, lastName: customers.lastName })
-        .from(communications)
-        .leftJoin(customers, eq(customers.id, communications.customerId))
-        .where(where)
-        .orderBy(desc(communications.createdAt), desc(communications.id))
-        .limit(limit),
+      messagesWithCustomerNames(this.ctx.database, where, { limit }),
       this.db.select({ value: count() }).from(communications).leftJoin(customers, eq(customers.id, communications.customerId)).where(where),
     ])
     const items = rows.map(({ row, firstName, lastName }) => ({

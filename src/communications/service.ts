@@ -1,10 +1,11 @@
-import { and, asc, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../context'
 import type { AuthUser } from '../auth/plugin'
 import { NotFound, ValidationFailed } from '../http/errors'
 import { toE164 } from '../phone/normalize'
 import { emailAddressProblem, normalizeEmailAddress } from '../email/address'
 import { fullName, historyItem, type CommunicationRow } from './view'
+import { messagesWithCustomerNames } from './listing'
 import { visibleTo } from './visibility'
 import { ID_MAX, pageWindow } from '../http/pagination'
 
@@ -186,7 +187,7 @@ export class CommunicationService {
     }
     if (query.type && query.message_type && query.type !== query.message_type) throw new ValidationFailed('message_type', 'Differs from `type`')
     const type = query.type ?? query.message_type
-    const { communications, customers } = this.tables
+    const { communications } = this.tables
     const filters: SQL[] = []
     if (query.customer_id !== undefined) filters.push(eq(communications.customerId, query.customer_id))
     if (type) filters.push(eq(communications.type, type))
@@ -195,14 +196,7 @@ export class CommunicationService {
     if (visible) filters.push(visible)
     const where = filters.length ? and(...filters) : undefined
     const [rows, [total]] = await Promise.all([
-      this.db
-        .select({ row: communications, firstName: customers.firstName, lastName: customers.lastName })
-        .from(communications)
-        .leftJoin(customers, eq(customers.id, communications.customerId))
-        .where(where)
-        .orderBy(desc(communications.createdAt), desc(communications.id))
-        .limit(pageSize)
-        .offset(offset),
+      messagesWithCustomerNames(this.ctx.database, where, { limit: pageSize, offset }),
       this.db.select({ value: count() }).from(communications).where(where),
     ])
     return {
