@@ -86,18 +86,28 @@ const server = Bun.serve({
       const noStore = { 'cache-control': 'no-store' }
       const match = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')
       const claims = match ? verify(match[1]!) : undefined
-      const row = (claims ? lookup.values(claims.sub, claims.sid)[0] : undefined) as [number, string, string, string, number, number, number, number | null] | undefined
-      if (!row || row[7] === null || row[7] !== 0 || !row[5]) return answer(request, '/api/v2/auth/me', started, 401, { detail: 'Not authenticated' }, noStore)
+      const row = (claims ? lookup.values(claims.sub, claims.sid)[0] : undefined) as
+        | [number, string, string, string, number, number, number, number | null]
+        | undefined
+      if (!row || row[7] === null || row[7] !== 0 || !row[5])
+        return answer(request, '/api/v2/auth/me', started, 401, { detail: 'Not authenticated' }, noStore)
       const [id, email, fullName, role, isSuperuser, isActive, createdAt] = row
-      return answer(request, '/api/v2/auth/me', started, 200, {
-        id,
-        email,
-        full_name: fullName,
-        role,
-        is_superuser: Boolean(isSuperuser),
-        is_active: Boolean(isActive),
-        created_at: new Date(createdAt).toISOString(),
-      }, noStore)
+      return answer(
+        request,
+        '/api/v2/auth/me',
+        started,
+        200,
+        {
+          id,
+          email,
+          full_name: fullName,
+          role,
+          is_superuser: Boolean(isSuperuser),
+          is_active: Boolean(isActive),
+          created_at: new Date(createdAt).toISOString(),
+        },
+        noStore,
+      )
     },
   },
   fetch: () => new Response('{"detail":"Not Found"}', { status: 404 }),

@@ -30,7 +30,12 @@ try {
     byStatus.set(status, (byStatus.get(status) ?? 0) + n)
   }
   console.log(`passed: ${runs} runs over ${world.routes.length} routes in ${seconds.toFixed(1)} s (${Math.round(runs / seconds)} runs/s)`)
-  console.log(`answers by status: ${[...byStatus].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(', ')}`)
+  console.log(
+    `answers by status: ${[...byStatus]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ')}`,
+  )
   console.log(`successful requests per route:`)
   for (const [key, n] of [...counts].filter(([k]) => / 2\d\d$/.test(k)).sort()) console.log(`  ${key}: ${n}`)
   console.log(`messages at the fake Twilio: ${world.twilio.accepted().length}, at the fake SMTP: ${world.smtp.messages.length}`)

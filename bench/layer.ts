@@ -39,19 +39,35 @@ export async function runLayer() {
     const verbose = createApp({ ...config, logLevel: 'info' }, { database, logger: createLogger('info', sink) })
     const ctx = createContext(config, { database, logger: createLogger('info', sink) })
     const quiet = createContext(config, { database, logger: createLogger('warn', sink) })
-    const record = { method: 'GET', route: '/health', status: 200, startedAt: performance.now(), requestId: 'a-request-id', userId: undefined }
+    const record = {
+      method: 'GET',
+      route: '/health',
+      status: 200,
+      startedAt: performance.now(),
+      requestId: 'a-request-id',
+      userId: undefined,
+    }
     const health = () => app.handle(new Request('http://localhost/health'))
 
     await cpuPerCall(health, 30_000) // warm-up: the first rows would otherwise pay for compiling
     const rows: [string, number][] = [
       ['GET /health through app.handle, LOG_LEVEL=warn', await cpuPerCall(health)],
-      ['GET /health through app.handle, LOG_LEVEL=info (line formatted, not written)', await cpuPerCall(() => verbose.handle(new Request('http://localhost/health')))],
+      [
+        'GET /health through app.handle, LOG_LEVEL=info (line formatted, not written)',
+        await cpuPerCall(() => verbose.handle(new Request('http://localhost/health'))),
+      ],
       ['new Request (part of the two rows above, not of a served request)', await cpuPerCall(() => new Request('http://localhost/health'))],
       ['request log + metrics (recordRequest), LOG_LEVEL=info', await cpuPerCall(() => recordRequest(ctx, record))],
       ['request log + metrics (recordRequest), LOG_LEVEL=warn', await cpuPerCall(() => recordRequest(quiet, record))],
       ['metrics only: counter + histogram', await cpuPerCall(() => ctx.metrics.observeRequest('GET', '/health', 200, 0.0004))],
-      ['log line only (writeRequestLine, formatted, not written)', await cpuPerCall(() => writeRequestLine(ctx.logger, { ...record, ms: 0.12 }))],
-      ['the same line through pino\'s logger.info, for comparison', await cpuPerCall(() => ctx.logger.info({ ...record, ms: 0.12 }, 'request'))],
+      [
+        'log line only (writeRequestLine, formatted, not written)',
+        await cpuPerCall(() => writeRequestLine(ctx.logger, { ...record, ms: 0.12 })),
+      ],
+      [
+        "the same line through pino's logger.info, for comparison",
+        await cpuPerCall(() => ctx.logger.info({ ...record, ms: 0.12 }, 'request')),
+      ],
       ['request id (new UUID)', await cpuPerCall(() => requestIdFrom(new Request('http://localhost/health')))],
       ['database ping', await cpuPerCall(() => database.ping())],
     ]

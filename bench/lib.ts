@@ -86,7 +86,10 @@ async function loadWithWrk(name: string, options: LoadOptions): Promise<LoadResu
     if (options.varied) {
       pool = join(dir, 'pool.txt')
       // One line per request: headers joined by \x01, a tab, the body (form bodies have no tab or newline).
-      const encode = (headers: Record<string, string>) => Object.entries(headers).map(([k, v]) => `${k}:${v}`).join('\x01')
+      const encode = (headers: Record<string, string>) =>
+        Object.entries(headers)
+          .map(([k, v]) => `${k}:${v}`)
+          .join('\x01')
       writeFileSync(pool, `${options.varied.map((r) => `${encode(r.headers)}\t${r.body}`).join('\n')}\n`)
     }
     const args = ['wrk', `-t${threads}`, `-c${connections}`, `-d${options.seconds ?? DURATION_SECONDS}s`, '--timeout', '10s', '-s', script]
@@ -98,7 +101,14 @@ async function loadWithWrk(name: string, options: LoadOptions): Promise<LoadResu
     await proc.exited
     const match = /RESULT (\{.*\})/.exec(out)
     if (!match) throw new Error(`wrk gave no result: ${out} ${await new Response(proc.stderr).text()}`)
-    const r = JSON.parse(match[1]!) as { requests: number; duration_us: number; p50_us: number; p99_us: number; status_errors: number; errors: number }
+    const r = JSON.parse(match[1]!) as {
+      requests: number
+      duration_us: number
+      p50_us: number
+      p99_us: number
+      status_errors: number
+      errors: number
+    }
     return {
       name,
       requestsPerSecond: Math.round(r.requests / (r.duration_us / 1e6)),
@@ -169,7 +179,10 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50)
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  )
 }
 
 /** Sends `count` requests with a few connections' worth of concurrency (to bring a server to a steady state). */

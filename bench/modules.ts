@@ -37,5 +37,6 @@ export async function runModules() {
   console.log('\n### Resident memory per module (fresh `bun` process each, from source)\n')
   console.log('| module | RSS added, MB | loaded at start? |\n|---|---|---|')
   const lazy = new Set(['twilio (whole package)', 'nodemailer', '@elysiajs/openapi', 'src/docs/document.ts'])
-  for (const [label, specifier] of MODULES) console.log(`| ${label} | ${fmt(await cost(specifier), 1)} | ${lazy.has(label) ? 'no (first use)' : 'yes'} |`)
+  for (const [label, specifier] of MODULES)
+    console.log(`| ${label} | ${fmt(await cost(specifier), 1)} | ${lazy.has(label) ? 'no (first use)' : 'yes'} |`)
 }

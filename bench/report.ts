@@ -10,7 +10,9 @@ export type DialectRow = Partial<Record<Dialect, LoadResult>>
  */
 export function printDialectTable(title: string, rows: { label: string; row: DialectRow }[], baseline?: DialectRow) {
   console.log(`\n### ${title}\n`)
-  console.log('| what | SQLite req/s | p50 / p99 ms | PostgreSQL req/s | p50 / p99 ms | PG ÷ SQLite | SQLite ÷ /health | PG ÷ /health | non-2xx |')
+  console.log(
+    '| what | SQLite req/s | p50 / p99 ms | PostgreSQL req/s | p50 / p99 ms | PG ÷ SQLite | SQLite ÷ /health | PG ÷ /health | non-2xx |',
+  )
   console.log('|---|---|---|---|---|---|---|---|---|')
   for (const { label, row } of rows) {
     const s = row.sqlite

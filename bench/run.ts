@@ -27,7 +27,8 @@ import { runStartup } from './startup'
 
 const SECTIONS = ['startup', 'modules', 'layer', 'core', 'webhooks', 'search', 'sms'] as const
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
-for (const name of only ?? []) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}" (${SECTIONS.join(', ')})`)
+for (const name of only ?? [])
+  if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}" (${SECTIONS.join(', ')})`)
 const wanted = (name: (typeof SECTIONS)[number]) => !only || only.includes(name)
 
 const withPostgres = await postgresAvailable()

@@ -69,7 +69,13 @@ export async function startServers(withPostgres: boolean): Promise<ServerSet> {
   const servers: BenchServer[] = []
   let scratch: ScratchDatabase | undefined
   const sqlite = await startServer({ kind: KIND, env })
-  servers.push({ dialect: 'sqlite', server: sqlite, url: sqlite.url, database: { kind: 'sqlite', path: join(sqlite.dataDir, 'crm.db') }, pid: sqlite.process.pid })
+  servers.push({
+    dialect: 'sqlite',
+    server: sqlite,
+    url: sqlite.url,
+    database: { kind: 'sqlite', path: join(sqlite.dataDir, 'crm.db') },
+    pid: sqlite.process.pid,
+  })
   if (withPostgres) {
     scratch = await createScratchDatabase(PG_BASE, 'crm_bench')
     const pg = await startServer({ kind: KIND, env: { ...env, DATABASE_URL: scratch.url } })
@@ -97,7 +103,11 @@ export async function startCeiling(sqlite: BenchServer): Promise<Ceiling> {
   const port = freePort()
   const dataDir = sqlite.server.dataDir
   const proc = Bun.spawn([process.execPath, join(import.meta.dir, 'ceiling.ts')], {
-    env: { PORT: String(port), CEILING_DB: join(dataDir, 'crm.db'), CEILING_SECRET: readFileSync(join(dataDir, 'secret.key'), 'utf8').trim() },
+    env: {
+      PORT: String(port),
+      CEILING_DB: join(dataDir, 'crm.db'),
+      CEILING_SECRET: readFileSync(join(dataDir, 'secret.key'), 'utf8').trim(),
+    },
     stdout: 'ignore',
     stderr: 'inherit',
   })

@@ -80,7 +80,12 @@ async function main() {
   staff.push(ADMIN)
   const customerIds: number[] = []
   for (let i = 0; i < 50; i++) {
-    const r = await json('POST', '/api/v2/customers', { first_name: `Soak${i}`, last_name: 'Seed', phone: `+1415555${String(4000 + i)}`, email: `soak${i}@example.com` })
+    const r = await json('POST', '/api/v2/customers', {
+      first_name: `Soak${i}`,
+      last_name: 'Seed',
+      phone: `+1415555${String(4000 + i)}`,
+      email: `soak${i}@example.com`,
+    })
     customerIds.push(((await r.json()) as { id: number }).id)
   }
   const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!
@@ -100,18 +105,44 @@ async function main() {
       // Rare, as in an office, and costly: one argon2id check is ~0.1-0.3 s of CPU.
       weight: 0.5,
       ok: [200],
-      run: () => fetch(`${base}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(staff[++counter % staff.length]) }),
+      run: () =>
+        fetch(`${base}/api/v2/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(staff[++counter % staff.length]),
+        }),
     },
-    { name: 'list customers', weight: 20, ok: [200], run: () => json('GET', `/api/v2/customers?page=${1 + Math.floor(Math.random() * 3)}&page_size=20`) },
-    { name: 'search customers', weight: 10, ok: [200], run: () => json('GET', `/api/v2/customers?search=${encodeURIComponent(pick(['soak', '555', 'Seed', 'example', 'zzz']))}`) },
+    {
+      name: 'list customers',
+      weight: 20,
+      ok: [200],
+      run: () => json('GET', `/api/v2/customers?page=${1 + Math.floor(Math.random() * 3)}&page_size=20`),
+    },
+    {
+      name: 'search customers',
+      weight: 10,
+      ok: [200],
+      run: () => json('GET', `/api/v2/customers?search=${encodeURIComponent(pick(['soak', '555', 'Seed', 'example', 'zzz']))}`),
+    },
     { name: 'get customer', weight: 15, ok: [200, 404], run: () => json('GET', `/api/v2/customers/${pick(customerIds)}`) },
     {
       name: 'create customer',
       weight: 10,
       ok: [201],
-      run: () => json('POST', '/api/v2/customers', { first_name: `Load${++counter}`, last_name: 'Soak', email: `load${counter}@example.com`, tags: ['soak'] }),
+      run: () =>
+        json('POST', '/api/v2/customers', {
+          first_name: `Load${++counter}`,
+          last_name: 'Soak',
+          email: `load${counter}@example.com`,
+          tags: ['soak'],
+        }),
     },
-    { name: 'update customer', weight: 5, ok: [200, 404], run: () => json('PATCH', `/api/v2/customers/${pick(customerIds)}`, { notes: `updated ${++counter}` }) },
+    {
+      name: 'update customer',
+      weight: 5,
+      ok: [200, 404],
+      run: () => json('PATCH', `/api/v2/customers/${pick(customerIds)}`, { notes: `updated ${++counter}` }),
+    },
     { name: 'history', weight: 10, ok: [200], run: () => json('GET', '/api/v2/communications/history?page_size=20') },
     {
       name: 'send sms',
@@ -119,7 +150,10 @@ async function main() {
       // 409: an inbound STOP webhook below may have opted the number out.
       ok: [201, 409],
       run: async () => {
-        const r = await json('POST', '/api/v2/communications/sms/send', { to: `+1415556${String(++counter % 10_000).padStart(4, '0')}`, body: 'soak message' })
+        const r = await json('POST', '/api/v2/communications/sms/send', {
+          to: `+1415556${String(++counter % 10_000).padStart(4, '0')}`,
+          body: 'soak message',
+        })
         if (r.status === 201) {
           const sent = (await r.clone().json()) as { external_id: string }
           if (sids.length < 1000) sids.push(sent.external_id)
@@ -145,7 +179,12 @@ async function main() {
       name: 'status webhook',
       weight: 5,
       ok: [200],
-      run: () => webhook('/webhooks/twilio/status', [['MessageSid', sids.length ? pick(sids) : `SM${'f'.repeat(32)}`], ['MessageStatus', pick(['sent', 'delivered'])], ['AccountSid', ACCOUNT_SID]]),
+      run: () =>
+        webhook('/webhooks/twilio/status', [
+          ['MessageSid', sids.length ? pick(sids) : `SM${'f'.repeat(32)}`],
+          ['MessageStatus', pick(['sent', 'delivered'])],
+          ['AccountSid', ACCOUNT_SID],
+        ]),
     },
     { name: 'health', weight: 3, ok: [200], run: () => fetch(`${base}/health`) },
   ]
@@ -167,7 +206,12 @@ async function main() {
   const started = performance.now()
   const endAt = started + SECONDS * 1000
   const phaseOf = (t: number) => Math.min(2, Math.floor(((t - started) / (SECONDS * 1000)) * 3))
-  const sampler = setInterval(() => performance.now() < endAt && rssSamples.push({ at: Math.round((performance.now() - started) / 1000), mb: rssMegabytes(server.process.pid) }), 5_000)
+  const sampler = setInterval(
+    () =>
+      performance.now() < endAt &&
+      rssSamples.push({ at: Math.round((performance.now() - started) / 1000), mb: rssMegabytes(server.process.pid) }),
+    5_000,
+  )
   rssSamples.push({ at: 0, mb: rssMegabytes(server.process.pid) })
 
   async function worker() {
@@ -201,13 +245,17 @@ async function main() {
     const target = SECONDS * fraction
     return rssSamples.reduce((best, s) => (Math.abs(s.at - target) < Math.abs(best.at - target) ? s : best)).mb
   }
-  console.log(`\nSoak: ${SECONDS} s, ${CONCURRENCY} concurrent clients, ${kind}, ${env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}; Twilio messages accepted by the fake: ${twilio.accepted().length}`)
+  console.log(
+    `\nSoak: ${SECONDS} s, ${CONCURRENCY} concurrent clients, ${kind}, ${env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}; Twilio messages accepted by the fake: ${twilio.accepted().length}`,
+  )
   console.log('\n| phase | req/s | p50 ms | p99 ms | RSS MB |')
   console.log('|---|---|---|---|---|')
   for (const [i, phase] of phases.entries()) {
     const sorted = phase.latencies.sort((a, b) => a - b)
     const label = ['start', 'middle', 'end'][i]
-    console.log(`| ${label} | ${Math.round(phase.requests / phaseSeconds)} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${rssAt([1 / 6, 1 / 2, 5 / 6][i]!)} |`)
+    console.log(
+      `| ${label} | ${Math.round(phase.requests / phaseSeconds)} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${rssAt([1 / 6, 1 / 2, 5 / 6][i]!)} |`,
+    )
   }
   console.log('\n| operation | requests | p50 ms | p99 ms |')
   console.log('|---|---|---|---|')

@@ -43,7 +43,9 @@ type StartRun = Awaited<ReturnType<typeof timeStart>>
 
 function report(label: string, runs: StartRun[]) {
   const ms = runs.map((r) => r.ms)
-  console.log(`| ${label} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(median(runs.map((r) => r.cpuMs)))} | ${fmt(median(runs.map((r) => r.rss)), 1)} |`)
+  console.log(
+    `| ${label} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(median(runs.map((r) => r.cpuMs)))} | ${fmt(median(runs.map((r) => r.rss)), 1)} |`,
+  )
 }
 
 /**

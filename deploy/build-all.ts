@@ -34,7 +34,11 @@ let failed = 0
 for (const target of targets) {
   const name = `crm-api-${pkg.version}-${TARGETS[target]}`
   if (buildExecutable(join(OUT, name), { target })) {
-    sums.push(`${createHash('sha256').update(readFileSync(join(OUT, name))).digest('hex')}  ${name}`)
+    sums.push(
+      `${createHash('sha256')
+        .update(readFileSync(join(OUT, name)))
+        .digest('hex')}  ${name}`,
+    )
     console.log(`${target}: ${join(OUT, name)}`)
   } else {
     failed++

@@ -10,7 +10,15 @@ export const ROOT = resolve(import.meta.dir, '..')
  * "[Sucrose] warning" lines on minified code, breaking the one-JSON-object-per-line
  * log. --bytecode keeps cold start low (it needs --format=esm for top-level await).
  */
-const FLAGS = ['--compile', '--sourcemap=none', '--format=esm', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--asset', 'drizzle']
+const FLAGS = [
+  '--compile',
+  '--sourcemap=none',
+  '--format=esm',
+  '--no-compile-autoload-dotenv',
+  '--no-compile-autoload-bunfig',
+  '--asset',
+  'drizzle',
+]
 
 /** The commit the build is made from: BUILD_COMMIT when given (container builds have no .git), else git's answer, else `unknown`. */
 function gitCommit(): string {
@@ -24,7 +32,17 @@ function gitCommit(): string {
 /** Runs `bun build --compile`; bytecode only for this machine's own runtime. */
 export function buildExecutable(outfile: string, options: { target?: string } = {}): boolean {
   // The password strength estimator runs in a worker: its module is a second entry point.
-  const args = [process.execPath, 'build', 'src/index.ts', 'src/auth/password-strength.worker.ts', ...FLAGS, '--define', `BUILD_COMMIT=${JSON.stringify(gitCommit())}`, '--outfile', outfile]
+  const args = [
+    process.execPath,
+    'build',
+    'src/index.ts',
+    'src/auth/password-strength.worker.ts',
+    ...FLAGS,
+    '--define',
+    `BUILD_COMMIT=${JSON.stringify(gitCommit())}`,
+    '--outfile',
+    outfile,
+  ]
   if (options.target) args.push(`--target=${options.target}`)
   else args.push('--bytecode')
   return Bun.spawnSync(args, { cwd: ROOT, stdout: 'inherit', stderr: 'inherit' }).exitCode === 0

@@ -20,7 +20,11 @@ function routeMethodIndex(app: { routes: { method: string; path: string }[] }) {
     compiled ??= app.routes.map((route) => ({
       method: route.method,
       pattern: new RegExp(
-        `^${route.path.replace(/\/+$/, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`,
+        `^${route.path
+          .replace(/\/+$/, '')
+          .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/:[^/]+/g, '[^/]+')
+          .replace(/\*/g, '.*')}/?$`,
       ),
     }))
     const methods = new Set<string>()

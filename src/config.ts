@@ -50,9 +50,7 @@ const MIN_SECRET_DISTINCT = 16
 /** ENVIRONMENT values; anything else is a typo that must not silently mean development. */
 export const ENVIRONMENTS = ['development', 'dev', 'test', 'production', 'prod', 'staging'] as const
 
-export type DatabaseTarget =
-  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full' }
-  | { kind: 'postgres'; url: string }
+export type DatabaseTarget = { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full' } | { kind: 'postgres'; url: string }
 
 export interface Config {
   port: number
@@ -180,7 +178,8 @@ function roleList(env: Env, name: string): Config['requireTwoFactorFor'] {
     .map((role) => role.trim().toLowerCase())
     .filter(Boolean)
   for (const role of roles) {
-    if (!(ROLE_NAMES as readonly string[]).includes(role)) throw new ConfigError(`${name} must list roles among ${ROLE_NAMES.join(', ')}, got "${role}"`)
+    if (!(ROLE_NAMES as readonly string[]).includes(role))
+      throw new ConfigError(`${name} must list roles among ${ROLE_NAMES.join(', ')}, got "${role}"`)
   }
   return [...new Set(roles)] as Config['requireTwoFactorFor']
 }
@@ -212,10 +211,21 @@ function origins(raw: string): string[] {
 function extraFieldNames(env: Env): string[] {
   const raw = present(env, 'CUSTOMER_EXTRA_FIELDS')
   if (raw === undefined) return []
-  const names = [...new Set(raw.split(',').map((name) => name.trim()).filter(Boolean))]
+  const names = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ]
   for (const name of names) {
-    if (!EXTRA_FIELD_NAME.test(name)) throw new ConfigError(`CUSTOMER_EXTRA_FIELDS: "${name}" must be lower-case letters, digits and _ (at most 63, starting with a letter)`)
-    if ((CUSTOMER_FIELD_NAMES as readonly string[]).includes(name)) throw new ConfigError(`CUSTOMER_EXTRA_FIELDS: "${name}" is already a customer field`)
+    if (!EXTRA_FIELD_NAME.test(name))
+      throw new ConfigError(
+        `CUSTOMER_EXTRA_FIELDS: "${name}" must be lower-case letters, digits and _ (at most 63, starting with a letter)`,
+      )
+    if ((CUSTOMER_FIELD_NAMES as readonly string[]).includes(name))
+      throw new ConfigError(`CUSTOMER_EXTRA_FIELDS: "${name}" is already a customer field`)
   }
   if (names.length > EXTRA_FIELDS_MAX) throw new ConfigError(`CUSTOMER_EXTRA_FIELDS names at most ${EXTRA_FIELDS_MAX} fields`)
   return names
@@ -237,7 +247,8 @@ function cookieSameSite(env: Env, isProduction: boolean): Config['cookieSameSite
   const value = SAME_SITE_VALUES.find((v) => v === raw)
   if (!value) throw new ConfigError(`COOKIE_SAMESITE must be lax, strict or none, got "${raw}"`)
   // Browsers drop SameSite=None cookies that are not Secure, and cookies are Secure only in production.
-  if (value === 'none' && !isProduction) throw new ConfigError('COOKIE_SAMESITE=none needs Secure cookies, which are set only in production (ENVIRONMENT=production)')
+  if (value === 'none' && !isProduction)
+    throw new ConfigError('COOKIE_SAMESITE=none needs Secure cookies, which are set only in production (ENVIRONMENT=production)')
   return value
 }
 
@@ -250,7 +261,8 @@ function headerNames(env: Env, name: string): string[] {
     .map((h) => h.trim())
     .filter(Boolean)
   for (const header of names) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/.test(header)) throw new ConfigError(`${name} must list header names like X-Tenant-ID, got "${header}"`)
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/.test(header))
+      throw new ConfigError(`${name} must list header names like X-Tenant-ID, got "${header}"`)
   }
   return names
 }
@@ -278,7 +290,8 @@ export function secretKeyProblem(key: string | undefined): string | undefined {
   if (key.length < MIN_SECRET_LENGTH) return `SECRET_KEY must be at least ${MIN_SECRET_LENGTH} characters`
   // `changeme` four times, `abcd…` repeated: long but guessable.
   if (/^([\s\S]+?)\1+$/.test(trimmed)) return 'SECRET_KEY is a short pattern repeated'
-  if (new Set(trimmed).size < MIN_SECRET_DISTINCT) return `SECRET_KEY is low in entropy: it needs at least ${MIN_SECRET_DISTINCT} distinct characters (generate one with crm-api secret)`
+  if (new Set(trimmed).size < MIN_SECRET_DISTINCT)
+    return `SECRET_KEY is low in entropy: it needs at least ${MIN_SECRET_DISTINCT} distinct characters (generate one with crm-api secret)`
   return undefined
 }
 
@@ -385,7 +398,9 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
   if (isProduction) {
     if (docsEnabled) config.warnings.push('DOCS_ENABLED is true in production: the API documentation is public')
     if (!publicUrl) {
-      config.warnings.push('PUBLIC_URL is not set: Twilio signatures are checked against a URL built from X-Forwarded-* headers a client can forge')
+      config.warnings.push(
+        'PUBLIC_URL is not set: Twilio signatures are checked against a URL built from X-Forwarded-* headers a client can forge',
+      )
     }
     if (!config.twilio.authToken) config.warnings.push('TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be rejected')
     if (frontendOrigins.includes('*')) config.warnings.push('FRONTEND_URL is "*": credentialed CORS is never granted to a wildcard')

@@ -21,7 +21,11 @@ export function buildCommit(): string {
   commit = 'unknown'
   if (!COMPILED) {
     try {
-      const result = Bun.spawnSync(['git', 'rev-parse', '--short=12', 'HEAD'], { cwd: join(dirname(import.meta.dir)), stdout: 'pipe', stderr: 'ignore' })
+      const result = Bun.spawnSync(['git', 'rev-parse', '--short=12', 'HEAD'], {
+        cwd: join(dirname(import.meta.dir)),
+        stdout: 'pipe',
+        stderr: 'ignore',
+      })
       const out = result.stdout.toString().trim()
       if (result.exitCode === 0 && /^[0-9a-f]{7,40}$/.test(out)) commit = out
     } catch {

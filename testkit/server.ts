@@ -32,16 +32,18 @@ export function serverCommand(kind: 'binary' | 'source', args: string[] = []): s
 }
 
 /** Starts the server on a free port and waits until /health answers. */
-export async function startServer(options: {
-  kind?: 'binary' | 'source'
-  env?: Record<string, string>
-  dataDir?: string
-  inheritEnv?: boolean
-  timeoutMs?: number
-} = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { kind?: 'binary' | 'source'; env?: Record<string, string>; dataDir?: string; inheritEnv?: boolean; timeoutMs?: number } = {},
+): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'crm-srv-'))
   const port = options.env?.PORT ? Number(options.env.PORT) : freePort()
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: '127.0.0.1', DATA_DIR: dataDir, ...options.env, PORT: String(port) }
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ...options.env,
+    PORT: String(port),
+  }
   const proc = Bun.spawn(serverCommand(options.kind ?? 'source'), {
     cwd: dataDir,
     env: options.inheritEnv ? { ...process.env, ...env } : env,

@@ -23,10 +23,13 @@ export async function runCore(set: ServerSet, measure = true): Promise<CoreResul
   try {
     const me = (url: string, token: string) => ({ url: `${url}/api/v2/auth/me`, headers: { authorization: `Bearer ${token}` } })
     const sqliteToken = tokens.get(sqlite.url)!
-    if ((await fetch(me(ceiling.url, sqliteToken).url, { headers: me(ceiling.url, sqliteToken).headers })).status !== 200) throw new Error('ceiling /me refused the token')
+    if ((await fetch(me(ceiling.url, sqliteToken).url, { headers: me(ceiling.url, sqliteToken).headers })).status !== 200)
+      throw new Error('ceiling /me refused the token')
 
     const rssLine = (when: string) =>
-      console.log(`RSS ${when}: ${set.servers.map((s) => `${s.dialect} ${rssMegabytes(s.pid)} MB`).join(', ')}; ceiling ${rssMegabytes(ceiling.pid)} MB`)
+      console.log(
+        `RSS ${when}: ${set.servers.map((s) => `${s.dialect} ${rssMegabytes(s.pid)} MB`).join(', ')}; ceiling ${rssMegabytes(ceiling.pid)} MB`,
+      )
     rssLine('at start (after login)')
     for (const s of set.servers) {
       await burst(`${s.url}/health`, 5_000)
@@ -42,16 +45,24 @@ export async function runCore(set: ServerSet, measure = true): Promise<CoreResul
     const ceilingMe = await load('ceiling /me', me(ceiling.url, sqliteToken))
     for (const s of set.servers) auth[s.dialect] = await load('GET /api/v2/auth/me', me(s.url, tokens.get(s.url)!))
 
-    printDialectTable('Per-request layer', [
-      { label: 'GET /health', row: health },
-      { label: 'GET /api/v2/auth/me (Bearer)', row: auth },
-    ], health)
+    printDialectTable(
+      'Per-request layer',
+      [
+        { label: 'GET /health', row: health },
+        { label: 'GET /api/v2/auth/me (Bearer)', row: auth },
+      ],
+      health,
+    )
     const line = (label: string, c: LoadResult, row: DialectRow) =>
-      console.log(`| ${label} | ${c.requestsPerSecond} | ${ratio(row.sqlite?.requestsPerSecond ?? NaN, c.requestsPerSecond)} | ${ratio(row.postgres?.requestsPerSecond ?? NaN, c.requestsPerSecond)} |`)
+      console.log(
+        `| ${label} | ${c.requestsPerSecond} | ${ratio(row.sqlite?.requestsPerSecond ?? NaN, c.requestsPerSecond)} | ${ratio(row.postgres?.requestsPerSecond ?? NaN, c.requestsPerSecond)} |`,
+      )
     console.log('\n| route | ceiling req/s (Bun.serve + bun:sqlite) | SQLite ÷ ceiling | PostgreSQL ÷ ceiling |\n|---|---|---|---|')
     line('GET /health', ceilingHealth, health)
     line('GET /api/v2/auth/me', ceilingMe, auth)
-    console.log(`\n/auth/me PostgreSQL ÷ SQLite: ${ratio(auth.postgres?.requestsPerSecond ?? NaN, auth.sqlite?.requestsPerSecond ?? NaN)}; /health PostgreSQL ÷ SQLite: ${ratio(health.postgres?.requestsPerSecond ?? NaN, health.sqlite?.requestsPerSecond ?? NaN)}`)
+    console.log(
+      `\n/auth/me PostgreSQL ÷ SQLite: ${ratio(auth.postgres?.requestsPerSecond ?? NaN, auth.sqlite?.requestsPerSecond ?? NaN)}; /health PostgreSQL ÷ SQLite: ${ratio(health.postgres?.requestsPerSecond ?? NaN, health.sqlite?.requestsPerSecond ?? NaN)}`,
+    )
     rssLine('after the loads')
     return { health, tokens }
   } finally {

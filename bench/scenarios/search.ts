@@ -33,7 +33,9 @@ export async function runSearch(set: ServerSet, tokens: Map<string, string>) {
   let seeded = 0
   for (const size of SIZES) {
     for (const s of set.servers) {
-      const database = openDatabase(s.database.kind === 'sqlite' ? { kind: 'sqlite', path: s.database.path } : { kind: 'postgres', url: s.database.url })
+      const database = openDatabase(
+        s.database.kind === 'sqlite' ? { kind: 'sqlite', path: s.database.path } : { kind: 'postgres', url: s.database.url },
+      )
       try {
         const ms = await seedCustomers(database, seeded, size)
         console.log(`seeded customers ${seeded}..${size} on ${s.dialect} in ${(ms / 1000).toFixed(1)} s`)
@@ -47,25 +49,37 @@ export async function runSearch(set: ServerSet, tokens: Map<string, string>) {
     for (const [label, query, connections] of QUERIES) {
       const answers = new Set<string>()
       for (const s of set.servers) answers.add(await answer(`${s.url}/api/v2/customers?${query}`, tokens.get(s.url)!))
-      if (set.servers.length > 1) console.log(`${label}: ${answers.size === 1 ? 'same answer on both dialects' : `ANSWERS DIFFER: ${[...answers].join(' vs ')}`} ${[...answers][0]!.slice(0, 160)}`)
+      if (set.servers.length > 1)
+        console.log(
+          `${label}: ${answers.size === 1 ? 'same answer on both dialects' : `ANSWERS DIFFER: ${[...answers].join(' vs ')}`} ${[...answers][0]!.slice(0, 160)}`,
+        )
       for (const c of connections) {
         const row: DialectRow = {}
         for (const s of set.servers) {
-          row[s.dialect] = await load(label, { url: `${s.url}/api/v2/customers?${query}`, headers: { authorization: `Bearer ${tokens.get(s.url)!}` }, connections: c })
+          row[s.dialect] = await load(label, {
+            url: `${s.url}/api/v2/customers?${query}`,
+            headers: { authorization: `Bearer ${tokens.get(s.url)!}` },
+            connections: c,
+          })
         }
         rows.push({ label: `${label}, ${c} connections`, row })
         if (label.startsWith('search=mar') && c === 4) growth.push({ size, row })
       }
     }
     printDialectTable(`Customer search, ${size.toLocaleString('en')} customers`, rows)
-    console.log(`RSS after searching ${size.toLocaleString('en')} rows: ${set.servers.map((s) => `${s.dialect} ${rssMegabytes(s.pid)} MB`).join(', ')}`)
+    console.log(
+      `RSS after searching ${size.toLocaleString('en')} rows: ${set.servers.map((s) => `${s.dialect} ${rssMegabytes(s.pid)} MB`).join(', ')}`,
+    )
   }
 
   console.log('\n### Growth of search=mar at 4 connections\n')
-  console.log('| customers | SQLite req/s | p99 ms | × first size | PostgreSQL req/s | p99 ms | × first size |\n|---|---|---|---|---|---|---|')
+  console.log(
+    '| customers | SQLite req/s | p99 ms | × first size | PostgreSQL req/s | p99 ms | × first size |\n|---|---|---|---|---|---|---|',
+  )
   const first = growth[0]?.row
   for (const { size, row } of growth) {
-    const cell = (r: LoadResult | undefined, f: LoadResult | undefined) => (r ? `${fmt(r.requestsPerSecond)} | ${r.p99} | ${ratio(r.requestsPerSecond, f?.requestsPerSecond ?? NaN)}` : '— | — | —')
+    const cell = (r: LoadResult | undefined, f: LoadResult | undefined) =>
+      r ? `${fmt(r.requestsPerSecond)} | ${r.p99} | ${ratio(r.requestsPerSecond, f?.requestsPerSecond ?? NaN)}` : '— | — | —'
     console.log(`| ${size.toLocaleString('en')} | ${cell(row.sqlite, first?.sqlite)} | ${cell(row.postgres, first?.postgres)} |`)
   }
 }

@@ -101,10 +101,14 @@ export async function runSms(set: ServerSet) {
     health[s.dialect] = await load('GET /health', { url: `${s.url}/health` })
     send[s.dialect] = await load('sms', { url: `${s.url}/api/v2/communications/sms/send`, method: 'POST', varied: pool })
   }
-  printDialectTable('SMS send (fake Twilio)', [
-    { label: 'GET /health', row: health },
-    { label: 'POST /api/v2/communications/sms/send', row: send },
-  ], health)
+  printDialectTable(
+    'SMS send (fake Twilio)',
+    [
+      { label: 'GET /health', row: health },
+      { label: 'POST /api/v2/communications/sms/send', row: send },
+    ],
+    health,
+  )
   console.log(`fake Twilio accepted ${set.twilio.accepted().length} messages`)
   await microSqlite('NORMAL')
   await microSqlite('FULL')

@@ -7,7 +7,9 @@ const INCOMING = '/webhooks/twilio/incoming'
 
 /** Twilio's scheme: the URL, then each parameter name and value in name order; HMAC-SHA1, base64. */
 function sign(url: string, params: Record<string, string>): string {
-  const data = Object.keys(params).sort().reduce((acc, key) => acc + key + params[key], url)
+  const data = Object.keys(params)
+    .sort()
+    .reduce((acc, key) => acc + key + params[key], url)
   return createHmac('sha1', TWILIO_AUTH_TOKEN).update(data).digest('base64')
 }
 
@@ -51,12 +53,21 @@ export async function runWebhooks(set: ServerSet) {
     rejected[s.dialect] = await load('rejected', {
       url: `${s.url}${INCOMING}`,
       method: 'POST',
-      varied: [{ body: pool[0]!.body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' } }],
+      varied: [
+        {
+          body: pool[0]!.body,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' },
+        },
+      ],
     })
   }
-  printDialectTable('Twilio webhooks', [
-    { label: 'GET /health', row: health },
-    { label: 'POST /webhooks/twilio/incoming (signed, new MessageSid)', row: signed },
-    { label: 'POST /webhooks/twilio/incoming (bad signature, 403 expected)', row: rejected },
-  ], health)
+  printDialectTable(
+    'Twilio webhooks',
+    [
+      { label: 'GET /health', row: health },
+      { label: 'POST /webhooks/twilio/incoming (signed, new MessageSid)', row: signed },
+      { label: 'POST /webhooks/twilio/incoming (bad signature, 403 expected)', row: rejected },
+    ],
+    health,
+  )
 }

@@ -30,7 +30,8 @@ export function adminModule(ctx: AppContext) {
         detail: {
           tags,
           summary: 'Audit log, newest first',
-          description: 'Logins, denials, rate-limit hits, signature failures, user changes, customer deletions: who, what, when, from which IP. Filters: action, user_id.',
+          description:
+            'Logins, denials, rate-limit hits, signature failures, user changes, customer deletions: who, what, when, from which IP. Filters: action, user_id.',
         },
       },
     )

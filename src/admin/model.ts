@@ -20,7 +20,11 @@ export const AdminModel = {
           target: t.Nullable(t.String()),
           ip: t.Nullable(t.String()),
           details: t.Record(t.String(), t.Unknown()),
-          count: t.Integer({ minimum: 1, description: 'Occurrences: repeated anonymous events (bad webhook signatures, throttled logins) share one row per source IP, reason and minute' }),
+          count: t.Integer({
+            minimum: 1,
+            description:
+              'Occurrences: repeated anonymous events (bad webhook signatures, throttled logins) share one row per source IP, reason and minute',
+          }),
           created_at: t.String({ format: 'date-time' }),
         }),
       ),

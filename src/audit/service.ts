@@ -86,12 +86,18 @@ export class AuditLog {
       const id = existing ? await existing : undefined
       if (id !== undefined) {
         const { auditLog } = this.database.tables
-        await this.database.db.update(auditLog).set({ count: sql`${auditLog.count} + 1` }).where(eq(auditLog.id, id))
+        await this.database.db
+          .update(auditLog)
+          .set({ count: sql`${auditLog.count} + 1` })
+          .where(eq(auditLog.id, id))
         return
       }
       // Set before the insert resolves, so simultaneous events wait for this row instead of adding their own.
       const inserted = this.insert(entry)
-      this.open.set(key, inserted.catch(() => undefined))
+      this.open.set(
+        key,
+        inserted.catch(() => undefined),
+      )
       await inserted
     } catch (error) {
       this.open.delete(key)

@@ -30,7 +30,8 @@ function ownOrigin(request: Request, config: Config): string | undefined {
  * cookie must come from our own origin or an allowed front end.
  */
 export function isSameSiteRequest(request: Request, config: Config): boolean {
-  const origin = originOf(request.headers.get('origin')) ?? (request.headers.has('origin') ? 'null' : originOf(request.headers.get('referer')))
+  const origin =
+    originOf(request.headers.get('origin')) ?? (request.headers.has('origin') ? 'null' : originOf(request.headers.get('referer')))
   if (!origin || origin === 'null') return false
   return origin === ownOrigin(request, config) || config.frontendOrigins.includes(origin)
 }

@@ -76,7 +76,13 @@ export function authModule(ctx: AppContext) {
         },
         {
           body: AuthModel.login,
-          response: { 200: t.Union([AuthModel.token, TwoFactorModel.challenge]), 401: AuthModel.error, 403: AuthModel.error, 415: AuthModel.error, 429: AuthModel.error },
+          response: {
+            200: t.Union([AuthModel.token, TwoFactorModel.challenge]),
+            401: AuthModel.error,
+            403: AuthModel.error,
+            415: AuthModel.error,
+            429: AuthModel.error,
+          },
           detail: {
             tags,
             summary: 'Log in with email and password',
@@ -85,17 +91,26 @@ export function authModule(ctx: AppContext) {
           },
         },
       )
-      .get('/me', ({ user }) => ({ user: viewOf(user), two_factor: { enabled: user.twoFactorEnabled, required: twoFactorRequired(ctx.config, user.role) } }), {
-        auth: true,
-        // The schema is documented but not enforced at run time: this is the hottest authenticated
-        // route and its answer is built from userView alone, so the per-response check bought nothing.
-        detail: {
-          tags,
-          summary: 'The signed-in user',
-          security: [{ bearerAuth: [] }, { cookieAuth: [] }],
-          responses: { 200: { description: 'The signed-in user', content: { 'application/json': { schema: jsonSchema(AuthModel.me) } } } },
+      .get(
+        '/me',
+        ({ user }) => ({
+          user: viewOf(user),
+          two_factor: { enabled: user.twoFactorEnabled, required: twoFactorRequired(ctx.config, user.role) },
+        }),
+        {
+          auth: true,
+          // The schema is documented but not enforced at run time: this is the hottest authenticated
+          // route and its answer is built from userView alone, so the per-response check bought nothing.
+          detail: {
+            tags,
+            summary: 'The signed-in user',
+            security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+            responses: {
+              200: { description: 'The signed-in user', content: { 'application/json': { schema: jsonSchema(AuthModel.me) } } },
+            },
+          },
         },
-      })
+      )
       .post(
         '/refresh',
         async ({ cookie, request, clientIp }) => {
@@ -162,7 +177,8 @@ export function authModule(ctx: AppContext) {
           detail: {
             tags,
             summary: 'Change the signed-in user’s password',
-            description: 'Ends every other session of the user; this one goes on. 400 when the current password is wrong, 422 naming the rule the new one breaks (length, common or guessable, contains the email or name). Wrong current passwords count against the account’s login throttle: 429 with Retry-After once it is locked.',
+            description:
+              'Ends every other session of the user; this one goes on. 400 when the current password is wrong, 422 naming the rule the new one breaks (length, common or guessable, contains the email or name). Wrong current passwords count against the account’s login throttle: 429 with Retry-After once it is locked.',
           },
         },
       )

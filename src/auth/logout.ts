@@ -18,7 +18,12 @@ export interface PresentedCredentials {
  * cookie's. A refresh cookie of another user than the access token's is left
  * alone. Audited; returns the user whose sessions ended, if any.
  */
-export async function endPresentedSessions(ctx: AppContext, sessions: SessionService, presented: PresentedCredentials, caller: { ip: string }): Promise<number | undefined> {
+export async function endPresentedSessions(
+  ctx: AppContext,
+  sessions: SessionService,
+  presented: PresentedCredentials,
+  caller: { ip: string },
+): Promise<number | undefined> {
   let owner: number | undefined
   const ended = new Set<string>()
   for (const claims of [presented.bearer, presented.sessionCookie]) {

@@ -24,7 +24,10 @@ export const AuthModel = {
   changePassword: t.Object(
     {
       current_password: t.String({ maxLength: 1024 }),
-      new_password: t.String({ maxLength: 1024, description: 'At least 12 characters; not a common or easily guessed password, and not containing the email address or name' }),
+      new_password: t.String({
+        maxLength: 1024,
+        description: 'At least 12 characters; not a common or easily guessed password, and not containing the email address or name',
+      }),
     },
     { title: 'ChangePasswordRequest' },
   ),

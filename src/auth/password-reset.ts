@@ -45,7 +45,11 @@ export class PasswordResetService {
     if (!verdict.allowed) {
       this.ctx.metrics.rateLimited.inc({ limit: `password_reset_${verdict.scope}` })
       // Per IP: say so. Per address: stay silent, or the answer would tell the address is known.
-      if (verdict.scope === 'ip') throw new TooManyRequests(`Too many password reset requests. Retry after ${verdict.retryAfterSeconds} seconds.`, verdict.retryAfterSeconds)
+      if (verdict.scope === 'ip')
+        throw new TooManyRequests(
+          `Too many password reset requests. Retry after ${verdict.retryAfterSeconds} seconds.`,
+          verdict.retryAfterSeconds,
+        )
       return
     }
     const row = await this.users.findByEmail(email)

@@ -58,7 +58,8 @@ export async function rotateRefreshFamily(ctx: AppContext, presented: string): P
 
   const generation = session.refreshGeneration
   // Generation 0 of a session may hold a random token issued before tokens were derived.
-  const isCurrent = token.usedAt === null && (generation === 0 || presented === refreshTokenFor(ctx.config.secretKey, session.id, generation))
+  const isCurrent =
+    token.usedAt === null && (generation === 0 || presented === refreshTokenFor(ctx.config.secretKey, session.id, generation))
   if (isCurrent) {
     // Stored before the session moves on, so the new token is valid as soon as anyone can hand it out.
     const next = await storeRefreshToken(ctx, session.id, generation + 1, session.expiresAt)
@@ -68,7 +69,10 @@ export async function rotateRefreshFamily(ctx: AppContext, presented: string): P
       .where(and(eq(authSessions.id, session.id), eq(authSessions.refreshGeneration, generation), isNull(authSessions.revokedAt)))
       .returning({ id: authSessions.id })
     if (advanced) {
-      await db.update(refreshTokens).set({ usedAt: now }).where(and(eq(refreshTokens.tokenHash, presentedHash), isNull(refreshTokens.usedAt)))
+      await db
+        .update(refreshTokens)
+        .set({ usedAt: now })
+        .where(and(eq(refreshTokens.tokenHash, presentedHash), isNull(refreshTokens.usedAt)))
       return { ok: true, userId: session.userId, sessionId: session.id, refreshToken: next, refreshExpiresAt: session.expiresAt }
     }
     // Another request rotated this very token a moment ago.
@@ -77,7 +81,10 @@ export async function rotateRefreshFamily(ctx: AppContext, presented: string): P
   // Not marked used yet: its rotation is under way right now.
   const rotatedAt = token.usedAt?.getTime() ?? now.getTime()
   if (now.getTime() - rotatedAt > ctx.config.refreshReuseGraceSeconds * 1000) {
-    await db.update(authSessions).set({ revokedAt: now }).where(and(eq(authSessions.id, session.id), isNull(authSessions.revokedAt)))
+    await db
+      .update(authSessions)
+      .set({ revokedAt: now })
+      .where(and(eq(authSessions.id, session.id), isNull(authSessions.revokedAt)))
     return { ok: false, reason: 'reused', userId: session.userId }
   }
   const [current] = await db

@@ -43,7 +43,8 @@ export class ResetThrottle {
     const keys = { account: `${KEY_PREFIX}account:${email}`, ip: `${KEY_PREFIX}ip:${ip}` }
     for (const scope of ['ip', 'account'] as const) {
       const oldest = await this.oldestInWindow(keys[scope], since, scope === 'ip' ? RESET_MAX_PER_IP : RESET_MAX_PER_ACCOUNT)
-      if (oldest !== undefined) return { allowed: false, scope, retryAfterSeconds: Math.max(1, Math.ceil((oldest + RESET_WINDOW_MS - now) / 1000)) }
+      if (oldest !== undefined)
+        return { allowed: false, scope, retryAfterSeconds: Math.max(1, Math.ceil((oldest + RESET_WINDOW_MS - now) / 1000)) }
     }
     const { rateLimitEvents } = this.database.tables
     await this.database.db.insert(rateLimitEvents).values([
@@ -57,6 +58,8 @@ export class ResetThrottle {
     if (now - this.lastPrune < PRUNE_EVERY_MS) return
     this.lastPrune = now
     const { rateLimitEvents } = this.database.tables
-    await this.database.db.delete(rateLimitEvents).where(and(like(rateLimitEvents.key, `${KEY_PREFIX}%`), lt(rateLimitEvents.at, now - RESET_WINDOW_MS)))
+    await this.database.db
+      .delete(rateLimitEvents)
+      .where(and(like(rateLimitEvents.key, `${KEY_PREFIX}%`), lt(rateLimitEvents.at, now - RESET_WINDOW_MS)))
   }
 }

@@ -78,7 +78,10 @@ export class AuthService {
     if (!verdict.allowed) {
       this.ctx.metrics.rateLimited.inc({ limit: `login_${verdict.scope}` })
       // Anyone can cause this: one row per IP and scope per minute, however fast they try.
-      await this.ctx.audit.recordRepeated({ action: 'login.throttled', actorEmail: email, ip: caller.ip, details: { scope: verdict.scope } }, verdict.scope)
+      await this.ctx.audit.recordRepeated(
+        { action: 'login.throttled', actorEmail: email, ip: caller.ip, details: { scope: verdict.scope } },
+        verdict.scope,
+      )
       throw new TooManyRequests(throttleDetail(verdict.retryAfterSeconds), verdict.retryAfterSeconds)
     }
     const row = await this.users.findByEmail(email)
@@ -92,7 +95,13 @@ export class AuthService {
     await this.throttle.succeeded(verdict.attemptId)
     if (!row.isActive) {
       this.ctx.metrics.forbidden.inc({ reason: 'disabled' })
-      await this.ctx.audit.record({ action: 'login.failure', userId: row.id, actorEmail: email, ip: caller.ip, details: { reason: 'disabled' } })
+      await this.ctx.audit.record({
+        action: 'login.failure',
+        userId: row.id,
+        actorEmail: email,
+        ip: caller.ip,
+        details: { reason: 'disabled' },
+      })
       throw new Forbidden(DISABLED_DETAIL)
     }
     // A second factor turns the password step into a challenge (src/auth/two-factor).
@@ -112,7 +121,12 @@ export class AuthService {
     const rotated = await this.sessions.rotate(refreshToken)
     if (!rotated.ok) {
       if (rotated.reason === 'reused') {
-        await this.ctx.audit.record({ action: 'auth.refresh_reuse', userId: rotated.userId ?? null, ip: caller.ip, details: { family: 'revoked' } })
+        await this.ctx.audit.record({
+          action: 'auth.refresh_reuse',
+          userId: rotated.userId ?? null,
+          ip: caller.ip,
+          details: { family: 'revoked' },
+        })
       }
       this.ctx.metrics.authFailures.inc({ reason: `refresh_${rotated.reason}` })
       throw new Unauthorized()

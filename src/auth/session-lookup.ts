@@ -20,13 +20,14 @@ interface SessionUserRow {
 function sqliteLookup(database: Database) {
   // Prepared on first use: the context may be built before migrations have run.
   // values() (arrays) is markedly cheaper in bun:sqlite than building named-column objects.
-  const prepare = () => database.sqlite!.prepare<
-    [number, string, string, string, number, number, number, number | null, number, string, string, number | null],
-    [number, string]
-  >(
-    // A scalar subquery rather than a join: same two index lookups, measurably cheaper in bun:sqlite.
-    // coalesce(revoked_at, 0): NULL now means "no such session of this user", 0 "not revoked".
-    `SELECT u.id, u.email, u.full_name, u.role, u.is_superuser, u.is_active, u.created_at,
+  const prepare = () =>
+    database.sqlite!.prepare<
+      [number, string, string, string, number, number, number, number | null, number, string, string, number | null],
+      [number, string]
+    >(
+      // A scalar subquery rather than a join: same two index lookups, measurably cheaper in bun:sqlite.
+      // coalesce(revoked_at, 0): NULL now means "no such session of this user", 0 "not revoked".
+      `SELECT u.id, u.email, u.full_name, u.role, u.is_superuser, u.is_active, u.created_at,
             (SELECT coalesce(s.revoked_at, 0) FROM auth_sessions s WHERE s.id = ?2 AND s.user_id = u.id),
             u.totp_enabled_at IS NOT NULL, u.first_name, u.last_name, u.last_login_at
        FROM api_users u
@@ -39,7 +40,18 @@ function sqliteLookup(database: Database) {
     if (!row) return undefined
     // Column order of the SELECT above.
     const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt, twoFactor, firstName, lastName, lastLoginAt] = row as [
-      number, string, string, string, number, number, number, number | null, number, string, string, number | null,
+      number,
+      string,
+      string,
+      string,
+      number,
+      number,
+      number,
+      number | null,
+      number,
+      string,
+      string,
+      number | null,
     ]
     if (revokedAt === null) return undefined
     return {

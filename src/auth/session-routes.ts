@@ -14,7 +14,9 @@ export const SessionModel = {
     {
       id: t.String(),
       created_at: t.String({ format: 'date-time', description: 'When the login happened' }),
-      last_used_at: t.Union([t.String({ format: 'date-time' }), t.Null()], { description: 'Last request or refresh, to within about a minute' }),
+      last_used_at: t.Union([t.String({ format: 'date-time' }), t.Null()], {
+        description: 'Last request or refresh, to within about a minute',
+      }),
       expires_at: t.String({ format: 'date-time', description: 'When its refresh token runs out' }),
       ip: t.Union([t.String(), t.Null()], { description: 'Client IP at login' }),
       user_agent: t.Union([t.String(), t.Null()], { description: 'User-Agent at login' }),
@@ -36,13 +38,23 @@ export function sessionRoutes(ctx: AppContext) {
     .get('/sessions', async ({ user }) => ({ items: await directory.list(user.id, user.sessionId) }), {
       auth: true,
       response: { 200: SessionList },
-      detail: { tags, summary: 'The signed-in user’s live sessions', description: 'One per login that has not ended or expired, newest first; `current` marks the one making this request.' },
+      detail: {
+        tags,
+        summary: 'The signed-in user’s live sessions',
+        description: 'One per login that has not ended or expired, newest first; `current` marks the one making this request.',
+      },
     })
     .delete(
       '/sessions/:id',
       async ({ user, params, set, clientIp }) => {
         if (!(await directory.end(user.id, params.id))) throw new NotFound(SESSION_NOT_FOUND_DETAIL)
-        await ctx.audit.record({ action: 'auth.session_ended', userId: user.id, actorEmail: user.email, ip: clientIp, details: { session: params.id, own: true } })
+        await ctx.audit.record({
+          action: 'auth.session_ended',
+          userId: user.id,
+          actorEmail: user.email,
+          ip: clientIp,
+          details: { session: params.id, own: true },
+        })
         set.status = 204
       },
       {
@@ -52,7 +64,8 @@ export function sessionRoutes(ctx: AppContext) {
         detail: {
           tags,
           summary: 'End one of the signed-in user’s sessions',
-          description: 'Its access tokens and refresh tokens stop working at once (the current one too, if named). 404 for an id that is not a live session of this user.',
+          description:
+            'Its access tokens and refresh tokens stop working at once (the current one too, if named). 404 for an id that is not a live session of this user.',
         },
       },
     )

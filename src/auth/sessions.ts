@@ -27,7 +27,9 @@ export class SessionService {
   async start(userId: number): Promise<IssuedSession> {
     const sessionId = randomUUID()
     const refreshExpiresAt = new Date(Date.now() + this.ctx.config.refreshTokenDays * 86_400_000)
-    await this.ctx.database.db.insert(this.tables.authSessions).values({ id: sessionId, userId, expiresAt: refreshExpiresAt, createdAt: new Date() })
+    await this.ctx.database.db
+      .insert(this.tables.authSessions)
+      .values({ id: sessionId, userId, expiresAt: refreshExpiresAt, createdAt: new Date() })
     const refreshToken = await storeRefreshToken(this.ctx, sessionId, 0, refreshExpiresAt)
     await this.recordLogin(userId)
     const access = await this.ctx.tokens.issueAccess(userId, sessionId)
@@ -35,8 +37,11 @@ export class SessionService {
   }
 
   /** Rotates a refresh token; see rotateRefreshFamily for the reuse and grace rules. */
-  async rotate(refreshToken: string): Promise<
-    { ok: true; userId: number; session: IssuedSession } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused'; userId?: number }
+  async rotate(
+    refreshToken: string,
+  ): Promise<
+    | { ok: true; userId: number; session: IssuedSession }
+    | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused'; userId?: number }
   > {
     const rotated = await rotateRefreshFamily(this.ctx, refreshToken)
     if (!rotated.ok) return rotated
@@ -71,7 +76,10 @@ export class SessionService {
 
   async ownerOf(sessionId: string): Promise<number | undefined> {
     const { authSessions } = this.tables
-    const [row] = await this.ctx.database.db.select({ userId: authSessions.userId }).from(authSessions).where(eq(authSessions.id, sessionId))
+    const [row] = await this.ctx.database.db
+      .select({ userId: authSessions.userId })
+      .from(authSessions)
+      .where(eq(authSessions.id, sessionId))
     return row?.userId
   }
 
@@ -88,6 +96,9 @@ export class SessionService {
     const { authSessions } = this.tables
     const filters = [eq(authSessions.userId, userId), isNull(authSessions.revokedAt)]
     if (keep) filters.push(ne(authSessions.id, keep))
-    await this.ctx.database.db.update(authSessions).set({ revokedAt: new Date() }).where(and(...filters))
+    await this.ctx.database.db
+      .update(authSessions)
+      .set({ revokedAt: new Date() })
+      .where(and(...filters))
   }
 }

@@ -43,7 +43,14 @@ export class LoginThrottle {
   }
 
   /** Seconds until enough counted failures leave the window for one more attempt. */
-  private async retryAfter(column: 'email' | 'ip', key: string, limit: number, since: number, now: number, upToId?: number): Promise<number> {
+  private async retryAfter(
+    column: 'email' | 'ip',
+    key: string,
+    limit: number,
+    since: number,
+    now: number,
+    upToId?: number,
+  ): Promise<number> {
     const { loginAttempts } = this.ctx.database.tables
     const filters = [eq(loginAttempts[column], key), eq(loginAttempts.succeeded, false), gt(loginAttempts.at, since)]
     if (upToId !== undefined) filters.push(lt(loginAttempts.id, upToId))
@@ -62,7 +69,10 @@ export class LoginThrottle {
     const { loginAttempts } = this.ctx.database.tables
     const filters = [eq(loginAttempts[column], key), eq(loginAttempts.succeeded, false), gt(loginAttempts.at, since)]
     if (upToId !== undefined) filters.push(lte(loginAttempts.id, upToId))
-    const [row] = await this.ctx.database.db.select({ value: count() }).from(loginAttempts).where(and(...filters))
+    const [row] = await this.ctx.database.db
+      .select({ value: count() })
+      .from(loginAttempts)
+      .where(and(...filters))
     return row?.value ?? 0
   }
 

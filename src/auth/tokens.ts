@@ -29,7 +29,10 @@ export class TokenService {
   private readonly verified = new Map<string, AccessClaims>()
   private readonly key: Uint8Array
 
-  constructor(secretKey: string, private readonly lifetimeMinutes: number) {
+  constructor(
+    secretKey: string,
+    private readonly lifetimeMinutes: number,
+  ) {
     this.key = new TextEncoder().encode(secretKey)
     this.jwt = jwt({ name: 'jwt', secret: this.key, alg: 'HS256' }).decorator.jwt
   }

@@ -14,7 +14,9 @@ export async function runBackup(config: Config, args: string[]): Promise<number>
   const [target, ...extra] = args
   if (!target || extra.length) throw new CliError('usage: crm-api backup PATH')
   if (config.database.kind !== 'sqlite') {
-    throw new CliError('backup copies SQLite databases; for PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=crm.dump "$DATABASE_URL"')
+    throw new CliError(
+      'backup copies SQLite databases; for PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=crm.dump "$DATABASE_URL"',
+    )
   }
   const source = config.database.path
   if (source === ':memory:') throw new CliError('the database is in memory: there is nothing to back up')

@@ -35,7 +35,13 @@ export function baseUrl(host: string, port: number): string {
 }
 
 /** The one human-readable line of the start-up log: where to go, where the data is, what to do first. */
-export function bannerLine(config: Config, port: number, firstUser: 'existing' | 'created' | 'none', versionLine: string, env: Env = process.env): string {
+export function bannerLine(
+  config: Config,
+  port: number,
+  firstUser: 'existing' | 'created' | 'none',
+  versionLine: string,
+  env: Env = process.env,
+): string {
   const url = baseUrl(config.host, port)
   const parts = [`CRM API ${versionLine} listening on ${url}`]
   if (config.docsEnabled) parts.push(`docs ${url}/docs`)

@@ -75,24 +75,50 @@ export function checklist(env: Env, config: Config | undefined, problems: CheckI
       ? item('warn', 'DOCS_ENABLED', 'API docs are public (/docs, /redoc, /openapi.json); unset DOCS_ENABLED to turn them off')
       : item('ok', 'DOCS_ENABLED', 'docs off'),
   )
-  items.push(config.twilio.authToken ? item('ok', 'TWILIO_AUTH_TOKEN', 'set: webhooks can be verified') : item('warn', 'TWILIO_AUTH_TOKEN', 'not set: Twilio webhooks will be rejected'))
+  items.push(
+    config.twilio.authToken
+      ? item('ok', 'TWILIO_AUTH_TOKEN', 'set: webhooks can be verified')
+      : item('warn', 'TWILIO_AUTH_TOKEN', 'not set: Twilio webhooks will be rejected'),
+  )
   items.push(
     config.twilio.accountSid && (config.twilio.phoneNumber || config.twilio.messagingServiceSid)
       ? item('ok', 'TWILIO_ACCOUNT_SID', 'SMS sender configured')
-      : item('warn', 'TWILIO_ACCOUNT_SID', 'SMS sending is not configured (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID)'),
+      : item(
+          'warn',
+          'TWILIO_ACCOUNT_SID',
+          'SMS sending is not configured (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID)',
+        ),
   )
   items.push(
-    config.smtpUrl && config.emailFrom ? item('ok', 'SMTP_URL', 'e-mail configured') : item('warn', 'SMTP_URL', 'e-mail sending is not configured (set SMTP_URL and EMAIL_FROM): password reset by e-mail answers 503 and no security notices are sent'),
+    config.smtpUrl && config.emailFrom
+      ? item('ok', 'SMTP_URL', 'e-mail configured')
+      : item(
+          'warn',
+          'SMTP_URL',
+          'e-mail sending is not configured (set SMTP_URL and EMAIL_FROM): password reset by e-mail answers 503 and no security notices are sent',
+        ),
   )
-  if (!isSet(env, 'FRONTEND_URL')) items.push(item('fail', 'FRONTEND_URL', "not set: list the front end's origin, e.g. https://crm.example.com"))
-  else if (config.frontendOrigins.includes('*')) items.push(item('warn', 'FRONTEND_URL', '"*" is never granted credentials: list exact origins'))
+  if (!isSet(env, 'FRONTEND_URL'))
+    items.push(item('fail', 'FRONTEND_URL', "not set: list the front end's origin, e.g. https://crm.example.com"))
+  else if (config.frontendOrigins.includes('*'))
+    items.push(item('warn', 'FRONTEND_URL', '"*" is never granted credentials: list exact origins'))
   else if (config.frontendOrigins.some((o) => o.startsWith('http://'))) items.push(item('warn', 'FRONTEND_URL', 'an origin is plain http'))
   else items.push(item('ok', 'FRONTEND_URL', config.frontendOrigins.join(', ')))
   if (!config.publicUrl) {
-    items.push(item('fail', 'PUBLIC_URL', 'not set: Twilio signatures would be checked against a URL built from X-Forwarded-* headers, which a client can forge'))
+    items.push(
+      item(
+        'fail',
+        'PUBLIC_URL',
+        'not set: Twilio signatures would be checked against a URL built from X-Forwarded-* headers, which a client can forge',
+      ),
+    )
   } else if (!config.publicUrl.startsWith('https://')) items.push(item('warn', 'PUBLIC_URL', 'not https'))
   else items.push(item('ok', 'PUBLIC_URL', config.publicUrl))
-  items.push(config.metricsToken ? item('ok', 'METRICS_TOKEN', 'metrics behind a bearer token') : item('ok', 'METRICS_TOKEN', 'not set: /metrics is off (404)'))
+  items.push(
+    config.metricsToken
+      ? item('ok', 'METRICS_TOKEN', 'metrics behind a bearer token')
+      : item('ok', 'METRICS_TOKEN', 'not set: /metrics is off (404)'),
+  )
   return items
 }
 

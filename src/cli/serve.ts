@@ -23,7 +23,12 @@ function listenError(config: Config, error: unknown): CliError {
 export function ensurePortFree(config: Config): void {
   if (config.port === 0) return
   try {
-    const probe = Bun.serve({ hostname: config.host, port: config.port, reusePort: false, fetch: () => new Response(null, { status: 503 }) })
+    const probe = Bun.serve({
+      hostname: config.host,
+      port: config.port,
+      reusePort: false,
+      fetch: () => new Response(null, { status: 503 }),
+    })
     probe.stop(true)
   } catch (error) {
     throw listenError(config, error)
@@ -37,7 +42,9 @@ export async function serve(config: Config): Promise<void> {
   const migrations = await runMigrations(database)
   if (migrations.applied.length) logger.info({ migrations: migrations.applied }, `applied migrations: ${migrations.applied.join(', ')}`)
   if (migrations.newerThanThisBuild) {
-    logger.warn('the database was migrated by a newer version of crm-api; this older version may fail on it (see docs/operations.md, "Rolling back")')
+    logger.warn(
+      'the database was migrated by a newer version of crm-api; this older version may fail on it (see docs/operations.md, "Rolling back")',
+    )
   }
   const ctx = createContext(config, { database, logger })
   const firstUser = await bootstrapFirstUser(ctx, firstUserCommand(config))

@@ -22,7 +22,10 @@ async function target(management: UserManagement, email: string) {
 }
 
 function listLine(cells: string[], widths: number[]): string {
-  return cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()
+  return cells
+    .map((cell, i) => cell.padEnd(widths[i]!))
+    .join('  ')
+    .trimEnd()
 }
 
 async function list(config: Config): Promise<void> {
@@ -34,7 +37,10 @@ async function list(config: Config): Promise<void> {
       if (all.length >= total || batch.length === 0) return all
     }
   })
-  const table = [['ID', 'EMAIL', 'ROLE', 'ACTIVE', '2FA'], ...rows.map((r) => [String(r.id), r.email, r.role, r.isActive ? 'yes' : 'no', r.totpEnabledAt ? 'on' : 'off'])]
+  const table = [
+    ['ID', 'EMAIL', 'ROLE', 'ACTIVE', '2FA'],
+    ...rows.map((r) => [String(r.id), r.email, r.role, r.isActive ? 'yes' : 'no', r.totpEnabledAt ? 'on' : 'off']),
+  ]
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))
   for (const row of table) console.log(listLine(row, widths))
 }
@@ -52,7 +58,9 @@ export async function runRecoveryVerb(config: Config, verb: RecoveryVerb, args: 
 
   if (verb === 'set-password') {
     const password = await readPassword({ passwordStdin })
-    const row = await withManagement(config, async (management) => management.update({ kind: 'console' }, (await target(management, email)).id, { password }))
+    const row = await withManagement(config, async (management) =>
+      management.update({ kind: 'console' }, (await target(management, email)).id, { password }),
+    )
     console.log(`password of ${row.email} changed; every session of the user has ended`)
     return 0
   }
@@ -68,8 +76,16 @@ export async function runRecoveryVerb(config: Config, verb: RecoveryVerb, args: 
       const row = await target(management, email)
       const { loginAttempts } = ctx.database.tables
       // The throttle counts failures by the e-mail address: forgetting them unlocks the account.
-      const removed = await ctx.database.db.delete(loginAttempts).where(eq(loginAttempts.email, row.email)).returning({ id: loginAttempts.id })
-      await ctx.audit.record({ action: 'user.unlocked', actorEmail: 'cli', target: `user:${row.id} ${row.email}`, details: { attempts_cleared: removed.length } })
+      const removed = await ctx.database.db
+        .delete(loginAttempts)
+        .where(eq(loginAttempts.email, row.email))
+        .returning({ id: loginAttempts.id })
+      await ctx.audit.record({
+        action: 'user.unlocked',
+        actorEmail: 'cli',
+        target: `user:${row.id} ${row.email}`,
+        details: { attempts_cleared: removed.length },
+      })
       return { email: row.email, count: removed.length }
     })
     console.log(`${cleared.email} is unlocked (${cleared.count} recorded login attempts cleared)`)
@@ -81,6 +97,10 @@ export async function runRecoveryVerb(config: Config, verb: RecoveryVerb, args: 
     await notice
     return { email: row.email, wasEnabled }
   })
-  console.log(result.wasEnabled ? `two-factor sign-in of ${result.email} is off; they can sign in with the password alone` : `${result.email} had no two-factor sign-in`)
+  console.log(
+    result.wasEnabled
+      ? `two-factor sign-in of ${result.email} is off; they can sign in with the password alone`
+      : `${result.email} had no two-factor sign-in`,
+  )
   return 0
 }

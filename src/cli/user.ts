@@ -23,7 +23,8 @@ function parseCreate(args: string[]): CreateOptions {
   const options: CreateOptions = { passwordStdin: false }
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
     const value = () => {
       const next = inline ?? args[++i]
       if (next === undefined || next === '') throw new CliError(`${flag} needs a value (${USAGE})`)
@@ -99,7 +100,9 @@ export async function readPassword(options: { passwordStdin: boolean }): Promise
 /** Turns a service refusal (409, 422, 404) into one line for the terminal. */
 function explain(error: unknown): never {
   if (error instanceof HttpError) {
-    const fields = (error.extra.errors as { field: string; message: string }[] | undefined)?.map((e) => `${e.field}: ${e.message}`).join('; ')
+    const fields = (error.extra.errors as { field: string; message: string }[] | undefined)
+      ?.map((e) => `${e.field}: ${e.message}`)
+      .join('; ')
     throw new CliError(fields ? fields : error.detail)
   }
   throw error
@@ -125,7 +128,9 @@ export async function runUser(config: Config, args: string[]): Promise<number> {
     const password = await readPassword(options)
     const email = options.email
     const role = options.role
-    const row = await withManagement(config, (management) => management.create({ kind: 'console' }, { email, password, role, fullName: options.fullName }))
+    const row = await withManagement(config, (management) =>
+      management.create({ kind: 'console' }, { email, password, role, fullName: options.fullName }),
+    )
     console.log(`created user ${row.email} (role ${row.role})`)
     return 0
   }

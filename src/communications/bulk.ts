@@ -65,7 +65,8 @@ export class BulkSmsService {
   async send(user: Pick<AuthUser, 'id' | 'email'>, input: typeof BulkSmsModel.body.static, clientIp?: string) {
     const message = requireText('message', input.message, SMS_BODY_MAX)
     const ids = [...new Set(input.customer_ids.map(Number))]
-    if (ids.some((id) => !Number.isInteger(id) || id < 1 || id > ID_MAX)) throw new ValidationFailed('customer_ids', `Each id must be between 1 and ${ID_MAX}`)
+    if (ids.some((id) => !Number.isInteger(id) || id < 1 || id > ID_MAX))
+      throw new ValidationFailed('customer_ids', `Each id must be between 1 and ${ID_MAX}`)
     this.sms.assertConfigured()
     const { customers } = this.ctx.database.tables
     const rows = await this.ctx.database.db
@@ -76,8 +77,13 @@ export class BulkSmsService {
     const results: BulkResult[] = []
     for (const id of ids) {
       const customer = byId.get(id)
-      const base = { customer_id: id, customer_name: customer ? fullName(customer.firstName, customer.lastName) : null, communication_id: null }
-      const skip = (phone: string | null, reason: string, detail: string) => results.push({ ...base, phone, status: 'skipped', reason, detail })
+      const base = {
+        customer_id: id,
+        customer_name: customer ? fullName(customer.firstName, customer.lastName) : null,
+        communication_id: null,
+      }
+      const skip = (phone: string | null, reason: string, detail: string) =>
+        results.push({ ...base, phone, status: 'skipped', reason, detail })
       if (!customer) {
         skip(null, 'not_found', 'Customer not found')
         continue
@@ -107,7 +113,10 @@ export class BulkSmsService {
       }
     }
     const counted = (status: string) => results.filter((result) => result.status === status).length
-    this.ctx.logger.info({ userId: user.id, total: results.length, sent: counted('sent'), failed: counted('failed'), skipped: counted('skipped') }, 'bulk sms finished')
+    this.ctx.logger.info(
+      { userId: user.id, total: results.length, sent: counted('sent'), failed: counted('failed'), skipped: counted('skipped') },
+      'bulk sms finished',
+    )
     return { total: results.length, sent: counted('sent'), failed: counted('failed'), skipped: counted('skipped'), results }
   }
 }

@@ -54,7 +54,10 @@ export class EmailService {
       return communicationView(sent)
     } catch (error) {
       if (!(error instanceof EmailSendError)) throw error
-      await this.records.markFailed(row.id, { code: error.responseCode !== null ? String(error.responseCode) : error.kind, message: error.message })
+      await this.records.markFailed(row.id, {
+        code: error.responseCode !== null ? String(error.responseCode) : error.kind,
+        message: error.message,
+      })
       this.ctx.metrics.messages.inc({ channel: 'email', direction: 'outbound', status: 'failed' })
       this.ctx.logger.warn({ communicationId: row.id, userId: user.id, kind: error.kind, code: error.responseCode }, 'email send failed')
       throw new BadGateway(`Email provider error: ${error.message}`)

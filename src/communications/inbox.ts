@@ -25,7 +25,9 @@ export const InboxModel = {
   activityQuery: t.Object({
     limit: t.Optional(t.Integer({ minimum: 1, maximum: ACTIVITY_LIMIT_MAX, description: `1..${ACTIVITY_LIMIT_MAX}, default 50` })),
     channel: t.Optional(channel),
-    search: t.Optional(t.String({ maxLength: 200, description: 'Case-insensitive substring of the text, subject, customer name or address' })),
+    search: t.Optional(
+      t.String({ maxLength: 200, description: 'Case-insensitive substring of the text, subject, customer name or address' }),
+    ),
   }),
   activity: t.Object(
     {
@@ -91,7 +93,10 @@ export class InboxService {
     const { communications } = this.ctx.database.tables
     // Inbound messages belong to the whole office, so the counts are the same for every user.
     const unread = (type: string) =>
-      this.db.$count(communications, and(eq(communications.type, type), eq(communications.direction, 'inbound'), isNull(communications.readAt)))
+      this.db.$count(
+        communications,
+        and(eq(communications.type, type), eq(communications.direction, 'inbound'), isNull(communications.readAt)),
+      )
     const [sms, email] = await Promise.all([unread('sms'), unread('email')])
     return { unread_sms: sms, unread_email: email, pending_reminders: 0 }
   }
@@ -124,7 +129,11 @@ export class InboxService {
       id: `${row.type}-${row.id}`,
       type: row.type,
       customer_id: row.customerId,
-      customer_name: fullName(firstName, lastName) ?? row.peerAddress ?? (row.direction === 'inbound' ? row.fromAddress : row.toAddress) ?? row.toAddress,
+      customer_name:
+        fullName(firstName, lastName) ??
+        row.peerAddress ??
+        (row.direction === 'inbound' ? row.fromAddress : row.toAddress) ??
+        row.toAddress,
       content: [...row.content].slice(0, PREVIEW_MAX).join(''),
       subject: row.subject,
       direction: row.direction,

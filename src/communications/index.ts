@@ -52,7 +52,7 @@ export function communicationsModule(ctx: AppContext) {
           summary: 'Send an SMS through Twilio',
           description:
             'Order of checks: permission, validation (422) and customer (404), configuration (503), opt-out (409), rate limits (429 with Retry-After), then the record is written and Twilio called (502 on a provider failure, the record kept as failed). Accepted sends carry RateLimit and RateLimit-Policy headers. ' +
-            'The React CRM app\'s names are accepted too: to_phone, to_number or conversation_id for `to`, message or content for `body`; two names of one thing with different values are a 422.',
+            "The React CRM app's names are accepted too: to_phone, to_number or conversation_id for `to`, message or content for `body`; two names of one thing with different values are a 422.",
         },
       },
     )
@@ -67,7 +67,11 @@ export function communicationsModule(ctx: AppContext) {
         permission: 'send_email',
         body: CommunicationModel.sendEmail,
         response: { 201: CommunicationModel.sent, ...errors },
-        detail: { tags, summary: 'Send an e-mail through SMTP', description: 'A refusal or an unreachable server answers 502 and keeps a failed record.' },
+        detail: {
+          tags,
+          summary: 'Send an e-mail through SMTP',
+          description: 'A refusal or an unreachable server answers 502 and keeps a failed record.',
+        },
       },
     )
     .post('/sms/send-bulk', ({ user, body, clientIp }) => bulk.send(user, body, clientIp), {
@@ -77,20 +81,27 @@ export function communicationsModule(ctx: AppContext) {
       detail: {
         tags,
         summary: 'Send one SMS to several customers',
-        description:
-          `Up to ${BULK_MAX} customers, one after the other, each through the checks of a single send: no phone or unknown → skipped; opted out → skipped (reason opted_out); a rate limit reached → skipped (reason rate_limited, detail the limiter's message; nothing sent); the provider refusing → failed (record kept). 503 before anything when SMS is not configured.`,
+        description: `Up to ${BULK_MAX} customers, one after the other, each through the checks of a single send: no phone or unknown → skipped; opted out → skipped (reason opted_out); a rate limit reached → skipped (reason rate_limited, detail the limiter's message; nothing sent); the provider refusing → failed (record kept). 503 before anything when SMS is not configured.`,
       },
     })
     .get('/sms/customers', ({ query }) => inbox.smsCustomers(query), {
       permission: 'view_customers',
       query: InboxModel.smsCustomersQuery,
       response: { 200: InboxModel.smsCustomers },
-      detail: { tags, summary: 'Customers one can text', description: 'Customers with a phone number, by last and first name; archived ones only with active_only=false.' },
+      detail: {
+        tags,
+        summary: 'Customers one can text',
+        description: 'Customers with a phone number, by last and first name; archived ones only with active_only=false.',
+      },
     })
     .get('/stats', () => inbox.stats(), {
       auth: true,
       response: { 200: InboxModel.stats },
-      detail: { tags, summary: 'Unread counts for the inbox', description: 'Inbound messages not marked read (POST /api/v2/sms/conversations/{id}/read marks an SMS thread).' },
+      detail: {
+        tags,
+        summary: 'Unread counts for the inbox',
+        description: 'Inbound messages not marked read (POST /api/v2/sms/conversations/{id}/read marks an SMS thread).',
+      },
     })
     .get('/activity', ({ user, query }) => inbox.activity(user, query), {
       auth: true,
@@ -99,7 +110,8 @@ export function communicationsModule(ctx: AppContext) {
       detail: {
         tags,
         summary: 'Recent messages on every channel',
-        description: 'Newest first, the messages you may see (the history rule). `channel` sms or email; `search` in text, subject, customer name and address.',
+        description:
+          'Newest first, the messages you may see (the history rule). `channel` sms or email; `search` in text, subject, customer name and address.',
       },
     })
     .get('/history', ({ user, query }) => records.history(user, query), {
@@ -110,7 +122,7 @@ export function communicationsModule(ctx: AppContext) {
         tags,
         summary: 'Messages, newest first',
         description:
-          'Without view_all_communications: the messages you sent plus inbound messages. Filters: customer_id, type (or message_type), direction. Items carry the linked customer\'s name and when the message was sent or received.',
+          "Without view_all_communications: the messages you sent plus inbound messages. Filters: customer_id, type (or message_type), direction. Items carry the linked customer's name and when the message was sent or received.",
       },
     })
 }

@@ -10,7 +10,9 @@ export const EMAIL_BODY_MAX = 100_000
 // UTF-16 units, so an emoji would count twice); the schema limits here only
 // stop absurd payloads early.
 const recipient = {
-  customer_id: t.Optional(t.Nullable(t.Integer({ minimum: 1, maximum: ID_MAX, description: 'Send to this customer (their phone or e-mail); links the record' }))),
+  customer_id: t.Optional(
+    t.Nullable(t.Integer({ minimum: 1, maximum: ID_MAX, description: 'Send to this customer (their phone or e-mail); links the record' })),
+  ),
 }
 
 export const CommunicationModel = {
@@ -21,13 +23,18 @@ export const CommunicationModel = {
       subject: t.String({ maxLength: EMAIL_SUBJECT_MAX * 2, description: `1..${EMAIL_SUBJECT_MAX} characters, one line` }),
       body: t.String({ maxLength: EMAIL_BODY_MAX * 2, description: `Plain text, 1..${EMAIL_BODY_MAX} characters` }),
     },
-    { title: 'SendEmailRequest', description: 'Give `to`, `customer_id`, or both (then `to` is the destination and the record is linked to the customer).' },
+    {
+      title: 'SendEmailRequest',
+      description: 'Give `to`, `customer_id`, or both (then `to` is the destination and the record is linked to the customer).',
+    },
   ),
   historyQuery: t.Object({
     customer_id: t.Optional(t.Integer({ minimum: 1, maximum: ID_MAX, description: 'Only records linked to this customer' })),
     // Not t.UnionEnum: Elysia fills an absent optional UnionEnum query value with its first member.
     type: t.Optional(t.Union([t.Literal('sms'), t.Literal('email')])),
-    message_type: t.Optional(t.Union([t.Literal('sms'), t.Literal('email')], { description: 'Same as `type` (the React CRM app sends this name)' })),
+    message_type: t.Optional(
+      t.Union([t.Literal('sms'), t.Literal('email')], { description: 'Same as `type` (the React CRM app sends this name)' }),
+    ),
     direction: t.Optional(t.Union([t.Literal('inbound'), t.Literal('outbound')])),
     ...PageQuery,
   }),
@@ -43,5 +50,6 @@ export const CommunicationModel = {
   ),
 }
 
-export const SMS_SETUP_HINT = 'Set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER (or TWILIO_MESSAGING_SERVICE_SID), then restart'
+export const SMS_SETUP_HINT =
+  'Set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER (or TWILIO_MESSAGING_SERVICE_SID), then restart'
 export const EMAIL_SETUP_HINT = 'Set SMTP_URL and EMAIL_FROM, then restart'

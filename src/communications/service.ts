@@ -101,7 +101,13 @@ export class CommunicationService {
       const customer = await this.customer(input.customer_id)
       if (!to) {
         to = customer.email ? normalizeEmailAddress(customer.email) : undefined
-        if (!to) throw new ValidationFailed('customer_id', customer.email ? `Customer's e-mail address cannot be used (${emailAddressProblem(customer.email)})` : 'Customer has no e-mail address')
+        if (!to)
+          throw new ValidationFailed(
+            'customer_id',
+            customer.email
+              ? `Customer's e-mail address cannot be used (${emailAddressProblem(customer.email)})`
+              : 'Customer has no e-mail address',
+          )
       }
       return { to, customerId: customer.id }
     }
@@ -185,7 +191,8 @@ export class CommunicationService {
     if (query.customer_id !== undefined && (query.customer_id < 1 || query.customer_id > ID_MAX)) {
       throw new ValidationFailed('customer_id', `Must be between 1 and ${ID_MAX}`)
     }
-    if (query.type && query.message_type && query.type !== query.message_type) throw new ValidationFailed('message_type', 'Differs from `type`')
+    if (query.type && query.message_type && query.type !== query.message_type)
+      throw new ValidationFailed('message_type', 'Differs from `type`')
     const type = query.type ?? query.message_type
     const { communications } = this.tables
     const filters: SQL[] = []

@@ -6,7 +6,9 @@ import { SMS_BODY_MAX } from './model'
 
 const phoneField = (description: string) => t.Optional(t.Nullable(t.String({ maxLength: 64, description })))
 const bodyField = (description: string) => t.Optional(t.String({ maxLength: SMS_BODY_MAX * 2, description }))
-const ignored = t.Optional(t.Union([t.String({ maxLength: 200 }), t.Number(), t.Null()], { description: 'Accepted and ignored (sent by the React CRM app)' }))
+const ignored = t.Optional(
+  t.Union([t.String({ maxLength: 200 }), t.Number(), t.Null()], { description: 'Accepted and ignored (sent by the React CRM app)' }),
+)
 
 /**
  * The send body, with the names the React CRM app uses beside ours: each

@@ -59,9 +59,16 @@ export class SmsService {
     })
     try {
       const message = await this.twilio.sendMessage({ to: draft.to, body: draft.body })
-      const sent = await this.records.markAccepted(row.id, { status: message.status, externalId: message.sid, from: message.from ?? row.fromAddress })
+      const sent = await this.records.markAccepted(row.id, {
+        status: message.status,
+        externalId: message.sid,
+        from: message.from ?? row.fromAddress,
+      })
       this.ctx.metrics.messages.inc({ channel: 'sms', direction: 'outbound', status: sent.status })
-      this.ctx.logger.info({ communicationId: row.id, userId: user.id, to: maskPhone(draft.to), sid: message.sid, status: sent.status }, 'sms handed to twilio')
+      this.ctx.logger.info(
+        { communicationId: row.id, userId: user.id, to: maskPhone(draft.to), sid: message.sid, status: sent.status },
+        'sms handed to twilio',
+      )
       return communicationView(sent)
     } catch (error) {
       if (!(error instanceof TwilioSendError)) throw error
@@ -70,7 +77,14 @@ export class SmsService {
       if (error.code === TWILIO_UNSUBSCRIBED) await this.optOuts.set(draft.to, true)
       this.ctx.metrics.messages.inc({ channel: 'sms', direction: 'outbound', status: 'failed' })
       this.ctx.logger.warn(
-        { communicationId: row.id, userId: user.id, to: maskPhone(draft.to), kind: error.kind, code: error.code, httpStatus: error.httpStatus },
+        {
+          communicationId: row.id,
+          userId: user.id,
+          to: maskPhone(draft.to),
+          kind: error.kind,
+          code: error.code,
+          httpStatus: error.httpStatus,
+        },
         'sms send failed',
       )
       throw new BadGateway(`SMS provider error: ${error.message}`)

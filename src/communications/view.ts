@@ -66,7 +66,9 @@ export const HistoryItem = t.Composite(
     CommunicationView,
     t.Object({
       customer_name: t.Nullable(t.String({ description: 'First and last name of the linked customer, null when none' })),
-      sent_at: t.Nullable(t.String({ format: 'date-time', description: 'When it was sent or received; null while queued or when it failed' })),
+      sent_at: t.Nullable(
+        t.String({ format: 'date-time', description: 'When it was sent or received; null while queued or when it failed' }),
+      ),
     }),
   ],
   { title: 'CommunicationWithCustomer' },

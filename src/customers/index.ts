@@ -52,7 +52,11 @@ export function customersModule(ctx: AppContext) {
       permission: 'view_customers',
       params: model.idParams,
       response: { 200: model.customer, ...notFound },
-      detail: { tags, summary: 'Get a customer', description: '404 "Customer not found" for an unknown, deleted or non-numeric id. Archived customers are found.' },
+      detail: {
+        tags,
+        summary: 'Get a customer',
+        description: '404 "Customer not found" for an unknown, deleted or non-numeric id. Archived customers are found.',
+      },
     })
     .patch('/:id', ({ params, body }) => service.update(parseCustomerId(params.id), body), {
       permission: 'edit_customers',
@@ -70,7 +74,13 @@ export function customersModule(ctx: AppContext) {
       async ({ params, user, clientIp, set }) => {
         const id = parseCustomerId(params.id)
         await service.softDelete(id)
-        await ctx.audit.record({ action: 'customer.deleted', userId: user.id, actorEmail: user.email, target: `customer:${id}`, ip: clientIp })
+        await ctx.audit.record({
+          action: 'customer.deleted',
+          userId: user.id,
+          actorEmail: user.email,
+          target: `customer:${id}`,
+          ip: clientIp,
+        })
         set.status = 204
       },
       {
@@ -88,13 +98,21 @@ export function customersModule(ctx: AppContext) {
       permission: 'edit_customers',
       params: model.idParams,
       response: { 200: model.customer, ...notFound },
-      detail: { tags, summary: 'Archive a customer', description: 'Hides the customer from the default list (is_archived true, is_active false). Not a deletion; idempotent.' },
+      detail: {
+        tags,
+        summary: 'Archive a customer',
+        description: 'Hides the customer from the default list (is_archived true, is_active false). Not a deletion; idempotent.',
+      },
     })
     .post('/:id/unarchive', ({ params }) => service.setArchived(parseCustomerId(params.id), false), {
       permission: 'edit_customers',
       params: model.idParams,
       response: { 200: model.customer, ...notFound },
-      detail: { tags, summary: 'Restore an archived customer', description: 'Back in the default list (is_archived false, is_active true); idempotent.' },
+      detail: {
+        tags,
+        summary: 'Restore an archived customer',
+        description: 'Back in the default list (is_archived false, is_active true); idempotent.',
+      },
     })
     .get('/:id/communications', ({ user, params, query }) => service.timeline(user, parseCustomerId(params.id), query), {
       permission: 'view_customers',
@@ -104,7 +122,8 @@ export function customersModule(ctx: AppContext) {
       detail: {
         tags,
         summary: "A customer's communications",
-        description: 'SMS and e-mail linked to the customer, newest first. Without view_all_communications: the messages you sent plus inbound messages (as in the history).',
+        description:
+          'SMS and e-mail linked to the customer, newest first. Without view_all_communications: the messages you sent plus inbound messages (as in the history).',
       },
     })
 }

@@ -78,7 +78,8 @@ const tags = t.Array(t.String({ minLength: 1, maxLength: TAG_MAX }), {
 
 /** Optional text that `null` (or an empty string) clears. */
 const clearable = (maxLength: number, description?: string) => t.Optional(t.Nullable(t.String({ maxLength, description })))
-const clearableEnum = (values: readonly string[], description: string) => t.Optional(t.Nullable(t.String({ enum: [...values, ''], description })))
+const clearableEnum = (values: readonly string[], description: string) =>
+  t.Optional(t.Nullable(t.String({ enum: [...values, ''], description })))
 
 function writableFields(extraFields: string[]) {
   const extras = Object.fromEntries(extraFields.map((name) => [name, t.Optional(ExtraValueSchema)])) as Record<never, never>
@@ -105,7 +106,8 @@ function writableFields(extraFields: string[]) {
   }
 }
 
-const name = (label: string) => t.String({ minLength: 1, maxLength: NAME_MAX, description: `${label}, 1..${NAME_MAX} characters after trimming` })
+const name = (label: string) =>
+  t.String({ minLength: 1, maxLength: NAME_MAX, description: `${label}, 1..${NAME_MAX} characters after trimming` })
 
 /**
  * The customer schemas of one app: the office's extra fields
@@ -130,7 +132,9 @@ export function customerModel(extraFields: string[], rawCheck: (body: unknown) =
         }),
       ),
       is_archived: t.Optional(t.Boolean({ description: 'true lists archived customers only; default false (archived ones are hidden)' })),
-      prospect_stage: t.Optional(t.String({ enum: [...PROSPECT_STAGES, ''], description: 'Only customers at this prospect stage ("" means any)' })),
+      prospect_stage: t.Optional(
+        t.String({ enum: [...PROSPECT_STAGES, ''], description: 'Only customers at this prospect stage ("" means any)' }),
+      ),
     }),
     timelineQuery: t.Object(PageQuery),
     list: t.Object(
@@ -150,7 +154,10 @@ export function customerModel(extraFields: string[], rawCheck: (body: unknown) =
     timeline: PageOf(CommunicationView, 'CustomerTimeline'),
     // Unknown properties (including the read-only sms_opt_out, id and timestamps) are dropped, not rejected.
     create: withRawCheck(
-      t.Object({ first_name: name('First name'), last_name: name('Last name'), ...writable, tags: t.Optional(tags) }, { title: 'CustomerCreate' }),
+      t.Object(
+        { first_name: name('First name'), last_name: name('Last name'), ...writable, tags: t.Optional(tags) },
+        { title: 'CustomerCreate' },
+      ),
       rawCheck,
     ),
     update: withRawCheck(

@@ -138,11 +138,21 @@ export class CustomerSearch {
    * both databases answer alike; PostgreSQL stops counting at the cap instead of
    * counting every customer on every page.
    */
-  async listed(filter: ListFilter, limit: number, offset: number): Promise<{ rows: CustomerRow[]; total: number; totalIsEstimate: boolean }> {
+  async listed(
+    filter: ListFilter,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: CustomerRow[]; total: number; totalIsEstimate: boolean }> {
     const where = this.shown(filter)
     const counter = filter.archived || filter.prospectStage !== undefined ? undefined : this.listedCounter()
     const counting = counter === undefined ? this.countAlongside(where, Math.max(LIST_TOTAL_CAP, offset + limit) + 1) : undefined
-    const rows = await this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset)
+    const rows = await this.database.db
+      .select()
+      .from(this.customers)
+      .where(where)
+      .orderBy(desc(this.customers.id))
+      .limit(limit)
+      .offset(offset)
     const total = await cappedTotal(
       rows.length,
       limit,
@@ -200,8 +210,13 @@ export class CustomerSearch {
       .query<{ id: number }, (string | number)[]>(`SELECT f.rowid AS id ${from} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`)
       .all(...params, limit, offset)
       .map((row) => row.id)
-    const total = await cappedTotal(ids.length, limit, offset, (rowLimit) =>
-      handle.query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ?)`).get(...params, rowLimit)?.n ?? 0,
+    const total = await cappedTotal(
+      ids.length,
+      limit,
+      offset,
+      (rowLimit) =>
+        handle.query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ?)`).get(...params, rowLimit)
+          ?.n ?? 0,
     )
     return { ids, ...total }
   }
@@ -211,7 +226,13 @@ export class CustomerSearch {
     const where = and(this.shown(filter), or(...matches))!
     const counting = this.countAlongside(where, Math.max(SEARCH_TOTAL_CAP, offset + limit) + 1)
     // The rows themselves: no second query for them.
-    const rows = await this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset)
+    const rows = await this.database.db
+      .select()
+      .from(this.customers)
+      .where(where)
+      .orderBy(desc(this.customers.id))
+      .limit(limit)
+      .offset(offset)
     const total = await cappedTotal(rows.length, limit, offset, (rowLimit) => counting ?? this.countUpTo(where, rowLimit))
     return { ids: rows.map((row) => row.id), rows, ...total }
   }

@@ -119,7 +119,8 @@ export class CustomerService {
     const term = query.search?.trim() ?? ''
     if (term.includes('\u0000')) errors.push({ field: 'search', message: 'Must not contain NUL characters' })
     const stage = query.prospect_stage === undefined || query.prospect_stage === '' ? undefined : query.prospect_stage
-    if (stage !== undefined && !(PROSPECT_STAGES as readonly string[]).includes(stage)) errors.push({ field: 'prospect_stage', message: `Expected one of ${PROSPECT_STAGES.join(', ')}` })
+    if (stage !== undefined && !(PROSPECT_STAGES as readonly string[]).includes(stage))
+      errors.push({ field: 'prospect_stage', message: `Expected one of ${PROSPECT_STAGES.join(', ')}` })
     const { page, pageSize, offset } = pageWindow(query, CUSTOMER_PAGE_SIZE_MAX, errors)
     const filter = { archived: query.is_archived ?? false, prospectStage: stage }
     if (term === '') {
@@ -127,7 +128,13 @@ export class CustomerService {
       return { items: await this.views(rows), total, total_is_estimate: totalIsEstimate, page, page_size: pageSize }
     }
     const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), filter, pageSize, offset)
-    return { items: await this.views(found.rows ?? (await this.search.rows(found.ids))), total: found.total, total_is_estimate: found.totalIsEstimate, page, page_size: pageSize }
+    return {
+      items: await this.views(found.rows ?? (await this.search.rows(found.ids))),
+      total: found.total,
+      total_is_estimate: found.totalIsEstimate,
+      page,
+      page_size: pageSize,
+    }
   }
 
   async get(id: number): Promise<CustomerViewType> {

@@ -59,7 +59,12 @@ function validDate(text: string): boolean {
   if (!match) return false
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
   const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && !Number.isNaN(Date.parse(text.replace(' ', 'T')))
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    !Number.isNaN(Date.parse(text.replace(' ', 'T')))
+  )
 }
 
 /**
@@ -120,7 +125,8 @@ export class CustomerValidator {
       if (e164) out.phone = e164
       else add('phone', 'Invalid phone number')
     }
-    if (out.nextFollowUpDate && !validDate(out.nextFollowUpDate)) add('next_follow_up_date', 'Expected a date: YYYY-MM-DD or an ISO 8601 date and time')
+    if (out.nextFollowUpDate && !validDate(out.nextFollowUpDate))
+      add('next_follow_up_date', 'Expected a date: YYYY-MM-DD or an ISO 8601 date and time')
 
     for (const [field, column, allowed] of [
       ['customer_type', 'customerType', CUSTOMER_TYPES],
@@ -137,7 +143,8 @@ export class CustomerValidator {
     const estimated = input.estimated_value
     if (estimated === null) out.estimatedValue = null
     else if (typeof estimated === 'number') {
-      if (!Number.isFinite(estimated) || estimated < 0 || estimated > ESTIMATED_VALUE_MAX) add('estimated_value', `Expected a number from 0 to ${ESTIMATED_VALUE_MAX}`)
+      if (!Number.isFinite(estimated) || estimated < 0 || estimated > ESTIMATED_VALUE_MAX)
+        add('estimated_value', `Expected a number from 0 to ${ESTIMATED_VALUE_MAX}`)
       else out.estimatedValue = estimated
     }
 
@@ -160,7 +167,8 @@ export class CustomerValidator {
     // is_active is the SPA's name for "not archived"; both may be sent, but they must agree.
     const archived = typeof input.is_archived === 'boolean' ? input.is_archived : undefined
     const active = typeof input.is_active === 'boolean' ? input.is_active : undefined
-    if (archived !== undefined && active !== undefined && archived === active) add('is_active', 'Contradicts is_archived (is_active is its opposite)')
+    if (archived !== undefined && active !== undefined && archived === active)
+      add('is_active', 'Contradicts is_archived (is_active is its opposite)')
     else if (archived !== undefined) out.isArchived = archived
     else if (active !== undefined) out.isArchived = !active
 

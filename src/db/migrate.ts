@@ -59,7 +59,9 @@ function migrateSqlite(database: Database): MigrationReport {
   const handle = database.sqlite!
   const migrations = readMigrations('sqlite')
   handle.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)')
-  const last = handle.query<{ created_at: unknown }, []>('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1').get()
+  const last = handle
+    .query<{ created_at: unknown }, []>('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1')
+    .get()
   const todo = pending(migrations, last?.created_at)
   if (todo.length === 0) return report(migrations, last?.created_at, todo)
   const record = handle.prepare<unknown, [string, number]>('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)')
@@ -104,18 +106,27 @@ async function migratePostgres(database: Database): Promise<MigrationReport> {
     if (todo.length > 0) {
       // Hashes are hex and times integers: nothing in the bookkeeping needs quoting beyond the literal.
       const script = todo
-        .map((m) => `${m.sql.join('\n')};\nINSERT INTO "drizzle"."__drizzle_migrations" ("hash", "created_at") VALUES ('${m.hash}', ${m.folderMillis});`)
+        .map(
+          (m) =>
+            `${m.sql.join('\n')};\nINSERT INTO "drizzle"."__drizzle_migrations" ("hash", "created_at") VALUES ('${m.hash}', ${m.folderMillis});`,
+        )
         .join('\n')
       try {
         await connection.unsafe(`BEGIN;\n${script}\nCOMMIT;`).simple()
       } catch (error) {
-        await connection.unsafe('ROLLBACK').simple().catch(() => {})
+        await connection
+          .unsafe('ROLLBACK')
+          .simple()
+          .catch(() => {})
         throw error
       }
     }
     return report(migrations, last, todo)
   } finally {
-    await connection.unsafe(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`).simple().catch(() => {})
+    await connection
+      .unsafe(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`)
+      .simple()
+      .catch(() => {})
     connection.release()
   }
 }

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, doublePrecision, index, jsonb, pgTable, serial, integer, text, timestamp as pgTimestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  jsonb,
+  pgTable,
+  serial,
+  integer,
+  text,
+  timestamp as pgTimestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
 
 // Keep in step with schema.sqlite.ts (tests/db/schema-parity.test.ts compares them).
 

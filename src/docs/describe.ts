@@ -20,7 +20,8 @@ function setExample(content: Json | undefined, example: unknown): void {
  */
 export function describeOperation(operation: Operation, method: string, path: string): void {
   const doc = OPERATIONS[`${method.toUpperCase()} ${path}`]
-  const responses = (operation.responses ??= {})
+  operation.responses ??= {}
+  const responses = operation.responses
   if (doc?.description && !operation.description) operation.description = doc.description
   const body = operation.requestBody?.content
   if (body && doc?.requestTypes) for (const type of Object.keys(body)) if (!doc.requestTypes.includes(type)) delete body[type]
@@ -28,7 +29,8 @@ export function describeOperation(operation: Operation, method: string, path: st
   for (const status of doc?.impossible ?? []) delete responses[status]
   for (const [status, response] of Object.entries(doc?.responses ?? {})) {
     const bodiless = response.example === undefined && response.examples === undefined
-    const existing = (responses[status] ??= bodiless ? { description: response.description } : errorResponse(response.description))
+    responses[status] ??= bodiless ? { description: response.description } : errorResponse(response.description)
+    const existing = responses[status]
     existing.description = response.description
     if (response.example !== undefined) setExample(existing.content as Json, response.example)
     if (response.examples) for (const media of Object.values((existing.content as Json) ?? {})) (media as Json).examples = response.examples
@@ -38,13 +40,18 @@ export function describeOperation(operation: Operation, method: string, path: st
     if (known && !doc?.responses[status]) {
       if (/^Response for status/.test(response.description as string)) response.description = known.description
       const content = response.content as Json | undefined
-      if (content && Object.values(content).every((media) => (media as Json).example === undefined && (media as Json).examples === undefined)) setExample(content, known.example)
+      if (
+        content &&
+        Object.values(content).every((media) => (media as Json).example === undefined && (media as Json).examples === undefined)
+      )
+        setExample(content, known.example)
     }
     const headers = headersFor(method, path, status)
     response.headers = Object.fromEntries(headers.map((name) => [name, headerRef(name)]))
   }
   for (const parameter of (operation.parameters ?? []) as { in?: string; name?: string; schema?: Json }[]) {
     const fallback = QUERY_DEFAULTS[parameter.name ?? '']
-    if (parameter.in === 'query' && fallback !== undefined && parameter.schema && parameter.schema.default === undefined) parameter.schema.default = fallback
+    if (parameter.in === 'query' && fallback !== undefined && parameter.schema && parameter.schema.default === undefined)
+      parameter.schema.default = fallback
   }
 }

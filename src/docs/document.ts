@@ -30,7 +30,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
 /** The tags the operations use, in order of first use, with a description where one is known. */
 function tagsOf(paths: Record<string, Record<string, unknown>>): { name: string; description?: string }[] {
   const names = new Set<string>()
-  for (const item of Object.values(paths)) for (const op of Object.values(item)) for (const tag of (op as { tags?: string[] }).tags ?? []) names.add(tag)
+  for (const item of Object.values(paths))
+    for (const op of Object.values(item)) for (const tag of (op as { tags?: string[] }).tags ?? []) names.add(tag)
   return [...names].map((name) => (TAG_DESCRIPTIONS[name] ? { name, description: TAG_DESCRIPTIONS[name] } : { name }))
 }
 

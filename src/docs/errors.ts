@@ -45,9 +45,15 @@ interface SharedError {
 
 /** The answers many routes share, with the `detail` they usually carry. */
 export const SHARED_ERRORS: Record<string, SharedError> = {
-  '400': { description: 'Malformed request body (not parseable as its Content-Type, nested too deeply, a bad Content-Length)', example: { detail: 'Malformed request body' } },
+  '400': {
+    description: 'Malformed request body (not parseable as its Content-Type, nested too deeply, a bad Content-Length)',
+    example: { detail: 'Malformed request body' },
+  },
   '401': { description: 'Missing, invalid, expired or revoked credentials', example: { detail: 'Could not validate credentials' } },
-  '403': { description: 'Disabled account, missing permission, or a cross-site cookie request', example: { detail: 'Permission denied: requires edit_customers' } },
+  '403': {
+    description: 'Disabled account, missing permission, or a cross-site cookie request',
+    example: { detail: 'Permission denied: requires edit_customers' },
+  },
   '413': { description: 'The body is larger than MAX_BODY_BYTES', example: { detail: 'Request body too large' } },
   '422': {
     description: 'Request validation failed: every wrong field is named',
@@ -55,7 +61,8 @@ export const SHARED_ERRORS: Record<string, SharedError> = {
     example: { detail: 'Request validation failed', errors: [{ field: 'page_size', message: 'Expected an integer from 1 to 200' }] },
   },
   default: {
-    description: 'Any other error: 503 "Database unavailable" with Retry-After while the database does not answer, 500 with the request id otherwise',
+    description:
+      'Any other error: 503 "Database unavailable" with Retry-After while the database does not answer, 500 with the request id otherwise',
     example: { detail: 'Internal Server Error', request_id: '5f0c7a52-93c1-4f0b-9a38-3c1f2f6e9b1d' },
   },
 }
@@ -89,7 +96,8 @@ function canFailValidation(parameter: unknown): boolean {
  */
 export function completeOperation(operation: Operation, path: string): void {
   operation.security ??= securityFor(path)
-  const responses = (operation.responses ??= {})
+  operation.responses ??= {}
+  const responses = operation.responses
   const secured = operation.security.some((requirement) => 'bearerAuth' in requirement)
   if (secured) {
     responses['401'] ??= shared('401')

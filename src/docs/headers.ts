@@ -3,12 +3,14 @@ import { isAuthPath } from '../http/security-headers'
 /** Response headers the API sets, documented once and referenced where they occur. */
 export const HEADER_COMPONENTS = {
   'X-Request-Id': {
-    description: 'The request id: the caller’s own X-Request-Id when it is 1..128 of `A-Za-z0-9._:-`, else a new UUID. It is in the log line of the request.',
+    description:
+      'The request id: the caller’s own X-Request-Id when it is 1..128 of `A-Za-z0-9._:-`, else a new UUID. It is in the log line of the request.',
     schema: { type: 'string', maxLength: 128 },
     example: '5f0c7a52-93c1-4f0b-9a38-3c1f2f6e9b1d',
   },
   'Access-Control-Allow-Origin': {
-    description: 'Only when the request’s Origin is listed in FRONTEND_URL (that origin, with credentials allowed) or FRONTEND_URL is `*` (then `*`, never with credentials).',
+    description:
+      'Only when the request’s Origin is listed in FRONTEND_URL (that origin, with credentials allowed) or FRONTEND_URL is `*` (then `*`, never with credentials).',
     schema: { type: 'string', maxLength: 2048 },
     example: 'https://crm.acme-plumbing.com',
   },
@@ -23,7 +25,8 @@ export const HEADER_COMPONENTS = {
     example: 42,
   },
   RateLimit: {
-    description: 'Every SMS window with what is left (`r`) and the seconds until it next frees a unit (`t`), IETF httpapi RateLimit draft syntax; on a 429 only the window that refused.',
+    description:
+      'Every SMS window with what is left (`r`) and the seconds until it next frees a unit (`t`), IETF httpapi RateLimit draft syntax; on a 429 only the window that refused.',
     schema: { type: 'string', maxLength: 512 },
     example: '"minute";r=9;t=60, "hour";r=99;t=3600, "destination";r=9;t=3600',
   },
@@ -47,7 +50,13 @@ export const HEADER_COMPONENTS = {
 
 export type HeaderName = keyof typeof HEADER_COMPONENTS
 
-const SETS_COOKIES = new Set(['post /api/v2/auth/login', 'post /api/v2/auth/2fa/verify', 'post /api/v2/auth/refresh', 'post /api/v2/auth/logout', 'post /api/v2/auth/logout-all'])
+const SETS_COOKIES = new Set([
+  'post /api/v2/auth/login',
+  'post /api/v2/auth/2fa/verify',
+  'post /api/v2/auth/refresh',
+  'post /api/v2/auth/logout',
+  'post /api/v2/auth/logout-all',
+])
 const RATE_LIMITED = new Set(['post /api/v2/communications/sms/send'])
 
 /**

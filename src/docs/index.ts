@@ -27,10 +27,13 @@ export function docsModule(ctx: AppContext) {
   // Every route is registered before the first request, so the first document is final.
   // The generator (and @elysiajs/openapi under it) loads on the first request for the document, not at start.
   let cached: Promise<Record<string, unknown>> | undefined
-  const document = () => (cached ??= import('./document').then(({ buildDocument }) => buildDocument(plugin, TITLE, ctx.config.publicUrl)).catch((error) => {
-    cached = undefined
-    throw error
-  }))
+  const document = () =>
+    (cached ??= import('./document')
+      .then(({ buildDocument }) => buildDocument(plugin, TITLE, ctx.config.publicUrl))
+      .catch((error) => {
+        cached = undefined
+        throw error
+      }))
 
   const html = (body: string) => new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8' } })
   const assets = new Map(DOCS_ASSETS.map((asset) => [asset.name, asset]))
@@ -54,7 +57,10 @@ export function docsModule(ctx: AppContext) {
         const asset = assets.get(params.name)
         if (!asset) throw new NotFound()
         set.headers['content-type'] = asset.type
-        if (asset.name === 'redoc.standalone.js') return (redocBundle ??= offlineRedoc(asset.file))
+        if (asset.name === 'redoc.standalone.js') {
+          redocBundle ??= offlineRedoc(asset.file)
+          return redocBundle
+        }
         return Bun.file(asset.file)
       },
       hide,

@@ -25,11 +25,21 @@ export const ADMIN_USER = {
   first_name: 'Sam',
   last_name: 'Carter',
   role: 'superuser',
-  permissions: ['send_sms', 'send_email', 'view_customers', 'edit_customers', 'delete_customers', 'view_all_communications', 'admin_panel', 'manage_users'],
+  permissions: [
+    'send_sms',
+    'send_email',
+    'view_customers',
+    'edit_customers',
+    'delete_customers',
+    'view_all_communications',
+    'admin_panel',
+    'manage_users',
+  ],
 }
 
 export const TOKEN = {
-  access_token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI3IiwianRpIjoiYzFhNiIsImV4cCI6MTc5NjEyMDAwMH0.Vb3wYx2k1kq8o5cQ0c1Zr8t7u2m3n4p5q6r7s8t9u0w',
+  access_token:
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI3IiwianRpIjoiYzFhNiIsImV4cCI6MTc5NjEyMDAwMH0.Vb3wYx2k1kq8o5cQ0c1Zr8t7u2m3n4p5q6r7s8t9u0w',
   token_type: 'bearer',
   expires_in: 900,
   user: USER,

@@ -9,7 +9,12 @@ export const SECURITY_SCHEMES = {
   },
   cookieAuth: { type: 'apiKey', in: 'cookie', name: 'session', description: 'Set by login; unsafe methods also need a same-site Origin' },
   refreshCookie: { type: 'apiKey', in: 'cookie', name: 'refresh', description: 'Set by login and refresh, sent only to /api/v2/auth' },
-  twilioSignature: { type: 'apiKey', in: 'header', name: 'X-Twilio-Signature', description: 'HMAC-SHA1 of the request URL and parameters with the Twilio auth token' },
+  twilioSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Twilio-Signature',
+    description: 'HMAC-SHA1 of the request URL and parameters with the Twilio auth token',
+  },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' },
 } as const
 

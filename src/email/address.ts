@@ -21,12 +21,15 @@ export function emailAddressProblem(input: string): string | undefined {
   const domain = asciiDomain(value.slice(at + 1))
   if (domain === undefined) return 'Invalid email address: the domain is not a valid internationalised domain name'
   if (local.length > 64) return 'Invalid email address: the part before @ is longer than 64 characters'
-  if (!LOCAL_PART.test(local)) return 'Invalid email address: the part before @ may only use ASCII letters, digits and !#$%&\'*+/=?^_`{|}~.-'
-  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return 'Invalid email address: the part before @ cannot start or end with a dot or contain two dots in a row'
+  if (!LOCAL_PART.test(local)) return "Invalid email address: the part before @ may only use ASCII letters, digits and !#$%&'*+/=?^_`{|}~.-"
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..'))
+    return 'Invalid email address: the part before @ cannot start or end with a dot or contain two dots in a row'
   const labels = domain.split('.')
   if (labels.length < 2) return 'Invalid email address: the domain needs a dot (name.tld)'
-  if (!labels.every((label) => DOMAIN_LABEL.test(label))) return 'Invalid email address: each part of the domain uses letters, digits and inner hyphens, at most 63 characters'
-  if (!/^[A-Za-z]{2,63}$/.test(labels.at(-1)!) && !/^xn--[A-Za-z0-9-]+$/.test(labels.at(-1)!)) return 'Invalid email address: the top-level domain must be letters only'
+  if (!labels.every((label) => DOMAIN_LABEL.test(label)))
+    return 'Invalid email address: each part of the domain uses letters, digits and inner hyphens, at most 63 characters'
+  if (!/^[A-Za-z]{2,63}$/.test(labels.at(-1)!) && !/^xn--[A-Za-z0-9-]+$/.test(labels.at(-1)!))
+    return 'Invalid email address: the top-level domain must be letters only'
   return undefined
 }
 

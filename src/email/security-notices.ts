@@ -36,11 +36,21 @@ export class SecurityNotices {
   }
 
   passwordChanged(to: string, by: ChangedBy): Promise<void> {
-    return this.deliver('password_changed', to, 'Your CRM password was changed', `${PASSWORD_CHANGED[by]}\n\nWhen: ${new Date().toUTCString()}\n\n${NOT_YOU}\n`)
+    return this.deliver(
+      'password_changed',
+      to,
+      'Your CRM password was changed',
+      `${PASSWORD_CHANGED[by]}\n\nWhen: ${new Date().toUTCString()}\n\n${NOT_YOU}\n`,
+    )
   }
 
   twoFactorDisabled(to: string, by: ChangedBy): Promise<void> {
-    return this.deliver('two_factor_disabled', to, 'Two-factor sign-in was turned off', `${TWO_FACTOR_OFF[by]}\n\nWhen: ${new Date().toUTCString()}\n\n${NOT_YOU}\n`)
+    return this.deliver(
+      'two_factor_disabled',
+      to,
+      'Two-factor sign-in was turned off',
+      `${TWO_FACTOR_OFF[by]}\n\nWhen: ${new Date().toUTCString()}\n\n${NOT_YOU}\n`,
+    )
   }
 
   passwordResetLink(to: string, link: string, minutes: number): Promise<void> {

@@ -78,15 +78,17 @@ export class EmailSender {
     })
     try {
       const info = await Promise.race([
-        this.transport().then((transport) => transport.sendMail({
-          from: this.from,
-          to: input.to,
-          subject: input.subject,
-          text: input.text,
-          // Plain text only: no file or URL attachments can be pulled in.
-          disableFileAccess: true,
-          disableUrlAccess: true,
-        })),
+        this.transport().then((transport) =>
+          transport.sendMail({
+            from: this.from,
+            to: input.to,
+            subject: input.subject,
+            text: input.text,
+            // Plain text only: no file or URL attachments can be pulled in.
+            disableFileAccess: true,
+            disableUrlAccess: true,
+          }),
+        ),
         deadline,
       ])
       return { messageId: String(info.messageId ?? '') }
@@ -112,7 +114,10 @@ function describe(error: unknown): EmailSendError {
   if (fields.code === 'EAUTH') return new EmailSendError('auth', 'authentication with the mail server failed', fields.responseCode ?? null)
   if (typeof fields.responseCode === 'number' && fields.responseCode >= 400) {
     // The server's own refusal text, e.g. "550 5.1.1 Mailbox unavailable", on one line.
-    const text = (fields.response ?? `${fields.responseCode}`).replace(/[\r\n]+/g, ' ').trim().slice(0, 300)
+    const text = (fields.response ?? `${fields.responseCode}`)
+      .replace(/[\r\n]+/g, ' ')
+      .trim()
+      .slice(0, 300)
     return new EmailSendError('refused', `the mail server refused the message (${text})`, fields.responseCode)
   }
   return new EmailSendError('unreachable', 'the mail server could not be reached')

@@ -21,7 +21,12 @@ export function healthModule(ctx: AppContext) {
         tags: ['Operations'],
       },
       response: {
-        200: t.Object({ status: t.String(), database: t.String(), version: t.String(), commit: t.String({ description: 'git commit of the build' }) }),
+        200: t.Object({
+          status: t.String(),
+          database: t.String(),
+          version: t.String(),
+          commit: t.String({ description: 'git commit of the build' }),
+        }),
         503: t.Object({ status: t.String(), database: t.String(), version: t.String(), commit: t.String(), detail: t.String() }),
       },
     },

@@ -60,7 +60,14 @@ export function cors(ctx: AppContext) {
     set.status = 204
     // Answered before routing, so the after-response log hook never sees it: log it here.
     const info = requestInfo(set)
-    recordRequest(ctx, { method: 'OPTIONS', route: PREFLIGHT_ROUTE, status: 204, startedAt: info?.startedAt, requestId: info?.id, userId: undefined })
+    recordRequest(ctx, {
+      method: 'OPTIONS',
+      route: PREFLIGHT_ROUTE,
+      status: 204,
+      startedAt: info?.startedAt,
+      requestId: info?.id,
+      userId: undefined,
+    })
     return new Response(null, { status: 204 })
   })
 }

@@ -96,7 +96,10 @@ export function errorHandler(ctx: AppContext, methodsFor: (path: string) => stri
       set.headers['retry-after'] = '1'
       return { detail: 'Database unavailable' }
     }
-    ctx.logger.error({ requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'unhandled error')
+    ctx.logger.error(
+      { requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } },
+      'unhandled error',
+    )
     set.status = 500
     return { detail: 'Internal Server Error', request_id: requestId }
   })

@@ -12,7 +12,9 @@ export const ID_MAX = 2_147_483_647
 /** The query fields every list route takes; out of range or not a number is a 422 naming the field. */
 export const PageQuery = {
   page: t.Optional(t.Integer({ minimum: 1, maximum: PAGE_MAX, description: `Page number, from 1; default 1` })),
-  page_size: t.Optional(t.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, description: `Items per page, 1..${PAGE_SIZE_MAX}; default ${PAGE_SIZE_DEFAULT}` })),
+  page_size: t.Optional(
+    t.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, description: `Items per page, 1..${PAGE_SIZE_MAX}; default ${PAGE_SIZE_DEFAULT}` }),
+  ),
 }
 
 /** Limit and offset of a page; a 422 naming the field when out of range (services are also called outside HTTP). */

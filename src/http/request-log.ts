@@ -30,7 +30,14 @@ function numericStatus(status: number | string | undefined): number {
 export function recordRequest(ctx: AppContext, record: RequestRecord): void {
   const ms = record.startedAt === undefined ? 0 : Math.round((performance.now() - record.startedAt) * 100) / 100
   ctx.metrics.observeRequest(record.method, record.route, record.status, ms / 1000)
-  writeRequestLine(ctx.logger, { requestId: record.requestId, method: record.method, route: record.route, status: record.status, ms, userId: record.userId })
+  writeRequestLine(ctx.logger, {
+    requestId: record.requestId,
+    method: record.method,
+    route: record.route,
+    status: record.status,
+    ms,
+    userId: record.userId,
+  })
 }
 
 /** The handler's user, when an auth macro resolved one (an adapter over the untyped context). */

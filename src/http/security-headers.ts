@@ -33,7 +33,6 @@ export function isAuthPath(path: string): boolean {
   return path === '/api/v2/auth' || path.startsWith('/api/v2/auth/')
 }
 
-
 /**
  * Every answer carries them: routes, 404/405, 413 and errors alike (the error
  * handler keeps `set.headers`). The headers that never change are Elysia's

@@ -35,7 +35,9 @@ export class PgLimiterStore {
     const n = policy.length
     const userParam = `$${n + 1}`
     const destinationParam = `$${n + 2}`
-    const counts = policy.map((rule, i) => `count(e.id) FILTER (WHERE e.key = $${i + 1} AND e.at > n.now - ${rule.windowMs}) AS c_${rule.name}`)
+    const counts = policy.map(
+      (rule, i) => `count(e.id) FILTER (WHERE e.key = $${i + 1} AND e.at > n.now - ${rule.windowMs}) AS c_${rule.name}`,
+    )
     // The event whose expiry frees one unit: the oldest, or a later one when more than `limit` are counted.
     const picks = policy.map(
       (rule, i) =>
@@ -61,14 +63,18 @@ export class PgLimiterStore {
     const connection = await this.sql.reserve()
     let row: Row
     try {
-      const sent = [connection.unsafe(begin).execute(), connection.unsafe(this.decideSql, params).execute(), connection.unsafe('COMMIT').execute()]
+      const sent = [
+        connection.unsafe(begin).execute(),
+        connection.unsafe(this.decideSql, params).execute(),
+        connection.unsafe('COMMIT').execute(),
+      ]
       const settled = await Promise.allSettled(sent)
       const failure = settled.find((s) => s.status === 'rejected')
       if (failure) {
         await connection.unsafe('ROLLBACK').catch(() => {})
         throw (failure as PromiseRejectedResult).reason
       }
-      row = ((settled[1] as PromiseFulfilledResult<Row[]>).value)[0]!
+      row = (settled[1] as PromiseFulfilledResult<Row[]>).value[0]!
     } finally {
       connection.release()
     }

@@ -37,7 +37,9 @@ export class SqliteLimiterStore {
     this.releaseStatement = handle.prepare('SELECT at FROM rate_limit_events WHERE key = ?1 AND at > ?2 ORDER BY at LIMIT 1 OFFSET ?3')
     this.insertStatement = handle.prepare('INSERT INTO rate_limit_events (key, at) VALUES (?1, ?2), (?3, ?4)')
     this.pruneStatement = handle.prepare('DELETE FROM rate_limit_events WHERE at <= ?1')
-    this.attempt = handle.transaction((userKey: string, destinationKey: string, now: number) => this.decide(userKey, destinationKey, now)).immediate
+    this.attempt = handle.transaction((userKey: string, destinationKey: string, now: number) =>
+      this.decide(userKey, destinationKey, now),
+    ).immediate
   }
 
   private decide(userKey: string, destinationKey: string, now: number): LimitDecision {
@@ -53,7 +55,10 @@ export class SqliteLimiterStore {
       let releaseAt: number | null = null
       if (count >= rule.limit) {
         // Usually count == limit and the oldest event is the one to wait for; after a limit was lowered, a later one.
-        releaseAt = count === rule.limit ? oldestAt : (this.releaseStatement.get(keyOf(rule.subject), now - rule.windowMs, count - rule.limit)?.at ?? oldestAt)
+        releaseAt =
+          count === rule.limit
+            ? oldestAt
+            : (this.releaseStatement.get(keyOf(rule.subject), now - rule.windowMs, count - rule.limit)?.at ?? oldestAt)
       }
       counts[rule.name] = { count, oldestAt, releaseAt }
     }

@@ -6,7 +6,8 @@ import { ConversationModel } from './model'
 import { ConversationService } from './service'
 
 const tags = ['Conversations']
-const visibility = 'Without view_all_communications you see inbound messages and the ones you sent (the history rule), in counts and previews too.'
+const visibility =
+  'Without view_all_communications you see inbound messages and the ones you sent (the history rule), in counts and previews too.'
 
 /** SMS threads, one per number, as the React CRM app's inbox shows them. */
 export function smsModule(ctx: AppContext) {
@@ -24,22 +25,30 @@ export function smsModule(ctx: AppContext) {
         description: `One item per number SMS were exchanged with. \`search\` matches the customer's name, part of the number, or a message's text. ${visibility}`,
       },
     })
-    .get('/api/v2/sms/conversations/:id', ({ user, params, query }) => conversations.thread(user, conversations.parseId(params.id), query), {
-      auth: true,
-      params: ConversationModel.idParams,
-      query: ConversationModel.threadQuery,
-      response: { 200: ConversationModel.thread, ...notFound },
-      detail: {
-        tags,
-        summary: 'One conversation, oldest message first',
-        description: `The newest \`limit\` messages (default 50), oldest first; older ones with \`before_id\`. Opening a thread does not mark it read. A number nobody wrote to yet answers an empty thread; an id that is no phone number is 404. ${visibility}`,
+    .get(
+      '/api/v2/sms/conversations/:id',
+      ({ user, params, query }) => conversations.thread(user, conversations.parseId(params.id), query),
+      {
+        auth: true,
+        params: ConversationModel.idParams,
+        query: ConversationModel.threadQuery,
+        response: { 200: ConversationModel.thread, ...notFound },
+        detail: {
+          tags,
+          summary: 'One conversation, oldest message first',
+          description: `The newest \`limit\` messages (default 50), oldest first; older ones with \`before_id\`. Opening a thread does not mark it read. A number nobody wrote to yet answers an empty thread; an id that is no phone number is 404. ${visibility}`,
+        },
       },
-    })
+    )
     .post('/api/v2/sms/conversations/:id/read', ({ params }) => conversations.markRead(conversations.parseId(params.id)), {
       auth: true,
       params: ConversationModel.idParams,
       response: { 200: ConversationModel.read, ...notFound },
-      detail: { tags, summary: 'Mark a conversation read', description: 'Sets read_at on its inbound messages; unread counts drop to 0. Idempotent.' },
+      detail: {
+        tags,
+        summary: 'Mark a conversation read',
+        description: 'Sets read_at on its inbound messages; unread counts drop to 0. Idempotent.',
+      },
     })
     .get(
       '/api/v2/customers/:id/sms-conversation',

@@ -15,7 +15,9 @@ const Message = t.Object(
     media_urls: t.Array(t.String()),
     customer_id: t.Nullable(t.Integer()),
     read_at: t.Nullable(t.String({ format: 'date-time', description: 'Inbound: when the thread was marked read' })),
-    sent_at: t.Nullable(t.String({ format: 'date-time', description: 'When it was sent or received; null while queued or when it failed' })),
+    sent_at: t.Nullable(
+      t.String({ format: 'date-time', description: 'When it was sent or received; null while queued or when it failed' }),
+    ),
     queued_at: t.String({ format: 'date-time', description: 'Same as created_at' }),
     created_at: t.String({ format: 'date-time' }),
   },
@@ -40,12 +42,20 @@ const Summary = t.Object(
 export const ConversationModel = {
   listQuery: t.Object({
     ...PageQuery,
-    search: t.Optional(t.String({ maxLength: 200, description: "Name of the customer, part of the number, or text of a message" })),
+    search: t.Optional(t.String({ maxLength: 200, description: 'Name of the customer, part of the number, or text of a message' })),
   }),
   list: PageOf(Summary, 'ConversationList'),
   threadQuery: t.Object({
-    before_id: t.Optional(t.Integer({ minimum: 1, maximum: ID_MAX, description: 'Only messages older than this message id (the next page backwards)' })),
-    limit: t.Optional(t.Integer({ minimum: 1, maximum: THREAD_LIMIT_MAX, description: `The newest N messages before before_id; 1..${THREAD_LIMIT_MAX}, default ${THREAD_LIMIT_DEFAULT}` })),
+    before_id: t.Optional(
+      t.Integer({ minimum: 1, maximum: ID_MAX, description: 'Only messages older than this message id (the next page backwards)' }),
+    ),
+    limit: t.Optional(
+      t.Integer({
+        minimum: 1,
+        maximum: THREAD_LIMIT_MAX,
+        description: `The newest N messages before before_id; 1..${THREAD_LIMIT_MAX}, default ${THREAD_LIMIT_DEFAULT}`,
+      }),
+    ),
   }),
   thread: t.Object(
     {
@@ -61,8 +71,13 @@ export const ConversationModel = {
     },
     { title: 'Conversation' },
   ),
-  read: t.Object({ id: t.String(), marked_read: t.Integer({ description: 'Inbound messages newly marked read' }), unread_count: t.Integer() }, { title: 'ConversationRead' }),
-  idParams: t.Object({ id: t.String({ description: 'E.164 number, "+" URL-encoded as %2B (a national number of DEFAULT_COUNTRY works too)' }) }),
+  read: t.Object(
+    { id: t.String(), marked_read: t.Integer({ description: 'Inbound messages newly marked read' }), unread_count: t.Integer() },
+    { title: 'ConversationRead' },
+  ),
+  idParams: t.Object({
+    id: t.String({ description: 'E.164 number, "+" URL-encoded as %2B (a national number of DEFAULT_COUNTRY works too)' }),
+  }),
   customerParams: t.Object({ id: t.String({ description: 'Customer id' }) }),
   error: t.Object({ detail: t.String() }, { title: 'Error' }),
 }

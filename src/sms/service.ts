@@ -109,7 +109,10 @@ export class ConversationService {
         .orderBy(desc(lastId), asc(communications.peerAddress))
         .limit(pageSize)
         .offset(offset),
-      this.db.select({ value: countDistinct(communications.peerAddress) }).from(communications).where(where),
+      this.db
+        .select({ value: countDistinct(communications.peerAddress) })
+        .from(communications)
+        .where(where),
     ])
     const lastIds = groups.map((group) => Number(group.lastId))
     const lastRows = lastIds.length ? await this.db.select().from(communications).where(inArray(communications.id, lastIds)) : []
@@ -150,7 +153,8 @@ export class ConversationService {
     const linkedById = new Map(linked.map((row) => [row.id, row]))
     for (const row of latest) {
       const customer = row.customerId !== null ? linkedById.get(row.customerId) : undefined
-      if (customer && row.peerAddress) out.set(row.peerAddress, { id: customer.id, name: fullName(customer.firstName, customer.lastName), phone: customer.phone })
+      if (customer && row.peerAddress)
+        out.set(row.peerAddress, { id: customer.id, name: fullName(customer.firstName, customer.lastName), phone: customer.phone })
     }
     const unknown = [...new Set(latest.map((row) => row.peerAddress).filter((peer): peer is string => !!peer && !out.has(peer)))]
     if (unknown.length) {
@@ -160,7 +164,8 @@ export class ConversationService {
         .where(and(inArray(customers.phone, unknown), isNull(customers.deletedAt)))
         .orderBy(asc(customers.id))
       for (const customer of byPhone) {
-        if (!out.has(customer.phone!)) out.set(customer.phone!, { id: customer.id, name: fullName(customer.firstName, customer.lastName), phone: customer.phone })
+        if (!out.has(customer.phone!))
+          out.set(customer.phone!, { id: customer.id, name: fullName(customer.firstName, customer.lastName), phone: customer.phone })
       }
     }
     return out
@@ -173,7 +178,12 @@ export class ConversationService {
     const where = and(this.visibleSms(user), eq(communications.peerAddress, peer))!
     const page = query.before_id !== undefined ? and(where, lt(communications.id, query.before_id))! : where
     const [rows, total, unread] = await Promise.all([
-      this.db.select().from(communications).where(page).orderBy(desc(communications.id)).limit(limit + 1),
+      this.db
+        .select()
+        .from(communications)
+        .where(page)
+        .orderBy(desc(communications.id))
+        .limit(limit + 1),
       this.db.$count(communications, where),
       this.db.$count(communications, and(where, eq(communications.direction, 'inbound'), isNull(communications.readAt))),
     ])
@@ -206,7 +216,12 @@ export class ConversationService {
   /** Marks every inbound message of the thread read (inbound messages belong to the whole office). */
   async markRead(peer: string) {
     const { communications } = this.tables
-    const unread = and(eq(communications.type, 'sms'), eq(communications.peerAddress, peer), eq(communications.direction, 'inbound'), isNull(communications.readAt))
+    const unread = and(
+      eq(communications.type, 'sms'),
+      eq(communications.peerAddress, peer),
+      eq(communications.direction, 'inbound'),
+      isNull(communications.readAt),
+    )
     const marked = await this.db.update(communications).set({ readAt: new Date() }).where(unread).returning({ id: communications.id })
     return { id: peer, marked_read: marked.length, unread_count: 0 }
   }
@@ -222,7 +237,17 @@ export class ConversationService {
     const party = { id: customer.id, name: fullName(customer.firstName, customer.lastName), phone: customer.phone }
     const phone = customer.phone ? toE164(customer.phone, this.ctx.config.defaultCountry) : undefined
     if (!phone) {
-      return { id: null, phone_number: null, customer_id: party.id, customer_name: party.name, customer_phone: null, unread_count: 0, total_count: 0, has_more: false, messages: [] }
+      return {
+        id: null,
+        phone_number: null,
+        customer_id: party.id,
+        customer_name: party.name,
+        customer_phone: null,
+        unread_count: 0,
+        total_count: 0,
+        has_more: false,
+        messages: [],
+      }
     }
     return this.thread(user, phone, query, party)
   }

@@ -106,12 +106,22 @@ export class TwilioClient {
     }
 
     const parsed = parseJson(text)
-    if (response.status >= 500) throw new TwilioSendError('unavailable', `Twilio is unavailable (HTTP ${response.status})`, numberOrNull(parsed?.code), response.status)
+    if (response.status >= 500)
+      throw new TwilioSendError(
+        'unavailable',
+        `Twilio is unavailable (HTTP ${response.status})`,
+        numberOrNull(parsed?.code),
+        response.status,
+      )
     if (!response.ok) {
-      const message = typeof parsed?.message === 'string' && parsed.message.trim() ? parsed.message.trim().slice(0, 500) : `Twilio rejected the request (HTTP ${response.status})`
+      const message =
+        typeof parsed?.message === 'string' && parsed.message.trim()
+          ? parsed.message.trim().slice(0, 500)
+          : `Twilio rejected the request (HTTP ${response.status})`
       throw new TwilioSendError('api', message, numberOrNull(parsed?.code), response.status)
     }
-    if (typeof parsed?.sid !== 'string' || parsed.sid === '') throw new TwilioSendError('unavailable', 'Twilio sent an unreadable answer', null, response.status)
+    if (typeof parsed?.sid !== 'string' || parsed.sid === '')
+      throw new TwilioSendError('unavailable', 'Twilio sent an unreadable answer', null, response.status)
     return {
       sid: parsed.sid,
       status: typeof parsed.status === 'string' && parsed.status ? parsed.status.toLowerCase() : 'queued',

@@ -10,7 +10,10 @@ export type FirstUserState = 'existing' | 'created' | 'none'
  * the first superuser; without them, one line says how to create one
  * (`createCommand`: the command line that matches how the server was started).
  */
-export async function bootstrapFirstUser(ctx: AppContext, createCommand = 'crm-api user create --email you@example.com --role superuser'): Promise<FirstUserState> {
+export async function bootstrapFirstUser(
+  ctx: AppContext,
+  createCommand = 'crm-api user create --email you@example.com --role superuser',
+): Promise<FirstUserState> {
   const management = new UserManagement(ctx)
   if ((await management.users.count()) > 0) return 'existing'
   const { adminEmail, adminPassword } = ctx.config
@@ -19,7 +22,10 @@ export async function bootstrapFirstUser(ctx: AppContext, createCommand = 'crm-a
     return 'none'
   }
   try {
-    const row = await management.create({ kind: 'console' }, { email: adminEmail, password: adminPassword, role: 'superuser', fullName: 'Administrator' })
+    const row = await management.create(
+      { kind: 'console' },
+      { email: adminEmail, password: adminPassword, role: 'superuser', fullName: 'Administrator' },
+    )
     ctx.logger.info({ userId: row.id }, 'created the first superuser from ADMIN_EMAIL')
     return 'created'
   } catch (error) {

@@ -30,7 +30,12 @@ export function usersModule(ctx: AppContext) {
         const users = rows.map(userView)
         return { items: users, users, total, page, page_size: pageSize }
       },
-      { permission: 'manage_users', query: UserModel.listQuery, response: { 200: UserModel.list }, detail: { tags, summary: 'List users' } },
+      {
+        permission: 'manage_users',
+        query: UserModel.listQuery,
+        response: { 200: UserModel.list },
+        detail: { tags, summary: 'List users' },
+      },
     )
     .post(
       '/',

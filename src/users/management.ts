@@ -130,7 +130,8 @@ export class UserManagement {
     let guard: SQL | undefined
     if (changes.role !== undefined || changes.isActive !== undefined) {
       // The row's state after this update, in SQL, so it is judged on the row as it is when the statement runs.
-      const superAfter = changes.role === undefined ? sql`${users.role} = 'superuser'` : changes.role === 'superuser' ? sql`1 = 1` : sql`1 = 0`
+      const superAfter =
+        changes.role === undefined ? sql`${users.role} = 'superuser'` : changes.role === 'superuser' ? sql`1 = 1` : sql`1 = 0`
       const activeAfter = changes.isActive === undefined ? sql`${users.isActive}` : changes.isActive ? sql`1 = 1` : sql`1 = 0`
       guard = or(
         sql`(${superAfter}) and (${activeAfter})`,
@@ -139,7 +140,11 @@ export class UserManagement {
       )
     }
     const run = async (db: Db) => {
-      const [row] = await db.update(users).set(set).where(and(eq(users.id, id), guard)).returning()
+      const [row] = await db
+        .update(users)
+        .set(set)
+        .where(and(eq(users.id, id), guard))
+        .returning()
       return row
     }
     if (this.ctx.database.kind === 'sqlite') return run(this.ctx.database.db)

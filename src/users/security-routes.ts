@@ -27,7 +27,14 @@ export function userSecurityRoutes(ctx: AppContext) {
     return row
   }
   const audit = (user: AuthUser, ip: string, row: { id: number; email: string }, details: Record<string, unknown>) =>
-    ctx.audit.record({ action: 'auth.session_ended', userId: user.id, actorEmail: user.email, target: `user:${row.id} ${row.email}`, ip, details })
+    ctx.audit.record({
+      action: 'auth.session_ended',
+      userId: user.id,
+      actorEmail: user.email,
+      target: `user:${row.id} ${row.email}`,
+      ip,
+      details,
+    })
   const empty = t.Void({ description: 'No content' })
   return new Elysia({ name: 'user-security-routes', seed: ctx.id })
     .use(requestContext(ctx))
@@ -36,7 +43,11 @@ export function userSecurityRoutes(ctx: AppContext) {
       permission: 'manage_users',
       params: UserModel.idParams,
       response: { 200: SessionList, 404: UserModel.error },
-      detail: { tags, summary: 'A user’s live sessions', description: 'Same shape as GET /api/v2/auth/sessions (`current` is always false here).' },
+      detail: {
+        tags,
+        summary: 'A user’s live sessions',
+        description: 'Same shape as GET /api/v2/auth/sessions (`current` is always false here).',
+      },
     })
     .delete(
       '/:id/sessions',
@@ -50,7 +61,12 @@ export function userSecurityRoutes(ctx: AppContext) {
         permission: 'manage_users',
         params: UserModel.idParams,
         response: { 204: empty, 404: UserModel.error },
-        detail: { tags, summary: 'End every session of a user', description: 'Their access and refresh tokens stop working at once; the account stays active (PATCH is_active=false disables it).' },
+        detail: {
+          tags,
+          summary: 'End every session of a user',
+          description:
+            'Their access and refresh tokens stop working at once; the account stays active (PATCH is_active=false disables it).',
+        },
       },
     )
     .delete(

@@ -51,7 +51,10 @@ export class UserService {
 
   async findByEmail(email: string) {
     const { users } = this.database.tables
-    const [row] = await this.database.db.select().from(users).where(eq(users.email, normalizeEmail(email)))
+    const [row] = await this.database.db
+      .select()
+      .from(users)
+      .where(eq(users.email, normalizeEmail(email)))
     return row
   }
 

@@ -23,7 +23,10 @@ export const UserView = t.Object(
   { title: 'User' },
 )
 
-type ViewSource = Pick<UserRow, 'id' | 'email' | 'fullName' | 'firstName' | 'lastName' | 'lastLoginAt' | 'role' | 'isSuperuser' | 'isActive' | 'createdAt'>
+type ViewSource = Pick<
+  UserRow,
+  'id' | 'email' | 'fullName' | 'firstName' | 'lastName' | 'lastLoginAt' | 'role' | 'isSuperuser' | 'isActive' | 'createdAt'
+>
 
 export function userView(row: ViewSource) {
   const role: Role = effectiveRole(row.role, row.isSuperuser)

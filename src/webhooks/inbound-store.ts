@@ -28,7 +28,8 @@ export interface InboundStore {
   insert(message: InboundMessage): Promise<StoredInbound | undefined>
 }
 
-const CUSTOMER_OF = (param: string) => `(SELECT c.id FROM customers c WHERE c.phone = ${param} AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1)`
+const CUSTOMER_OF = (param: string) =>
+  `(SELECT c.id FROM customers c WHERE c.phone = ${param} AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1)`
 
 type SqliteInboundArgs = [string, string, string, string, string | null, string | null, number]
 
@@ -87,7 +88,15 @@ function sqliteStore(database: Database): InboundStore {
 
   return {
     insert(m) {
-      const args: SqliteInboundArgs = [m.fromE164 ?? m.from, m.to, m.content, m.sid, m.fromE164 ?? null, m.mediaUrls ? JSON.stringify(m.mediaUrls) : null, m.at.getTime()]
+      const args: SqliteInboundArgs = [
+        m.fromE164 ?? m.from,
+        m.to,
+        m.content,
+        m.sid,
+        m.fromE164 ?? null,
+        m.mediaUrls ? JSON.stringify(m.mediaUrls) : null,
+        m.at.getTime(),
+      ]
       return new Promise((resolve, reject) => {
         if (queue.push({ args, resolve, reject }) === 1) queueMicrotask(flush)
       })

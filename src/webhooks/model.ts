@@ -5,7 +5,13 @@ import { STATUS_ORDER_TEXT } from './status-order'
 /** Schemas of the webhook answers; request parameters are Twilio's and are read after the signature check. */
 export namespace WebhookModel {
   export const statusAnswer = t.Object({ status: t.Literal('ok') })
-  export const rejected = t.Object({ detail: t.Union([t.Literal('Missing Twilio signature'), t.Literal('Invalid Twilio signature'), t.Literal('Signature validation error')]) })
+  export const rejected = t.Object({
+    detail: t.Union([
+      t.Literal('Missing Twilio signature'),
+      t.Literal('Invalid Twilio signature'),
+      t.Literal('Signature validation error'),
+    ]),
+  })
   /** A signed request whose MessageSid or AccountSid is missing or not a Twilio id. */
   export const malformed = t.Object({ detail: t.String() })
 }
@@ -78,7 +84,9 @@ export const rejectedResponseDoc: OpenAPIV3.ResponseObject = {
       schema: {
         type: 'object',
         required: ['detail'],
-        properties: { detail: { type: 'string', enum: ['Missing Twilio signature', 'Invalid Twilio signature', 'Signature validation error'] } },
+        properties: {
+          detail: { type: 'string', enum: ['Missing Twilio signature', 'Invalid Twilio signature', 'Signature validation error'] },
+        },
       },
     },
   },

@@ -13,9 +13,7 @@ const SIGNATURE_ERROR = 'Signature validation error'
 
 type SignatureFailureReason = 'missing' | 'invalid' | 'no_token' | 'malformed_body' | 'unsupported_algorithm' | 'error'
 
-export type SignatureCheck =
-  | { ok: true; params: TwilioParams; url: string }
-  | { ok: false; reason: SignatureFailureReason; detail: string }
+export type SignatureCheck = { ok: true; params: TwilioParams; url: string } | { ok: false; reason: SignatureFailureReason; detail: string }
 
 /** First value of a comma-separated forwarding header (proxies append, the client-facing one comes first). */
 function firstForwarded(value: string | null): string | undefined {
@@ -101,14 +99,23 @@ export function twilioSignature(ctx: AppContext) {
   const reject = async (check: Extract<SignatureCheck, { ok: false }>, path: string, clientIp: string, requestId: string | undefined) => {
     ctx.metrics.signatureFailures.inc({ reason: check.reason })
     // Never the token, the signature value or the body.
-    ctx.logger.warn({ ip: clientIp, path, reason: check.reason, requestId }, `Twilio webhook signature rejected (${check.reason}) from ${clientIp} on ${path}`)
+    ctx.logger.warn(
+      { ip: clientIp, path, reason: check.reason, requestId },
+      `Twilio webhook signature rejected (${check.reason}) from ${clientIp} on ${path}`,
+    )
     // Anyone can send these: coalesced per IP and reason per minute.
-    await ctx.audit.recordRepeated({ action: 'webhook.signature_failed', target: path, ip: clientIp, details: { reason: check.reason } }, check.reason)
+    await ctx.audit.recordRepeated(
+      { action: 'webhook.signature_failed', target: path, ip: clientIp, details: { reason: check.reason } },
+      check.reason,
+    )
     return new HttpError(403, check.detail)
   }
 
   const refuse = async (reason: Refusal, error: HttpError, path: string, clientIp: string, requestId: string | undefined) => {
-    ctx.logger.warn({ ip: clientIp, path, reason, detail: error.detail, requestId }, `Twilio webhook refused (${reason}) from ${clientIp} on ${path}`)
+    ctx.logger.warn(
+      { ip: clientIp, path, reason, detail: error.detail, requestId },
+      `Twilio webhook refused (${reason}) from ${clientIp} on ${path}`,
+    )
     await ctx.audit.recordRepeated({ action: 'webhook.rejected', target: path, ip: clientIp, details: { reason } }, reason)
     return error
   }

@@ -50,5 +50,7 @@ export function knownStatus(value: string): string | undefined {
 
 /** SQL `CASE <column> … END` arms giving every stored status its rank. Names and numbers are ours, never input. */
 export function rankCaseArms(): string {
-  return `${Object.entries(STATUS_RANK).map(([name, rank]) => `WHEN '${name}' THEN ${rank}`).join(' ')} ELSE ${UNKNOWN_STATUS_RANK} END`
+  return `${Object.entries(STATUS_RANK)
+    .map(([name, rank]) => `WHEN '${name}' THEN ${rank}`)
+    .join(' ')} ELSE ${UNKNOWN_STATUS_RANK} END`
 }

@@ -64,10 +64,17 @@ describeEachDialect('admin audit and stats', (dialect) => {
     expect(failure.actor_email).toBe(admin.email)
     expect(failure.ip).toBeTruthy()
 
-    const filtered = (await json(await t.request('GET', '/api/v2/admin/audit?action=login.success', { token: admin.token }))) as { items: { action: string }[]; total: number }
+    const filtered = (await json(await t.request('GET', '/api/v2/admin/audit?action=login.success', { token: admin.token }))) as {
+      items: { action: string }[]
+      total: number
+    }
     expect(filtered.total).toBe(1)
     expect(filtered.items.every((i) => i.action === 'login.success')).toBe(true)
-    const byUser = (await json(await t.request('GET', `/api/v2/admin/audit?user_id=${admin.id}&page_size=1`, { token: admin.token }))) as { items: { user_id: number }[]; total: number; page_size: number }
+    const byUser = (await json(await t.request('GET', `/api/v2/admin/audit?user_id=${admin.id}&page_size=1`, { token: admin.token }))) as {
+      items: { user_id: number }[]
+      total: number
+      page_size: number
+    }
     expect(byUser.page_size).toBe(1)
     expect(byUser.items.length).toBe(1)
     expect(byUser.total).toBeGreaterThanOrEqual(2)

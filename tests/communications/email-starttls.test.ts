@@ -5,7 +5,9 @@ import { lookup } from 'node:dns/promises'
 import { hostname } from 'node:os'
 
 // This machine's name, when it resolves to the loopback address the fake listens on.
-const hostAlias = await lookup(hostname(), { family: 4 }).then((r) => (r.address === '127.0.0.1' ? hostname() : undefined)).catch(() => undefined)
+const hostAlias = await lookup(hostname(), { family: 4 })
+  .then((r) => (r.address === '127.0.0.1' ? hostname() : undefined))
+  .catch(() => undefined)
 
 // A relay offering STARTTLS with a self-signed certificate, as office relays often do.
 let smtp: FakeSmtp

@@ -58,7 +58,11 @@ describe('the SPA’s CORS preflights', () => {
 })
 
 describe('COOKIE_SAMESITE', () => {
-  const env = (extra: Record<string, string>) => ({ DATA_DIR: '/tmp/crm-samesite', SECRET_KEY: 'q7#Lm2@xV9!pR4$wT8^zK1&nB6*cY3(hJ5)' + 'fD0', ...extra })
+  const env = (extra: Record<string, string>) => ({
+    DATA_DIR: '/tmp/crm-samesite',
+    SECRET_KEY: 'q7#Lm2@xV9!pR4$wT8^zK1&nB6*cY3(hJ5)' + 'fD0',
+    ...extra,
+  })
 
   test('lax by default; strict and none (with Secure cookies in production) may be chosen', () => {
     expect(loadConfig(env({})).cookieSameSite).toBe('lax')
@@ -80,7 +84,10 @@ describe('COOKIE_SAMESITE', () => {
     const t = await createTestApp('sqlite', { env: { COOKIE_SAMESITE: 'strict' } })
     try {
       const user = await t.createUser('user')
-      const response = await t.request('POST', '/api/v2/auth/login', { headers: spaHeaders({ json: true }), body: JSON.stringify({ email: user.email, password: user.password }) })
+      const response = await t.request('POST', '/api/v2/auth/login', {
+        headers: spaHeaders({ json: true }),
+        body: JSON.stringify({ email: user.email, password: user.password }),
+      })
       expect(response.status).toBe(200)
       const cookies = cookiesOf(response)
       expect(cookies.session!.attributes).toContain('SameSite=Strict')

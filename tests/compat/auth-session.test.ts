@@ -52,7 +52,10 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
   /** The same session's access token, as it looks once its lifetime is over. */
   async function expiredCopy(token: string) {
     const { sub, sid } = decodeClaims(token)
-    return signToken({ sub, sid, jti: crypto.randomUUID(), type: 'access' }, { issuedAt: Math.floor(Date.now() / 1000) - 3600, expiresIn: 1800 })
+    return signToken(
+      { sub, sid, jti: crypto.randomUUID(), type: 'access' },
+      { issuedAt: Math.floor(Date.now() / 1000) - 3600, expiresIn: 1800 },
+    )
   }
 
   const refresh = (browser: ReturnType<typeof jar>) =>
@@ -73,18 +76,24 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
     const stale = await expiredCopy(browser.cookies.session!)
     // The session cookie expired together with the token it holds.
     delete browser.cookies.session
-    const first = await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/me`) }) })
+    const first = await t.request('GET', `${API}/auth/me`, {
+      headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/me`) }),
+    })
     expect(first.status).toBe(401)
 
     const refreshed = await refresh(browser)
     expect(refreshed.status).toBe(200)
     browser.take(refreshed)
 
-    const retry = await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/me`) }) })
+    const retry = await t.request('GET', `${API}/auth/me`, {
+      headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/me`) }),
+    })
     expect(retry.status).toBe(200)
     expect((await json<{ user: { id: number } }>(retry)).user.id).toBe(user.id)
     // Unsafe requests too, from the SPA's origin (the cookie rules apply).
-    const logoutAll = await t.request('POST', `${API}/auth/logout-all`, { headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/logout-all`) }) })
+    const logoutAll = await t.request('POST', `${API}/auth/logout-all`, {
+      headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/logout-all`) }),
+    })
     expect(logoutAll.status).toBe(200)
   })
 
@@ -95,7 +104,10 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
     for (const response of results) {
       const body = await json<{ access_token: string }>(response)
       expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: body.access_token }) })).status).toBe(200)
-      expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: cookiesOf(response).session!.value } }) })).status).toBe(200)
+      expect(
+        (await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: cookiesOf(response).session!.value } }) }))
+          .status,
+      ).toBe(200)
     }
     // Whichever answer the browser kept last, its refresh cookie goes on working.
     for (const response of results) {
@@ -113,23 +125,31 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
     const stale = await expiredCopy(browser.cookies.session!)
     const kept = { ...browser.cookies }
     delete browser.cookies.session
-    const response = await t.request('POST', `${API}/auth/logout`, { headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/logout`) }) })
+    const response = await t.request('POST', `${API}/auth/logout`, {
+      headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/logout`) }),
+    })
     expect(response.status).toBe(200)
     expect(await json(response)).toEqual({ message: 'Successfully logged out' })
     const cleared = cookiesOf(response)
     expect(cleared.session!.value).toBe('')
     expect(cleared.refresh!.value).toBe('')
-    expect((await t.request('POST', `${API}/auth/refresh`, { headers: spaHeaders({ cookies: { refresh: kept.refresh! } }) })).status).toBe(401)
+    expect((await t.request('POST', `${API}/auth/refresh`, { headers: spaHeaders({ cookies: { refresh: kept.refresh! } }) })).status).toBe(
+      401,
+    )
     expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: kept.session! } }) })).status).toBe(401)
   })
 
   test('logout with only the refresh cookie ends that family', async () => {
     const { browser } = await spaLogin()
-    const response = await t.request('POST', `${API}/auth/logout`, { headers: spaHeaders({ cookies: { refresh: browser.cookies.refresh! } }) })
+    const response = await t.request('POST', `${API}/auth/logout`, {
+      headers: spaHeaders({ cookies: { refresh: browser.cookies.refresh! } }),
+    })
     expect(response.status).toBe(200)
     expect(cookiesOf(response).refresh!.value).toBe('')
     expect((await refresh(browser)).status).toBe(401)
-    expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: browser.cookies.session! } }) })).status).toBe(401)
+    expect(
+      (await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: browser.cookies.session! } }) })).status,
+    ).toBe(401)
     const { auditLog } = t.database.tables
     const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.logout'))
     expect(rows.some((row) => row.userId === user.id)).toBe(true)
@@ -146,7 +166,9 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
   test('logout with a valid Bearer token ends only that session', async () => {
     const a = await spaLogin()
     const b = await spaLogin()
-    const response = await t.request('POST', `${API}/auth/logout`, { headers: spaHeaders({ token: a.stored, cookies: a.browser.for(`${API}/auth/logout`) }) })
+    const response = await t.request('POST', `${API}/auth/logout`, {
+      headers: spaHeaders({ token: a.stored, cookies: a.browser.for(`${API}/auth/logout`) }),
+    })
     expect(response.status).toBe(200)
     expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: a.stored }) })).status).toBe(401)
     expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: b.stored }) })).status).toBe(200)

@@ -43,7 +43,10 @@ describeEachDialect('React CRM app: customer screens', (dialect) => {
   afterAll(() => app.close())
 
   const call = async (method: string, path: string, json?: unknown) => {
-    const response = await app.request(method, `/api/v2${path}`, { headers: spaHeaders({ token: user.token, json: json !== undefined }), body: json === undefined ? undefined : JSON.stringify(json) })
+    const response = await app.request(method, `/api/v2${path}`, {
+      headers: spaHeaders({ token: user.token, json: json !== undefined }),
+      body: json === undefined ? undefined : JSON.stringify(json),
+    })
     return { status: response.status, body: (await response.json()) as Record<string, any> }
   }
 
@@ -56,7 +59,12 @@ describeEachDialect('React CRM app: customer screens', (dialect) => {
     expect(read.body).toEqual(created.body)
 
     // The edit form sends the whole form again with changes (Partial<CustomerFormData>).
-    const edited = await call('PATCH', `/customers/${created.body.id}`, { ...FORM, city: 'Wimberley', tank_size_gallons: 1500, prospect_stage: 'contacted' })
+    const edited = await call('PATCH', `/customers/${created.body.id}`, {
+      ...FORM,
+      city: 'Wimberley',
+      tank_size_gallons: 1500,
+      prospect_stage: 'contacted',
+    })
     expect(edited.status).toBe(200)
     expect(edited.body).toMatchObject({ city: 'Wimberley', tank_size_gallons: 1500, prospect_stage: 'contacted', manufacturer: 'Norweco' })
   })
@@ -85,8 +93,21 @@ describeEachDialect('React CRM app: customer screens', (dialect) => {
   })
 
   test('a form with several mistakes gets one 422 naming each', async () => {
-    const response = await call('POST', '/customers/', { ...FORM, first_name: '', email: 'marta@', phone: '555', customer_type: 'ranch', tank_size_gallons: [1000] })
+    const response = await call('POST', '/customers/', {
+      ...FORM,
+      first_name: '',
+      email: 'marta@',
+      phone: '555',
+      customer_type: 'ranch',
+      tank_size_gallons: [1000],
+    })
     expect(response.status).toBe(422)
-    expect(response.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['customer_type', 'email', 'first_name', 'phone', 'tank_size_gallons'])
+    expect(response.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'customer_type',
+      'email',
+      'first_name',
+      'phone',
+      'tank_size_gallons',
+    ])
   })
 })

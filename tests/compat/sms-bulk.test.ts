@@ -11,13 +11,20 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
   let user: TestUser
 
   const call = async (method: string, path: string, json?: unknown, token = user.token) => {
-    const response = await env.t.request(method, `/api/v2${path}`, { headers: spaHeaders({ token, json: json !== undefined }), body: json === undefined ? undefined : JSON.stringify(json) })
+    const response = await env.t.request(method, `/api/v2${path}`, {
+      headers: spaHeaders({ token, json: json !== undefined }),
+      body: json === undefined ? undefined : JSON.stringify(json),
+    })
     return { status: response.status, body: (await response.json()) as Record<string, any> }
   }
 
   beforeAll(async () => {
     // Three sends per user per minute: the fourth recipient meets the limit.
-    env = await smsApp(dialect, { RATE_LIMIT_SMS_PER_MINUTE: '3', RATE_LIMIT_SMS_PER_HOUR: '100', RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100' })
+    env = await smsApp(dialect, {
+      RATE_LIMIT_SMS_PER_MINUTE: '3',
+      RATE_LIMIT_SMS_PER_HOUR: '100',
+      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100',
+    })
     user = await env.t.createUser('user')
   }, 30_000)
   afterAll(() => env.close())
@@ -32,7 +39,15 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
     expect(page.status).toBe(200)
     expect(page.body).toMatchObject({ total: 2, page: 1, page_size: 20 })
     expect(page.body.items.map((c: { name: string }) => c.name)).toEqual(['Amy Picker', 'Zed Picker'])
-    expect(page.body.items[0]).toMatchObject({ first_name: 'Amy', last_name: 'Picker', phone: '+15125550302', email: 'amy@example.com', city: null, state: null, is_active: true })
+    expect(page.body.items[0]).toMatchObject({
+      first_name: 'Amy',
+      last_name: 'Picker',
+      phone: '+15125550302',
+      email: 'amy@example.com',
+      city: null,
+      state: null,
+      is_active: true,
+    })
     expect((await call('GET', '/communications/sms/customers?search=picker&active_only=false')).body.total).toBe(3)
     expect((await call('GET', '/communications/sms/customers?search=%2B')).body.total).toBe(0)
   })
@@ -50,10 +65,15 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
     env.twilio.respondWith({ kind: 'ok' })
     env.twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: 'Invalid To' })
     // The SPA sends the ids as it got them; strings included.
-    const answer = await call('POST', '/communications/sms/send-bulk', { customer_ids: [...ids.map(String), '999999'], message: 'Holiday hours: closed Monday' })
+    const answer = await call('POST', '/communications/sms/send-bulk', {
+      customer_ids: [...ids.map(String), '999999'],
+      message: 'Holiday hours: closed Monday',
+    })
     expect(answer.status).toBe(200)
     expect(answer.body).toMatchObject({ total: 7, sent: 2, failed: 1, skipped: 4 })
-    const byId = new Map<number, Record<string, unknown>>(answer.body.results.map((r: Record<string, unknown>) => [r.customer_id as number, r]))
+    const byId = new Map<number, Record<string, unknown>>(
+      answer.body.results.map((r: Record<string, unknown>) => [r.customer_id as number, r]),
+    )
     expect(byId.get(ids[0]!)).toMatchObject({ status: 'sent', customer_name: 'A One', phone: '+15125550401' })
     expect(byId.get(ids[1]!)).toMatchObject({ status: 'skipped', reason: 'opted_out' })
     expect(byId.get(ids[2]!)).toMatchObject({ status: 'failed', reason: 'provider_error', detail: 'SMS provider error: Invalid To' })
@@ -79,11 +99,19 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
 
   test('bad requests: empty, too many, not numbers, no message', async () => {
     const many = Array.from({ length: 101 }, (_, i) => i + 1)
-    for (const body of [{ customer_ids: [], message: 'x' }, { customer_ids: many, message: 'x' }, { customer_ids: ['abc'], message: 'x' }, { customer_ids: [1], message: '  ' }, { customer_ids: [1] }]) {
+    for (const body of [
+      { customer_ids: [], message: 'x' },
+      { customer_ids: many, message: 'x' },
+      { customer_ids: ['abc'], message: 'x' },
+      { customer_ids: [1], message: '  ' },
+      { customer_ids: [1] },
+    ]) {
       expect((await call('POST', '/communications/sms/send-bulk', body)).status).toBe(422)
     }
     const other = await env.t.createUser('user')
-    expect((await env.t.request('POST', '/api/v2/communications/sms/send-bulk', { json: { customer_ids: [1], message: 'x' } })).status).toBe(401)
+    expect(
+      (await env.t.request('POST', '/api/v2/communications/sms/send-bulk', { json: { customer_ids: [1], message: 'x' } })).status,
+    ).toBe(401)
     expect(env.twilio.requests.length).toBeLessThanOrEqual(3)
     void other
   })
@@ -95,7 +123,10 @@ describeEachDialect('group SMS without Twilio', (dialect) => {
     const app = await createTestApp(dialect)
     try {
       const user = await app.createUser('user')
-      const response = await app.request('POST', '/api/v2/communications/sms/send-bulk', { token: user.token, json: { customer_ids: [1], message: 'x' } })
+      const response = await app.request('POST', '/api/v2/communications/sms/send-bulk', {
+        token: user.token,
+        json: { customer_ids: [1], message: 'x' },
+      })
       expect(response.status).toBe(503)
       expect(((await response.json()) as { detail: string }).detail).toStartWith('SMS is not configured')
     } finally {

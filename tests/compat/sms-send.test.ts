@@ -12,7 +12,11 @@ describeEachDialect('React CRM app: sending an SMS', (dialect) => {
   let customerId: number
 
   beforeAll(async () => {
-    env = await smsApp(dialect, { RATE_LIMIT_SMS_PER_MINUTE: '1000', RATE_LIMIT_SMS_PER_HOUR: '1000', RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000' })
+    env = await smsApp(dialect, {
+      RATE_LIMIT_SMS_PER_MINUTE: '1000',
+      RATE_LIMIT_SMS_PER_HOUR: '1000',
+      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
+    })
     user = await env.t.createUser('user')
     customerId = await insertCustomer(env.t.database, { firstName: 'Rosa', lastName: 'Diaz', phone: '+15125550123' })
   }, 30_000)
@@ -20,21 +24,45 @@ describeEachDialect('React CRM app: sending an SMS', (dialect) => {
   afterEach(() => env.twilio.reset())
 
   const send = async (json: unknown) => {
-    const response = await env.t.request('POST', '/api/v2/communications/sms/send', { headers: spaHeaders({ token: user.token, json: true }), body: JSON.stringify(json) })
+    const response = await env.t.request('POST', '/api/v2/communications/sms/send', {
+      headers: spaHeaders({ token: user.token, json: true }),
+      body: JSON.stringify(json),
+    })
     return { status: response.status, body: (await response.json()) as Record<string, any> }
   }
 
   test.each([
-    ['the SMS command center (to_phone, message, customer_id as a string)', () => ({ to_phone: '(512) 555-0123', message: 'Your pump-out is tomorrow', customer_id: String(customerId) })],
-    ['the compose modal (to_phone, message, customer_id, work_order_id)', () => ({ to_phone: '+15125550123', message: 'Your pump-out is tomorrow', customer_id: String(customerId), work_order_id: 'WO-12' })],
+    [
+      'the SMS command center (to_phone, message, customer_id as a string)',
+      () => ({ to_phone: '(512) 555-0123', message: 'Your pump-out is tomorrow', customer_id: String(customerId) }),
+    ],
+    [
+      'the compose modal (to_phone, message, customer_id, work_order_id)',
+      () => ({ to_phone: '+15125550123', message: 'Your pump-out is tomorrow', customer_id: String(customerId), work_order_id: 'WO-12' }),
+    ],
     ['a conversation (conversation_id, content)', () => ({ conversation_id: '+15125550123', content: 'Your pump-out is tomorrow' })],
-    ['the work-order panel (to, body, customer_id, source)', () => ({ to: '+15125550123', body: 'Your pump-out is tomorrow', customer_id: customerId, source: 'work_order:12' })],
-    ['the technician job page (to, body, customer_id)', () => ({ to: '512-555-0123', body: 'Your pump-out is tomorrow', customer_id: String(customerId) })],
-    ['to_number and template_id', () => ({ to_number: '+15125550123', message: 'Your pump-out is tomorrow', template_id: 'appointment_reminder' })],
+    [
+      'the work-order panel (to, body, customer_id, source)',
+      () => ({ to: '+15125550123', body: 'Your pump-out is tomorrow', customer_id: customerId, source: 'work_order:12' }),
+    ],
+    [
+      'the technician job page (to, body, customer_id)',
+      () => ({ to: '512-555-0123', body: 'Your pump-out is tomorrow', customer_id: String(customerId) }),
+    ],
+    [
+      'to_number and template_id',
+      () => ({ to_number: '+15125550123', message: 'Your pump-out is tomorrow', template_id: 'appointment_reminder' }),
+    ],
   ])('%s', async (_label, body) => {
     const answer = await send(body())
     expect(answer.status).toBe(201)
-    expect(answer.body).toMatchObject({ type: 'sms', direction: 'outbound', to_address: '+15125550123', content: 'Your pump-out is tomorrow', customer_id: customerId })
+    expect(answer.body).toMatchObject({
+      type: 'sms',
+      direction: 'outbound',
+      to_address: '+15125550123',
+      content: 'Your pump-out is tomorrow',
+      customer_id: customerId,
+    })
     expect(env.twilio.accepted().map((r) => [r.to, r.body])).toEqual([['+15125550123', 'Your pump-out is tomorrow']])
     const rows = await allCommunications(env.t.database)
     expect(rows.at(-1)).toMatchObject({ peerAddress: '+15125550123', userId: user.id })
@@ -50,7 +78,11 @@ describeEachDialect('React CRM app: sending an SMS', (dialect) => {
     ]
     for (const [body, fields] of cases) {
       const answer = await send(body)
-      expect({ body, status: answer.status, fields: answer.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ body, status: 422, fields })
+      expect({ body, status: answer.status, fields: answer.body.errors?.map((e: { field: string }) => e.field) }).toEqual({
+        body,
+        status: 422,
+        fields,
+      })
     }
     // The same number written two ways, or the same text twice, is one thing.
     expect((await send({ to: '+1 512 555 0123', to_phone: '5125550123', body: 'same', message: 'same' })).status).toBe(201)

@@ -18,7 +18,10 @@ export function spaHeaders(options: { token?: string; cookies?: Record<string, s
   // axios drops the instance's Content-Type when a request has no body.
   if (options.json) headers['content-type'] = 'application/json'
   if (options.token) headers.authorization = `Bearer ${options.token}`
-  if (options.cookies) headers.cookie = Object.entries(options.cookies).map(([name, value]) => `${name}=${value}`).join('; ')
+  if (options.cookies)
+    headers.cookie = Object.entries(options.cookies)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('; ')
   return headers
 }
 

@@ -48,11 +48,14 @@ describe('configuration', () => {
     expect(config.docsEnabled).toBe(true)
   })
 
-  test.each(['producton', 'prod-eu', 'live'])('ENVIRONMENT=%s stops start-up naming the variable and the accepted values', (environment) => {
-    expect(() => loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: environment, SECRET_KEY: STRONG })).toThrow(
-      'ENVIRONMENT must be one of development, dev, test, production, prod, staging (any case)',
-    )
-  })
+  test.each(['producton', 'prod-eu', 'live'])(
+    'ENVIRONMENT=%s stops start-up naming the variable and the accepted values',
+    (environment) => {
+      expect(() => loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: environment, SECRET_KEY: STRONG })).toThrow(
+        'ENVIRONMENT must be one of development, dev, test, production, prod, staging (any case)',
+      )
+    },
+  )
 
   test('production turns docs on only when DOCS_ENABLED=true is set explicitly', () => {
     const env = { DATA_DIR: dataDir(), ENVIRONMENT: 'production', SECRET_KEY: STRONG }
@@ -91,7 +94,9 @@ describe('configuration', () => {
   })
 
   test('a generated key passes', () => {
-    const key = Bun.spawnSync([process.execPath, join(import.meta.dir, '..', '..', 'src', 'index.ts'), 'secret']).stdout.toString().trim()
+    const key = Bun.spawnSync([process.execPath, join(import.meta.dir, '..', '..', 'src', 'index.ts'), 'secret'])
+      .stdout.toString()
+      .trim()
     expect(loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: 'production', SECRET_KEY: key }).secretKey).toBe(key)
   })
 
@@ -101,7 +106,13 @@ describe('configuration', () => {
   })
 
   test('production warns about docs, Twilio token, a wildcard front end and a missing PUBLIC_URL', () => {
-    const config = loadConfig({ DATA_DIR: dataDir(), ENVIRONMENT: 'production', SECRET_KEY: STRONG, FRONTEND_URL: '*', DOCS_ENABLED: 'true' })
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      ENVIRONMENT: 'production',
+      SECRET_KEY: STRONG,
+      FRONTEND_URL: '*',
+      DOCS_ENABLED: 'true',
+    })
     expect(config.warnings.join('\n')).toMatch(/DOCS_ENABLED/)
     expect(config.warnings.join('\n')).toMatch(/PUBLIC_URL is not set: .*X-Forwarded/)
     expect(config.warnings.join('\n')).toMatch(/TWILIO_AUTH_TOKEN/)
@@ -128,9 +139,20 @@ describe('configuration', () => {
 
   test('DATABASE_URL forms', () => {
     const dir = dataDir()
-    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'sqlite:/tmp/a.db' }).database).toEqual({ kind: 'sqlite', path: '/tmp/a.db', synchronous: 'normal' })
-    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'file:/tmp/b.db', SQLITE_SYNCHRONOUS: 'FULL' }).database).toEqual({ kind: 'sqlite', path: '/tmp/b.db', synchronous: 'full' })
-    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'postgresql://u@h/db' }).database).toEqual({ kind: 'postgres', url: 'postgresql://u@h/db' })
+    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'sqlite:/tmp/a.db' }).database).toEqual({
+      kind: 'sqlite',
+      path: '/tmp/a.db',
+      synchronous: 'normal',
+    })
+    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'file:/tmp/b.db', SQLITE_SYNCHRONOUS: 'FULL' }).database).toEqual({
+      kind: 'sqlite',
+      path: '/tmp/b.db',
+      synchronous: 'full',
+    })
+    expect(loadConfig({ DATA_DIR: dir, DATABASE_URL: 'postgresql://u@h/db' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://u@h/db',
+    })
   })
 
   test('FRONTEND_URL is a comma-separated list of exact origins', () => {

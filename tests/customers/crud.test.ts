@@ -47,9 +47,31 @@ describeEachDialect('customers CRUD', (dialect) => {
     expect(body.updated_at).toBe(body.created_at)
     expect(Object.keys(body).sort()).toEqual(
       [
-        'id', 'first_name', 'last_name', 'email', 'phone', 'company', 'notes', 'tags', 'sms_opt_out', 'created_at', 'updated_at',
-        'address_line1', 'address_line2', 'city', 'state', 'postal_code', 'customer_type', 'prospect_stage', 'lead_source',
-        'estimated_value', 'assigned_sales_rep', 'next_follow_up_date', 'lead_notes', 'is_archived', 'is_active',
+        'id',
+        'first_name',
+        'last_name',
+        'email',
+        'phone',
+        'company',
+        'notes',
+        'tags',
+        'sms_opt_out',
+        'created_at',
+        'updated_at',
+        'address_line1',
+        'address_line2',
+        'city',
+        'state',
+        'postal_code',
+        'customer_type',
+        'prospect_stage',
+        'lead_source',
+        'estimated_value',
+        'assigned_sales_rep',
+        'next_follow_up_date',
+        'lead_notes',
+        'is_archived',
+        'is_active',
       ].sort(),
     )
     expect(body).toMatchObject({ is_archived: false, is_active: true, address_line1: null, customer_type: null, estimated_value: null })
@@ -72,7 +94,10 @@ describeEachDialect('customers CRUD', (dialect) => {
   test('unknown, non-numeric, zero, negative and out-of-range ids are 404 "Customer not found"', async () => {
     for (const id of ['999999', 'abc', '0', '-1', '1.5', '99999999999', '2147483648', '1e3', '%20']) {
       for (const method of ['GET', 'PATCH', 'DELETE']) {
-        const response = await app.request(method, `/api/v2/customers/${id}`, { token: admin.token, json: method === 'PATCH' ? { notes: 'x' } : undefined })
+        const response = await app.request(method, `/api/v2/customers/${id}`, {
+          token: admin.token,
+          json: method === 'PATCH' ? { notes: 'x' } : undefined,
+        })
         expect(response.status).toBe(404)
         expect(((await response.json()) as ErrorBody).detail).toBe('Customer not found')
       }
@@ -114,8 +139,11 @@ describeEachDialect('customers CRUD', (dialect) => {
     const again = await app.request('GET', `/api/v2/customers/${created.id}`, { token: user.token })
     expect(await again.json()).toEqual(body)
 
-    const phone = await app.request('PATCH', `/api/v2/customers/${created.id}`, { token: user.token, json: { phone: '415.555.0199', tags: ['x', 'y'] } })
-    expect(((await phone.json()) as CustomerBody)).toMatchObject({ phone: '+14155550199', tags: ['x', 'y'], email: null })
+    const phone = await app.request('PATCH', `/api/v2/customers/${created.id}`, {
+      token: user.token,
+      json: { phone: '415.555.0199', tags: ['x', 'y'] },
+    })
+    expect((await phone.json()) as CustomerBody).toMatchObject({ phone: '+14155550199', tags: ['x', 'y'], email: null })
   })
 
   test('an empty PATCH leaves the data as it was', async () => {
@@ -142,7 +170,10 @@ describeEachDialect('customers CRUD', (dialect) => {
     expect(created.id).not.toBe(424242)
     expect(created.created_at).not.toBe('2000-01-01T00:00:00.000Z')
     expect(created).not.toHaveProperty('favourite_colour')
-    const patched = await app.request('PATCH', `/api/v2/customers/${created.id}`, { token: user.token, json: { sms_opt_out: true, id: 1, search_text: 'zzz' } })
+    const patched = await app.request('PATCH', `/api/v2/customers/${created.id}`, {
+      token: user.token,
+      json: { sms_opt_out: true, id: 1, search_text: 'zzz' },
+    })
     expect(patched.status).toBe(200)
     expect(((await patched.json()) as CustomerBody).sms_opt_out).toBe(false)
     expect(await new OptOutService(app.database).isOptedOut('+14155550177')).toBe(false)
@@ -150,8 +181,18 @@ describeEachDialect('customers CRUD', (dialect) => {
 
   test('sms_opt_out shows the opt-out table state of the number, on GET and in lists', async () => {
     const optOuts = new OptOutService(app.database)
-    const stopped = await createCustomer(app, user.token, { first_name: 'Stop', last_name: 'Per', phone: '+14155550111', company: 'OptOutCo' })
-    const started = await createCustomer(app, user.token, { first_name: 'Start', last_name: 'Er', phone: '+14155550112', company: 'OptOutCo' })
+    const stopped = await createCustomer(app, user.token, {
+      first_name: 'Stop',
+      last_name: 'Per',
+      phone: '+14155550111',
+      company: 'OptOutCo',
+    })
+    const started = await createCustomer(app, user.token, {
+      first_name: 'Start',
+      last_name: 'Er',
+      phone: '+14155550112',
+      company: 'OptOutCo',
+    })
     const nophone = await createCustomer(app, user.token, { first_name: 'No', last_name: 'Phone', company: 'OptOutCo' })
     await optOuts.set('+14155550111', true)
     await optOuts.set('+14155550112', false)
@@ -176,7 +217,12 @@ describeEachDialect('customers CRUD', (dialect) => {
   })
 
   test('DELETE is soft: 204, gone from GET and lists, row and communications stay, audited', async () => {
-    const created = await createCustomer(app, user.token, { first_name: 'Gone', last_name: 'Soon', company: 'Deletable Ltd', phone: '+14155550122' })
+    const created = await createCustomer(app, user.token, {
+      first_name: 'Gone',
+      last_name: 'Soon',
+      company: 'Deletable Ltd',
+      phone: '+14155550122',
+    })
     const { communications, customers } = app.database.tables
     await app.database.db.insert(communications).values({
       type: 'sms',
@@ -190,7 +236,10 @@ describeEachDialect('customers CRUD', (dialect) => {
     })
     const before = await listCustomers(app, user.token)
 
-    const response = await app.request('DELETE', `/api/v2/customers/${created.id}`, { token: admin.token, headers: { 'x-forwarded-for': '203.0.113.9' } })
+    const response = await app.request('DELETE', `/api/v2/customers/${created.id}`, {
+      token: admin.token,
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    })
     expect(response.status).toBe(204)
     expect(await response.text()).toBe('')
 
@@ -251,12 +300,53 @@ describeEachDialect('customer timeline', (dialect) => {
     const { communications } = app.database.tables
     const base = Date.now() - 60_000
     const rows = [
-      { type: 'sms', direction: 'outbound', status: 'delivered', toAddress: '+14155550130', fromAddress: '+15005550006', content: 'first', externalId: 'SM1', userId: sender.id, createdAt: new Date(base) },
-      { type: 'sms', direction: 'inbound', status: 'received', toAddress: '+15005550006', fromAddress: '+14155550130', content: 'reply', externalId: 'SM2', mediaUrls: ['https://example.com/a.jpg'], createdAt: new Date(base + 1000) },
-      { type: 'email', direction: 'outbound', status: 'failed', toAddress: 't@example.com', subject: 'Hi', content: 'mail', errorCode: '550', errorMessage: 'rejected', userId: user.id, createdAt: new Date(base + 2000) },
+      {
+        type: 'sms',
+        direction: 'outbound',
+        status: 'delivered',
+        toAddress: '+14155550130',
+        fromAddress: '+15005550006',
+        content: 'first',
+        externalId: 'SM1',
+        userId: sender.id,
+        createdAt: new Date(base),
+      },
+      {
+        type: 'sms',
+        direction: 'inbound',
+        status: 'received',
+        toAddress: '+15005550006',
+        fromAddress: '+14155550130',
+        content: 'reply',
+        externalId: 'SM2',
+        mediaUrls: ['https://example.com/a.jpg'],
+        createdAt: new Date(base + 1000),
+      },
+      {
+        type: 'email',
+        direction: 'outbound',
+        status: 'failed',
+        toAddress: 't@example.com',
+        subject: 'Hi',
+        content: 'mail',
+        errorCode: '550',
+        errorMessage: 'rejected',
+        userId: user.id,
+        createdAt: new Date(base + 2000),
+      },
     ]
-    for (const row of rows) await app.database.db.insert(communications).values({ ...row, customerId: customer.id, updatedAt: row.createdAt })
-    await app.database.db.insert(communications).values({ type: 'sms', direction: 'outbound', status: 'sent', toAddress: '+1', content: 'not theirs', customerId: other.id, createdAt: new Date(), updatedAt: new Date() })
+    for (const row of rows)
+      await app.database.db.insert(communications).values({ ...row, customerId: customer.id, updatedAt: row.createdAt })
+    await app.database.db.insert(communications).values({
+      type: 'sms',
+      direction: 'outbound',
+      status: 'sent',
+      toAddress: '+1',
+      content: 'not theirs',
+      customerId: other.id,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    })
 
     // The admin (view_all_communications) sees every message; the plain user not the admin's outbound one (below).
     const response = await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: sender.token })
@@ -267,13 +357,47 @@ describeEachDialect('customer timeline', (dialect) => {
     expect(body.page_size).toBe(50)
     expect(body.items.map((item) => item.content)).toEqual(['mail', 'reply', 'first'])
     expect(Object.keys(body.items[0]!).sort()).toEqual(
-      ['id', 'type', 'direction', 'status', 'to_address', 'from_address', 'subject', 'content', 'external_id', 'customer_id', 'user_id', 'error_code', 'error_message', 'media_urls', 'created_at', 'updated_at'].sort(),
+      [
+        'id',
+        'type',
+        'direction',
+        'status',
+        'to_address',
+        'from_address',
+        'subject',
+        'content',
+        'external_id',
+        'customer_id',
+        'user_id',
+        'error_code',
+        'error_message',
+        'media_urls',
+        'created_at',
+        'updated_at',
+      ].sort(),
     )
-    expect(body.items[0]).toMatchObject({ type: 'email', status: 'failed', subject: 'Hi', error_code: '550', error_message: 'rejected', user_id: user.id, customer_id: customer.id, media_urls: [] })
-    expect(body.items[1]).toMatchObject({ direction: 'inbound', external_id: 'SM2', media_urls: ['https://example.com/a.jpg'], user_id: null, from_address: '+14155550130' })
+    expect(body.items[0]).toMatchObject({
+      type: 'email',
+      status: 'failed',
+      subject: 'Hi',
+      error_code: '550',
+      error_message: 'rejected',
+      user_id: user.id,
+      customer_id: customer.id,
+      media_urls: [],
+    })
+    expect(body.items[1]).toMatchObject({
+      direction: 'inbound',
+      external_id: 'SM2',
+      media_urls: ['https://example.com/a.jpg'],
+      user_id: null,
+      from_address: '+14155550130',
+    })
     expect(body.items[2]).toMatchObject({ user_id: sender.id, created_at: new Date(base).toISOString() })
 
-    const own = (await (await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token })).json()) as ListBody<Record<string, unknown>>
+    const own = (await (
+      await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token })
+    ).json()) as ListBody<Record<string, unknown>>
     expect(own.total).toBe(2)
     expect(own.items.map((item) => item.content)).toEqual(['mail', 'reply'])
 

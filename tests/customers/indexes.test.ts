@@ -55,7 +55,9 @@ describeEachDialect('customer search index and totals follow the table', (dialec
     await app.database.db.delete(customers).where(eq(customers.id, created[1]!.id))
     await expectTotalsExact()
     expect((await listCustomers(app, user.token)).total).toBe(2)
-    expect((await listCustomers(app, user.token, 'search=countable')).items.map((c) => c.id).sort()).toEqual([created[0]!.id, created[3]!.id].sort())
+    expect((await listCustomers(app, user.token, 'search=countable')).items.map((c) => c.id).sort()).toEqual(
+      [created[0]!.id, created[3]!.id].sort(),
+    )
     expect((await listCustomers(app, user.token, 'search=counted2')).total).toBe(0)
   })
 

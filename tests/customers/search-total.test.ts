@@ -89,7 +89,9 @@ describeEachDialect('customer list total past its cap', (dialect) => {
       const first = await json<Page>(await t.request('GET', '/api/v2/customers?page_size=20', { token: user.token }))
       expect(first.total).toBe(LIST_TOTAL_CAP)
       expect(first.total_is_estimate).toBe(true)
-      const last = await json<Page>(await t.request('GET', `/api/v2/customers?page_size=500&page=${Math.ceil(total / 500)}`, { token: user.token }))
+      const last = await json<Page>(
+        await t.request('GET', `/api/v2/customers?page_size=500&page=${Math.ceil(total / 500)}`, { token: user.token }),
+      )
       expect(last.total).toBe(total)
       expect(last.total_is_estimate).toBe(false)
     } finally {

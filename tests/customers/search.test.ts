@@ -17,7 +17,9 @@ test('containsPattern escapes LIKE wildcards and the escape character', () => {
 })
 
 test('customerSearchText is the lower-cased searchable fields', () => {
-  expect(customerSearchText({ firstName: 'Ann', lastName: 'LEE', email: 'A@B.co', phone: '+1415', company: null })).toBe('ann lee a@b.co +1415')
+  expect(customerSearchText({ firstName: 'Ann', lastName: 'LEE', email: 'A@B.co', phone: '+1415', company: null })).toBe(
+    'ann lee a@b.co +1415',
+  )
 })
 
 describeEachDialect('customer search', (dialect) => {
@@ -39,8 +41,21 @@ describeEachDialect('customer search', (dialect) => {
     app = await createTestApp(dialect)
     user = await app.createUser('user')
     admin = await app.createUser('admin')
-    grace = await createCustomer(app, user.token, { first_name: 'Grace', last_name: 'Hopper', email: 'amazing.grace@navy.example', phone: '(415) 555-0143', company: 'Cobol Systems' })
-    linus = await createCustomer(app, user.token, { first_name: 'Linus', last_name: 'Torvalds', email: 'linus@kernel.example', phone: '+358 40 1234567', company: 'Penguin Oy', notes: 'hopper lover' })
+    grace = await createCustomer(app, user.token, {
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      email: 'amazing.grace@navy.example',
+      phone: '(415) 555-0143',
+      company: 'Cobol Systems',
+    })
+    linus = await createCustomer(app, user.token, {
+      first_name: 'Linus',
+      last_name: 'Torvalds',
+      email: 'linus@kernel.example',
+      phone: '+358 40 1234567',
+      company: 'Penguin Oy',
+      notes: 'hopper lover',
+    })
     percent = await createCustomer(app, user.token, { first_name: 'Per', last_name: 'Cent', company: '100% Natural' })
     underscore = await createCustomer(app, user.token, { first_name: 'Under', last_name: 'Score', email: 'under_score@example.com' })
     greek = await createCustomer(app, user.token, { first_name: 'Ωμέγα', last_name: 'Ἀλφα', company: 'ÄÖÜ GmbH' })
@@ -108,7 +123,8 @@ describeEachDialect('customer search', (dialect) => {
 
   test('total counts all matches while items hold one page', async () => {
     const created: number[] = []
-    for (let i = 0; i < 7; i++) created.push((await createCustomer(app, user.token, { first_name: `Batch${i}`, company: 'Totalled Inc' })).id)
+    for (let i = 0; i < 7; i++)
+      created.push((await createCustomer(app, user.token, { first_name: `Batch${i}`, company: 'Totalled Inc' })).id)
     for (const term of ['totalled', 'to']) {
       const page = await listCustomers(app, user.token, `search=${term}&page_size=3&page=2`)
       expect(page.total).toBeGreaterThanOrEqual(7)
@@ -123,7 +139,10 @@ describeEachDialect('customer search', (dialect) => {
     const temp = await createCustomer(app, user.token, { first_name: 'Ephemeral', last_name: 'Person' })
     expect(await ids('ephemeral')).toEqual([temp.id])
     expect(await ids('ep')).toContain(temp.id)
-    const renamed = await app.request('PATCH', `/api/v2/customers/${temp.id}`, { token: user.token, json: { first_name: 'Transient', company: 'Quux' } })
+    const renamed = await app.request('PATCH', `/api/v2/customers/${temp.id}`, {
+      token: user.token,
+      json: { first_name: 'Transient', company: 'Quux' },
+    })
     expect(renamed.status).toBe(200)
     expect(await ids('ephemeral')).toEqual([])
     expect(await ids('transient')).toEqual([temp.id])

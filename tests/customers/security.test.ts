@@ -73,7 +73,9 @@ describeEachDialect('customer permissions', (dialect) => {
   test('a user may view and edit but not delete: 403 "Permission denied: requires delete_customers"', async () => {
     expect((await app.request('GET', '/api/v2/customers', { token: user.token })).status).toBe(200)
     expect((await app.request('GET', `/api/v2/customers/${customer.id}`, { token: user.token })).status).toBe(200)
-    expect((await app.request('PATCH', `/api/v2/customers/${customer.id}`, { token: user.token, json: { notes: 'by user' } })).status).toBe(200)
+    expect((await app.request('PATCH', `/api/v2/customers/${customer.id}`, { token: user.token, json: { notes: 'by user' } })).status).toBe(
+      200,
+    )
     expect((await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token })).status).toBe(200)
     for (const id of [customer.id, 999999]) {
       const response = await app.request('DELETE', `/api/v2/customers/${id}`, { token: user.token })
@@ -125,7 +127,14 @@ describeEachDialect('customer injection and hostile input', (dialect) => {
     app = await createTestApp(dialect)
     user = await app.createUser('user')
     admin = await app.createUser('admin')
-    known = await createCustomer(app, user.token, { first_name: 'Known', last_name: 'Row', email: 'known@example.com', phone: '+14155550160', company: 'Stable', tags: ['keep'] })
+    known = await createCustomer(app, user.token, {
+      first_name: 'Known',
+      last_name: 'Row',
+      email: 'known@example.com',
+      phone: '+14155550160',
+      company: 'Stable',
+      tags: ['keep'],
+    })
   })
   afterAll(() => app.close())
 
@@ -170,7 +179,15 @@ describeEachDialect('customer injection and hostile input', (dialect) => {
           // Put the known row back so the final check can compare it.
           await app.request('PATCH', `/api/v2/customers/${known.id}`, {
             token: user.token,
-            json: { first_name: 'Known', last_name: 'Row', email: 'known@example.com', phone: '+14155550160', company: 'Stable', tags: ['keep'], notes: null },
+            json: {
+              first_name: 'Known',
+              last_name: 'Row',
+              email: 'known@example.com',
+              phone: '+14155550160',
+              company: 'Stable',
+              tags: ['keep'],
+              notes: null,
+            },
           })
         }
       }
@@ -184,7 +201,11 @@ describeEachDialect('customer injection and hostile input', (dialect) => {
   }, 120_000)
 
   test('names with quotes and emoji round-trip and are searchable as typed', async () => {
-    const customer = await createCustomer(app, user.token, { first_name: "O'Brien", last_name: 'Zoë 😀', company: 'Bobby"; DROP TABLE customers;--' })
+    const customer = await createCustomer(app, user.token, {
+      first_name: "O'Brien",
+      last_name: 'Zoë 😀',
+      company: 'Bobby"; DROP TABLE customers;--',
+    })
     const find = async (term: string) => {
       const response = await app.request('GET', `/api/v2/customers?search=${encodeURIComponent(term)}`, { token: user.token })
       return ((await response.json()) as { items: CustomerBody[] }).items.map((c) => c.id)
@@ -201,12 +222,23 @@ describeEachDialect('customer injection and hostile input', (dialect) => {
     const ids = ["1' OR '1'='1", '1;DROP TABLE customers', '1 UNION SELECT 1', '../1', '%00', '1%00', '😀', '0x1', '1e999', '-0']
     for (const id of ids) {
       for (const method of ['GET', 'PATCH', 'DELETE']) {
-        const response = await app.request(method, `/api/v2/customers/${encodeURIComponent(id)}`, { token: admin.token, json: method === 'PATCH' ? { notes: 'x' } : undefined })
+        const response = await app.request(method, `/api/v2/customers/${encodeURIComponent(id)}`, {
+          token: admin.token,
+          json: method === 'PATCH' ? { notes: 'x' } : undefined,
+        })
         const { status } = await expectSafe(response, `${method} id ${id}`)
         expect([404, 422]).toContain(status)
       }
     }
-    for (const query of ["page=1'--", 'page_size=1;DROP', 'page=1e999', 'page=NaN', 'page=Infinity', 'page_size=%00', 'page=99999999999999999999']) {
+    for (const query of [
+      "page=1'--",
+      'page_size=1;DROP',
+      'page=1e999',
+      'page=NaN',
+      'page=Infinity',
+      'page_size=%00',
+      'page=99999999999999999999',
+    ]) {
       const response = await app.request('GET', `/api/v2/customers?${query}`, { token: user.token })
       const { status } = await expectSafe(response, query)
       expect(status).toBe(422)

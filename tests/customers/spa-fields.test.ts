@@ -64,12 +64,24 @@ describeEachDialect('customer address, sales and extra fields', (dialect) => {
     })
     expect(body).not.toHaveProperty('latitude')
     const { customers } = app.database.tables
-    const [row] = await app.database.db.select().from(customers).where(eq(customers.id, body.id as number))
+    const [row] = await app.database.db
+      .select()
+      .from(customers)
+      .where(eq(customers.id, body.id as number))
     expect(row!.extraFields).toEqual({ system_type: 'aerobic', tank_size_gallons: 1000, warranty: true, installer_name: null })
 
     // PATCH merges extra fields; absent ones stay.
-    const patched = await app.request('PATCH', `/api/v2/customers/${body.id}`, { token: user.token, json: { manufacturer: 'Norweco', customer_type: '', estimated_value: null } })
-    expect(await json(patched)).toMatchObject({ system_type: 'aerobic', manufacturer: 'Norweco', customer_type: null, estimated_value: null, city: 'Austin' })
+    const patched = await app.request('PATCH', `/api/v2/customers/${body.id}`, {
+      token: user.token,
+      json: { manufacturer: 'Norweco', customer_type: '', estimated_value: null },
+    })
+    expect(await json(patched)).toMatchObject({
+      system_type: 'aerobic',
+      manufacturer: 'Norweco',
+      customer_type: null,
+      estimated_value: null,
+      city: 'Austin',
+    })
     const read = await json(await app.request('GET', `/api/v2/customers/${body.id}`, { token: user.token }))
     expect(read).toMatchObject({ manufacturer: 'Norweco', tank_size_gallons: 1000 })
   })
@@ -89,16 +101,32 @@ describeEachDialect('customer address, sales and extra fields', (dialect) => {
         system_type: 'x'.repeat(1001),
       }),
     )
-    expect(fields.sort()).toEqual(['customer_type', 'email', 'estimated_value', 'first_name', 'installer_name', 'next_follow_up_date', 'phone', 'prospect_stage', 'system_type'].sort())
+    expect(fields.sort()).toEqual(
+      [
+        'customer_type',
+        'email',
+        'estimated_value',
+        'first_name',
+        'installer_name',
+        'next_follow_up_date',
+        'phone',
+        'prospect_stage',
+        'system_type',
+      ].sort(),
+    )
     // Only service-level problems: the same one answer.
-    expect((await invalidFields(await post({ first_name: 'A', last_name: 'B', phone: '12', email: 'x@y' }))).sort()).toEqual(['email', 'phone'])
+    expect((await invalidFields(await post({ first_name: 'A', last_name: 'B', phone: '12', email: 'x@y' }))).sort()).toEqual([
+      'email',
+      'phone',
+    ])
   })
 
   test('archiving: is_active false archives, the default list hides archived customers, totals stay exact', async () => {
-    const list = async (query = '') => json<ListBody>(await app.request('GET', `/api/v2/customers?page_size=500${query}`, { token: user.token }))
+    const list = async (query = '') =>
+      json<ListBody>(await app.request('GET', `/api/v2/customers?page_size=500${query}`, { token: user.token }))
     const before = await list()
-    const a = await json<{ id: number }>(await post({ first_name: "Arch", last_name: "One" }))
-    const b = await json<{ id: number }>(await post({ first_name: "Arch", last_name: "Two", is_active: false }))
+    const a = await json<{ id: number }>(await post({ first_name: 'Arch', last_name: 'One' }))
+    const b = await json<{ id: number }>(await post({ first_name: 'Arch', last_name: 'Two', is_active: false }))
     expect(b).toMatchObject({ is_archived: true, is_active: false })
     expect((await list()).total).toBe(before.total + 1)
     expect((await list()).items.map((c) => c.id)).not.toContain(b.id)
@@ -119,7 +147,10 @@ describeEachDialect('customer address, sales and extra fields', (dialect) => {
 
     await app.request('POST', `/api/v2/customers/${a.id}/unarchive`, { token: user.token })
     expect((await list()).total).toBe(before.total + 1)
-    const patched = await app.request('PATCH', `/api/v2/customers/${a.id}`, { token: user.token, json: { is_archived: false, is_active: false } })
+    const patched = await app.request('PATCH', `/api/v2/customers/${a.id}`, {
+      token: user.token,
+      json: { is_archived: false, is_active: false },
+    })
     expect(await invalidFields(patched)).toEqual(['is_active'])
     expect((await app.request('POST', '/api/v2/customers/999999/archive', { token: user.token })).status).toBe(404)
     // The figure the list answers equals a real count.
@@ -131,7 +162,10 @@ describeEachDialect('customer address, sales and extra fields', (dialect) => {
   test('prospect_stage filters the list, with and without search', async () => {
     const won = await json<{ id: number }>(await post({ first_name: 'Stage', last_name: 'Won', prospect_stage: 'won' }))
     const lost = await json<{ id: number }>(await post({ first_name: 'Stage', last_name: 'Lost', prospect_stage: 'lost' }))
-    const ids = async (query: string) => (await json<ListBody>(await app.request('GET', `/api/v2/customers?page_size=500&${query}`, { token: user.token }))).items.map((c) => c.id)
+    const ids = async (query: string) =>
+      (await json<ListBody>(await app.request('GET', `/api/v2/customers?page_size=500&${query}`, { token: user.token }))).items.map(
+        (c) => c.id,
+      )
     expect(await ids('prospect_stage=won')).toContain(won.id)
     expect(await ids('prospect_stage=won')).not.toContain(lost.id)
     expect(await ids('prospect_stage=lost&search=stage')).toEqual([lost.id])
@@ -139,7 +173,9 @@ describeEachDialect('customer address, sales and extra fields', (dialect) => {
     expect(await ids('prospect_stage=&search=stage')).toEqual([lost.id, won.id])
     const total = (await json<ListBody>(await app.request('GET', '/api/v2/customers?prospect_stage=won', { token: user.token }))).total
     expect(total).toBe((await ids('prospect_stage=won')).length)
-    expect(await invalidFields(await app.request('GET', '/api/v2/customers?prospect_stage=maybe', { token: user.token }))).toEqual(['prospect_stage'])
+    expect(await invalidFields(await app.request('GET', '/api/v2/customers?prospect_stage=maybe', { token: user.token }))).toEqual([
+      'prospect_stage',
+    ])
   })
 
   test('the OpenAPI document describes the extra fields in the bodies and the answers', async () => {
@@ -155,14 +191,19 @@ describeEachDialect('customer address, sales and extra fields', (dialect) => {
   test('page_size up to 500 on the customer list only', async () => {
     expect((await app.request('GET', '/api/v2/customers?page_size=500', { token: user.token })).status).toBe(200)
     expect(await invalidFields(await app.request('GET', '/api/v2/customers?page_size=501', { token: user.token }))).toEqual(['page_size'])
-    expect(await invalidFields(await app.request('GET', '/api/v2/communications/history?page_size=500', { token: user.token }))).toEqual(['page_size'])
+    expect(await invalidFields(await app.request('GET', '/api/v2/communications/history?page_size=500', { token: user.token }))).toEqual([
+      'page_size',
+    ])
   })
 })
 
 test('CUSTOMER_EXTRA_FIELDS refuses names customers already have and malformed names', async () => {
   const { loadConfig, ConfigError } = await import('../../src/config')
   const base = { SECRET_KEY: 'x'.repeat(40), DATA_DIR: '/tmp' }
-  expect(loadConfig({ ...base, CUSTOMER_EXTRA_FIELDS: ' system_type , manufacturer ,' }).customerExtraFields).toEqual(['system_type', 'manufacturer'])
+  expect(loadConfig({ ...base, CUSTOMER_EXTRA_FIELDS: ' system_type , manufacturer ,' }).customerExtraFields).toEqual([
+    'system_type',
+    'manufacturer',
+  ])
   expect(() => loadConfig({ ...base, CUSTOMER_EXTRA_FIELDS: 'phone' })).toThrow(ConfigError)
   expect(() => loadConfig({ ...base, CUSTOMER_EXTRA_FIELDS: 'Bad-Name' })).toThrow(/CUSTOMER_EXTRA_FIELDS/)
 })

@@ -12,7 +12,12 @@ describeEachDialect('customer validation', (dialect) => {
   beforeAll(async () => {
     app = await createTestApp(dialect)
     user = await app.createUser('user')
-    existing = await createCustomer(app, user.token, { first_name: 'Kept', last_name: 'Intact', email: 'kept@example.com', phone: '+14155550150' })
+    existing = await createCustomer(app, user.token, {
+      first_name: 'Kept',
+      last_name: 'Intact',
+      email: 'kept@example.com',
+      phone: '+14155550150',
+    })
   })
   afterAll(() => app.close())
 
@@ -79,7 +84,11 @@ describeEachDialect('customer validation', (dialect) => {
   test('a body that is not an object is 422; malformed JSON is 400', async () => {
     expect((await post([1, 2])).status).toBe(422)
     expect((await post('text')).status).toBe(422)
-    const malformed = await app.request('POST', '/api/v2/customers', { token: user.token, body: '{"first_name":', headers: { 'content-type': 'application/json' } })
+    const malformed = await app.request('POST', '/api/v2/customers', {
+      token: user.token,
+      body: '{"first_name":',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(malformed.status).toBe(400)
   })
 

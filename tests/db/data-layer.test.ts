@@ -29,7 +29,9 @@ describeEachDialect('data layer', (dialect: Dialect) => {
     expect(row.createdAt).toBeInstanceOf(Date)
     expect(row.hashedPassword).toStartWith('$argon2id$')
     expect((await users.findByEmail('ANN@example.com'))?.id).toBe(row.id)
-    await expect(users.create({ email: 'ann@example.com', password: 'another password', role: 'user' })).rejects.toThrow('Email already registered')
+    await expect(users.create({ email: 'ann@example.com', password: 'another password', role: 'user' })).rejects.toThrow(
+      'Email already registered',
+    )
     expect(await users.count()).toBe(1)
   })
 

@@ -12,7 +12,9 @@ import { describeEachDialect, freshDatabase } from '../helpers/harness'
 async function applied(database: Database): Promise<{ hash: string; created_at: number }[]> {
   const rows =
     database.kind === 'sqlite'
-      ? database.sqlite!.query<{ hash: string; created_at: number }, []>('SELECT hash, created_at FROM "__drizzle_migrations" ORDER BY id').all()
+      ? database
+          .sqlite!.query<{ hash: string; created_at: number }, []>('SELECT hash, created_at FROM "__drizzle_migrations" ORDER BY id')
+          .all()
       : await database.pg!<{ hash: string; created_at: string }[]>`SELECT hash, created_at FROM drizzle.__drizzle_migrations ORDER BY id`
   return rows.map((row) => ({ hash: row.hash, created_at: Number(row.created_at) }))
 }
@@ -20,7 +22,10 @@ async function applied(database: Database): Promise<{ hash: string; created_at: 
 /** The tables, views, indexes and triggers the migrations made. */
 async function schemaObjects(database: Database): Promise<string[]> {
   if (database.kind === 'sqlite') {
-    return database.sqlite!.query<{ o: string }, []>("SELECT type || ' ' || name AS o FROM sqlite_master ORDER BY 1").all().map((r) => r.o)
+    return database
+      .sqlite!.query<{ o: string }, []>("SELECT type || ' ' || name AS o FROM sqlite_master ORDER BY 1")
+      .all()
+      .map((r) => r.o)
   }
   const rows = await database.pg!<{ o: string }[]>`
     SELECT 'table ' || table_name AS o FROM information_schema.tables WHERE table_schema = 'public'
@@ -40,7 +45,10 @@ function drizzleMigrate(database: Database) {
 
 describeEachDialect('migrations', (dialect) => {
   const expected = () =>
-    readMigrationFiles({ migrationsFolder: migrationsFolder(dialect === 'sqlite' ? 'sqlite' : 'pg') }).map((m) => ({ hash: m.hash, created_at: m.folderMillis }))
+    readMigrationFiles({ migrationsFolder: migrationsFolder(dialect === 'sqlite' ? 'sqlite' : 'pg') }).map((m) => ({
+      hash: m.hash,
+      created_at: m.folderMillis,
+    }))
 
   test("an empty database gets every migration and drizzle's own bookkeeping; drizzle's migrator then finds nothing to do", async () => {
     const fresh = await freshDatabase(dialect)

@@ -10,7 +10,14 @@ function describeSqlite() {
       .filter(([, v]) => v instanceof SQLiteTable)
       .map(([key, table]) => {
         const c = sqliteTableConfig(table as SQLiteTable)
-        return [key, { name: c.name, columns: c.columns.map((col) => `${col.name}:${col.notNull}`).sort(), indexes: c.indexes.map((i) => i.config.name).sort() }]
+        return [
+          key,
+          {
+            name: c.name,
+            columns: c.columns.map((col) => `${col.name}:${col.notNull}`).sort(),
+            indexes: c.indexes.map((i) => i.config.name).sort(),
+          },
+        ]
       }),
   )
 }
@@ -21,7 +28,14 @@ function describePg() {
       .filter(([, v]) => v instanceof PgTable)
       .map(([key, table]) => {
         const c = pgTableConfig(table as PgTable)
-        return [key, { name: c.name, columns: c.columns.map((col) => `${col.name}:${col.notNull}`).sort(), indexes: c.indexes.map((i) => i.config.name).sort() }]
+        return [
+          key,
+          {
+            name: c.name,
+            columns: c.columns.map((col) => `${col.name}:${col.notNull}`).sort(),
+            indexes: c.indexes.map((i) => i.config.name).sort(),
+          },
+        ]
       }),
   )
 }

@@ -23,7 +23,15 @@ describe('the docs pages in a real browser, offline', () => {
     doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as Doc
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-extensions', '--no-first-run'],
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-extensions',
+        '--no-first-run',
+      ],
     })
   }, 60_000)
 
@@ -40,7 +48,7 @@ describe('the docs pages in a real browser, offline', () => {
     const errors: string[] = []
     await page.route('**/*', (route) => {
       const url = route.request().url()
-      if (url.startsWith(server.url + '/') || url.startsWith('data:') || url.startsWith('blob:')) return route.continue()
+      if (url.startsWith(`${server.url}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue()
       blocked.push(url)
       return route.abort()
     })
@@ -58,6 +66,7 @@ describe('the docs pages in a real browser, offline', () => {
   }
 
   async function textOf(page: Page): Promise<string> {
+    // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a reader sees, hidden nodes excluded
     return page.evaluate(() => document.body.innerText)
   }
 
@@ -84,7 +93,11 @@ describe('the docs pages in a real browser, offline', () => {
       await page.waitForSelector('[data-section-id^="tag/"], [data-section-id^="operation/"]', { timeout: 25_000 })
       const text = await textOf(page)
       expect(text).toContain('CRM API')
-      const summaries = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.summary).filter((s): s is string => !!s))
+      const summaries = Object.values(doc.paths).flatMap((item) =>
+        Object.values(item)
+          .map((op) => op.summary)
+          .filter((s): s is string => !!s),
+      )
       expect(summaries.length).toBeGreaterThan(5)
       const shown = summaries.filter((summary) => text.includes(summary))
       expect(shown.length).toBe(summaries.length)

@@ -61,7 +61,10 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
   }
 
   const signedForm = (path: string, pairs: Pairs, signature = sign(`http://localhost${path}`, pairs, AUTH_TOKEN)) =>
-    call('POST', path, { body: formBody(pairs), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } })
+    call('POST', path, {
+      body: formBody(pairs),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    })
 
   test('the session', async () => {
     const owner = await t.createUser('superuser')
@@ -78,11 +81,24 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     expect(login.status).toBe(200)
     const refreshCookie = /refresh=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))![1]!
     await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: user.email } }), 422)
-    await expectStatus(call('POST', '/api/v2/auth/login', { body: `email=${user.email}&password=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415)
+    await expectStatus(
+      call('POST', '/api/v2/auth/login', {
+        body: `email=${user.email}&password=x`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+    )
     await expectStatus(call('POST', '/api/v2/auth/login', { body: '{"email":', headers: { 'content-type': 'application/json' } }), 400)
-    await expectStatus(call('POST', '/api/v2/auth/login', { body: JSON.stringify({ email: 'x@example.com', password: 'p'.repeat(MAX_BODY) }), headers: { 'content-type': 'application/json' } }), 413)
+    await expectStatus(
+      call('POST', '/api/v2/auth/login', {
+        body: JSON.stringify({ email: 'x@example.com', password: 'p'.repeat(MAX_BODY) }),
+        headers: { 'content-type': 'application/json' },
+      }),
+      413,
+    )
     const victim = await t.createUser('user')
-    for (let i = 0; i < 3; i++) await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: victim.email, password: 'wrong password' } }), 401)
+    for (let i = 0; i < 3; i++)
+      await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: victim.email, password: 'wrong password' } }), 401)
     await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: victim.email, password: 'wrong password' } }), 429)
     const disabled = await t.createUser('user')
     await expectStatus(call('PATCH', `/api/v2/admin/users/${disabled.id}`, { token: owner.token, json: { is_active: false } }), 200)
@@ -91,10 +107,16 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(call('GET', '/api/v2/auth/me'), 401)
     await expectStatus(call('POST', '/api/v2/auth/refresh', { cookies: { refresh: refreshCookie } }), 200)
     await expectStatus(call('POST', '/api/v2/auth/refresh'), 401)
-    await expectStatus(call('POST', '/api/v2/auth/refresh', { cookies: { refresh: refreshCookie }, headers: { origin: 'https://evil.example' } }), 403)
+    await expectStatus(
+      call('POST', '/api/v2/auth/refresh', { cookies: { refresh: refreshCookie }, headers: { origin: 'https://evil.example' } }),
+      403,
+    )
 
     // Customers
-    const created = await call('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Ada', last_name: 'Lovelace', phone: '+14155550143', email: 'ada@example.com' } })
+    const created = await call('POST', '/api/v2/customers', {
+      token: user.token,
+      json: { first_name: 'Ada', last_name: 'Lovelace', phone: '+14155550143', email: 'ada@example.com' },
+    })
     expect(created.status).toBe(201)
     const customer = (await created.json()) as { id: number }
     await expectStatus(call('POST', '/api/v2/customers', { token: user.token, json: { first_name: '' } }), 422)
@@ -105,7 +127,10 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(call('GET', '/api/v2/customers/999999', { token: user.token }), 404)
     // An id that is no number: 404 like any unknown one (the document lists no 422 here).
     await expectStatus(call('GET', `/api/v2/customers/${'9'.repeat(40)}x`, { token: user.token }), 404)
-    await expectStatus(call('PATCH', `/api/v2/customers/${customer.id}`, { token: user.token, json: { company: 'Analytical Engines' } }), 200)
+    await expectStatus(
+      call('PATCH', `/api/v2/customers/${customer.id}`, { token: user.token, json: { company: 'Analytical Engines' } }),
+      200,
+    )
     await expectStatus(call('PATCH', '/api/v2/customers/999999', { token: user.token, json: { company: 'x' } }), 404)
     await expectStatus(call('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token }), 200)
     await expectStatus(call('GET', '/api/v2/customers/999999/communications', { token: user.token }), 404)
@@ -120,13 +145,20 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(sms({ customer_id: customer.id, body: 'Your technician arrives at 9.' }), 201)
     await expectStatus(sms({ customer_id: 999999, body: 'hello' }), 404)
     await expectStatus(sms({ body: '' }), 422)
-    await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ AccountSid: ACCOUNT_SID, From: '+14155550188', Body: 'STOP', OptOutType: 'STOP' })), 200)
+    await expectStatus(
+      signedForm(
+        '/webhooks/twilio/incoming',
+        inboundPairs({ AccountSid: ACCOUNT_SID, From: '+14155550188', Body: 'STOP', OptOutType: 'STOP' }),
+      ),
+      200,
+    )
     await expectStatus(sms({ to: '+14155550188', body: 'hello' }), 409)
     twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: "The 'To' number is not a valid phone number." })
     await expectStatus(sms({ to: '+14155550177', body: 'hello' }), 502)
     await expectStatus(sms({ to: '+14155550166', body: 'hello' }), 429)
     await expectStatus(sms({ to: '+14155550155', body: 'hello' }, bare, (await bare.createUser('user')).token), 503)
-    const email = (body: unknown, app = t, token = user.token) => call('POST', '/api/v2/communications/email/send', { token, json: body }, app)
+    const email = (body: unknown, app = t, token = user.token) =>
+      call('POST', '/api/v2/communications/email/send', { token, json: body }, app)
     await expectStatus(email({ to: 'ada@example.com', subject: 'Your visit', body: 'See you at 9.' }), 201)
     await expectStatus(email({ customer_id: 999999, subject: 'x', body: 'y' }), 404)
     smtp.rejectRecipients({ code: 550, message: 'Mailbox unavailable' })
@@ -136,10 +168,30 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(call('GET', '/api/v2/communications/history?type=sms&direction=outbound', { token: user.token }), 200)
     await expectStatus(call('GET', '/api/v2/communications/history?type=fax', { token: user.token }), 422)
     await expectStatus(call('GET', '/api/v2/communications/history?message_type=email', { token: user.token }), 200)
-    await expectStatus(call('POST', '/api/v2/communications/sms/send-bulk', { token: user.token, json: { customer_ids: [customer.id, '999999'], message: 'Closed Monday' } }), 200)
-    await expectStatus(call('POST', '/api/v2/communications/sms/send-bulk', { token: user.token, json: { customer_ids: [], message: 'x' } }), 422)
-    await expectStatus(call('POST', '/api/v2/communications/sms/send-bulk', { token: (await bare.createUser('user')).token, json: { customer_ids: [1], message: 'x' } }, bare), 503)
-    await expectStatus(call('GET', '/api/v2/communications/sms/customers?search=ada&page=1&page_size=20&active_only=true', { token: user.token }), 200)
+    await expectStatus(
+      call('POST', '/api/v2/communications/sms/send-bulk', {
+        token: user.token,
+        json: { customer_ids: [customer.id, '999999'], message: 'Closed Monday' },
+      }),
+      200,
+    )
+    await expectStatus(
+      call('POST', '/api/v2/communications/sms/send-bulk', { token: user.token, json: { customer_ids: [], message: 'x' } }),
+      422,
+    )
+    await expectStatus(
+      call(
+        'POST',
+        '/api/v2/communications/sms/send-bulk',
+        { token: (await bare.createUser('user')).token, json: { customer_ids: [1], message: 'x' } },
+        bare,
+      ),
+      503,
+    )
+    await expectStatus(
+      call('GET', '/api/v2/communications/sms/customers?search=ada&page=1&page_size=20&active_only=true', { token: user.token }),
+      200,
+    )
     await expectStatus(call('GET', '/api/v2/communications/stats', { token: user.token }), 200)
     await expectStatus(call('GET', '/api/v2/communications/activity?limit=50&channel=sms&search=ada', { token: user.token }), 200)
     await expectStatus(call('GET', '/api/v2/communications/activity?channel=fax', { token: user.token }), 422)
@@ -155,9 +207,26 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ AccountSid: ACCOUNT_SID, Body: 'Thanks!' })), 200)
     await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ AccountSid: ACCOUNT_SID }), 'bm90IGEgc2lnbmF0dXJl'), 403)
     await expectStatus(signedForm('/webhooks/twilio/incoming', inboundPairs({ AccountSid: ACCOUNT_SID, MessageSid: 'SM1' })), 400)
-    await expectStatus(signedForm('/webhooks/twilio/status', [['MessageSid', `SM${'ab'.repeat(16)}`], ['AccountSid', ACCOUNT_SID], ['MessageStatus', 'delivered']]), 200)
-    await expectStatus(signedForm('/webhooks/twilio/status', [['MessageSid', 'SM1'], ['AccountSid', ACCOUNT_SID], ['MessageStatus', 'delivered']]), 400)
-    await expectStatus(call('POST', '/webhooks/twilio/status', { body: 'MessageSid=SM1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 403)
+    await expectStatus(
+      signedForm('/webhooks/twilio/status', [
+        ['MessageSid', `SM${'ab'.repeat(16)}`],
+        ['AccountSid', ACCOUNT_SID],
+        ['MessageStatus', 'delivered'],
+      ]),
+      200,
+    )
+    await expectStatus(
+      signedForm('/webhooks/twilio/status', [
+        ['MessageSid', 'SM1'],
+        ['AccountSid', ACCOUNT_SID],
+        ['MessageStatus', 'delivered'],
+      ]),
+      400,
+    )
+    await expectStatus(
+      call('POST', '/webhooks/twilio/status', { body: 'MessageSid=SM1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      403,
+    )
 
     // Users and admin
     await expectStatus(call('GET', '/api/v2/admin/users', { token: owner.token }), 200)
@@ -165,7 +234,16 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     const newUser = { email: 'grace@acme-plumbing.com', password: 'a long enough password', full_name: 'Grace Hopper', role: 'user' }
     await expectStatus(call('POST', '/api/v2/admin/users', { token: owner.token, json: newUser }), 201)
     await expectStatus(call('POST', '/api/v2/admin/users', { token: owner.token, json: newUser }), 409)
-    const office = await call('POST', '/api/v2/admin/users', { token: owner.token, json: { email: 'office@acme-plumbing.com', password: 'a long enough password', first_name: 'Olive', last_name: 'Office', role: 'office' } })
+    const office = await call('POST', '/api/v2/admin/users', {
+      token: owner.token,
+      json: {
+        email: 'office@acme-plumbing.com',
+        password: 'a long enough password',
+        first_name: 'Olive',
+        last_name: 'Office',
+        role: 'office',
+      },
+    })
     expect(office.status).toBe(201)
     const officeId = ((await office.json()) as { id: number }).id
     await expectStatus(call('DELETE', `/api/v2/admin/users/${officeId}`, { token: owner.token }), 200)
@@ -181,9 +259,24 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(call('DELETE', `/api/v2/customers/${customer.id}`, { token: owner.token }), 404)
 
     // Password and sessions
-    await expectStatus(call('POST', '/api/v2/auth/change-password', { token: user.token, json: { current_password: 'not my password', new_password: 'copper pipes hum at dawn' } }), 400)
-    await expectStatus(call('POST', '/api/v2/auth/change-password', { token: user.token, json: { current_password: DEFAULT_PASSWORD } }), 422)
-    await expectStatus(call('POST', '/api/v2/auth/change-password', { token: user.token, json: { current_password: DEFAULT_PASSWORD, new_password: 'copper pipes hum at dawn' } }), 204)
+    await expectStatus(
+      call('POST', '/api/v2/auth/change-password', {
+        token: user.token,
+        json: { current_password: 'not my password', new_password: 'copper pipes hum at dawn' },
+      }),
+      400,
+    )
+    await expectStatus(
+      call('POST', '/api/v2/auth/change-password', { token: user.token, json: { current_password: DEFAULT_PASSWORD } }),
+      422,
+    )
+    await expectStatus(
+      call('POST', '/api/v2/auth/change-password', {
+        token: user.token,
+        json: { current_password: DEFAULT_PASSWORD, new_password: 'copper pipes hum at dawn' },
+      }),
+      204,
+    )
     await expectStatus(call('POST', '/api/v2/auth/logout', { token: user.token }), 200)
     const again = await t.createUser('user')
     await expectStatus(call('POST', '/api/v2/auth/logout-all', { token: again.token }), 200)
@@ -192,7 +285,9 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     const listed = await call('GET', '/api/v2/auth/sessions', { token: owner.token })
     expect(listed.status).toBe(200)
     const traveller = await t.createUser('user')
-    const { items } = (await (await call('GET', `/api/v2/admin/users/${traveller.id}/sessions`, { token: owner.token })).json()) as { items: { id: string }[] }
+    const { items } = (await (await call('GET', `/api/v2/admin/users/${traveller.id}/sessions`, { token: owner.token })).json()) as {
+      items: { id: string }[]
+    }
     await expectStatus(call('GET', '/api/v2/admin/users/999999/sessions', { token: owner.token }), 404)
     await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions/${items[0]!.id}`, { token: owner.token }), 204)
     await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions/${items[0]!.id}`, { token: owner.token }), 404)
@@ -201,7 +296,9 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     const other = await t.createUser('user')
     const mine = await t.request('POST', '/api/v2/auth/login', { json: { email: other.email, password: DEFAULT_PASSWORD } })
     expect(mine.status).toBe(200)
-    const { items: own } = (await (await call('GET', '/api/v2/auth/sessions', { token: other.token })).json()) as { items: { id: string; current: boolean }[] }
+    const { items: own } = (await (await call('GET', '/api/v2/auth/sessions', { token: other.token })).json()) as {
+      items: { id: string; current: boolean }[]
+    }
     const elsewhere = own.find((session) => !session.current)!
     await expectStatus(call('DELETE', `/api/v2/auth/sessions/${elsewhere.id}`, { token: other.token }), 204)
     await expectStatus(call('DELETE', `/api/v2/auth/sessions/${elsewhere.id}`, { token: other.token }), 404)
@@ -216,8 +313,16 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     const mail = smtp.messages.map((m) => m.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).join('\n')
     const link = /\?token=([^\s&"]+)/.exec(mail)
     expect(link).not.toBeNull()
-    await expectStatus(call('POST', '/api/v2/auth/password-reset/confirm', { json: { token: 'not-a-token', new_password: 'copper pipes hum at dawn' } }), 400)
-    await expectStatus(call('POST', '/api/v2/auth/password-reset/confirm', { json: { token: decodeURIComponent(link![1]!), new_password: 'copper pipes hum at dawn' } }), 204)
+    await expectStatus(
+      call('POST', '/api/v2/auth/password-reset/confirm', { json: { token: 'not-a-token', new_password: 'copper pipes hum at dawn' } }),
+      400,
+    )
+    await expectStatus(
+      call('POST', '/api/v2/auth/password-reset/confirm', {
+        json: { token: decodeURIComponent(link![1]!), new_password: 'copper pipes hum at dawn' },
+      }),
+      204,
+    )
 
     // Two-factor sign-in
     const second = await t.createUser('user')
@@ -248,7 +353,10 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     const lost = await t.createUser('user')
     await enrol(t, lost)
     await expectStatus(call('POST', '/api/v2/auth/2fa/recovery-codes', { token: lost.token, json: { code: '000000-wrong' } }), 400)
-    await expectStatus(call('POST', '/api/v2/auth/2fa/disable', { token: lost.token, json: { password: DEFAULT_PASSWORD, code: 'wrong-code' } }), 400)
+    await expectStatus(
+      call('POST', '/api/v2/auth/2fa/disable', { token: lost.token, json: { password: DEFAULT_PASSWORD, code: 'wrong-code' } }),
+      400,
+    )
     await expectStatus(call('POST', `/api/v2/admin/users/${lost.id}/reset-2fa`, { token: owner.token }), 204)
     await expectStatus(call('POST', '/api/v2/admin/users/999999/reset-2fa', { token: owner.token }), 404)
     await expectStatus(call('POST', `/api/v2/admin/users/${owner.id}/reset-2fa`, { token: owner.token }), 403)
@@ -269,10 +377,13 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
       const response = await t.request(method, path)
       const allowed = [...documented, ...(documented.includes('GET') ? ['HEAD'] : [])].sort()
       const body = await response.text()
-      if (response.status !== 405 || body !== '{"detail":"Method Not Allowed"}' || response.headers.get('allow')?.split(', ').sort().join() !== allowed.join())
+      if (
+        response.status !== 405 ||
+        body !== '{"detail":"Method Not Allowed"}' ||
+        response.headers.get('allow')?.split(', ').sort().join() !== allowed.join()
+      )
         wrong.push(`${method} ${path}: ${response.status} Allow ${response.headers.get('allow')} (documented ${allowed.join(', ')})`)
     }
     expect(wrong).toEqual([])
   })
 })
-

@@ -20,7 +20,8 @@ describe('/openapi.json describes every operation with examples', () => {
   beforeAll(async () => {
     t = await createTestApp('sqlite')
     doc = (await (await t.request('GET', '/openapi.json')).json()) as OpenApiDocument
-    for (const [path, item] of Object.entries(doc.paths)) for (const [method, operation] of Object.entries(item)) operations.push({ key: `${method.toUpperCase()} ${path}`, operation })
+    for (const [path, item] of Object.entries(doc.paths))
+      for (const [method, operation] of Object.entries(item)) operations.push({ key: `${method.toUpperCase()} ${path}`, operation })
   })
   afterAll(() => t.close())
 
@@ -32,7 +33,8 @@ describe('/openapi.json describes every operation with examples', () => {
   test('every answer has a real description, never the generated "Response for status N"', () => {
     const vague: string[] = []
     for (const { key, operation } of operations)
-      for (const [status, response] of Object.entries(operation.responses)) if (!response.description?.trim() || /^Response for status/.test(response.description)) vague.push(`${key} ${status}`)
+      for (const [status, response] of Object.entries(operation.responses))
+        if (!response.description?.trim() || /^Response for status/.test(response.description)) vague.push(`${key} ${status}`)
     expect(vague).toEqual([])
   })
 
@@ -41,13 +43,16 @@ describe('/openapi.json describes every operation with examples', () => {
     for (const { key, operation } of operations) {
       const media = [
         ...Object.entries(operation.requestBody?.content ?? {}).map(([type, m]) => [`request ${type}`, m] as const),
-        ...Object.entries(operation.responses).flatMap(([status, r]) => Object.entries(deref(r, doc).content ?? {}).map(([type, m]) => [`${status} ${type}`, m] as const)),
+        ...Object.entries(operation.responses).flatMap(([status, r]) =>
+          Object.entries(deref(r, doc).content ?? {}).map(([type, m]) => [`${status} ${type}`, m] as const),
+        ),
       ]
       for (const [where, m] of media) {
         const examples = m.example !== undefined ? [m.example] : Object.values(m.examples ?? {}).map((e) => e.value)
         if (examples.length === 0) problems.push(`${key} ${where}: no example`)
         // Form bodies are sent as text; their example is the form's fields.
-        for (const example of examples) for (const error of validate(deref(m.schema, doc), example)) problems.push(`${key} ${where}: example ${error}`)
+        for (const example of examples)
+          for (const error of validate(deref(m.schema, doc), example)) problems.push(`${key} ${where}: example ${error}`)
       }
     }
     expect(problems).toEqual([])
@@ -69,7 +74,9 @@ describe('/openapi.json describes every operation with examples', () => {
     const userId = doc.paths['/api/v2/admin/audit']!.get!.parameters!.find((p) => p.name === 'user_id')!
     expect(userId.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 2_147_483_647 })
     expect(userId.schema).not.toHaveProperty('default')
-    const customer = deref(doc.paths['/api/v2/customers/{id}']!.get!.responses['200']!, doc).content!['application/json']!.schema as { properties: Record<string, unknown> }
+    const customer = deref(doc.paths['/api/v2/customers/{id}']!.get!.responses['200']!, doc).content!['application/json']!.schema as {
+      properties: Record<string, unknown>
+    }
     expect(customer.properties.id).toMatchObject({ type: 'integer' })
     expect(customer.properties.id).not.toHaveProperty('anyOf')
   })
@@ -89,12 +96,15 @@ describe('/openapi.json describes every operation with examples', () => {
       const [method, path] = key.split(' ')
       return Object.keys(doc.paths[path!]![method!.toLowerCase()]!.responses[status]!.headers ?? {})
     }
-    for (const { operation, key } of operations) for (const status of Object.keys(operation.responses)) expect(headers(key, status), `${key} ${status}`).toContain('X-Request-Id')
+    for (const { operation, key } of operations)
+      for (const status of Object.keys(operation.responses)) expect(headers(key, status), `${key} ${status}`).toContain('X-Request-Id')
     expect(headers('POST /api/v2/auth/login', '200')).toEqual(expect.arrayContaining(['Set-Cookie', 'Cache-Control']))
     expect(headers('POST /api/v2/auth/login', '429')).toContain('Retry-After')
     expect(headers('GET /api/v2/customers', '401')).toContain('WWW-Authenticate')
     expect(headers('POST /api/v2/communications/sms/send', '201')).toEqual(expect.arrayContaining(['RateLimit', 'RateLimit-Policy']))
-    expect(headers('POST /api/v2/communications/sms/send', '429')).toEqual(expect.arrayContaining(['Retry-After', 'RateLimit', 'RateLimit-Policy']))
+    expect(headers('POST /api/v2/communications/sms/send', '429')).toEqual(
+      expect.arrayContaining(['Retry-After', 'RateLimit', 'RateLimit-Policy']),
+    )
     const json = doc.paths['/api/v2/customers']!.post!.responses
     expect(json['400']).toBeDefined()
     expect(json['413']).toBeDefined()

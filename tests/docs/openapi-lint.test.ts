@@ -12,7 +12,10 @@ describe('the OpenAPI document is valid OpenAPI 3.1', () => {
   // /health has no 4xx answer by design, and operation ids are generated.
   test('Redocly finds no problem with the recommended rules', async () => {
     const source = await (await t.request('GET', '/openapi.json')).text()
-    const config = await createConfig({ extends: ['recommended'], rules: { 'operation-4xx-response': 'off', 'info-license': 'off', 'operation-operationId': 'off' } })
+    const config = await createConfig({
+      extends: ['recommended'],
+      rules: { 'operation-4xx-response': 'off', 'info-license': 'off', 'operation-operationId': 'off' },
+    })
     const problems = await lintFromString({ source, absoluteRef: 'openapi.json', config })
     const report = problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`)
     expect(report).toEqual([])

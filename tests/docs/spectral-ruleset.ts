@@ -19,7 +19,14 @@ function requestSchemas(type: string): string[] {
 /** An OWASP input-size rule, applied to what clients send only. */
 function onRequests(name: string, type: string): Rule {
   const rule = owaspRules[name]!
-  return { description: `${rule.description ?? name} (request bodies and query parameters)`, message: rule.message, severity: 'error', given: requestSchemas(type), then: rule.then }
+  return {
+    description: `${rule.description ?? name} (request bodies and query parameters)`,
+    message: rule.message,
+    severity: 'error',
+    given: requestSchemas(type),
+    // biome-ignore lint/suspicious/noThenProperty: Spectral's rule format names its action `then`
+    then: rule.then,
+  }
 }
 
 export const ruleset = {

@@ -63,7 +63,9 @@ describe.each(['binary', 'source'] as const)('start-up errors (%s)', (kind) => {
     const result = run(kind, [], { ENVIRONMENT: 'producton' })
     expect(result.code).toBe(1)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
-    expect(result.stderr).toContain('ENVIRONMENT must be one of development, dev, test, production, prod, staging (any case), got "producton"')
+    expect(result.stderr).toContain(
+      'ENVIRONMENT must be one of development, dev, test, production, prod, staging (any case), got "producton"',
+    )
   })
 
   test('PORT=abc names PORT', () => {

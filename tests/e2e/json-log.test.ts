@@ -64,9 +64,16 @@ describe('the compiled executable writes only JSON lines', () => {
         ['Body', 'hello back'],
         ['NumMedia', '0'],
       ]
-      const signedHeaders = (path: string, pairs: Pairs) => ({ 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(`http://api.test${path}`, pairs) })
+      const signedHeaders = (path: string, pairs: Pairs) => ({
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': sign(`http://api.test${path}`, pairs),
+      })
       expect(await call('POST', INCOMING, formBody(inbound), signedHeaders(INCOMING, inbound))).toBeLessThan(300)
-      const status: Pairs = [['AccountSid', SID('AC', 1)], ['MessageSid', SID('SM', 3)], ['MessageStatus', 'delivered']]
+      const status: Pairs = [
+        ['AccountSid', SID('AC', 1)],
+        ['MessageSid', SID('SM', 3)],
+        ['MessageStatus', 'delivered'],
+      ]
       expect(await call('POST', STATUS, formBody(status), signedHeaders(STATUS, status))).toBeLessThan(500)
       expect(await call('POST', INCOMING, formBody(inbound), { 'content-type': 'application/x-www-form-urlencoded' })).toBe(403)
       expect(await call('DELETE', `/api/v2/customers/${id}`)).toBeLessThan(300)
@@ -75,7 +82,10 @@ describe('the compiled executable writes only JSON lines', () => {
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0)
     }
-    const lines = server.output().split('\n').filter((line) => line !== '')
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line !== '')
     expect(lines.length).toBeGreaterThan(20)
     for (const line of lines) {
       let parsed: unknown

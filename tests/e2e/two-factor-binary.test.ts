@@ -27,7 +27,11 @@ test('the compiled binary: setup → enable → logout → login with a code →
     if (token) headers.authorization = `Bearer ${token}`
     const response = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
     const text = await response.text()
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown>, cookies: response.headers.getSetCookie() }
+    return {
+      status: response.status,
+      body: (text ? JSON.parse(text) : undefined) as Record<string, unknown>,
+      cookies: response.headers.getSetCookie(),
+    }
   }
   const seen: string[] = []
   try {
@@ -66,11 +70,19 @@ test('the compiled binary: setup → enable → logout → login with a code →
     const again = await call('POST', '/api/v2/auth/login', { email: EMAIL, password: PASSWORD })
     const byRecovery = await call('POST', '/api/v2/auth/2fa/verify', { challenge: again.body.challenge, code: recovery[0] })
     expect(byRecovery.status).toBe(200)
-    const reused = await call('POST', '/api/v2/auth/2fa/verify', { challenge: (await call('POST', '/api/v2/auth/login', { email: EMAIL, password: PASSWORD })).body.challenge, code: recovery[0] })
+    const reused = await call('POST', '/api/v2/auth/2fa/verify', {
+      challenge: (await call('POST', '/api/v2/auth/login', { email: EMAIL, password: PASSWORD })).body.challenge,
+      code: recovery[0],
+    })
     expect(reused.status).toBe(401)
 
     // Disable with the password and another recovery code: the next login is a plain one.
-    const disable = await call('POST', '/api/v2/auth/2fa/disable', { password: PASSWORD, code: recovery[1] }, byRecovery.body.access_token as string)
+    const disable = await call(
+      'POST',
+      '/api/v2/auth/2fa/disable',
+      { password: PASSWORD, code: recovery[1] },
+      byRecovery.body.access_token as string,
+    )
     expect(disable.status).toBe(204)
     const plain = await call('POST', '/api/v2/auth/login', { email: EMAIL, password: PASSWORD })
     expect(plain.status).toBe(200)

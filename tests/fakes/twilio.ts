@@ -50,7 +50,10 @@ export interface FakeTwilio {
 }
 
 function twilioError(httpStatus: number, code: number, message: string): Response {
-  return Response.json({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status: httpStatus }, { status: httpStatus })
+  return Response.json(
+    { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status: httpStatus },
+    { status: httpStatus },
+  )
 }
 
 export function startFakeTwilio(options: { accountSid: string; authToken: string; delayMs?: number }): FakeTwilio {
@@ -96,7 +99,10 @@ export function startFakeTwilio(options: { accountSid: string; authToken: string
         case 'error':
           return twilioError(reply.httpStatus, reply.code, reply.message)
         case 'server-error':
-          return new Response('<html>upstream failure</html>', { status: reply.httpStatus ?? 503, headers: { 'content-type': 'text/html' } })
+          return new Response('<html>upstream failure</html>', {
+            status: reply.httpStatus ?? 503,
+            headers: { 'content-type': 'text/html' },
+          })
         case 'hang':
           // Held open until close(): the client must give up on its own.
           return new Promise<Response>((resolve) => hanging.add(() => resolve(new Response('', { status: 599 }))))

@@ -131,7 +131,10 @@ export async function createTestApp(dialect: Dialect = 'sqlite', options: TestAp
       body = JSON.stringify(opts.json)
     }
     if (opts.token) headers.authorization ??= `Bearer ${opts.token}`
-    if (opts.cookies) headers.cookie = Object.entries(opts.cookies).map(([k, v]) => `${k}=${v}`).join('; ')
+    if (opts.cookies)
+      headers.cookie = Object.entries(opts.cookies)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('; ')
     return app.handle(new Request(`http://localhost${path}`, { method, headers, body }))
   }
 
@@ -147,7 +150,15 @@ export async function createTestApp(dialect: Dialect = 'sqlite', options: TestAp
       const password = overrides.password ?? DEFAULT_PASSWORD
       const row = await users.create({ email, password, role, fullName: overrides.fullName ?? `Test ${role}` })
       const session = await sessions.start(row.id)
-      return { id: row.id, email, password, role, token: session.accessToken, refreshToken: session.refreshToken, sessionId: session.sessionId }
+      return {
+        id: row.id,
+        email,
+        password,
+        role,
+        token: session.accessToken,
+        refreshToken: session.refreshToken,
+        sessionId: session.sessionId,
+      }
     },
     async close() {
       if (fresh) await fresh.drop()

@@ -60,7 +60,11 @@ export function schemaValidator() {
 }
 
 /** The documented operation a concrete method and path belong to (`/api/v2/customers/7` → `/api/v2/customers/{id}`). */
-export function findOperation(doc: OpenApiDocument, method: string, path: string): { template: string; operation: OperationObject } | undefined {
+export function findOperation(
+  doc: OpenApiDocument,
+  method: string,
+  path: string,
+): { template: string; operation: OperationObject } | undefined {
   const clean = path.split('?')[0]!.replace(/(.)\/+$/, '$1')
   // Literal segments win over parameters: fewer parameters first.
   const byParameters = Object.entries(doc.paths).sort(([a], [b]) => a.split('{').length - b.split('{').length)
@@ -136,7 +140,8 @@ export async function conformanceProblems(
     const typed = schema?.type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value
     for (const error of schema ? validate(schema, typed) : []) problems.push(`${where}: header ${name}: ${error}`)
   }
-  for (const [name, header] of headers) if (header.required && !response.headers.has(name)) problems.push(`${where}: required header ${name} missing`)
+  for (const [name, header] of headers)
+    if (header.required && !response.headers.has(name)) problems.push(`${where}: required header ${name} missing`)
 
   const text = await response.text()
   const contentType = response.headers.get('content-type')?.split(';')[0]?.trim()

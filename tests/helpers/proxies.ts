@@ -40,7 +40,14 @@ function spawnLogged(cmd: string[], env: Record<string, string>, cwd: string) {
   return { proc, output: () => text }
 }
 
-async function waitFor(what: string, proc: Subprocess, output: () => string, check: () => Promise<boolean>, stopSignal: NodeJS.Signals, timeoutMs = 20_000): Promise<void> {
+async function waitFor(
+  what: string,
+  proc: Subprocess,
+  output: () => string,
+  check: () => Promise<boolean>,
+  stopSignal: NodeJS.Signals,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}: ${output().slice(-2000)}`)
@@ -92,11 +99,17 @@ import ${site}
   const { proc, output } = spawnLogged(['caddy', 'run', '--config', config, '--adapter', 'caddyfile'], env, dir)
   const caFile = join(dir, 'data', 'pki', 'authorities', 'local', 'root.crt')
   const url = `https://127.0.0.1:${ports.https}`
-  await waitFor('caddy', proc, output, async () => {
-    if (!existsSync(caFile)) return false
-    const response = await fetch(`${url}/health`, { tls: { ca: readFileSync(caFile, 'utf8') } })
-    return response.status === 200
-  }, 'SIGTERM')
+  await waitFor(
+    'caddy',
+    proc,
+    output,
+    async () => {
+      if (!existsSync(caFile)) return false
+      const response = await fetch(`${url}/health`, { tls: { ca: readFileSync(caFile, 'utf8') } })
+      return response.status === 200
+    },
+    'SIGTERM',
+  )
   return {
     name: 'caddy',
     url,
@@ -116,7 +129,26 @@ function selfSignedCertificate(dir: string): { cert: string; key: string } {
   const cert = join(dir, 'cert.pem')
   const key = join(dir, 'key.pem')
   const result = Bun.spawnSync(
-    ['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+    [
+      'openssl',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
     { stdout: 'pipe', stderr: 'pipe' },
   )
   if (result.exitCode !== 0) throw new Error(`openssl failed: ${result.stderr.toString()}`)
@@ -136,7 +168,11 @@ function replaceOnce(text: string, from: string | RegExp, to: string): string {
  * upstream servers (one line per replica). Checked with `nginx -t` first.
  * `edit` changes the file before that (e.g. a snippet from the docs).
  */
-export async function startNginx(upstreams: string[], ports: ProxyPorts, edit: (site: string) => string = (site) => site): Promise<RunningProxy & { configTest: string }> {
+export async function startNginx(
+  upstreams: string[],
+  ports: ProxyPorts,
+  edit: (site: string) => string = (site) => site,
+): Promise<RunningProxy & { configTest: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-nginx-'))
   // Worker processes run as an unprivileged user when nginx starts as root.
   chmodSync(dir, 0o755)
@@ -208,7 +244,11 @@ export function fakeFrontend(): string {
   const dir = mkdtempSync(join(tmpdir(), 'crm-frontend-'))
   chmodSync(dir, 0o755)
   mkdirSync(join(dir, 'assets'), { mode: 0o755 })
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>CRM</title><div id="root"></div><script type="module" src="/assets/index-4f2a.js"></script>\n', { mode: 0o644 })
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><title>CRM</title><div id="root"></div><script type="module" src="/assets/index-4f2a.js"></script>\n',
+    { mode: 0o644 },
+  )
   writeFileSync(join(dir, 'assets', 'index-4f2a.js'), 'console.log("crm")\n', { mode: 0o644 })
   return dir
 }

@@ -27,9 +27,12 @@ export async function startReplicas(
   // SQLite: this process lets go of the file, so only the servers share it.
   if (dialect === 'sqlite') await fresh.database.close()
   const env = { DATABASE_URL: fresh.url, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', ...options.env }
-  const servers = await Promise.all(Array.from({ length: options.count ?? 2 }, () => startServer({ env, kind: options.kind, timeoutMs: 30_000 })))
+  const servers = await Promise.all(
+    Array.from({ length: options.count ?? 2 }, () => startServer({ env, kind: options.kind, timeoutMs: 30_000 })),
+  )
   const tokens: string[] = []
-  for (const [i, email] of options.emails.entries()) tokens.push(await loginOverHttp(servers[i % servers.length]!.url, email, DEFAULT_PASSWORD))
+  for (const [i, email] of options.emails.entries())
+    tokens.push(await loginOverHttp(servers[i % servers.length]!.url, email, DEFAULT_PASSWORD))
   return {
     servers,
     tokens,

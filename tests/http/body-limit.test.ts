@@ -30,7 +30,12 @@ describe('MAX_BODY_BYTES against the real server', () => {
   })
 
   const login = (body: BodyInit, headers: Record<string, string> = {}) =>
-    fetch(`${server.url}/api/v2/auth/login`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, duplex: 'half' } as RequestInit)
+    fetch(`${server.url}/api/v2/auth/login`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+      duplex: 'half',
+    } as RequestInit)
 
   test('a declared Content-Length over the limit: 413 JSON', async () => {
     const response = await login(JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(MAX) }))

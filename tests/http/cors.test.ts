@@ -34,7 +34,11 @@ describe('CORS from FRONTEND_URL', () => {
 
   test('a preflight from an allowed origin is 204 with methods, headers and max-age', async () => {
     const response = await t.request('OPTIONS', '/api/v2/customers/1', {
-      headers: { origin: ALLOWED, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type' },
+      headers: {
+        origin: ALLOWED,
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization, content-type',
+      },
     })
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED)
@@ -52,7 +56,12 @@ describe('CORS from FRONTEND_URL', () => {
       headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'DELETE' },
     })
     expect(response.status).toBe(204)
-    for (const header of ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-methods', 'access-control-allow-headers']) {
+    for (const header of [
+      'access-control-allow-origin',
+      'access-control-allow-credentials',
+      'access-control-allow-methods',
+      'access-control-allow-headers',
+    ]) {
       expect(response.headers.get(header)).toBeNull()
     }
   }, 20_000)
@@ -65,7 +74,9 @@ describe('FRONTEND_URL=*', () => {
       const response = await t.request('GET', '/health', { headers: { origin: 'https://anywhere.example' } })
       expect(response.headers.get('access-control-allow-origin')).toBe('*')
       expect(response.headers.get('access-control-allow-credentials')).toBeNull()
-      const preflight = await t.request('OPTIONS', '/api/v2/auth/me', { headers: { origin: 'https://anywhere.example', 'access-control-request-method': 'GET' } })
+      const preflight = await t.request('OPTIONS', '/api/v2/auth/me', {
+        headers: { origin: 'https://anywhere.example', 'access-control-request-method': 'GET' },
+      })
       expect(preflight.headers.get('access-control-allow-origin')).toBe('*')
       expect(preflight.headers.get('access-control-allow-credentials')).toBeNull()
     } finally {

@@ -28,12 +28,16 @@ describeEachDialect('security headers on every response', (dialect) => {
     ['GET', '/api/v2/auth/me', 401],
     ['GET', '/openapi.json', 200],
     ['GET', '/metrics', 200],
-  ])('%s %s → %d', async (method, path, status) => {
-    const response = await t.request(method, path)
-    expect(response.status).toBe(status)
-    expectSecurityHeaders(response)
-    expect(response.headers.get('strict-transport-security')).toBeNull()
-  }, 20_000)
+  ])(
+    '%s %s → %d',
+    async (method, path, status) => {
+      const response = await t.request(method, path)
+      expect(response.status).toBe(status)
+      expectSecurityHeaders(response)
+      expect(response.headers.get('strict-transport-security')).toBeNull()
+    },
+    20_000,
+  )
 
   test('413 from the body limit carries them and a JSON detail', async () => {
     const response = await t.request('POST', '/api/v2/auth/login', { json: { email: 'a@example.com', password: 'x'.repeat(200) } })
@@ -112,7 +116,10 @@ describe('request id', () => {
       ['GET', '/missing', undefined],
       ['POST', '/api/v2/auth/login', JSON.stringify({ email: 'someone@example.com' })],
     ] as const) {
-      const response = await t.request(method, path, { headers: { 'x-request-id': 'trace-123.abc:1', 'content-type': 'application/json' }, body })
+      const response = await t.request(method, path, {
+        headers: { 'x-request-id': 'trace-123.abc:1', 'content-type': 'application/json' },
+        body,
+      })
       expect(response.headers.get('x-request-id')).toBe('trace-123.abc:1')
     }
   }, 20_000)

@@ -45,7 +45,12 @@ describeEachDialect('/metrics', (dialect) => {
     expect(sample(text, 'crm_http_requests_total', { route: 'unmatched', status: '404' })).toBe(1)
     expect(sample(text, 'crm_auth_failures_total', { reason: 'missing' })).toBeGreaterThanOrEqual(1)
     expect(sample(text, 'crm_forbidden_total', { reason: 'permission' })).toBe(1)
-    for (const name of ['crm_rate_limited_total', 'crm_webhook_signature_failures_total', 'crm_messages_total', 'crm_http_request_duration_seconds']) {
+    for (const name of [
+      'crm_rate_limited_total',
+      'crm_webhook_signature_failures_total',
+      'crm_messages_total',
+      'crm_http_request_duration_seconds',
+    ]) {
       expect(text).toContain(`# TYPE ${name}`)
     }
   }, 20_000)
@@ -64,12 +69,16 @@ describe('METRICS_TOKEN', () => {
     ['wrong token', { authorization: 'Bearer metrics-token-0123456789abcdeX' }],
     ['prefix of the token', { authorization: 'Bearer metrics-token' }],
     ['not bearer', { authorization: `Basic ${token}` }],
-  ])('%s → 401', async (_label, headers) => {
-    const response = await t.request('GET', '/metrics', { headers })
-    expect(response.status).toBe(401)
-    expect(response.headers.get('www-authenticate')).toBe('Bearer')
-    expect(((await response.json()) as { detail: string }).detail).toBeString()
-  }, 20_000)
+  ])(
+    '%s → 401',
+    async (_label, headers) => {
+      const response = await t.request('GET', '/metrics', { headers })
+      expect(response.status).toBe(401)
+      expect(response.headers.get('www-authenticate')).toBe('Bearer')
+      expect(((await response.json()) as { detail: string }).detail).toBeString()
+    },
+    20_000,
+  )
 
   test('the right bearer token → 200', async () => {
     const response = await t.request('GET', '/metrics', { headers: { authorization: `Bearer ${token}` } })

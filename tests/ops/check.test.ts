@@ -9,7 +9,10 @@ const GOOD_KEY = `${'k'.repeat(20)}-production-key-0123456789`
 function check(env: Record<string, string>) {
   const cwd = mkdtempSync(join(tmpdir(), 'crm-check-'))
   try {
-    const result = Bun.spawnSync(serverCommand('source', ['check']), { cwd, env: { PATH: process.env.PATH!, DATA_DIR: join(cwd, 'data'), ...env } })
+    const result = Bun.spawnSync(serverCommand('source', ['check']), {
+      cwd,
+      env: { PATH: process.env.PATH!, DATA_DIR: join(cwd, 'data'), ...env },
+    })
     const stdout = result.stdout.toString()
     const lines = stdout.split('\n').filter(Boolean)
     const statusOf = (name: string) => lines.find((line) => line.split(/\s+/)[1] === `${name}:`)?.split(/\s+/)[0]
@@ -19,7 +22,12 @@ function check(env: Record<string, string>) {
   }
 }
 
-const PRODUCTION = { ENVIRONMENT: 'production', SECRET_KEY: GOOD_KEY, FRONTEND_URL: 'https://crm.example.com', PUBLIC_URL: 'https://api.example.com' }
+const PRODUCTION = {
+  ENVIRONMENT: 'production',
+  SECRET_KEY: GOOD_KEY,
+  FRONTEND_URL: 'https://crm.example.com',
+  PUBLIC_URL: 'https://api.example.com',
+}
 
 describe('crm-api check', () => {
   test('a minimal production setup passes with warnings: exit 0', () => {
@@ -74,12 +82,16 @@ describe('crm-api check', () => {
     ['a misspelt ENVIRONMENT', { ...PRODUCTION, ENVIRONMENT: 'producton' }, 'ENVIRONMENT'],
     ['a malformed variable', { ...PRODUCTION, PORT: 'abc' }, 'PORT'],
     ['an unreachable PostgreSQL', { ...PRODUCTION, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/crm' }, 'DATABASE_URL'],
-  ])('%s fails: non-zero exit', (_label, env, failing) => {
-    const result = check(env)
-    expect(result.code).not.toBe(0)
-    expect(result.statusOf(failing)).toBe('FAIL')
-    expect(result.stdout).toMatch(/\d+ check\(s\) failed/)
-  }, 20_000)
+  ])(
+    '%s fails: non-zero exit',
+    (_label, env, failing) => {
+      const result = check(env)
+      expect(result.code).not.toBe(0)
+      expect(result.statusOf(failing)).toBe('FAIL')
+      expect(result.stdout).toMatch(/\d+ check\(s\) failed/)
+    },
+    20_000,
+  )
 
   test('an unwritable DATA_DIR fails', () => {
     if (process.getuid?.() === 0) {
@@ -105,7 +117,13 @@ describe('crm-api check', () => {
 
 describe('crm-api check reports everything at once', () => {
   test('several problems: every item is still reported, each failure named', () => {
-    const result = check({ ENVIRONMENT: 'producton', SECRET_KEY: 'a'.repeat(40), PORT: 'abc', LOG_LEVEL: 'loud', PUBLIC_URL: 'https://api.example.com' })
+    const result = check({
+      ENVIRONMENT: 'producton',
+      SECRET_KEY: 'a'.repeat(40),
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      PUBLIC_URL: 'https://api.example.com',
+    })
     expect(result.code).toBe(1)
     for (const name of ['ENVIRONMENT', 'SECRET_KEY', 'PORT', 'LOG_LEVEL', 'FRONTEND_URL']) expect(result.statusOf(name), name).toBe('FAIL')
     expect(result.stdout).toContain('ENVIRONMENT must be one of development, dev, test, production, prod, staging')
@@ -127,29 +145,39 @@ describe('crm-api check reports everything at once', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'crm-check-nofile-'))
     try {
       const dataDir = join(cwd, 'data')
-      const result = Bun.spawnSync(serverCommand('source', ['check']), { cwd, env: { PATH: process.env.PATH!, ...PRODUCTION, DATA_DIR: dataDir } })
+      const result = Bun.spawnSync(serverCommand('source', ['check']), {
+        cwd,
+        env: { PATH: process.env.PATH!, ...PRODUCTION, DATA_DIR: dataDir },
+      })
       expect(result.exitCode).toBe(0)
       expect(result.stdout.toString()).toContain('is created at first start')
       expect(existsSync(dataDir)).toBe(false)
       mkdirSync(dataDir)
-      expect(Bun.spawnSync(serverCommand('source', ['check']), { cwd, env: { PATH: process.env.PATH!, ...PRODUCTION, DATA_DIR: dataDir } }).exitCode).toBe(0)
+      expect(
+        Bun.spawnSync(serverCommand('source', ['check']), { cwd, env: { PATH: process.env.PATH!, ...PRODUCTION, DATA_DIR: dataDir } })
+          .exitCode,
+      ).toBe(0)
       expect(readdirSync(dataDir)).toEqual([])
     } finally {
       rmSync(cwd, { recursive: true, force: true })
     }
   }, 20_000)
 
-  test('shows the database driver\'s own error', () => {
+  test("shows the database driver's own error", () => {
     const refused = check({ ...PRODUCTION, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/crm' })
     expect(refused.stdout).toMatch(/FAIL\s+DATABASE_URL: PostgreSQL: .*(ECONNREFUSED|refused|connect)/i)
   }, 20_000)
 
   const pgUrl = process.env.TEST_DATABASE_URL
-  test.skipIf(!pgUrl)('a missing PostgreSQL database is named', () => {
-    const url = new URL(pgUrl!)
-    url.pathname = '/crm_check_missing_db'
-    const result = check({ ...PRODUCTION, DATABASE_URL: url.toString() })
-    expect(result.code).toBe(1)
-    expect(result.stdout).toContain('database "crm_check_missing_db" does not exist')
-  }, 20_000)
+  test.skipIf(!pgUrl)(
+    'a missing PostgreSQL database is named',
+    () => {
+      const url = new URL(pgUrl!)
+      url.pathname = '/crm_check_missing_db'
+      const result = check({ ...PRODUCTION, DATABASE_URL: url.toString() })
+      expect(result.code).toBe(1)
+      expect(result.stdout).toContain('database "crm_check_missing_db" does not exist')
+    },
+    20_000,
+  )
 })

@@ -36,7 +36,8 @@ const COMPOSE_ONLY = new Set(['POSTGRES_PASSWORD', 'SITE_ADDRESS'])
 describe('compose.yaml', () => {
   test('the variables src/config.ts reads are found', () => {
     const names = configVariables()
-    for (const name of ['SECRET_KEY', 'DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'ENVIRONMENT', 'FRONTEND_URL', 'METRICS_TOKEN']) expect(names.has(name)).toBe(true)
+    for (const name of ['SECRET_KEY', 'DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'ENVIRONMENT', 'FRONTEND_URL', 'METRICS_TOKEN'])
+      expect(names.has(name)).toBe(true)
   })
 
   test('PostgreSQL, two replicas of the server, a reverse proxy', () => {
@@ -80,7 +81,8 @@ describe('compose.yaml', () => {
     const caddyfile = read(mount.split(':')[0]!.replace(/^\.\//, ''))
     for (const name of REPLICAS) expect(caddyfile).toContain(`${name}:8000`)
     expect(caddyfile).toContain('health_uri /health')
-    for (const header of ['X-Forwarded-For', 'X-Forwarded-Proto', 'X-Forwarded-Host']) expect(caddyfile).toMatch(new RegExp(`header_up ${header} \\{`))
+    for (const header of ['X-Forwarded-For', 'X-Forwarded-Proto', 'X-Forwarded-Host'])
+      expect(caddyfile).toMatch(new RegExp(`header_up ${header} \\{`))
     // Client-sent X-Forwarded-* must not be trusted by the proxy either.
     expect(caddyfile).not.toContain('trusted_proxies')
   })
@@ -109,7 +111,8 @@ describe('Dockerfile and service definitions', () => {
     expect(runtime).toContain('EXPOSE 8000')
     expect(runtime).toMatch(/HEALTHCHECK[\s\S]*\/health/)
     expect(runtime).toContain('STOPSIGNAL SIGTERM')
-    for (const path of ['src', 'drizzle', 'package.json', 'package-lock.json', 'tsconfig.json', 'bunfig.toml']) expect(existsSync(join(ROOT, path))).toBe(true)
+    for (const path of ['src', 'drizzle', 'package.json', 'package-lock.json', 'tsconfig.json', 'bunfig.toml'])
+      expect(existsSync(join(ROOT, path))).toBe(true)
   })
 
   test('the systemd unit and the Windows start script set only variables the server reads', () => {

@@ -61,8 +61,13 @@ describeEachDialect('log hygiene over a full session', (dialect) => {
 
     // Failed logins (wrong password, unknown account), then a good one.
     expect((await t.request('POST', '/api/v2/auth/login', { json: { email: user.email, password: WRONG_PASSWORD } })).status).toBe(401)
-    expect((await t.request('POST', '/api/v2/auth/login', { json: { email: 'nobody@example.com', password: WRONG_PASSWORD } })).status).toBe(401)
-    const login = await t.request('POST', '/api/v2/auth/login', { json: { email: user.email.toUpperCase(), password: PASSWORD }, headers: origin })
+    expect(
+      (await t.request('POST', '/api/v2/auth/login', { json: { email: 'nobody@example.com', password: WRONG_PASSWORD } })).status,
+    ).toBe(401)
+    const login = await t.request('POST', '/api/v2/auth/login', {
+      json: { email: user.email.toUpperCase(), password: PASSWORD },
+      headers: origin,
+    })
     expect(login.status).toBe(200)
     const { access_token: accessToken } = (await login.json()) as { access_token: string }
     const refreshToken = cookieValue(login, 'refresh')!
@@ -70,9 +75,14 @@ describeEachDialect('log hygiene over a full session', (dialect) => {
 
     // 401 (bad token), 403 (permission), 422 (validation), authenticated reads.
     expect((await t.request('GET', '/api/v2/auth/me', { token: `${accessToken}x` })).status).toBe(401)
-    expect((await t.request('GET', '/api/v2/auth/me', { headers: { authorization: `Bearer ${accessToken}`, cookie: `session=${accessToken}` } })).status).toBe(200)
+    expect(
+      (await t.request('GET', '/api/v2/auth/me', { headers: { authorization: `Bearer ${accessToken}`, cookie: `session=${accessToken}` } }))
+        .status,
+    ).toBe(200)
     expect((await t.request('GET', '/api/v2/admin/users/', { token: accessToken })).status).toBe(403)
-    expect((await t.request('POST', '/api/v2/customers/', { token: accessToken, json: { first_name: '', phone: 'not a phone' } })).status).toBe(422)
+    expect(
+      (await t.request('POST', '/api/v2/customers/', { token: accessToken, json: { first_name: '', phone: 'not a phone' } })).status,
+    ).toBe(422)
 
     // A customer with a phone, an SMS to it, a failing SMS, an e-mail.
     const created = await t.request('POST', '/api/v2/customers/', {
@@ -81,11 +91,17 @@ describeEachDialect('log hygiene over a full session', (dialect) => {
     })
     expect(created.status).toBe(201)
     const customer = (await created.json()) as { id: number }
-    const sms = await t.request('POST', '/api/v2/communications/sms/send', { token: accessToken, json: { customer_id: customer.id, body: SMS_BODY } })
+    const sms = await t.request('POST', '/api/v2/communications/sms/send', {
+      token: accessToken,
+      json: { customer_id: customer.id, body: SMS_BODY },
+    })
     expect(sms.status).toBe(201)
     const sent = (await sms.json()) as { external_id: string }
     twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: `The 'To' number ${CUSTOMER_PHONE} is not valid.` })
-    const failed = await t.request('POST', '/api/v2/communications/sms/send', { token: accessToken, json: { to: CUSTOMER_PHONE, body: SMS_BODY } })
+    const failed = await t.request('POST', '/api/v2/communications/sms/send', {
+      token: accessToken,
+      json: { to: CUSTOMER_PHONE, body: SMS_BODY },
+    })
     expect(failed.status).toBe(502)
     const mail = await t.request('POST', '/api/v2/communications/email/send', {
       token: accessToken,
@@ -94,17 +110,44 @@ describeEachDialect('log hygiene over a full session', (dialect) => {
     expect(mail.status).toBe(201)
 
     // Webhooks: an inbound SMS, a STOP, a delivery status, a forged one.
-    expect((await postSigned(t, INCOMING, inboundPairs({ From: INBOUND_PHONE, Body: INBOUND_BODY, AccountSid: ACCOUNT_SID }))).status).toBe(200)
+    expect((await postSigned(t, INCOMING, inboundPairs({ From: INBOUND_PHONE, Body: INBOUND_BODY, AccountSid: ACCOUNT_SID }))).status).toBe(
+      200,
+    )
     expect((await postSigned(t, INCOMING, inboundPairs({ From: CUSTOMER_PHONE, Body: 'STOP', AccountSid: ACCOUNT_SID }))).status).toBe(200)
-    expect((await postSigned(t, STATUS, [['MessageSid', sent.external_id], ['MessageStatus', 'delivered'], ['To', CUSTOMER_PHONE], ['AccountSid', ACCOUNT_SID]])).status).toBe(200)
-    expect((await postSigned(t, INCOMING, inboundPairs({ From: INBOUND_PHONE, Body: INBOUND_BODY, MessageSid: newSid(), AccountSid: ACCOUNT_SID }), { signature: 'forged' })).status).toBe(403)
+    expect(
+      (
+        await postSigned(t, STATUS, [
+          ['MessageSid', sent.external_id],
+          ['MessageStatus', 'delivered'],
+          ['To', CUSTOMER_PHONE],
+          ['AccountSid', ACCOUNT_SID],
+        ])
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await postSigned(
+          t,
+          INCOMING,
+          inboundPairs({ From: INBOUND_PHONE, Body: INBOUND_BODY, MessageSid: newSid(), AccountSid: ACCOUNT_SID }),
+          { signature: 'forged' },
+        )
+      ).status,
+    ).toBe(403)
 
     // Refresh through the cookie, change the password, log out; metrics with its token.
     const refreshed = await t.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: refreshToken }, headers: origin })
     expect(refreshed.status).toBe(200)
     const newAccess = ((await refreshed.json()) as { access_token: string }).access_token
     const newRefresh = cookieValue(refreshed, 'refresh')!
-    expect((await t.request('POST', '/api/v2/auth/change-password', { token: newAccess, json: { current_password: PASSWORD, new_password: NEW_PASSWORD } })).status).toBe(204)
+    expect(
+      (
+        await t.request('POST', '/api/v2/auth/change-password', {
+          token: newAccess,
+          json: { current_password: PASSWORD, new_password: NEW_PASSWORD },
+        })
+      ).status,
+    ).toBe(204)
     expect((await t.request('POST', '/api/v2/auth/logout', { token: newAccess, cookies: { refresh: newRefresh } })).status).toBe(200)
     const metrics = await t.request('GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
     expect(metrics.status).toBe(200)
@@ -135,7 +178,7 @@ describeEachDialect('log hygiene over a full session', (dialect) => {
       'rotated access token': newAccess,
       'rotated refresh token': newRefresh,
       'harness token': other.token,
-      'TWILIO_AUTH_TOKEN': AUTH_TOKEN,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       'SMTP password': SMTP_PASSWORD,
       METRICS_TOKEN,
       'SMS body': SMS_BODY,

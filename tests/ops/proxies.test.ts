@@ -31,7 +31,9 @@ const CLIENT_IP = '127.0.0.5'
 
 /** The replicas' settings from compose.yaml, less what only makes sense inside compose. */
 function composeReplicaEnv(): Record<string, string> {
-  const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, { environment: Record<string, string> }> }
+  const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { environment: Record<string, string> }>
+  }
   const env = { ...compose.services['api-1']!.environment }
   for (const name of ['DATABASE_URL', 'PUBLIC_URL', 'FRONTEND_URL', 'HOST', 'PORT', 'DATA_DIR']) delete env[name]
   return env
@@ -72,7 +74,9 @@ function proxySuite(name: 'caddy' | 'nginx') {
       frontend = fakeFrontend()
       const frontPorts: ProxyPorts = { http: freePort(), https: freePort(), admin: freePort(), health: freePort() }
       if (name === 'caddy') {
-        const site = docsSnippet('Serving the React front end', 'caddy').replace('api-1:8000 api-2:8000', upstreams.join(' ')).replace('/srv/crm-frontend', frontend)
+        const site = docsSnippet('Serving the React front end', 'caddy')
+          .replace('api-1:8000 api-2:8000', upstreams.join(' '))
+          .replace('/srv/crm-frontend', frontend)
         const file = join(mkdtempSync(join(tmpdir(), 'crm-front-caddy-')), 'Caddyfile')
         writeFileSync(file, site)
         front = await startCaddy(upstreams, frontPorts, file)
@@ -91,7 +95,11 @@ function proxySuite(name: 'caddy' | 'nginx') {
     })
 
     /** A request through the proxy, tagged with an X-Request-Id that the serving replica logs. */
-    async function viaProxy(method: string, path: string, init: { token?: string; json?: unknown; headers?: Record<string, string>; body?: string } = {}) {
+    async function viaProxy(
+      method: string,
+      path: string,
+      init: { token?: string; json?: unknown; headers?: Record<string, string>; body?: string } = {},
+    ) {
       const requestId = `proxy-${name}-${++requestCounter}-${Date.now()}`
       const headers: Record<string, string> = { 'x-request-id': requestId, ...init.headers }
       if (init.token) headers.authorization = `Bearer ${init.token}`
@@ -154,13 +162,19 @@ function proxySuite(name: 'caddy' | 'nginx') {
     test(`the SMS limit is exact across both replicas: ${SMS_PER_MINUTE} a minute`, async () => {
       twilio.reset()
       const sends = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => viaProxy('POST', '/api/v2/communications/sms/send', { token: userToken, json: { to: `+1415555${7100 + i}`, body: 'through the proxy' } })),
+        Array.from({ length: 12 }, (_, i) =>
+          viaProxy('POST', '/api/v2/communications/sms/send', {
+            token: userToken,
+            json: { to: `+1415555${7100 + i}`, body: 'through the proxy' },
+          }),
+        ),
       )
       const statuses = sends.map((s) => s.response.status)
       expect(statuses.filter((s) => s === 201)).toHaveLength(SMS_PER_MINUTE)
       expect(statuses.filter((s) => s === 429)).toHaveLength(12 - SMS_PER_MINUTE)
       expect(twilio.accepted()).toHaveLength(SMS_PER_MINUTE)
-      for (const { response } of sends.filter((s) => s.response.status === 429)) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
+      for (const { response } of sends.filter((s) => s.response.status === 429))
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
       const servedByReplica = new Set(await Promise.all(sends.map((s) => servedBy(s.requestId))))
       expect([...servedByReplica].sort()).toEqual([0, 1])
     })
@@ -168,7 +182,10 @@ function proxySuite(name: 'caddy' | 'nginx') {
     test('a Twilio-signed webhook is accepted for the public URL; a forged X-Forwarded-Host is refused', async () => {
       const pairs = inboundPairs({ AccountSid: ACCOUNT_SID, To: SENDER })
       const form = { 'content-type': 'application/x-www-form-urlencoded' }
-      const accepted = await viaProxy('POST', INCOMING, { headers: { ...form, 'x-twilio-signature': sign(`${publicUrl}${INCOMING}`, pairs, AUTH_TOKEN) }, body: formBody(pairs) })
+      const accepted = await viaProxy('POST', INCOMING, {
+        headers: { ...form, 'x-twilio-signature': sign(`${publicUrl}${INCOMING}`, pairs, AUTH_TOKEN) },
+        body: formBody(pairs),
+      })
       expect(accepted.response.status).toBe(200)
       expect(await accepted.response.text()).toBe('<Response></Response>')
 
@@ -190,7 +207,25 @@ function proxySuite(name: 'caddy' | 'nginx') {
       const email = `nobody-${name}@example.com`
       // curl can connect from another loopback address; fetch cannot.
       const curl = Bun.spawnSync(
-        ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--interface', CLIENT_IP, '--cacert', proxy.caFile, '-H', 'content-type: application/json', '-H', 'x-forwarded-for: 203.0.113.9', '--data', JSON.stringify({ email, password: 'wrong password' }), `${proxy.url}/api/v2/auth/login`],
+        [
+          'curl',
+          '-s',
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{http_code}',
+          '--interface',
+          CLIENT_IP,
+          '--cacert',
+          proxy.caFile,
+          '-H',
+          'content-type: application/json',
+          '-H',
+          'x-forwarded-for: 203.0.113.9',
+          '--data',
+          JSON.stringify({ email, password: 'wrong password' }),
+          `${proxy.url}/api/v2/auth/login`,
+        ],
         { stdout: 'pipe', stderr: 'pipe' },
       )
       expect(curl.stdout.toString()).toBe('401')
@@ -216,7 +251,11 @@ function proxySuite(name: 'caddy' | 'nginx') {
       const anonymous = await get('/api/v2/auth/me')
       expect(anonymous.status).toBe(401)
       expect(await anonymous.json()).toEqual({ detail: 'Could not validate credentials' })
-      const login = await get('/api/v2/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: USER, password: DEFAULT_PASSWORD }) })
+      const login = await get('/api/v2/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: USER, password: DEFAULT_PASSWORD }),
+      })
       expect(login.status).toBe(200)
       expect(login.headers.getSetCookie().some((c) => c.startsWith('session='))).toBe(true)
       const { access_token } = (await login.json()) as { access_token: string }
@@ -227,7 +266,10 @@ function proxySuite(name: 'caddy' | 'nginx') {
       const pairs = inboundPairs({ AccountSid: ACCOUNT_SID, To: SENDER })
       const webhook = await get(INCOMING, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(`${publicUrl}${INCOMING}`, pairs, AUTH_TOKEN) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': sign(`${publicUrl}${INCOMING}`, pairs, AUTH_TOKEN),
+        },
         body: formBody(pairs),
       })
       expect(webhook.status).toBe(200)
@@ -239,7 +281,9 @@ function proxySuite(name: 'caddy' | 'nginx') {
         expect(redirect.status).toBeGreaterThanOrEqual(301)
         expect(redirect.status).toBeLessThanOrEqual(308)
         expect(redirect.headers.get('location')).toStartWith('https://')
-        const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8')) as { services: { proxy: { healthcheck: { test: string[] } } } }
+        const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8')) as {
+          services: { proxy: { healthcheck: { test: string[] } } }
+        }
         const command = compose.services.proxy.healthcheck.test.join(' ')
         const match = /http:\/\/127\.0\.0\.1:8081(\/\S*)/.exec(command)
         expect(match).not.toBeNull()

@@ -14,13 +14,22 @@ describe('npm run release', () => {
     () => {
       const out = mkdtempSync(join(tmpdir(), 'crm-release-'))
       try {
-        const build = Bun.spawnSync([process.execPath, 'deploy/build-all.ts', 'bun-linux-x64'], { cwd: ROOT, env: { ...process.env, RELEASE_DIR: out }, stdout: 'pipe', stderr: 'pipe' })
+        const build = Bun.spawnSync([process.execPath, 'deploy/build-all.ts', 'bun-linux-x64'], {
+          cwd: ROOT,
+          env: { ...process.env, RELEASE_DIR: out },
+          stdout: 'pipe',
+          stderr: 'pipe',
+        })
         expect(build.exitCode).toBe(0)
         const name = `crm-api-${pkg.version}-linux-x64`
         expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', name])
-        const digest = createHash('sha256').update(readFileSync(join(out, name))).digest('hex')
+        const digest = createHash('sha256')
+          .update(readFileSync(join(out, name)))
+          .digest('hex')
         expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toBe(`${digest}  ${name}\n`)
-        const version = Bun.spawnSync([join(out, name), '--version']).stdout.toString().trim()
+        const version = Bun.spawnSync([join(out, name), '--version'])
+          .stdout.toString()
+          .trim()
         expect(version).toStartWith(`${pkg.version} (commit `)
       } finally {
         rmSync(out, { recursive: true, force: true })

@@ -40,8 +40,15 @@ describe('start-up banner', () => {
       expect(line.msg).toContain(`docs http://127.0.0.1:${server.port}/docs`)
       expect(line.msg).toContain(`database ${join(server.dataDir, 'crm.db')}`)
       expect(line.msg).toContain(`development secret in ${join(server.dataDir, 'secret.key')}`)
-      expect(line.msg).toContain(`no users yet: DATA_DIR=${server.dataDir} npm run crm -- user create --email you@example.com --role superuser`)
-      expect(line).toMatchObject({ level: 'info', version: pkg.version, database: 'sqlite', databaseLocation: join(server.dataDir, 'crm.db') })
+      expect(line.msg).toContain(
+        `no users yet: DATA_DIR=${server.dataDir} npm run crm -- user create --email you@example.com --role superuser`,
+      )
+      expect(line).toMatchObject({
+        level: 'info',
+        version: pkg.version,
+        database: 'sqlite',
+        databaseLocation: join(server.dataDir, 'crm.db'),
+      })
       expect(line.commit).toMatch(/^([0-9a-f]{7,40}|unknown)$/)
     } finally {
       await server.stop()
@@ -51,13 +58,21 @@ describe('start-up banner', () => {
   test('the binary names itself in the first-user hint; with a user and in production the banner is shorter', async () => {
     const server = await startServer({ kind: 'binary' })
     try {
-      expect(banner(server.output()).msg).toContain(`no users yet: DATA_DIR=${server.dataDir} ${BINARY} user create --email you@example.com --role superuser`)
+      expect(banner(server.output()).msg).toContain(
+        `no users yet: DATA_DIR=${server.dataDir} ${BINARY} user create --email you@example.com --role superuser`,
+      )
     } finally {
       await server.stop()
     }
     const production = await startServer({
       kind: 'binary',
-      env: { ENVIRONMENT: 'production', SECRET_KEY: TEST_SECRET, PUBLIC_URL: 'https://api.example.com', ADMIN_EMAIL: 'boss@example.com', ADMIN_PASSWORD: 'banner check 5c2e9a1f' },
+      env: {
+        ENVIRONMENT: 'production',
+        SECRET_KEY: TEST_SECRET,
+        PUBLIC_URL: 'https://api.example.com',
+        ADMIN_EMAIL: 'boss@example.com',
+        ADMIN_PASSWORD: 'banner check 5c2e9a1f',
+      },
     })
     try {
       const msg = banner(production.output()).msg!
@@ -73,7 +88,9 @@ describe('start-up banner', () => {
   test('production without PUBLIC_URL starts with a warning naming the forged-header risk', async () => {
     const server = await startServer({ kind: 'binary', env: { ENVIRONMENT: 'production', SECRET_KEY: TEST_SECRET } })
     try {
-      const warning = logLines(server.output()).find((line) => line.level === 'warn' && String(line.msg).startsWith('PUBLIC_URL is not set'))
+      const warning = logLines(server.output()).find(
+        (line) => line.level === 'warn' && String(line.msg).startsWith('PUBLIC_URL is not set'),
+      )
       expect(warning?.msg).toContain('X-Forwarded')
     } finally {
       await server.stop()
@@ -137,19 +154,23 @@ describe('DATA_DIR and file modes', () => {
   test.each([
     ['a file', join(base, 'a-file'), 'is not a directory'],
     ['under a missing parent', join(base, 'missing', 'data'), `because ${join(base, 'missing')} does not exist`],
-  ])('DATA_DIR that is %s stops start-up with one line naming DATA_DIR and the path', (_label, dir, reason) => {
-    for (const kind of ['source', 'binary'] as const) {
-      for (const env of [{}, { SECRET_KEY: TEST_SECRET }] as Record<string, string>[]) {
-        const result = run(kind, [], { DATA_DIR: dir, PORT: '0', ...env })
-        expect(result.code).toBe(1)
-        const lines = result.stderr.trim().split('\n')
-        expect(lines).toHaveLength(1)
-        expect(lines[0]).toStartWith('crm-api: configuration error: DATA_DIR: ')
-        expect(lines[0]).toContain(dir)
-        expect(lines[0]).toContain(reason)
+  ])(
+    'DATA_DIR that is %s stops start-up with one line naming DATA_DIR and the path',
+    (_label, dir, reason) => {
+      for (const kind of ['source', 'binary'] as const) {
+        for (const env of [{}, { SECRET_KEY: TEST_SECRET }] as Record<string, string>[]) {
+          const result = run(kind, [], { DATA_DIR: dir, PORT: '0', ...env })
+          expect(result.code).toBe(1)
+          const lines = result.stderr.trim().split('\n')
+          expect(lines).toHaveLength(1)
+          expect(lines[0]).toStartWith('crm-api: configuration error: DATA_DIR: ')
+          expect(lines[0]).toContain(dir)
+          expect(lines[0]).toContain(reason)
+        }
       }
-    }
-  }, 30_000)
+    },
+    30_000,
+  )
 
   test.skipIf(process.getuid?.() === 0)('a DATA_DIR that is not writable stops start-up', () => {
     const dir = join(base, 'read-only')
@@ -164,12 +185,28 @@ describe('npm run crm', () => {
   test('runs the CLI from a checkout with only npm on the PATH to start it', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'crm-npm-'))
     try {
-      const create = Bun.spawnSync(['npm', 'run', '--silent', 'crm', '--', 'user', 'create', '--email', 'first@example.com', '--role', 'superuser', '--password-stdin'], {
-        cwd: ROOT,
-        env: { ...process.env, DATA_DIR: dataDir },
-        stdin: new TextEncoder().encode('orchid lantern quarry 7d\n'),
-        timeout: 30_000,
-      })
+      const create = Bun.spawnSync(
+        [
+          'npm',
+          'run',
+          '--silent',
+          'crm',
+          '--',
+          'user',
+          'create',
+          '--email',
+          'first@example.com',
+          '--role',
+          'superuser',
+          '--password-stdin',
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, DATA_DIR: dataDir },
+          stdin: new TextEncoder().encode('orchid lantern quarry 7d\n'),
+          timeout: 30_000,
+        },
+      )
       expect(create.stderr.toString()).toBe('')
       expect(create.stdout.toString()).toContain('created user first@example.com (role superuser)')
     } finally {

@@ -22,7 +22,12 @@ for (const dialect of DIALECTS as Dialect[]) {
       twilio = fakeTwilio()
       replicas = await startReplicas(dialect, {
         emails: ['mp-a@example.com', 'mp-b@example.com', 'mp-c@example.com'],
-        env: { ...twilioEnv(twilio), RATE_LIMIT_SMS_PER_MINUTE: '10', RATE_LIMIT_SMS_PER_HOUR: '100', RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '7' },
+        env: {
+          ...twilioEnv(twilio),
+          RATE_LIMIT_SMS_PER_MINUTE: '10',
+          RATE_LIMIT_SMS_PER_HOUR: '100',
+          RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '7',
+        },
       })
       ;({ servers, tokens } = replicas)
     }, 60_000)
@@ -48,17 +53,21 @@ for (const dialect of DIALECTS as Dialect[]) {
       expect(twilio.requests).toHaveLength(10)
       // Both processes answered some of them.
       const limited = await Promise.all(responses.filter((r) => r.status === 429).map((r) => r.json() as Promise<{ detail: string }>))
-      for (const body of limited) expect(body.detail).toMatch(/^Rate limit exceeded: Per-minute limit \(10\/min\)\. Retry after \d+ seconds\.$/)
+      for (const body of limited)
+        expect(body.detail).toMatch(/^Rate limit exceeded: Per-minute limit \(10\/min\)\. Retry after \d+ seconds\.$/)
     }, 30_000)
 
     test('two users on two processes, one number: exactly the destination limit', async () => {
       twilio.reset()
       // Two users who have not sent yet (10 a minute each), on both processes; the number allows 7 an hour across everyone.
-      const responses = await Promise.all(Array.from({ length: 16 }, (_, i) => send(servers[i % 2]!, tokens[1 + ((i >> 1) % 2)]!, '+14155556999')))
+      const responses = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => send(servers[i % 2]!, tokens[1 + ((i >> 1) % 2)]!, '+14155556999')),
+      )
       expect(responses.filter((r) => r.status === 201)).toHaveLength(7)
       expect(twilio.requests).toHaveLength(7)
       const limited = await Promise.all(responses.filter((r) => r.status === 429).map((r) => r.json() as Promise<{ detail: string }>))
-      for (const body of limited) expect(body.detail).toMatch(/^Rate limit exceeded: Per-destination limit \(7\/hour to same number\)\. Retry after \d+ seconds\.$/)
+      for (const body of limited)
+        expect(body.detail).toMatch(/^Rate limit exceeded: Per-destination limit \(7\/hour to same number\)\. Retry after \d+ seconds\.$/)
     }, 30_000)
   })
 }

@@ -80,10 +80,20 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
       if (i % 10 === 9) {
         // An inbound SMS answered 200 must be stored too (Twilio does not retry after a 200).
         const sid = `SM${(round * 1_000_000 + i).toString(16).padStart(32, '0')}`
-        const pairs: [string, string][] = [['MessageSid', sid], ['AccountSid', ACCOUNT_SID], ['From', `+1415558${String(i).padStart(4, '0')}`], ['To', '+15005550006'], ['Body', `inbound r${round} m${i}`]]
+        const pairs: [string, string][] = [
+          ['MessageSid', sid],
+          ['AccountSid', ACCOUNT_SID],
+          ['From', `+1415558${String(i).padStart(4, '0')}`],
+          ['To', '+15005550006'],
+          ['Body', `inbound r${round} m${i}`],
+        ]
         const url = `${target.url}/webhooks/twilio/incoming`
         jobs.push(
-          fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(url, pairs, AUTH_TOKEN) }, body: new URLSearchParams(pairs).toString() })
+          fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(url, pairs, AUTH_TOKEN) },
+            body: new URLSearchParams(pairs).toString(),
+          })
             .then(async (r) => {
               await r.arrayBuffer()
               if (r.status === 200) acked.push({ kind: 'inbound', id: 0, fingerprint: sid, userIndex: 0 })
@@ -153,11 +163,15 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
     await server!.stop('SIGKILL')
     const handle = new SqliteHandle(dbPath)
     try {
-      const customer = handle.prepare<{ first_name: string; last_name: string; phone: string | null }, [number]>('SELECT first_name, last_name, phone FROM customers WHERE id = ?')
+      const customer = handle.prepare<{ first_name: string; last_name: string; phone: string | null }, [number]>(
+        'SELECT first_name, last_name, phone FROM customers WHERE id = ?',
+      )
       const message = handle.prepare<{ to_address: string; content: string; direction: string; user_id: number }, [number]>(
         'SELECT to_address, content, direction, user_id FROM communications WHERE id = ?',
       )
-      const inbound = handle.prepare<{ n: number }, [string]>("SELECT count(*) AS n FROM communications WHERE direction = 'inbound' AND external_id = ?")
+      const inbound = handle.prepare<{ n: number }, [string]>(
+        "SELECT count(*) AS n FROM communications WHERE direction = 'inbound' AND external_id = ?",
+      )
       const lost: string[] = []
       for (const a of acked) {
         if (a.kind === 'inbound') {
@@ -167,21 +181,37 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
           if (!row || `${row.first_name}|${row.last_name}|${row.phone}` !== a.fingerprint) lost.push(`customer ${a.id} ${a.fingerprint}`)
         } else {
           const row = message.get(a.id)
-          if (!row || `${row.to_address}|${row.content}` !== a.fingerprint || row.direction !== 'outbound' || row.user_id !== userIds[a.userIndex]) lost.push(`sms ${a.id} ${a.fingerprint}`)
+          if (
+            !row ||
+            `${row.to_address}|${row.content}` !== a.fingerprint ||
+            row.direction !== 'outbound' ||
+            row.user_id !== userIds[a.userIndex]
+          )
+            lost.push(`sms ${a.id} ${a.fingerprint}`)
         }
       }
       expect(lost).toEqual([])
 
       // Every message Twilio received has its outbound record and its limiter row; none beyond the limit.
-      const outbound = handle.prepare<{ n: number }, [string, string]>("SELECT count(*) AS n FROM communications WHERE direction = 'outbound' AND to_address = ? AND content = ?")
+      const outbound = handle.prepare<{ n: number }, [string, string]>(
+        "SELECT count(*) AS n FROM communications WHERE direction = 'outbound' AND to_address = ? AND content = ?",
+      )
       const received = twilio.requests.filter((r) => r.sid !== undefined)
       expect(received.length).toBeGreaterThan(0)
       const orphans = received.filter((r) => outbound.get(r.to!, r.body!)!.n !== 1).map((r) => `${r.to} ${r.body}`)
       expect(orphans).toEqual([])
       for (const [index, userId] of userIds.entries()) {
-        const limiterRows = handle.prepare<{ n: number }, [string]>('SELECT count(*) AS n FROM rate_limit_events WHERE key = ?').get(`user:${userId}`)!.n
-        const records = handle.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM communications WHERE direction = 'outbound' AND user_id = ?").get(userId)!.n
-        const atTwilio = received.filter((r) => r.body!.startsWith('crash') && acked.some((a) => a.kind === 'sms' && a.fingerprint === `${r.to}|${r.body}` && a.userIndex === index)).length
+        const limiterRows = handle
+          .prepare<{ n: number }, [string]>('SELECT count(*) AS n FROM rate_limit_events WHERE key = ?')
+          .get(`user:${userId}`)!.n
+        const records = handle
+          .prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM communications WHERE direction = 'outbound' AND user_id = ?")
+          .get(userId)!.n
+        const atTwilio = received.filter(
+          (r) =>
+            r.body!.startsWith('crash') &&
+            acked.some((a) => a.kind === 'sms' && a.fingerprint === `${r.to}|${r.body}` && a.userIndex === index),
+        ).length
         const ackedSms = acked.filter((a) => a.kind === 'sms' && a.userIndex === index).length
         // admitted (limiter row) >= recorded >= acknowledged, and never more than the hourly limit
         expect(limiterRows).toBeLessThanOrEqual(HOUR_LIMIT)
@@ -190,9 +220,11 @@ describe('kill -9 during concurrent writes [sqlite]', () => {
         expect(atTwilio).toBe(ackedSms)
       }
       // The destination rows pair up with the user rows: each admission wrote both.
-      const keys = handle.prepare<{ users: number; dests: number }, []>(
-        "SELECT sum(key LIKE 'user:%') AS users, sum(key LIKE 'dest:%') AS dests FROM rate_limit_events",
-      ).get()!
+      const keys = handle
+        .prepare<{ users: number; dests: number }, []>(
+          "SELECT sum(key LIKE 'user:%') AS users, sum(key LIKE 'dest:%') AS dests FROM rate_limit_events",
+        )
+        .get()!
       expect(keys.users).toBe(keys.dests)
       expect(received.length).toBeLessThanOrEqual(keys.users)
 
@@ -223,7 +255,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('kill -9 of one of two replicas 
     drop = fresh.drop
     await runMigrations(fresh.database)
     await new UserService(fresh.database).create({ email: 'replica@example.com', password: DEFAULT_PASSWORD, role: 'user' })
-    env = { DATABASE_URL: fresh.url, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', ...twilioEnv(twilio), RATE_LIMIT_SMS_PER_MINUTE: '100000', RATE_LIMIT_SMS_PER_HOUR: String(LIMIT), RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100000' }
+    env = {
+      DATABASE_URL: fresh.url,
+      SECRET_KEY: TEST_SECRET,
+      LOG_LEVEL: 'warn',
+      ...twilioEnv(twilio),
+      RATE_LIMIT_SMS_PER_MINUTE: '100000',
+      RATE_LIMIT_SMS_PER_HOUR: String(LIMIT),
+      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100000',
+    }
     servers = await Promise.all([startServer({ env, timeoutMs: 30_000 }), startServer({ env, timeoutMs: 30_000 })])
     token = await loginOverHttp(servers[0]!.url, 'replica@example.com', DEFAULT_PASSWORD)
   }, 60_000)
@@ -267,7 +307,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('kill -9 of one of two replicas 
     const more = await Promise.all(Array.from({ length: 10 }, (_, i) => send(servers[i % 2]!, 100 + i)))
     for (const r of more) if (r.status === 201) acked.push(((await r.json()) as { id: number }).id)
 
-    const check = await fetch(`${servers[1]!.url}/api/v2/communications/history?page_size=200`, { headers: { authorization: `Bearer ${token}` } })
+    const check = await fetch(`${servers[1]!.url}/api/v2/communications/history?page_size=200`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     const stored = new Set(((await check.json()) as { items: { id: number }[] }).items.map((m) => m.id))
     expect(acked.filter((id) => !stored.has(id))).toEqual([])
     expect(twilio.accepted().length).toBeLessThanOrEqual(LIMIT)

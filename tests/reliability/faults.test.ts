@@ -81,7 +81,11 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
         timed(8_000, () => api('GET', '/api/v2/auth/me')),
         timed(8_000, () => api('POST', '/api/v2/communications/sms/send', { to: '+14155550100', body: 'x' })),
         timed(8_000, () =>
-          fetch(`${server.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: DEFAULT_PASSWORD }) }),
+          fetch(`${server.url}/api/v2/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email, password: DEFAULT_PASSWORD }),
+          }),
         ),
       ])
       // Regression: these were 500 "Internal Server Error"; a database outage is a 503 the client may retry.
@@ -118,11 +122,15 @@ describe('SQLite write lock held by another process [sqlite]', () => {
     try {
       const user = await t.createUser('user')
       other.exec('BEGIN IMMEDIATE')
-      const response = await timed(8_000, () => t.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } }))
+      const response = await timed(8_000, () =>
+        t.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } }),
+      )
       await expectCleanFailure(response, [503])
       expect(((await response.clone().json()) as { detail: string }).detail).toBe('Database unavailable')
       other.exec('ROLLBACK')
-      expect((await t.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } })).status).toBe(201)
+      expect(
+        (await t.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } })).status,
+      ).toBe(201)
     } finally {
       other.close()
       await t.close()
@@ -137,7 +145,14 @@ describeEachDialect('Twilio hanging or failing', (dialect) => {
 
   beforeAll(async () => {
     twilio = fakeTwilio()
-    t = await createTestApp(dialect, { env: { ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '300', LOG_LEVEL: 'silent' }), RATE_LIMIT_SMS_PER_MINUTE: '1000', RATE_LIMIT_SMS_PER_HOUR: '1000', RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000' } })
+    t = await createTestApp(dialect, {
+      env: {
+        ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '300', LOG_LEVEL: 'silent' }),
+        RATE_LIMIT_SMS_PER_MINUTE: '1000',
+        RATE_LIMIT_SMS_PER_HOUR: '1000',
+        RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
+      },
+    })
     token = (await t.createUser('user')).token
   })
   afterAll(async () => {
@@ -168,17 +183,29 @@ describeEachDialect('Twilio hanging or failing', (dialect) => {
 
   test('while 20 sends wait on a hanging Twilio, reads and writes answer promptly (no connection held across the call)', async () => {
     // A long provider timeout, so a pool starved by waiting sends would show as slow reads.
-    const slow = await createTestApp(dialect, { env: { ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '3000', LOG_LEVEL: 'silent' }), RATE_LIMIT_SMS_PER_MINUTE: '1000', RATE_LIMIT_SMS_PER_HOUR: '1000' } })
+    const slow = await createTestApp(dialect, {
+      env: {
+        ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '3000', LOG_LEVEL: 'silent' }),
+        RATE_LIMIT_SMS_PER_MINUTE: '1000',
+        RATE_LIMIT_SMS_PER_HOUR: '1000',
+      },
+    })
     try {
       const user = await slow.createUser('user')
       twilio.reset()
       twilio.respondAlways({ kind: 'hang' })
-      const sends = Promise.all(Array.from({ length: 20 }, (_, i) => slow.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: { to: `+1415555${2100 + i}`, body: 'hang' } })))
+      const sends = Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          slow.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: { to: `+1415555${2100 + i}`, body: 'hang' } }),
+        ),
+      )
       while (twilio.requests.length < 20) await Bun.sleep(10)
       const others = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           timed(1_000, () =>
-            i % 2 ? slow.request('GET', '/api/v2/customers', { token: user.token }) : slow.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'During', last_name: `Hang${i}` } }),
+            i % 2
+              ? slow.request('GET', '/api/v2/customers', { token: user.token })
+              : slow.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'During', last_name: `Hang${i}` } }),
           ),
         ),
       )
@@ -199,10 +226,14 @@ describeEachDialect('Twilio hanging or failing', (dialect) => {
       await expectCleanFailure(response, [502])
     }
     // A closed port: connection refused straight away.
-    const closed = await createTestApp(dialect, { env: twilioEnv(twilio, { TWILIO_API_BASE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'silent' }) })
+    const closed = await createTestApp(dialect, {
+      env: twilioEnv(twilio, { TWILIO_API_BASE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'silent' }),
+    })
     try {
       const user = await closed.createUser('user')
-      const response = await timed(2_000, () => closed.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: { to: '+14155553100', body: 'x' } }))
+      const response = await timed(2_000, () =>
+        closed.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: { to: '+14155553100', body: 'x' } }),
+      )
       await expectCleanFailure(response, [502])
       const rows = await allCommunications(closed.database)
       expect(rows.map((r) => r.status)).toEqual(['failed'])
@@ -216,19 +247,31 @@ describeEachDialect('Twilio hanging or failing', (dialect) => {
 
 describe('SMTP down [sqlite]', () => {
   test('nothing listening: 502 at once with a failed record; a server that never greets: bounded, others unaffected', async () => {
-    const refused = await createTestApp('sqlite', { env: { SMTP_URL: await closedSmtpUrl(), EMAIL_FROM: 'crm@example.com', LOG_LEVEL: 'silent' } })
+    const refused = await createTestApp('sqlite', {
+      env: { SMTP_URL: await closedSmtpUrl(), EMAIL_FROM: 'crm@example.com', LOG_LEVEL: 'silent' },
+    })
     const silent = await startSilentSmtp()
     const hung = await createTestApp('sqlite', { env: { SMTP_URL: silent.url, EMAIL_FROM: 'crm@example.com', LOG_LEVEL: 'silent' } })
     try {
       const user = await refused.createUser('user')
-      const response = await timed(3_000, () => refused.request('POST', '/api/v2/communications/email/send', { token: user.token, json: { to: 'a@example.com', subject: 's', body: 'b' } }))
+      const response = await timed(3_000, () =>
+        refused.request('POST', '/api/v2/communications/email/send', {
+          token: user.token,
+          json: { to: 'a@example.com', subject: 's', body: 'b' },
+        }),
+      )
       await expectCleanFailure(response, [502])
       expect(((await allCommunications(refused.database)) as { status: string }[]).map((r) => r.status)).toEqual(['failed'])
 
       const other = await hung.createUser('user')
       const started = performance.now()
       const pending = Promise.all(
-        Array.from({ length: 5 }, (_, i) => hung.request('POST', '/api/v2/communications/email/send', { token: other.token, json: { to: `p${i}@example.com`, subject: 's', body: 'b' } })),
+        Array.from({ length: 5 }, (_, i) =>
+          hung.request('POST', '/api/v2/communications/email/send', {
+            token: other.token,
+            json: { to: `p${i}@example.com`, subject: 's', body: 'b' },
+          }),
+        ),
       )
       // While five sends wait on the mute server, the API keeps answering.
       expect((await timed(500, () => hung.request('GET', '/api/v2/customers', { token: other.token }))).status).toBe(200)
@@ -244,7 +287,14 @@ describe('SMTP down [sqlite]', () => {
       const healthy = await createTestApp('sqlite', { env: { SMTP_URL: smtp.url, EMAIL_FROM: 'crm@example.com', LOG_LEVEL: 'silent' } })
       try {
         const u = await healthy.createUser('user')
-        expect((await healthy.request('POST', '/api/v2/communications/email/send', { token: u.token, json: { to: 'ok@example.com', subject: 's', body: 'b' } })).status).toBe(201)
+        expect(
+          (
+            await healthy.request('POST', '/api/v2/communications/email/send', {
+              token: u.token,
+              json: { to: 'ok@example.com', subject: 's', body: 'b' },
+            })
+          ).status,
+        ).toBe(201)
         expect(smtp.messages).toHaveLength(1)
       } finally {
         await healthy.close()

@@ -80,8 +80,12 @@ export async function fuzzWorld(dialect: Dialect): Promise<FuzzWorld> {
 export async function businessChecksum(t: TestApp): Promise<string> {
   const { db, tables } = t.database
   const parts: unknown[] = []
-  const [customers] = await db.select({ n: count(), id: max(tables.customers.id), u: max(tables.customers.updatedAt) }).from(tables.customers)
-  const [comms] = await db.select({ n: count(), id: max(tables.communications.id), u: max(tables.communications.updatedAt) }).from(tables.communications)
+  const [customers] = await db
+    .select({ n: count(), id: max(tables.customers.id), u: max(tables.customers.updatedAt) })
+    .from(tables.customers)
+  const [comms] = await db
+    .select({ n: count(), id: max(tables.communications.id), u: max(tables.communications.updatedAt) })
+    .from(tables.communications)
   const [users] = await db.select({ n: count(), id: max(tables.users.id), u: max(tables.users.updatedAt) }).from(tables.users)
   const [optOuts] = await db.select({ n: count(), u: max(tables.smsOptOuts.updatedAt) }).from(tables.smsOptOuts)
   parts.push(customers, comms, users, optOuts)
@@ -90,41 +94,132 @@ export async function businessChecksum(t: TestApp): Promise<string> {
 
 // ---------- generators ----------
 
-const junkNumber = fc.constantFrom('-1', '0', '1', '2', '200', '201', '1e309', '1e3', 'NaN', 'Infinity', '-0', '0x10', '99999999999999999999', '1.5', ' 1', '', 'abc', '[]', '{}', 'null', 'true', '%00', '١', '½')
+const junkNumber = fc.constantFrom(
+  '-1',
+  '0',
+  '1',
+  '2',
+  '200',
+  '201',
+  '1e309',
+  '1e3',
+  'NaN',
+  'Infinity',
+  '-0',
+  '0x10',
+  '99999999999999999999',
+  '1.5',
+  ' 1',
+  '',
+  'abc',
+  '[]',
+  '{}',
+  'null',
+  'true',
+  '%00',
+  '١',
+  '½',
+)
 const junkText = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
   // Any UTF-16 code unit: NUL and lone surrogates, which PostgreSQL cannot store as given.
   fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.constantFrom("' OR 1=1 --", '%', '_', '\\', '%%', '"', '\u0000', '<script>', '../../etc/passwd', 'a'.repeat(300), '\uD800', '𝕏'.repeat(20)),
+  fc.constantFrom(
+    "' OR 1=1 --",
+    '%',
+    '_',
+    '\\',
+    '%%',
+    '"',
+    '\u0000',
+    '<script>',
+    '../../etc/passwd',
+    'a'.repeat(300),
+    '\uD800',
+    '𝕏'.repeat(20),
+  ),
 )
 
 const queryValue = fc.oneof(junkNumber, junkText, fc.constantFrom('sms', 'email', 'inbound', 'outbound', 'SMS', 'in'))
-const queryKey = fc.constantFrom('page', 'page_size', 'search', 'type', 'direction', 'customer_id', '__proto__', 'constructor', 'page[]', 'x')
+const queryKey = fc.constantFrom(
+  'page',
+  'page_size',
+  'search',
+  'type',
+  'direction',
+  'customer_id',
+  '__proto__',
+  'constructor',
+  'page[]',
+  'x',
+)
 
 /** A query string, sometimes with repeated keys and raw (unencoded) junk. */
 const queryString = fc.oneof(
   { weight: 2, arbitrary: fc.constant('') },
   {
     weight: 5,
-    arbitrary: fc.array(fc.tuple(queryKey, queryValue, fc.boolean()), { maxLength: 5 }).map((pairs) =>
-      pairs.length === 0 ? '' : `?${pairs.map(([k, v, raw]) => `${k}=${raw ? v.replace(/[#\s]/g, '') : encodeURIComponent(v.toWellFormed())}`).join('&')}`,
-    ),
+    arbitrary: fc
+      .array(fc.tuple(queryKey, queryValue, fc.boolean()), { maxLength: 5 })
+      .map((pairs) =>
+        pairs.length === 0
+          ? ''
+          : `?${pairs.map(([k, v, raw]) => `${k}=${raw ? v.replace(/[#\s]/g, '') : encodeURIComponent(v.toWellFormed())}`).join('&')}`,
+      ),
   },
   { weight: 1, arbitrary: fc.constantFrom('?', '?&&&', '?page', '?page=&page_size=', '?%zz=1', '?page=%ff', '?search=%E0%A4%A') },
 )
 
 const pathId = fc.oneof(
-  fc.constantFrom('1', '2', '3', '5', '0', '-1', '999999', '99999999999999999999', '1e309', 'abc', '%2e%2e%2f', '..%2F..%2Fetc', '1.5', '%00', '%F0%9F%92%A9', 'NaN', '0x1', ' 1', '%20', 'swagger-ui.css', 'redoc.standalone.js', 'ü'),
+  fc.constantFrom(
+    '1',
+    '2',
+    '3',
+    '5',
+    '0',
+    '-1',
+    '999999',
+    '99999999999999999999',
+    '1e309',
+    'abc',
+    '%2e%2e%2f',
+    '..%2F..%2Fetc',
+    '1.5',
+    '%00',
+    '%F0%9F%92%A9',
+    'NaN',
+    '0x1',
+    ' 1',
+    '%20',
+    'swagger-ui.css',
+    'redoc.standalone.js',
+    'ü',
+  ),
   fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s.toWellFormed())),
   fc.integer().map(String),
 )
 
 const phone = fc.oneof(
-  fc.constantFrom('+14155551000', '+14155551001', '(415) 555-0143', '+442071838750', '+33 1 42 68 53 00', '555', '+1', 'not a phone', '', '+999999999999999', '+14155550100'),
+  fc.constantFrom(
+    '+14155551000',
+    '+14155551001',
+    '(415) 555-0143',
+    '+442071838750',
+    '+33 1 42 68 53 00',
+    '555',
+    '+1',
+    'not a phone',
+    '',
+    '+999999999999999',
+    '+14155550100',
+  ),
   fc.stringMatching(/^\+1415555\d{4}$/),
 )
-const emailAddress = fc.oneof(fc.emailAddress(), fc.constantFrom('a@b', 'no-at', '', 'x@example.com\r\nBcc: evil@example.com', 'ü@exämple.com'))
+const emailAddress = fc.oneof(
+  fc.emailAddress(),
+  fc.constantFrom('a@b', 'no-at', '', 'x@example.com\r\nBcc: evil@example.com', 'ü@exämple.com'),
+)
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined })
 
 /** Bodies close to valid, so the success paths (and their writes) run too. */
@@ -142,7 +237,11 @@ const customerBody = fc.record(
   { requiredKeys: [] },
 )
 const smsBody = fc.record(
-  { to: maybe(fc.option(phone, { nil: null })), customer_id: maybe(fc.oneof(fc.integer({ min: -2, max: 8 }), fc.constant(null))), body: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), junkText) },
+  {
+    to: maybe(fc.option(phone, { nil: null })),
+    customer_id: maybe(fc.oneof(fc.integer({ min: -2, max: 8 }), fc.constant(null))),
+    body: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), junkText),
+  },
   { requiredKeys: [] },
 )
 const emailBody = fc.record(
@@ -172,7 +271,11 @@ function nested(depth: number, kind: 'array' | 'object'): string {
 }
 
 /** Everything a client could put in a body, from valid-ish to hostile. */
-export type FuzzBody = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'text'; text: string } | { kind: 'bytes'; bytes: Uint8Array }
+export type FuzzBody =
+  | { kind: 'none' }
+  | { kind: 'json'; value: unknown }
+  | { kind: 'text'; text: string }
+  | { kind: 'bytes'; bytes: Uint8Array }
 
 const bodyArb: fc.Arbitrary<FuzzBody> = fc.oneof(
   { weight: 2, arbitrary: fc.constant<FuzzBody>({ kind: 'none' }) },
@@ -204,7 +307,14 @@ const bodyArb: fc.Arbitrary<FuzzBody> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .oneof(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(new Uint8Array([0xc3, 0x28]), new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), new Uint8Array([0xed, 0xa0, 0x80])))
+      .oneof(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.constantFrom(
+          new Uint8Array([0xc3, 0x28]),
+          new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+          new Uint8Array([0xed, 0xa0, 0x80]),
+        ),
+      )
       .map((bytes): FuzzBody => ({ kind: 'bytes', bytes })),
   },
 )
@@ -237,20 +347,64 @@ type AuthVariant =
 const authArb: fc.Arbitrary<AuthVariant> = fc.oneof(
   fc.constant<AuthVariant>({ kind: 'none' }),
   fc
-    .constantFrom('Bearer', 'Bearer ', 'Bearer x.y.z', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.', 'Basic YTpi', 'bearer  ', 'Token abc', `Bearer ${'a'.repeat(10_000)}`, 'Bearer \u00ff')
+    .constantFrom(
+      'Bearer',
+      'Bearer ',
+      'Bearer x.y.z',
+      'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.',
+      'Basic YTpi',
+      'bearer  ',
+      'Token abc',
+      `Bearer ${'a'.repeat(10_000)}`,
+      'Bearer \u00ff',
+    )
     .map((header): AuthVariant => ({ kind: 'garbage', header })),
   fc.constantFrom<Role>(...ROLES).map((role): AuthVariant => ({ kind: 'bearer', role })),
   fc.constantFrom<Role>(...ROLES).map((role): AuthVariant => ({ kind: 'bearer', role })),
-  fc.tuple(fc.constantFrom<Role>(...ROLES), fc.constantFrom(ORIGIN, 'http://localhost', 'https://evil.example', 'null', null)).map(([role, origin]): AuthVariant => ({ kind: 'cookie', role, origin })),
+  fc
+    .tuple(fc.constantFrom<Role>(...ROLES), fc.constantFrom(ORIGIN, 'http://localhost', 'https://evil.example', 'null', null))
+    .map(([role, origin]): AuthVariant => ({ kind: 'cookie', role, origin })),
   fc.constantFrom<Role>(...ROLES).map((role): AuthVariant => ({ kind: 'bearer+cookie', role })),
   fc
-    .constantFrom('session=%E0%A4%A', 'session=', 'session', 'session=a; session=b', '=x; ;;', 'session="unterminated', `refresh=${'r'.repeat(5000)}`, 'session=eyJhbGciOiJIUzI1NiJ9.e30.x')
+    .constantFrom(
+      'session=%E0%A4%A',
+      'session=',
+      'session',
+      'session=a; session=b',
+      '=x; ;;',
+      'session="unterminated',
+      `refresh=${'r'.repeat(5000)}`,
+      'session=eyJhbGciOiJIUzI1NiJ9.e30.x',
+    )
     .map((cookie): AuthVariant => ({ kind: 'garbage-cookie', cookie })),
 )
 
 const extraHeaders = fc.dictionary(
-  fc.constantFrom('x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id', 'accept', 'accept-encoding', 'referer', 'x-twilio-signature', 'host-override', 'transfer-encoding'),
-  fc.constantFrom('', 'x', '1.2.3.4, 5.6.7.8', 'https', 'evil.example', '../', 'a'.repeat(2000), 'application/xml', 'gzip', 'http://localhost:5173/', 'zzz'),
+  fc.constantFrom(
+    'x-forwarded-for',
+    'x-forwarded-proto',
+    'x-forwarded-host',
+    'x-request-id',
+    'accept',
+    'accept-encoding',
+    'referer',
+    'x-twilio-signature',
+    'host-override',
+    'transfer-encoding',
+  ),
+  fc.constantFrom(
+    '',
+    'x',
+    '1.2.3.4, 5.6.7.8',
+    'https',
+    'evil.example',
+    '../',
+    'a'.repeat(2000),
+    'application/xml',
+    'gzip',
+    'http://localhost:5173/',
+    'zzz',
+  ),
   { maxKeys: 3 },
 )
 
@@ -287,7 +441,14 @@ function caseArb(routeCount: number): fc.Arbitrary<FuzzCase> {
       { weight: 1, arbitrary: fc.constantFrom('HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH', 'POST', 'GET', 'TRACE', 'PROPFIND') },
     ),
     wellFormed: fc.option(
-      fc.record({ customer: customerBody, sms: smsBody, email: emailBody, user: userBody, role: fc.constantFrom<Role>(...ROLES), id: fc.integer({ min: 1, max: 6 }) }),
+      fc.record({
+        customer: customerBody,
+        sms: smsBody,
+        email: emailBody,
+        user: userBody,
+        role: fc.constantFrom<Role>(...ROLES),
+        id: fc.integer({ min: 1, max: 6 }),
+      }),
       { nil: undefined, freq: 2 },
     ),
   })
@@ -334,7 +495,13 @@ export async function runCase(world: FuzzWorld, c: FuzzCase, webhookForm?: Recor
   const route = world.routes[c.route]!
   if (c.wellFormed && !webhookForm) {
     const value = fittingBody(route.path, c.wellFormed)
-    c = { ...c, id: String(c.wellFormed.id), contentType: 'application/json', auth: { kind: 'bearer', role: c.wellFormed.role }, body: value === undefined ? { kind: 'none' } : { kind: 'json', value } }
+    c = {
+      ...c,
+      id: String(c.wellFormed.id),
+      contentType: 'application/json',
+      auth: { kind: 'bearer', role: c.wellFormed.role },
+      body: value === undefined ? { kind: 'none' } : { kind: 'json', value },
+    }
   }
   let path = withId(route.path, c.id)
   if (c.trailingSlash && !path.endsWith('/')) path += '/'
@@ -408,7 +575,8 @@ export function violation(o: Outcome, before: string, after: string, boundMs = R
   if ((o.contentType.includes('json') || o.status >= 400) && leak.test(o.text)) return `internal detail leaked: ${o.text.slice(0, 300)}`
   if (o.status >= 200 && o.status < 300) return undefined
   // A HEAD answer has no body by definition; OPTIONS may be a bodyless CORS preflight.
-  if (o.method === 'HEAD' || (o.method === 'OPTIONS' && o.status < 300)) return before === after ? undefined : 'HEAD/OPTIONS changed business data'
+  if (o.method === 'HEAD' || (o.method === 'OPTIONS' && o.status < 300))
+    return before === after ? undefined : 'HEAD/OPTIONS changed business data'
   if (!o.contentType.includes('application/json')) return `non-2xx ${o.status} is not JSON (${o.contentType}): ${o.text.slice(0, 200)}`
   let parsed: unknown
   try {
@@ -416,7 +584,8 @@ export function violation(o: Outcome, before: string, after: string, boundMs = R
   } catch {
     return `non-2xx ${o.status} body is not JSON: ${o.text.slice(0, 200)}`
   }
-  if (typeof (parsed as { detail?: unknown })?.detail !== 'string') return `non-2xx ${o.status} without a string detail: ${o.text.slice(0, 200)}`
+  if (typeof (parsed as { detail?: unknown })?.detail !== 'string')
+    return `non-2xx ${o.status} without a string detail: ${o.text.slice(0, 200)}`
   if (before !== after) return `rejected request (${o.status}) changed business data: ${before} -> ${after}`
   return undefined
 }

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { DIALECTS } from '../helpers/harness'
-import { businessChecksum, fuzzAllRoutes, fuzzWorld, runCase, violation, type FuzzBody, type FuzzCase, type FuzzWorld } from './fuzz-support'
+import {
+  businessChecksum,
+  fuzzAllRoutes,
+  fuzzWorld,
+  runCase,
+  violation,
+  type FuzzBody,
+  type FuzzCase,
+  type FuzzWorld,
+} from './fuzz-support'
 
 /** Fixed seeds: a failure reproduces; bench/fuzz.ts runs the same property with more runs and any seed. */
 const SEED = 20_261_128
@@ -9,7 +18,10 @@ const RUNS = { sqlite: 2_000, postgres: 600 }
 const HOSTILE_BODIES: FuzzBody[] = [
   { kind: 'text', text: '['.repeat(10_000) + ']'.repeat(10_000) },
   { kind: 'text', text: `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}` },
-  { kind: 'text', text: '{"__proto__":{"role":"superuser"},"first_name":"P","last_name":"Q","to":"+14155551000","body":"x","subject":"s"}' },
+  {
+    kind: 'text',
+    text: '{"__proto__":{"role":"superuser"},"first_name":"P","last_name":"Q","to":"+14155551000","body":"x","subject":"s"}',
+  },
   { kind: 'text', text: '{"constructor":{"prototype":{"isAdmin":true}},"first_name":"P","last_name":"Q"}' },
   { kind: 'text', text: `{"first_name":"${'x'.repeat(900_000)}","last_name":"y"}` },
   { kind: 'bytes', bytes: new Uint8Array([0x7b, 0x22, 0x66, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]) },
@@ -40,7 +52,17 @@ for (const dialect of DIALECTS) {
       for (const [index, route] of world.routes.entries()) {
         for (const body of HOSTILE_BODIES) {
           for (const contentType of ['application/json', 'application/x-www-form-urlencoded', 'text/plain', 'none']) {
-            const c: FuzzCase = { route: index, id: '1', query: '', trailingSlash: false, body, contentType, auth: { kind: 'bearer', role: 'superuser' }, headers: {}, signWebhook: false }
+            const c: FuzzCase = {
+              route: index,
+              id: '1',
+              query: '',
+              trailingSlash: false,
+              body,
+              contentType,
+              auth: { kind: 'bearer', role: 'superuser' },
+              headers: {},
+              signWebhook: false,
+            }
             const before = await businessChecksum(world.t)
             const outcome = await runCase(world, c)
             if (!outcome) continue
@@ -56,7 +78,8 @@ for (const dialect of DIALECTS) {
     test(`property: random requests to every route (seed ${SEED})`, async () => {
       const counts = await fuzzAllRoutes(world, { seed: SEED, numRuns: RUNS[dialect] })
       // The success paths ran too: some writes of each kind were accepted.
-      const accepted = (prefix: string) => [...counts].filter(([k]) => k.startsWith(prefix) && / 2\d\d$/.test(k)).reduce((n, [, v]) => n + v, 0)
+      const accepted = (prefix: string) =>
+        [...counts].filter(([k]) => k.startsWith(prefix) && / 2\d\d$/.test(k)).reduce((n, [, v]) => n + v, 0)
       if (dialect === 'sqlite') {
         expect(accepted('POST /api/v2/customers')).toBeGreaterThan(0)
         expect(accepted('POST /api/v2/communications/sms/send')).toBeGreaterThan(0)

@@ -28,7 +28,8 @@ async function mixedBurst(target: Target, twilio: FakeTwilio, tag: string) {
   twilio.reset()
   const [a, b, c, d] = target.tokens as [string, string, string, string]
   const jobs: Promise<{ kind: string; status: number }>[] = []
-  const go = (kind: string, p: Promise<Response>) => jobs.push(
+  const go = (kind: string, p: Promise<Response>) =>
+    jobs.push(
       p.then(async (r) => {
         await r.arrayBuffer()
         return { kind, status: r.status }
@@ -36,18 +37,47 @@ async function mixedBurst(target: Target, twilio: FakeTwilio, tag: string) {
     )
   let via = 0
   // User A: 30 sends to distinct numbers -> the per-minute limit decides.
-  for (let i = 0; i < 30; i++) go('a', target.request(via++, 'POST', '/api/v2/communications/sms/send', { token: a, json: { to: `+1415559${String(i).padStart(4, '0')}`, body: `${tag} a${i}` } }))
+  for (let i = 0; i < 30; i++)
+    go(
+      'a',
+      target.request(via++, 'POST', '/api/v2/communications/sms/send', {
+        token: a,
+        json: { to: `+1415559${String(i).padStart(4, '0')}`, body: `${tag} a${i}` },
+      }),
+    )
   // Users B, C, D: 4 sends each to one shared number -> the per-destination limit decides.
   for (const [u, token] of [b, c, d].entries())
-    for (let i = 0; i < 4; i++) go('shared', target.request(via++, 'POST', '/api/v2/communications/sms/send', { token, json: { to: SHARED_NUMBER, body: `${tag} s${u}-${i}` } }))
+    for (let i = 0; i < 4; i++)
+      go(
+        'shared',
+        target.request(via++, 'POST', '/api/v2/communications/sms/send', { token, json: { to: SHARED_NUMBER, body: `${tag} s${u}-${i}` } }),
+      )
   // Everything else an office does at the same time.
   for (let i = 0; i < 20; i++) {
-    go('noise', target.request(via++, 'POST', '/api/v2/customers', { token: b, json: { first_name: `Load${i}`, last_name: tag, phone: `+1415552${String(i).padStart(4, '0')}` } }))
+    go(
+      'noise',
+      target.request(via++, 'POST', '/api/v2/customers', {
+        token: b,
+        json: { first_name: `Load${i}`, last_name: tag, phone: `+1415552${String(i).padStart(4, '0')}` },
+      }),
+    )
     go('noise', target.request(via++, 'GET', '/api/v2/customers?search=Load', { token: c }))
     go('noise', target.request(via++, 'GET', '/api/v2/communications/history?type=sms', { token: d }))
-    go('webhook', target.request(via++, 'POST', '/webhooks/twilio/incoming', { form: [['MessageSid', `SM${createHash('md5').update(`${tag}${i}`).digest('hex')}`], ['AccountSid', ACCOUNT_SID], ['From', `+1415553${String(i).padStart(4, '0')}`], ['To', '+15005550006'], ['Body', i % 3 ? 'hello' : 'STOP']] }))
+    go(
+      'webhook',
+      target.request(via++, 'POST', '/webhooks/twilio/incoming', {
+        form: [
+          ['MessageSid', `SM${createHash('md5').update(`${tag}${i}`).digest('hex')}`],
+          ['AccountSid', ACCOUNT_SID],
+          ['From', `+1415553${String(i).padStart(4, '0')}`],
+          ['To', '+15005550006'],
+          ['Body', i % 3 ? 'hello' : 'STOP'],
+        ],
+      }),
+    )
   }
-  for (let i = 0; i < 3; i++) go('noise', target.request(via++, 'POST', '/api/v2/auth/login', { json: { email: target.emails[0], password: DEFAULT_PASSWORD } }))
+  for (let i = 0; i < 3; i++)
+    go('noise', target.request(via++, 'POST', '/api/v2/auth/login', { json: { email: target.emails[0], password: DEFAULT_PASSWORD } }))
   const results = await Promise.all(jobs)
 
   const statuses = (kind: string) => results.filter((r) => r.kind === kind).map((r) => r.status)
@@ -126,7 +156,11 @@ for (const dialect of DIALECTS as Dialect[]) {
           if (init.form) {
             const body = new URLSearchParams(init.form).toString()
             const signature = sign(`${server.url}${path}`, init.form, AUTH_TOKEN)
-            return fetch(`${server.url}${path}`, { method, body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } })
+            return fetch(`${server.url}${path}`, {
+              method,
+              body,
+              headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+            })
           }
           const headers: Record<string, string> = { 'content-type': 'application/json' }
           if (init.token) headers.authorization = `Bearer ${init.token}`

@@ -34,7 +34,9 @@ describeEachDialect('page and page_size extremes on every list route', (dialect)
   })
 
   test('the list routes were found', () => {
-    expect(listRoutes).toEqual(expect.arrayContaining(['/api/v2/customers/', '/api/v2/admin/users/', '/api/v2/admin/audit', '/api/v2/communications/history']))
+    expect(listRoutes).toEqual(
+      expect.arrayContaining(['/api/v2/customers/', '/api/v2/admin/users/', '/api/v2/admin/audit', '/api/v2/communications/history']),
+    )
   })
 
   test('out-of-range or non-numeric page / page_size: 422 with a detail, never 5xx', async () => {

@@ -66,7 +66,11 @@ describe('hostile HTTP on the wire [sqlite]', () => {
     await new UserService(database).create({ email: 'raw@example.com', password: DEFAULT_PASSWORD, role: 'user' })
     await database.close()
     server = await startServer({ dataDir, env: { SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' }, timeoutMs: 30_000 })
-    const login = await fetch(`${server.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'raw@example.com', password: DEFAULT_PASSWORD }) })
+    const login = await fetch(`${server.url}/api/v2/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'raw@example.com', password: DEFAULT_PASSWORD }),
+    })
     userToken = ((await login.json()) as { access_token: string }).access_token
   }, 60_000)
 
@@ -89,7 +93,11 @@ describe('hostile HTTP on the wire [sqlite]', () => {
     appAnswer(me, 401)
     expect(me!.headers['cache-control']).toBe('no-store')
     const credentials = JSON.stringify({ email: 'raw@example.com', password: DEFAULT_PASSWORD })
-    const login = await raw(server.port, `POST /api/v2/auth/login HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${credentials.length}\r\n\r\n${credentials}`, 5_000)
+    const login = await raw(
+      server.port,
+      `POST /api/v2/auth/login HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${credentials.length}\r\n\r\n${credentials}`,
+      5_000,
+    )
     expect(login?.status).toBe(200)
     expect(login!.headers['cache-control']).toBe('no-store')
     appAnswer(await raw(server.port, 'GET /nothing/here HTTP/1.0\r\n\r\n'), 404)
@@ -99,15 +107,28 @@ describe('hostile HTTP on the wire [sqlite]', () => {
     for (const host of ['[::1', 'a b', '', 'x/y', 'x:99999']) {
       appAnswer(await raw(server.port, `GET /api/v2/auth/me HTTP/1.1\r\nHost: ${host}\r\n\r\n`), 401)
       // Bearer with a permission the user lacks: the denial is audited with the request path.
-      appAnswer(await raw(server.port, `GET /api/v2/admin/stats HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${userToken}\r\n\r\n`), 403, 'Permission denied: requires admin_panel')
+      appAnswer(
+        await raw(server.port, `GET /api/v2/admin/stats HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${userToken}\r\n\r\n`),
+        403,
+        'Permission denied: requires admin_panel',
+      )
       // Cookie-authenticated write from a foreign origin: our own origin is computed from the odd Host, then refused.
       const body = '{"first_name":"A","last_name":"B"}'
       appAnswer(
-        await raw(server.port, `POST /api/v2/customers HTTP/1.1\r\nHost: ${host}\r\nCookie: session=${userToken}\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
+        await raw(
+          server.port,
+          `POST /api/v2/customers HTTP/1.1\r\nHost: ${host}\r\nCookie: session=${userToken}\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        ),
         403,
         'Cross-site request rejected',
       )
-      appAnswer(await raw(server.port, `POST /webhooks/twilio/incoming HTTP/1.1\r\nHost: ${host}\r\nX-Twilio-Signature: abc\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b`), 403)
+      appAnswer(
+        await raw(
+          server.port,
+          `POST /webhooks/twilio/incoming HTTP/1.1\r\nHost: ${host}\r\nX-Twilio-Signature: abc\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b`,
+        ),
+        403,
+      )
     }
   })
 
@@ -123,8 +144,16 @@ describe('hostile HTTP on the wire [sqlite]', () => {
       'GET http://evil.example/api/v2/auth/me HTTP/1.1\r\nHost: x\r\n\r\n',
       'GET /api/v2/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n',
       'GET /docs/assets/..%2f..%2fpackage.json HTTP/1.1\r\nHost: x\r\n\r\n',
-      Buffer.concat([Buffer.from('GET /api/v2/auth/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer '), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('\r\n\r\n')]),
-      Buffer.concat([Buffer.from('GET /api/v2/auth/me HTTP/1.1\r\nHost: x\r\nCookie: session='), Buffer.from('ü€😀'), Buffer.from('\r\n\r\n')]),
+      Buffer.concat([
+        Buffer.from('GET /api/v2/auth/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer '),
+        Buffer.from([0xff, 0xfe, 0x80]),
+        Buffer.from('\r\n\r\n'),
+      ]),
+      Buffer.concat([
+        Buffer.from('GET /api/v2/auth/me HTTP/1.1\r\nHost: x\r\nCookie: session='),
+        Buffer.from('ü€😀'),
+        Buffer.from('\r\n\r\n'),
+      ]),
     ]
     for (const data of cases) {
       const answer = await raw(server.port, data)

@@ -21,7 +21,10 @@ describeEachDialect('text the database cannot store', (dialect) => {
 
   beforeAll(async () => {
     world = await fuzzWorld(dialect)
-    const created = await world.t.request('POST', '/api/v2/customers', { token: world.tokens.admin, json: { first_name: 'Text', last_name: 'Input', phone: '+14155557777' } })
+    const created = await world.t.request('POST', '/api/v2/customers', {
+      token: world.tokens.admin,
+      json: { first_name: 'Text', last_name: 'Input', phone: '+14155557777' },
+    })
     customerId = ((await created.json()) as { id: number }).id
     userId = (await world.t.createUser('user')).id
   }, 60_000)
@@ -50,7 +53,10 @@ describeEachDialect('text the database cannot store', (dialect) => {
       : []),
   ]
 
-  for (const [name, bad] of [['NUL', NUL], ['a lone surrogate', LONE]] as const) {
+  for (const [name, bad] of [
+    ['NUL', NUL],
+    ['a lone surrogate', LONE],
+  ] as const) {
     test(`${name} in any API field: 422 naming a field, nothing stored or sent`, async () => {
       const problems: string[] = []
       const sentBefore = world.twilio.requests.length + world.smtp.messages.length
@@ -59,7 +65,8 @@ describeEachDialect('text the database cannot store', (dialect) => {
         const response = await world.t.request(method, path, { token: world.tokens.superuser, json })
         const body = (await response.json()) as { detail?: string; errors?: { field: string }[] }
         const after = await businessChecksum(world.t)
-        if (response.status !== 422 || body.detail !== 'Request validation failed' || !body.errors?.[0]?.field) problems.push(`${method} ${path}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`)
+        if (response.status !== 422 || body.detail !== 'Request validation failed' || !body.errors?.[0]?.field)
+          problems.push(`${method} ${path}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`)
         if (before !== after) problems.push(`${method} ${path}: data changed`)
       }
       expect(problems).toEqual([])
@@ -69,7 +76,15 @@ describeEachDialect('text the database cannot store', (dialect) => {
 
   test('a signed inbound webhook with NULs: 200, stored without them', async () => {
     const SID = `SM${'0a'.repeat(16)}`
-    const pairs: [string, string][] = [['MessageSid', SID], ['AccountSid', ACCOUNT_SID], ['From', '+14155557777'], ['To', '+15005550006'], ['Body', 'hello\u0000there'], ['NumMedia', '1'], ['MediaUrl0', 'https://example.com/\u0000a.jpg']]
+    const pairs: [string, string][] = [
+      ['MessageSid', SID],
+      ['AccountSid', ACCOUNT_SID],
+      ['From', '+14155557777'],
+      ['To', '+15005550006'],
+      ['Body', 'hello\u0000there'],
+      ['NumMedia', '1'],
+      ['MediaUrl0', 'https://example.com/\u0000a.jpg'],
+    ]
     const url = 'http://localhost/webhooks/twilio/incoming'
     const response = await world.t.request('POST', '/webhooks/twilio/incoming', {
       body: new URLSearchParams(pairs).toString(),

@@ -59,7 +59,9 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
       expect(response.status).toBe(403)
     }
     // Simultaneous ones join the same row instead of racing to create their own.
-    await Promise.all(Array.from({ length: 20 }, () => postSigned(t, INCOMING, inboundPairs(), { signature: 'Zm9yZ2Vk', headers: from('203.0.113.7') })))
+    await Promise.all(
+      Array.from({ length: 20 }, () => postSigned(t, INCOMING, inboundPairs(), { signature: 'Zm9yZ2Vk', headers: from('203.0.113.7') })),
+    )
     for (let i = 0; i < 5; i++) await postSigned(t, INCOMING, inboundPairs(), { signature: null, headers: from('203.0.113.7') })
     for (let i = 0; i < 3; i++) await postSigned(t, STATUS, [], { signature: 'Zm9yZ2Vk', headers: from('198.51.100.9') })
 
@@ -96,7 +98,10 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
     test('over 64 KB with a Content-Length: 413 JSON, unread', async () => {
       const start = await before()
       const body = formBody([...inboundPairs(), ['Body', 'x'.repeat(64 * 1024)]])
-      const response = await postSigned(t, INCOMING, [], { body, headers: { 'content-length': String(body.length), ...from('203.0.113.8') } })
+      const response = await postSigned(t, INCOMING, [], {
+        body,
+        headers: { 'content-length': String(body.length), ...from('203.0.113.8') },
+      })
       expect(response.status).toBe(413)
       expect(await json(response)).toEqual({ detail: 'Request body too large' })
       expect(await communicationCount(t)).toBe(start.messages)
@@ -107,7 +112,10 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
       const response = await t.app.handle(
         new Request(`http://localhost${INCOMING}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(`http://localhost${INCOMING}`, pairs) },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': sign(`http://localhost${INCOMING}`, pairs),
+          },
           body: new Blob([formBody(pairs)]).stream(),
         }),
       )
@@ -128,7 +136,10 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
       expect(response.status).toBe(400)
       expect(await json(response)).toEqual({ detail: 'Too many form fields' })
       expect(await communicationCount(t)).toBe(start.messages)
-      const ok = await postSigned(t, INCOMING, [...inboundPairs(), ...Array.from({ length: 150 }, (_, i): [string, string] => [`X${i}`, '1'])])
+      const ok = await postSigned(t, INCOMING, [
+        ...inboundPairs(),
+        ...Array.from({ length: 150 }, (_, i): [string, string] => [`X${i}`, '1']),
+      ])
       expect(ok.status).toBe(200)
     })
 
@@ -156,7 +167,13 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
     const old = Array.from({ length: 5_500 }, () => ({ action: 'login.failure', ip: '192.0.2.200', createdAt: new Date(now - 400 * DAY) }))
     for (let i = 0; i < old.length; i += 500) await t.database.db.insert(auditLog).values(old.slice(i, i + 500))
     await t.database.db.insert(auditLog).values({ action: 'login.failure', ip: '192.0.2.201', createdAt: new Date(now - 30 * DAY) })
-    const byIp = async (ip: string) => (await t.database.db.select({ value: count() }).from(auditLog).where(and(eq(auditLog.ip, ip))))[0]!.value
+    const byIp = async (ip: string) =>
+      (
+        await t.database.db
+          .select({ value: count() })
+          .from(auditLog)
+          .where(and(eq(auditLog.ip, ip)))
+      )[0]!.value
 
     expect(await pruneAuditLog(t.database, 365)).toBe(5_500)
     expect(await byIp('192.0.2.200')).toBe(0)
@@ -169,7 +186,11 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
 })
 
 describe('AUDIT_RETENTION_DAYS', () => {
-  const env = (value?: string) => ({ DATA_DIR: tmpdir(), SECRET_KEY: TEST_SECRET, ...(value === undefined ? {} : { AUDIT_RETENTION_DAYS: value }) })
+  const env = (value?: string) => ({
+    DATA_DIR: tmpdir(),
+    SECRET_KEY: TEST_SECRET,
+    ...(value === undefined ? {} : { AUDIT_RETENTION_DAYS: value }),
+  })
 
   test('defaults to 365; accepts whole days', () => {
     expect(loadConfig(env(), { ensureSecret: false }).auditRetentionDays).toBe(365)
@@ -194,7 +215,10 @@ describe('AUDIT_RETENTION_DAYS', () => {
       ])
       await database.close()
 
-      const server = await startServer({ dataDir: dir, env: { DATABASE_URL: `sqlite:${file}`, SECRET_KEY: TEST_SECRET, AUDIT_RETENTION_DAYS: '30' } })
+      const server = await startServer({
+        dataDir: dir,
+        env: { DATABASE_URL: `sqlite:${file}`, SECRET_KEY: TEST_SECRET, AUDIT_RETENTION_DAYS: '30' },
+      })
       try {
         const handle = new SqliteHandle(file, { readonly: true })
         const ips = () => (handle.query('SELECT ip FROM audit_log ORDER BY ip').all() as { ip: string }[]).map((r) => r.ip)

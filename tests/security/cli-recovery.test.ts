@@ -37,7 +37,14 @@ describeEachDialect('recovery from the command line', (dialect) => {
   async function cli(args: string[], stdin?: string) {
     const proc = Bun.spawn(serverCommand('source', ['user', ...args]), {
       cwd: dataDir,
-      env: { PATH: process.env.PATH!, DATA_DIR: dataDir, DATABASE_URL: db.url, SECRET_KEY: TEST_SECRET, SMTP_URL: smtp.url, EMAIL_FROM: 'crm@example.com' },
+      env: {
+        PATH: process.env.PATH!,
+        DATA_DIR: dataDir,
+        DATABASE_URL: db.url,
+        SECRET_KEY: TEST_SECRET,
+        SMTP_URL: smtp.url,
+        EMAIL_FROM: 'crm@example.com',
+      },
       stdin: stdin === undefined ? 'ignore' : new TextEncoder().encode(stdin),
       stdout: 'pipe',
       stderr: 'pipe',
@@ -49,7 +56,10 @@ describeEachDialect('recovery from the command line', (dialect) => {
   }
   const audit = async (action: string) => {
     const { auditLog } = t.database.tables
-    return t.database.db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.actorEmail, 'cli')))
+    return t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, action), eq(auditLog.actorEmail, 'cli')))
   }
 
   test('user list shows every user with role, state and 2FA', async () => {
@@ -74,7 +84,11 @@ describeEachDialect('recovery from the command line', (dialect) => {
     expect((await login(t, user.email, user.password)).status).toBe(401)
     expect((await login(t, user.email, 'violet tram sings at dusk')).status).toBe(200)
     user.password = 'violet tram sings at dusk'
-    expect((await audit('user.updated')).some((row) => row.target?.startsWith(`user:${user.id} `) && (row.details as { password?: string }).password === 'changed')).toBe(true)
+    expect(
+      (await audit('user.updated')).some(
+        (row) => row.target?.startsWith(`user:${user.id} `) && (row.details as { password?: string }).password === 'changed',
+      ),
+    ).toBe(true)
     // The CLI waited for the notice before exiting.
     const notices = smtp.messages.slice(before).filter((m) => m.to.includes(user.email))
     expect(notices).toHaveLength(1)
@@ -118,7 +132,9 @@ describeEachDialect('recovery from the command line', (dialect) => {
     expect(result.stdout).toContain('is off')
     expect(((await json(await login(t, user.email, user.password))) as { access_token?: string }).access_token).toBeString()
     expect((await audit('auth.2fa_reset')).map((row) => row.target)).toContain(`user:${user.id} ${user.email}`)
-    expect(smtp.messages.slice(before).filter((m) => m.to.includes(user.email) && m.raw.includes('Two-factor sign-in was turned off'))).toHaveLength(1)
+    expect(
+      smtp.messages.slice(before).filter((m) => m.to.includes(user.email) && m.raw.includes('Two-factor sign-in was turned off')),
+    ).toHaveLength(1)
   }, 30_000)
 
   test('unknown users and bad usage: one line, exit 1; no password ever printed', async () => {

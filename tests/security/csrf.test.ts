@@ -32,7 +32,10 @@ describeEachDialect('CSRF: cookie-authenticated unsafe requests', (dialect) => {
   for (const [name, headers, expected] of cases) {
     test(`logout with ${name}: ${expected}`, async () => {
       const session = await freshSession()
-      const response = await t.request('POST', '/api/v2/auth/logout', { cookies: { session: session.session, refresh: session.refresh }, headers })
+      const response = await t.request('POST', '/api/v2/auth/logout', {
+        cookies: { session: session.session, refresh: session.refresh },
+        headers,
+      })
       expect(response.status).toBe(expected)
       if (expected === 403) {
         expect(await json(response)).toEqual(REJECTED)
@@ -48,7 +51,10 @@ describeEachDialect('CSRF: cookie-authenticated unsafe requests', (dialect) => {
       if (expected === 403) {
         expect(await json(response)).toEqual(REJECTED)
         // The refresh token was not consumed.
-        const retry = await t.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: session.refresh }, headers: { origin: 'http://localhost:5173' } })
+        const retry = await t.request('POST', '/api/v2/auth/refresh', {
+          cookies: { refresh: session.refresh },
+          headers: { origin: 'http://localhost:5173' },
+        })
         expect(retry.status).toBe(200)
       }
     })
@@ -60,13 +66,23 @@ describeEachDialect('CSRF: cookie-authenticated unsafe requests', (dialect) => {
     const patch = await t.request('PATCH', `/api/v2/admin/users/${session.user.id}`, { cookies, json: { full_name: 'Mallory' } })
     expect(patch.status).toBe(403)
     expect(await json(patch)).toEqual(REJECTED)
-    const create = await t.request('POST', '/api/v2/admin/users', { cookies, json: { email: 'csrf@example.com', password: 'long enough pw', role: 'superuser' } })
+    const create = await t.request('POST', '/api/v2/admin/users', {
+      cookies,
+      json: { email: 'csrf@example.com', password: 'long enough pw', role: 'superuser' },
+    })
     expect(create.status).toBe(403)
-    const changePassword = await t.request('POST', '/api/v2/auth/change-password', { cookies, json: { current_password: session.user.password, new_password: 'attacker chosen pw' } })
+    const changePassword = await t.request('POST', '/api/v2/auth/change-password', {
+      cookies,
+      json: { current_password: session.user.password, new_password: 'attacker chosen pw' },
+    })
     expect(changePassword.status).toBe(403)
     const logoutAll = await t.request('POST', '/api/v2/auth/logout-all', { cookies })
     expect(logoutAll.status).toBe(403)
-    const allowed = await t.request('PATCH', `/api/v2/admin/users/${session.user.id}`, { cookies, json: { full_name: 'Alice' }, headers: { origin: 'http://localhost:5173' } })
+    const allowed = await t.request('PATCH', `/api/v2/admin/users/${session.user.id}`, {
+      cookies,
+      json: { full_name: 'Alice' },
+      headers: { origin: 'http://localhost:5173' },
+    })
     expect(allowed.status).toBe(200)
     // Safe methods with a cookie need no Origin.
     expect((await t.request('GET', '/api/v2/admin/users', { cookies })).status).toBe(200)
@@ -74,7 +90,11 @@ describeEachDialect('CSRF: cookie-authenticated unsafe requests', (dialect) => {
 
   test('Bearer requests are not affected', async () => {
     const session = await freshSession()
-    const patch = await t.request('PATCH', `/api/v2/admin/users/${session.user.id}`, { token: session.token, json: { full_name: 'Bob' }, headers: { origin: 'https://evil.example' } })
+    const patch = await t.request('PATCH', `/api/v2/admin/users/${session.user.id}`, {
+      token: session.token,
+      json: { full_name: 'Bob' },
+      headers: { origin: 'https://evil.example' },
+    })
     expect(patch.status).toBe(200)
     const logout = await t.request('POST', '/api/v2/auth/logout', { token: session.token })
     expect(logout.status).toBe(200)
@@ -91,9 +111,15 @@ describeEachDialect('CSRF with PUBLIC_URL', (dialect) => {
   test('the own origin is PUBLIC_URL’s, not the Host header', async () => {
     const user = await t.createUser('user')
     const a = await loginOk(t, user.email, user.password)
-    const viaHost = await t.request('POST', '/api/v2/auth/logout', { cookies: { session: a.session }, headers: { origin: 'http://localhost' } })
+    const viaHost = await t.request('POST', '/api/v2/auth/logout', {
+      cookies: { session: a.session },
+      headers: { origin: 'http://localhost' },
+    })
     expect(viaHost.status).toBe(403)
-    const viaPublic = await t.request('POST', '/api/v2/auth/logout', { cookies: { session: a.session }, headers: { origin: 'https://crm.office.example' } })
+    const viaPublic = await t.request('POST', '/api/v2/auth/logout', {
+      cookies: { session: a.session },
+      headers: { origin: 'https://crm.office.example' },
+    })
     expect(viaPublic.status).toBe(200)
   })
 })

@@ -14,7 +14,10 @@ describeEachDialect('customer timeline visibility', (dialect) => {
     const alice = await app.createUser('user')
     const bob = await app.createUser('user')
     const admin = await app.createUser('admin')
-    const created = await app.request('POST', '/api/v2/customers', { token: alice.token, json: { first_name: 'Tim', last_name: 'Line', phone: '+14155550177' } })
+    const created = await app.request('POST', '/api/v2/customers', {
+      token: alice.token,
+      json: { first_name: 'Tim', last_name: 'Line', phone: '+14155550177' },
+    })
     const customer = await json<{ id: number }>(created)
     const { communications } = app.database.tables
     const now = Date.now()
@@ -31,7 +34,13 @@ describeEachDialect('customer timeline visibility', (dialect) => {
       createdAt: new Date(now + offset),
       updatedAt: new Date(now + offset),
     })
-    await app.database.db.insert(communications).values([row('alice private note', 'outbound', alice.id, 0), row('customer reply', 'inbound', null, 1000), row('bob message', 'outbound', bob.id, 2000)])
+    await app.database.db
+      .insert(communications)
+      .values([
+        row('alice private note', 'outbound', alice.id, 0),
+        row('customer reply', 'inbound', null, 1000),
+        row('bob message', 'outbound', bob.id, 2000),
+      ])
 
     const seen = async (token: string) => {
       const response = await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token })
@@ -43,7 +52,9 @@ describeEachDialect('customer timeline visibility', (dialect) => {
     expect(await seen(alice.token)).toEqual({ total: 2, contents: ['customer reply', 'alice private note'] })
     expect(await seen(admin.token)).toEqual({ total: 3, contents: ['bob message', 'customer reply', 'alice private note'] })
     // The same rule as the history.
-    const history = await json<{ items: { content: string }[] }>(await app.request('GET', `/api/v2/communications/history?customer_id=${customer.id}`, { token: bob.token }))
+    const history = await json<{ items: { content: string }[] }>(
+      await app.request('GET', `/api/v2/communications/history?customer_id=${customer.id}`, { token: bob.token }),
+    )
     expect(history.items.map((item) => item.content)).toEqual(['bob message', 'customer reply'])
   })
 })

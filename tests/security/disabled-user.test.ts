@@ -14,7 +14,8 @@ describeEachDialect('a disabled user’s still-signed tokens', (dialect) => {
   })
   afterAll(() => t.close())
 
-  const setActive = (id: number, active: boolean) => t.request('PATCH', `/api/v2/admin/users/${id}`, { token: root.token, json: { is_active: active } })
+  const setActive = (id: number, active: boolean) =>
+    t.request('PATCH', `/api/v2/admin/users/${id}`, { token: root.token, json: { is_active: active } })
 
   test('403 "User account is disabled" by Bearer and by cookie; after re-enabling, 401', async () => {
     const user = await t.createUser('user')

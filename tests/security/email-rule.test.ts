@@ -34,7 +34,10 @@ describeEachDialect('one e-mail rule for customers, users and recipients', (dial
 
   test('a customer e-mail the sender could not use is a 422 naming email, with the reason; nothing stored', async () => {
     for (const email of UNUSABLE) {
-      const response = await app.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Anna', last_name: 'Mail', email } })
+      const response = await app.request('POST', '/api/v2/customers', {
+        token: user.token,
+        json: { first_name: 'Anna', last_name: 'Mail', email },
+      })
       expect(response.status).toBe(422)
       const body = await json<ValidationBody>(response)
       const error = body.errors.find((e) => e.field === 'email')
@@ -45,9 +48,15 @@ describeEachDialect('one e-mail rule for customers, users and recipients', (dial
   })
 
   test('an accepted customer e-mail is one the e-mail route accepts too', async () => {
-    const created = await app.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Anna', last_name: 'Mail', email: 'anna@bücher.de' } })
+    const created = await app.request('POST', '/api/v2/customers', {
+      token: user.token,
+      json: { first_name: 'Anna', last_name: 'Mail', email: 'anna@bücher.de' },
+    })
     expect(created.status).toBe(201)
-    const send = await app.request('POST', '/api/v2/communications/email/send', { token: user.token, json: { to: 'a..b@example.com', subject: 'Hi', body: 'Hello' } })
+    const send = await app.request('POST', '/api/v2/communications/email/send', {
+      token: user.token,
+      json: { to: 'a..b@example.com', subject: 'Hi', body: 'Hello' },
+    })
     expect(send.status).toBe(422)
     expect((await json<ValidationBody>(send)).errors[0]).toEqual({ field: 'to', message: emailAddressProblem('a..b@example.com')! })
   })

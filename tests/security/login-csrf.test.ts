@@ -33,7 +33,9 @@ describeEachDialect('login CSRF: auth routes take JSON from allowed origins only
       ['text/plain', JSON.stringify({ email: attacker.email, password: attacker.password }), { 'content-type': 'text/plain' }],
     ]
     for (const [name, body, headers] of bodies) {
-      const response = await t.app.handle(new Request(`http://localhost${LOGIN}`, { method: 'POST', body, headers: { origin: 'https://evil.example', ...headers } }))
+      const response = await t.app.handle(
+        new Request(`http://localhost${LOGIN}`, { method: 'POST', body, headers: { origin: 'https://evil.example', ...headers } }),
+      )
       expect(`${name} ${response.status}`).toBe(`${name} 415`)
       expect(await json(response)).toEqual(JSON_ONLY)
       expect(response.headers.getSetCookie()).toEqual([])
@@ -58,7 +60,10 @@ describeEachDialect('login CSRF: auth routes take JSON from allowed origins only
       body: 'current_password=x&new_password=y',
     })
     expect(formPassword.status).toBe(415)
-    const bodiless = await t.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: session.refresh }, headers: { origin: 'http://localhost:5173' } })
+    const bodiless = await t.request('POST', '/api/v2/auth/refresh', {
+      cookies: { refresh: session.refresh },
+      headers: { origin: 'http://localhost:5173' },
+    })
     expect(bodiless.status).toBe(200)
     const withCharset = await t.request('POST', LOGIN, {
       headers: { 'content-type': 'application/json; charset=utf-8' },
@@ -85,10 +90,16 @@ describeEachDialect('login CSRF: auth routes take JSON from allowed origins only
 
   test('refresh from a foreign Origin: 403, the token is not consumed', async () => {
     const session = await loginOk(t, attacker.email, attacker.password)
-    const response = await t.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: session.refresh }, headers: { origin: 'https://evil.example' } })
+    const response = await t.request('POST', '/api/v2/auth/refresh', {
+      cookies: { refresh: session.refresh },
+      headers: { origin: 'https://evil.example' },
+    })
     expect(response.status).toBe(403)
     expect(await json(response)).toEqual(CROSS_SITE)
-    const ok = await t.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: session.refresh }, headers: { origin: 'http://localhost:5173' } })
+    const ok = await t.request('POST', '/api/v2/auth/refresh', {
+      cookies: { refresh: session.refresh },
+      headers: { origin: 'http://localhost:5173' },
+    })
     expect(ok.status).toBe(200)
     expect(cookiesOf(ok).refresh!.value).not.toBe('')
   })
@@ -108,7 +119,10 @@ describeEachDialect('an expired Bearer token beside a session cookie', (dialect)
     const user = await t.createUser('user')
     const session = await loginOk(t, user.email, user.password)
     const { sub, sid } = decodeClaims(session.token)
-    const forgedExpired = await signToken({ sub, sid, jti: 'x', type: 'access' }, { ...past(), secret: 'another-secret-key-of-sufficient-length-000' })
+    const forgedExpired = await signToken(
+      { sub, sid, jti: 'x', type: 'access' },
+      { ...past(), secret: 'another-secret-key-of-sufficient-length-000' },
+    )
     const forgedFresh = await signToken({ sub, sid, jti: 'x', type: 'access' }, { secret: 'another-secret-key-of-sufficient-length-000' })
     for (const bearer of [forgedExpired, forgedFresh, 'garbage']) {
       const response = await t.request('GET', ME, { token: bearer, cookies: { session: session.session } })
@@ -152,7 +166,10 @@ describeEachDialect('an expired Bearer token beside a session cookie', (dialect)
   test('a cross-site logout carrying only cookies is refused and ends nothing', async () => {
     const user = await t.createUser('user')
     const session = await loginOk(t, user.email, user.password)
-    const response = await t.request('POST', '/api/v2/auth/logout', { cookies: { refresh: session.refresh }, headers: { origin: 'https://evil.example' } })
+    const response = await t.request('POST', '/api/v2/auth/logout', {
+      cookies: { refresh: session.refresh },
+      headers: { origin: 'https://evil.example' },
+    })
     expect(response.status).toBe(403)
     expect((await t.request('GET', ME, { token: session.token })).status).toBe(200)
   })

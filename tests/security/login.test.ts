@@ -21,13 +21,27 @@ describeEachDialect('login', (dialect) => {
     const claims = decodeClaims(body.access_token)
     expect(body.expires_in).toBe((claims.exp as number) - (claims.iat as number))
     expect(body.expires_in).toBe(30 * 60)
-    expect(Object.keys(body.user).sort()).toEqual(['created_at', 'email', 'first_name', 'full_name', 'id', 'is_active', 'last_login', 'last_login_at', 'last_name', 'permissions', 'role'])
+    expect(Object.keys(body.user).sort()).toEqual([
+      'created_at',
+      'email',
+      'first_name',
+      'full_name',
+      'id',
+      'is_active',
+      'last_login',
+      'last_login_at',
+      'last_name',
+      'permissions',
+      'role',
+    ])
     expect(body.user).toMatchObject({ id: user.id, email: user.email, role: 'admin', is_active: true })
 
     const cookies = cookiesOf(response)
     expect(cookies.session!.value).toBe(body.access_token)
     expect(cookies.session!.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/', 'Max-Age=1800']))
-    expect(cookies.refresh!.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/api/v2/auth', `Max-Age=${7 * 86400}`]))
+    expect(cookies.refresh!.attributes).toEqual(
+      expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/api/v2/auth', `Max-Age=${7 * 86400}`]),
+    )
     expect(cookies.refresh!.value.length).toBeGreaterThan(30)
     for (const cookie of Object.values(cookies)) expect(cookie.attributes).not.toContain('Secure')
   }, 30_000)

@@ -31,10 +31,22 @@ test('marking a thread read never reveals or changes outbound messages', async (
   const other = await app.createUser('user')
   const { communications } = app.database.tables
   const now = new Date()
-  await app.database.db.insert(communications).values({ type: 'sms', direction: 'outbound', status: 'sent', toAddress: '+14155550160', peerAddress: '+14155550160', content: 'private', userId: other.id, createdAt: now, updatedAt: now })
+  await app.database.db.insert(communications).values({
+    type: 'sms',
+    direction: 'outbound',
+    status: 'sent',
+    toAddress: '+14155550160',
+    peerAddress: '+14155550160',
+    content: 'private',
+    userId: other.id,
+    createdAt: now,
+    updatedAt: now,
+  })
   const read = await app.request('POST', '/api/v2/sms/conversations/%2B14155550160/read', { token: user.token })
   expect(await json(read)).toEqual({ id: '+14155550160', marked_read: 0, unread_count: 0 })
-  const thread = await json<{ messages: unknown[]; total_count: number }>(await app.request('GET', '/api/v2/sms/conversations/%2B14155550160', { token: user.token }))
+  const thread = await json<{ messages: unknown[]; total_count: number }>(
+    await app.request('GET', '/api/v2/sms/conversations/%2B14155550160', { token: user.token }),
+  )
   expect(thread).toMatchObject({ messages: [], total_count: 0 })
   const list = await json<{ total: number }>(await app.request('GET', '/api/v2/sms/conversations', { token: user.token }))
   expect(list.total).toBe(0)

@@ -62,7 +62,11 @@ describe('deeply nested JSON', () => {
   })
 
   test('brackets inside strings do not count', async () => {
-    const response = await post(CUSTOMERS, JSON.stringify({ first_name: '[{'.repeat(5000), last_name: 'Lovelace', notes: '\\"[[[' }), user.token)
+    const response = await post(
+      CUSTOMERS,
+      JSON.stringify({ first_name: '[{'.repeat(5000), last_name: 'Lovelace', notes: '\\"[[[' }),
+      user.token,
+    )
     expect(response.status).toBe(422) // first_name is too long, and named
     expect(((await json(response)) as { errors: { field: string }[] }).errors[0]!.field).toBe('first_name')
     const ok = await post(CUSTOMERS, JSON.stringify({ first_name: '[[[', last_name: '"{{{', notes: `${'\\'.repeat(3)}[` }), user.token)

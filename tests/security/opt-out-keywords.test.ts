@@ -5,7 +5,21 @@ import { keywordOf } from '../../src/optouts/keywords'
 import { AUTH_TOKEN, INCOMING, inboundPairs, postSigned } from '../webhooks/signing'
 
 // Each written the way a phone keyboard, autocorrect or a CJK input method produces it.
-const STOPS = ['STOP.', 'Stop!', ' stop ', 'ＳＴＯＰ', 'stop!!!', '"STOP"', '¡Stop!', 'STOP 🛑', '\tUnsubscribe.\n', 'Ｅｎｄ', 'st\u200bop', '\u00a0STOP\u3000', 'ſtop']
+const STOPS = [
+  'STOP.',
+  'Stop!',
+  ' stop ',
+  'ＳＴＯＰ',
+  'stop!!!',
+  '"STOP"',
+  '¡Stop!',
+  'STOP 🛑',
+  '\tUnsubscribe.\n',
+  'Ｅｎｄ',
+  'st\u200bop',
+  '\u00a0STOP\u3000',
+  'ſtop',
+]
 const STARTS = ['Start.', ' start! ', 'ＳＴＡＲＴ', 'Yes!', 'unstop.', 'ｙｅｓ']
 
 describeEachDialect('opt-out keywords as people type them', (dialect) => {

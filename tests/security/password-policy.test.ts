@@ -46,11 +46,19 @@ describeEachDialect('password policy', (dialect) => {
     const create = (body: Record<string, unknown>) => t.request('POST', '/api/v2/admin/users', { token: root.token, json: body })
     await expectRule(await create({ email: 'weakling@example.com', password: 'letmein12345' }), 'password', PASSWORD_RULES.guessable)
     await expectRule(await create({ email: 'jonathan@example.com', password: 'jonathan rocks 99' }), 'password', PASSWORD_RULES.personal)
-    await expectRule(await create({ email: 'named@example.com', password: 'hello Priscilla 7', full_name: 'Priscilla Jones' }), 'password', PASSWORD_RULES.personal)
+    await expectRule(
+      await create({ email: 'named@example.com', password: 'hello Priscilla 7', full_name: 'Priscilla Jones' }),
+      'password',
+      PASSWORD_RULES.personal,
+    )
     const created = await create({ email: 'fine-user@example.com', password: 'violet tram sings at dusk' })
     expect(created.status).toBe(201)
     const { id } = (await json(created)) as { id: number }
-    await expectRule(await t.request('PATCH', `/api/v2/admin/users/${id}`, { token: root.token, json: { password: 'abc123abc123' } }), 'password', PASSWORD_RULES.guessable)
+    await expectRule(
+      await t.request('PATCH', `/api/v2/admin/users/${id}`, { token: root.token, json: { password: 'abc123abc123' } }),
+      'password',
+      PASSWORD_RULES.guessable,
+    )
   })
 
   test('an existing user keeps a password the new policy would refuse until changing it', async () => {

@@ -32,7 +32,12 @@ describeEachDialect('password reset by e-mail', (dialect) => {
   beforeAll(async () => {
     smtp = await startFakeSmtp()
     t = await createTestApp(dialect, {
-      env: { SMTP_URL: smtp.url, EMAIL_FROM: 'crm@example.com', TRUST_PROXY: '1', FRONTEND_URL: 'https://app.example.com,https://other.example.com' },
+      env: {
+        SMTP_URL: smtp.url,
+        EMAIL_FROM: 'crm@example.com',
+        TRUST_PROXY: '1',
+        FRONTEND_URL: 'https://app.example.com,https://other.example.com',
+      },
     })
   })
   afterAll(async () => {
@@ -100,7 +105,10 @@ describeEachDialect('password reset by e-mail', (dialect) => {
     expect(await json(again)).toEqual({ detail: 'Invalid or expired reset token' })
 
     const { auditLog } = t.database.tables
-    const audit = await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'auth.password_reset'), eq(auditLog.userId, user.id)))
+    const audit = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'auth.password_reset'), eq(auditLog.userId, user.id)))
     expect(audit).toHaveLength(1)
     const notice = (await mailsAfter(smtp, noticesFrom, 1)).filter((m) => m.to.includes(user.email))
     expect(notice).toHaveLength(1)
@@ -116,7 +124,10 @@ describeEachDialect('password reset by e-mail', (dialect) => {
     await ask(user.email)
     const token = tokenIn((await mailsAfter(smtp, before, 1))[0]!, LINK)
     const { passwordResetTokens } = t.database.tables
-    await t.database.db.update(passwordResetTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(passwordResetTokens.userId, user.id))
+    await t.database.db
+      .update(passwordResetTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(passwordResetTokens.userId, user.id))
     expect((await confirm(token, 'violet tram sings at dusk')).status).toBe(400)
     expect((await confirm('not-a-token', 'violet tram sings at dusk')).status).toBe(400)
     expect((await login(t, user.email, user.password)).status).toBe(200)
@@ -176,7 +187,9 @@ describeEachDialect('password reset by e-mail', (dialect) => {
     expect(notices[0]!.raw).not.toContain(user.password)
 
     before = smtp.messages.length
-    expect((await t.request('PATCH', `/api/v2/admin/users/${user.id}`, { token: root.token, json: { password: 'granite owl at dawn' } })).status).toBe(200)
+    expect(
+      (await t.request('PATCH', `/api/v2/admin/users/${user.id}`, { token: root.token, json: { password: 'granite owl at dawn' } })).status,
+    ).toBe(200)
     notices = (await mailsAfter(smtp, before, 1)).filter((m) => m.to.includes(user.email))
     expect(notices).toHaveLength(1)
     expect(notices[0]!.raw.replace(/=\r\n/g, '')).toContain('An administrator set a new password')
@@ -185,7 +198,12 @@ describeEachDialect('password reset by e-mail', (dialect) => {
 
   test('PASSWORD_RESET_PATH sets the path of the link', async () => {
     const custom = await createTestApp(dialect, {
-      env: { SMTP_URL: smtp.url, EMAIL_FROM: 'crm@example.com', PASSWORD_RESET_PATH: '/account/new-password', FRONTEND_URL: 'https://crm.example.org' },
+      env: {
+        SMTP_URL: smtp.url,
+        EMAIL_FROM: 'crm@example.com',
+        PASSWORD_RESET_PATH: '/account/new-password',
+        FRONTEND_URL: 'https://crm.example.org',
+      },
     })
     try {
       const user = await custom.createUser('user')

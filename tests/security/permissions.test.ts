@@ -38,10 +38,19 @@ function probeApp(testApp: TestApp) {
     .post('/probe/role-admin', ({ user }) => ({ id: user.id }), { role: 'admin', body: schema.Object({ x: schema.String() }) })
   // Elysia registers routes on the instance itself, so the loop needs no reassignment.
   for (const permission of PERMISSIONS) {
-    app.post(`/probe/${permission}`, ({ user }) => ({ id: user.id, role: user.role }), { permission, body: schema.Object({ x: schema.String() }) })
+    app.post(`/probe/${permission}`, ({ user }) => ({ id: user.id, role: user.role }), {
+      permission,
+      body: schema.Object({ x: schema.String() }),
+    })
   }
   return (path: string, token: string, body: unknown) =>
-    app.handle(new Request(`http://localhost${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }))
+    app.handle(
+      new Request(`http://localhost${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    )
 }
 
 describeEachDialect('permissions: every permission for every role', (dialect) => {
@@ -56,7 +65,11 @@ describeEachDialect('permissions: every permission for every role', (dialect) =>
   afterAll(() => t.close())
 
   test('the permission table is exactly the documented one', () => {
-    for (const permission of PERMISSIONS) for (const role of ROLES) expect(`${role}:${permission}:${hasPermission(role, permission)}`).toBe(`${role}:${permission}:${DOCUMENTED_TABLE[permission].includes(role)}`)
+    for (const permission of PERMISSIONS)
+      for (const role of ROLES)
+        expect(`${role}:${permission}:${hasPermission(role, permission)}`).toBe(
+          `${role}:${permission}:${DOCUMENTED_TABLE[permission].includes(role)}`,
+        )
     expect([...PERMISSIONS].sort() as string[]).toEqual(Object.keys(DOCUMENTED_TABLE).sort())
   })
 
@@ -93,9 +106,15 @@ describeEachDialect('permissions: every permission for every role', (dialect) =>
 
   test('denials are audited with who, what and where', async () => {
     await t.request('GET', '/api/v2/admin/users', { token: users.admin.token })
-    const audit = (await json(await t.request('GET', '/api/v2/admin/audit?action=permission.denied', { token: users.superuser.token }))) as {
+    const audit = (await json(
+      await t.request('GET', '/api/v2/admin/audit?action=permission.denied', { token: users.superuser.token }),
+    )) as {
       items: { user_id: number; target: string; details: { required: string } }[]
     }
-    expect(audit.items.some((row) => row.user_id === users.admin.id && row.target === 'GET /api/v2/admin/users' && row.details.required === 'manage_users')).toBe(true)
+    expect(
+      audit.items.some(
+        (row) => row.user_id === users.admin.id && row.target === 'GET /api/v2/admin/users' && row.details.required === 'manage_users',
+      ),
+    ).toBe(true)
   })
 })

@@ -21,7 +21,13 @@ describe.each(['source', 'binary'] as const)('a second server on a busy port (%s
     try {
       const second = Bun.spawnSync(serverCommand(kind), {
         cwd: otherDir,
-        env: { PATH: process.env.PATH!, HOST: '127.0.0.1', PORT: String(first.port), DATA_DIR: join(otherDir, 'data'), SECRET_KEY: TEST_SECRET },
+        env: {
+          PATH: process.env.PATH!,
+          HOST: '127.0.0.1',
+          PORT: String(first.port),
+          DATA_DIR: join(otherDir, 'data'),
+          SECRET_KEY: TEST_SECRET,
+        },
         timeout: 20_000,
       })
       expect(second.exitCode).toBe(1)

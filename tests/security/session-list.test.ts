@@ -75,7 +75,10 @@ describeEachDialect('sessions you can see and end', (dialect) => {
     expect(await json(theirs)).toEqual({ detail: 'Session not found' })
     expect((await t.request('GET', '/api/v2/auth/me', { token: stranger.token })).status).toBe(200)
     const { auditLog } = t.database.tables
-    const rows = await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'auth.session_ended'), eq(auditLog.userId, user.id)))
+    const rows = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'auth.session_ended'), eq(auditLog.userId, user.id)))
     expect(rows).toHaveLength(1)
   })
 
@@ -87,7 +90,10 @@ describeEachDialect('sessions you can see and end', (dialect) => {
     await settle()
     expect(await stamp()).not.toBeNull()
     // Set it back by hand: the next requests within the minute leave it alone.
-    await t.database.db.update(authSessions).set({ lastUsedAt: new Date(0) }).where(eq(authSessions.id, user.sessionId))
+    await t.database.db
+      .update(authSessions)
+      .set({ lastUsedAt: new Date(0) })
+      .where(eq(authSessions.id, user.sessionId))
     for (let i = 0; i < 5; i++) await t.request('GET', '/api/v2/auth/me', { token: user.token })
     await settle()
     expect((await stamp())!.getTime()).toBe(0)
@@ -122,7 +128,10 @@ describeEachDialect('sessions you can see and end', (dialect) => {
     // The account itself stays usable.
     expect((await login(t, user.email, user.password)).status).toBe(200)
     const { auditLog } = t.database.tables
-    const rows = await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'auth.session_ended'), eq(auditLog.userId, root.id)))
+    const rows = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'auth.session_ended'), eq(auditLog.userId, root.id)))
     expect(rows.map((r) => r.details)).toEqual([{ session: bId }, { sessions: 'all', ended: 2 }])
   })
 })

@@ -48,7 +48,9 @@ describeEachDialect('sessions: refresh, logout, logout-all, change-password', (d
   test('no refresh cookie, or an unknown one: 401', async () => {
     await expectUnauthorized(await refresh(undefined))
     await expectUnauthorized(await refresh('not-a-real-refresh-token'))
-    await expectUnauthorized(await t.request('POST', '/api/v2/auth/refresh', { token: (await t.createUser('user')).token, headers: ORIGIN_OK }))
+    await expectUnauthorized(
+      await t.request('POST', '/api/v2/auth/refresh', { token: (await t.createUser('user')).token, headers: ORIGIN_OK }),
+    )
   })
 
   test('reusing a rotated refresh token revokes the whole family', async () => {
@@ -83,7 +85,10 @@ describeEachDialect('sessions: refresh, logout, logout-all, change-password', (d
     const refreshTokensHandedOut = new Set(results.map((r) => cookiesOf(r).refresh!.value))
     expect(refreshTokensHandedOut.size).toBe(1)
     const { authSessions } = t.database.tables
-    const [row] = await t.database.db.select().from(authSessions).where(eq(authSessions.id, String(decodeClaims(session.token).sid)))
+    const [row] = await t.database.db
+      .select()
+      .from(authSessions)
+      .where(eq(authSessions.id, String(decodeClaims(session.token).sid)))
     expect(row!.refreshGeneration).toBe(1)
   })
 
@@ -127,7 +132,10 @@ describeEachDialect('sessions: refresh, logout, logout-all, change-password', (d
   test('logout with the session cookie (same-origin) works too', async () => {
     const user = await t.createUser('user')
     const a = await loginOk(t, user.email, user.password)
-    const response = await t.request('POST', '/api/v2/auth/logout', { cookies: { session: a.session, refresh: a.refresh }, headers: ORIGIN_OK })
+    const response = await t.request('POST', '/api/v2/auth/logout', {
+      cookies: { session: a.session, refresh: a.refresh },
+      headers: ORIGIN_OK,
+    })
     expect(response.status).toBe(200)
     await expectUnauthorized(await t.request('GET', ME, { cookies: { session: a.session } }))
     await expectUnauthorized(await refresh(a.refresh))
@@ -179,7 +187,10 @@ describeEachDialect('sessions: refresh, logout, logout-all, change-password', (d
     expect(wrong.status).toBe(400)
     expect(await json(wrong)).toEqual({ detail: 'Current password is incorrect' })
 
-    const short = await t.request('POST', '/api/v2/auth/change-password', { token: user.token, json: { current_password: user.password, new_password: 'short' } })
+    const short = await t.request('POST', '/api/v2/auth/change-password', {
+      token: user.token,
+      json: { current_password: user.password, new_password: 'short' },
+    })
     expect(short.status).toBe(422)
     const shortBody = (await json(short)) as { detail: string; errors: { field: string; message: string }[] }
     expect(shortBody.detail).toBe('Request validation failed')

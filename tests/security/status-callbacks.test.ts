@@ -2,7 +2,21 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
 import { ACCOUNT_SID, AUTH_TOKEN, STATUS, communicationBySid, newSid, postSigned } from '../webhooks/signing'
 
-const TWILIO_STATUSES = ['accepted', 'scheduled', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'receiving', 'received', 'read', 'canceled', 'partially_delivered']
+const TWILIO_STATUSES = [
+  'accepted',
+  'scheduled',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+  'receiving',
+  'received',
+  'read',
+  'canceled',
+  'partially_delivered',
+]
 
 /** Twilio retries any non-2xx callback until it gives up: every status it sends must be answered 200. */
 describeEachDialect('status callbacks accept every Twilio status and never go backwards', (dialect) => {
@@ -16,13 +30,25 @@ describeEachDialect('status callbacks accept every Twilio status and never go ba
     const sid = newSid()
     const now = new Date()
     await t.database.db.insert(t.database.tables.communications).values({
-      type: 'sms', direction: 'outbound', status, toAddress: '+14155550190', fromAddress: '+15005550001', content: 'x', externalId: sid, createdAt: now, updatedAt: now,
+      type: 'sms',
+      direction: 'outbound',
+      status,
+      toAddress: '+14155550190',
+      fromAddress: '+15005550001',
+      content: 'x',
+      externalId: sid,
+      createdAt: now,
+      updatedAt: now,
     })
     return sid
   }
 
   async function callback(sid: string, status: string) {
-    const response = await postSigned(t, STATUS, [['MessageSid', sid], ['MessageStatus', status], ['AccountSid', ACCOUNT_SID]])
+    const response = await postSigned(t, STATUS, [
+      ['MessageSid', sid],
+      ['MessageStatus', status],
+      ['AccountSid', ACCOUNT_SID],
+    ])
     expect(response.status).toBe(200)
     expect(await json(response)).toEqual({ status: 'ok' })
   }
@@ -43,7 +69,20 @@ describeEachDialect('status callbacks accept every Twilio status and never go ba
 
   test('the documented order holds for a late or repeated callback', async () => {
     const sid = await outbound('accepted')
-    for (const status of ['queued', 'accepted', 'scheduled', 'sending', 'queued', 'sent', 'sending', 'partially_delivered', 'sent', 'delivered', 'read', 'delivered']) {
+    for (const status of [
+      'queued',
+      'accepted',
+      'scheduled',
+      'sending',
+      'queued',
+      'sent',
+      'sending',
+      'partially_delivered',
+      'sent',
+      'delivered',
+      'read',
+      'delivered',
+    ]) {
       await callback(sid, status)
     }
     expect(await statusOf(sid)).toBe('read')

@@ -39,7 +39,10 @@ describeEachDialect('access tokens', (dialect) => {
 
   test('expired token', async () => {
     const { sub, sid } = claimsOf()
-    const token = await signToken({ sub, sid, jti: crypto.randomUUID(), type: 'access' }, { issuedAt: Math.floor(Date.now() / 1000) - 3600, expiresIn: 60 })
+    const token = await signToken(
+      { sub, sid, jti: crypto.randomUUID(), type: 'access' },
+      { issuedAt: Math.floor(Date.now() / 1000) - 3600, expiresIn: 60 },
+    )
     await expectUnauthorized(await t.request('GET', ME, { token }))
   })
 
@@ -61,7 +64,10 @@ describeEachDialect('access tokens', (dialect) => {
 
   test('signed with another key', async () => {
     const { sub, sid } = claimsOf()
-    const token = await signToken({ sub, sid, jti: crypto.randomUUID(), type: 'access' }, { secret: 'another-secret-key-that-is-long-enough-987654321' })
+    const token = await signToken(
+      { sub, sid, jti: crypto.randomUUID(), type: 'access' },
+      { secret: 'another-secret-key-that-is-long-enough-987654321' },
+    )
     await expectUnauthorized(await t.request('GET', ME, { token }))
   })
 
@@ -119,7 +125,7 @@ describeEachDialect('access tokens', (dialect) => {
     const response = await t.request('GET', '/api/v2/admin/stats', { token: admin.token })
     expect(response.status).toBe(403)
     expect(await json(response)).toEqual({ detail: 'Permission denied: requires admin_panel' })
-    expect((await json(await t.request('GET', ME, { token: admin.token })) as { user: { role: string } }).user.role).toBe('user')
+    expect(((await json(await t.request('GET', ME, { token: admin.token }))) as { user: { role: string } }).user.role).toBe('user')
   })
 
   test('legacy is_superuser = true makes a user at least admin', async () => {
@@ -136,7 +142,9 @@ describeEachDialect('access tokens', (dialect) => {
   test('an invalid bearer header wins over a valid session cookie', async () => {
     const session = await loginOk(t, user.email, user.password)
     expect((await t.request('GET', ME, { cookies: { session: session.session } })).status).toBe(200)
-    await expectUnauthorized(await t.request('GET', ME, { cookies: { session: session.session }, headers: { authorization: 'Bearer nonsense' } }))
+    await expectUnauthorized(
+      await t.request('GET', ME, { cookies: { session: session.session }, headers: { authorization: 'Bearer nonsense' } }),
+    )
     await expectUnauthorized(await t.request('GET', ME, { cookies: { session: session.session }, headers: { authorization: '' } }))
   })
 

@@ -7,7 +7,9 @@ import { login } from './support'
 
 describe('TRUST_PROXY is a number of trusted hops', () => {
   test('true is one hop, false and 0 are none, a number is that many', () => {
-    const hops = (value?: string) => loadConfig({ DATA_DIR: '/tmp/crm-trust-proxy', SECRET_KEY: 'x'.repeat(40), ...(value === undefined ? {} : { TRUST_PROXY: value }) }).trustProxy
+    const hops = (value?: string) =>
+      loadConfig({ DATA_DIR: '/tmp/crm-trust-proxy', SECRET_KEY: 'x'.repeat(40), ...(value === undefined ? {} : { TRUST_PROXY: value }) })
+        .trustProxy
     expect(hops()).toBe(0)
     expect(hops('false')).toBe(0)
     expect(hops('0')).toBe(0)
@@ -46,7 +48,9 @@ describeEachDialect('TRUST_PROXY: a client cannot choose its IP', (dialect) => {
       const blocked = await login(t, 'spoofed9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99, 203.0.113.50' })
       expect(blocked.status).toBe(429)
       // Another real client is unaffected.
-      expect((await login(t, 'spoofed9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99, 198.51.100.7' })).status).toBe(401)
+      expect((await login(t, 'spoofed9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99, 198.51.100.7' })).status).toBe(
+        401,
+      )
     } finally {
       await t.close()
     }
@@ -72,8 +76,11 @@ describeEachDialect('TRUST_PROXY: a client cannot choose its IP', (dialect) => {
   test('with two hops the address the outer proxy saw is used', async () => {
     const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES_PER_IP: '2', TRUST_PROXY: '2' } })
     try {
-      for (let i = 0; i < 2; i++) await login(t, `hop${i}@example.com`, 'wrong-password-z', { 'x-forwarded-for': `192.0.2.${i}, 203.0.113.60, 10.0.0.2` })
-      expect((await login(t, 'hop9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.77, 203.0.113.60, 10.0.0.2' })).status).toBe(429)
+      for (let i = 0; i < 2; i++)
+        await login(t, `hop${i}@example.com`, 'wrong-password-z', { 'x-forwarded-for': `192.0.2.${i}, 203.0.113.60, 10.0.0.2` })
+      expect(
+        (await login(t, 'hop9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.77, 203.0.113.60, 10.0.0.2' })).status,
+      ).toBe(429)
     } finally {
       await t.close()
     }

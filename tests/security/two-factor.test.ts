@@ -21,7 +21,10 @@ describeEachDialect('two-factor sign-in', (dialect) => {
 
   const auditOf = async (action: string, userId: number) => {
     const { auditLog } = t.database.tables
-    return t.database.db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.userId, userId)))
+    return t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, action), eq(auditLog.userId, userId)))
   }
 
   test('setup needs the password and returns a secret, an otpauth URI and an SVG QR code; the secret is stored encrypted', async () => {
@@ -56,8 +59,13 @@ describeEachDialect('two-factor sign-in', (dialect) => {
   test('enable needs a valid code, returns ten recovery codes once and stores them hashed', async () => {
     const user = await t.createUser('user')
     expect((await t.request('POST', '/api/v2/auth/2fa/enable', { token: user.token, json: { code: '123456' } })).status).toBe(409)
-    const setup = (await json(await t.request('POST', '/api/v2/auth/2fa/setup', { token: user.token, json: { password: user.password } }))) as { secret: string }
-    const bad = await t.request('POST', '/api/v2/auth/2fa/enable', { token: user.token, json: { code: totpCode(setup.secret, Date.now() - 5 * STEP) } })
+    const setup = (await json(
+      await t.request('POST', '/api/v2/auth/2fa/setup', { token: user.token, json: { password: user.password } }),
+    )) as { secret: string }
+    const bad = await t.request('POST', '/api/v2/auth/2fa/enable', {
+      token: user.token,
+      json: { code: totpCode(setup.secret, Date.now() - 5 * STEP) },
+    })
     expect(bad.status).toBe(400)
     expect(await json(bad)).toEqual({ detail: 'Invalid two-factor code' })
     const ok = await t.request('POST', '/api/v2/auth/2fa/enable', { token: user.token, json: { code: totpCode(setup.secret) } })
@@ -91,7 +99,12 @@ describeEachDialect('two-factor sign-in', (dialect) => {
     const response = await verify(t, challenge, next)
     expect(response.status).toBe(200)
     expect(response.headers.get('cache-control')).toBe('no-store')
-    const body = (await json(response)) as { access_token: string; token_type: string; expires_in: number; user: { id: number; role: string } }
+    const body = (await json(response)) as {
+      access_token: string
+      token_type: string
+      expires_in: number
+      user: { id: number; role: string }
+    }
     expect(body.token_type).toBe('bearer')
     expect(body.expires_in).toBe(1800)
     expect(body.user).toMatchObject({ id: user.id, role: 'admin' })
@@ -125,7 +138,10 @@ describeEachDialect('two-factor sign-in', (dialect) => {
     const { secret, at } = await enrol(t, user)
     const challenge = await challengeFor(t, user.email, user.password)
     const code = totpCode(secret, at + STEP)
-    const crossSite = await t.request('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code }, headers: { origin: 'https://evil.example' } })
+    const crossSite = await t.request('POST', '/api/v2/auth/2fa/verify', {
+      json: { challenge, code },
+      headers: { origin: 'https://evil.example' },
+    })
     expect(crossSite.status).toBe(403)
     expect(cookiesOf(crossSite)).toEqual({})
     const form = await t.request('POST', '/api/v2/auth/2fa/verify', {
@@ -134,7 +150,10 @@ describeEachDialect('two-factor sign-in', (dialect) => {
     })
     expect(form.status).toBe(415)
     // Neither spent the code or the challenge.
-    expect((await t.request('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code }, headers: { origin: 'http://localhost:5173' } })).status).toBe(200)
+    expect(
+      (await t.request('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code }, headers: { origin: 'http://localhost:5173' } }))
+        .status,
+    ).toBe(200)
   })
 
   test('a challenge expires after five minutes; an unknown one is refused', async () => {
@@ -145,7 +164,10 @@ describeEachDialect('two-factor sign-in', (dialect) => {
     const [row] = await t.database.db.select().from(loginChallenges).where(eq(loginChallenges.userId, user.id))
     expect(row!.tokenHash).not.toBe(challenge)
     expect(row!.expiresAt.getTime() - row!.createdAt.getTime()).toBe(5 * 60_000)
-    await t.database.db.update(loginChallenges).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginChallenges.userId, user.id))
+    await t.database.db
+      .update(loginChallenges)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(loginChallenges.userId, user.id))
     const expired = await verify(t, challenge, totpCode(secret, at + STEP))
     expect(expired.status).toBe(401)
     expect(await json(expired)).toEqual({ detail: 'Invalid or expired two-factor challenge' })
@@ -182,8 +204,13 @@ describeEachDialect('two-factor sign-in', (dialect) => {
   test('new recovery codes replace the old ones', async () => {
     const user = await t.createUser('user')
     const { secret, at, recoveryCodes } = await enrol(t, user)
-    expect((await t.request('POST', '/api/v2/auth/2fa/recovery-codes', { token: user.token, json: { code: recoveryCodes[0] } })).status).toBe(400)
-    const response = await t.request('POST', '/api/v2/auth/2fa/recovery-codes', { token: user.token, json: { code: totpCode(secret, at + STEP) } })
+    expect(
+      (await t.request('POST', '/api/v2/auth/2fa/recovery-codes', { token: user.token, json: { code: recoveryCodes[0] } })).status,
+    ).toBe(400)
+    const response = await t.request('POST', '/api/v2/auth/2fa/recovery-codes', {
+      token: user.token,
+      json: { code: totpCode(secret, at + STEP) },
+    })
     expect(response.status).toBe(200)
     const fresh = ((await json(response)) as { recovery_codes: string[] }).recovery_codes
     expect(fresh).toHaveLength(10)
@@ -196,7 +223,9 @@ describeEachDialect('two-factor sign-in', (dialect) => {
     const user = await t.createUser('user')
     const { secret, at, recoveryCodes } = await enrol(t, user)
     const disable = (body: Record<string, string>) => t.request('POST', '/api/v2/auth/2fa/disable', { token: user.token, json: body })
-    expect(await json(await disable({ password: 'wrong password here', code: totpCode(secret, at + STEP) }))).toEqual({ detail: 'Current password is incorrect' })
+    expect(await json(await disable({ password: 'wrong password here', code: totpCode(secret, at + STEP) }))).toEqual({
+      detail: 'Current password is incorrect',
+    })
     expect(await json(await disable({ password: user.password, code: '999999' }))).toEqual({ detail: 'Invalid two-factor code' })
     const before = smtp.messages.length
     const ok = await disable({ password: user.password, code: recoveryCodes[0]! })
@@ -241,7 +270,8 @@ describeEachDialect('two-factor sign-in', (dialect) => {
     await verify(t, challenge, totpCode(secret, at + STEP))
     const text = t.logs.text
     expect(text.length).toBeGreaterThan(0)
-    for (const value of [secret, challenge, totpCode(secret, at), totpCode(secret, at + STEP), ...recoveryCodes]) expect(text).not.toContain(value)
+    for (const value of [secret, challenge, totpCode(secret, at), totpCode(secret, at + STEP), ...recoveryCodes])
+      expect(text).not.toContain(value)
   })
 })
 
@@ -257,7 +287,14 @@ describeEachDialect('REQUIRE_2FA_FOR', (dialect) => {
     const blocked = await t.request('GET', '/api/v2/customers', { token: admin.token })
     expect(blocked.status).toBe(403)
     expect(await json(blocked)).toEqual({ detail: 'Two-factor authentication required' })
-    expect((await t.request('POST', '/api/v2/auth/change-password', { token: admin.token, json: { current_password: admin.password, new_password: 'violet tram sings at dusk' } })).status).toBe(403)
+    expect(
+      (
+        await t.request('POST', '/api/v2/auth/change-password', {
+          token: admin.token,
+          json: { current_password: admin.password, new_password: 'violet tram sings at dusk' },
+        })
+      ).status,
+    ).toBe(403)
     expect((await t.request('GET', '/api/v2/admin/stats', { token: admin.token })).status).toBe(403)
     const me = await t.request('GET', '/api/v2/auth/me', { token: admin.token })
     expect(me.status).toBe(200)

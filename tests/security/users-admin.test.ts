@@ -22,7 +22,10 @@ describeEachDialect('user administration: privilege escalation and the last supe
     const plain = await t.createUser('user')
     const admin = await t.createUser('admin')
     for (const actor of [plain, admin]) {
-      const create = await t.request('POST', '/api/v2/admin/users', { token: actor.token, json: { email: `esc-${actor.id}@example.com`, password: 'long enough pw', role: 'superuser' } })
+      const create = await t.request('POST', '/api/v2/admin/users', {
+        token: actor.token,
+        json: { email: `esc-${actor.id}@example.com`, password: 'long enough pw', role: 'superuser' },
+      })
       expect(create.status).toBe(403)
       expect(await json(create)).toEqual({ detail: 'Permission denied: requires manage_users' })
       for (const body of [{ role: 'superuser' }, { role: 'admin' }, { is_active: false }, { password: 'taken over pw' }]) {
@@ -36,7 +39,14 @@ describeEachDialect('user administration: privilege escalation and the last supe
     expect(after!.role).toBe('user')
     const [adminAfter] = await t.database.db.select().from(users).where(eq(users.id, admin.id))
     expect(adminAfter!.role).toBe('admin')
-    expect((await t.database.db.select().from(users).where(eq(users.email, `esc-${plain.id}@example.com`))).length).toBe(0)
+    expect(
+      (
+        await t.database.db
+          .select()
+          .from(users)
+          .where(eq(users.email, `esc-${plain.id}@example.com`))
+      ).length,
+    ).toBe(0)
   })
 
   test('the last active superuser cannot be demoted or disabled', async () => {
@@ -78,12 +88,18 @@ describeEachDialect('user administration: privilege escalation and the last supe
       // Only a and b are active superusers for this test.
       await t.database.db.update(users).set({ role: 'admin', isSuperuser: false }).where(eq(users.role, 'superuser'))
       for (let round = 0; round < 5; round++) {
-        await t.database.db.update(users).set({ role: 'superuser', isSuperuser: true, isActive: true }).where(inArray(users.id, [a.id, b.id]))
+        await t.database.db
+          .update(users)
+          .set({ role: 'superuser', isSuperuser: true, isActive: true })
+          .where(inArray(users.id, [a.id, b.id]))
         const outcomes = await Promise.allSettled([
           management.update({ kind: 'console' }, a.id, { role: 'admin' }),
           management.update({ kind: 'console' }, b.id, round % 2 ? { isActive: false } : { role: 'user' }),
         ])
-        const active = await t.database.db.select().from(users).where(and(eq(users.role, 'superuser'), eq(users.isActive, true)))
+        const active = await t.database.db
+          .select()
+          .from(users)
+          .where(and(eq(users.role, 'superuser'), eq(users.isActive, true)))
         expect(active.length).toBe(1)
         expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBe(1)
         const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult
@@ -110,7 +126,10 @@ describeEachDialect('user administration: privilege escalation and the last supe
     const disabled = await t.request('GET', '/api/v2/auth/me', { token: otherSession.token })
     expect(disabled.status).toBe(403)
     expect(await json(disabled)).toEqual({ detail: 'User account is disabled' })
-    const refreshed = await t.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: otherSession.refresh }, headers: { origin: 'http://localhost:5173' } })
+    const refreshed = await t.request('POST', '/api/v2/auth/refresh', {
+      cookies: { refresh: otherSession.refresh },
+      headers: { origin: 'http://localhost:5173' },
+    })
     expect(refreshed.status).toBe(401)
     expect((await login(t, other.email, other.password)).status).toBe(403)
     // Re-enabled: the sessions that disabling ended stay ended.
@@ -125,7 +144,10 @@ describeEachDialect('user administration: privilege escalation and the last supe
     const record = async (response: Response) => {
       bodies.push(await response.text())
     }
-    const created = await t.request('POST', '/api/v2/admin/users', { token: root.token, json: { email: 'hashcheck@example.com', password: 'long enough pw', role: 'user' } })
+    const created = await t.request('POST', '/api/v2/admin/users', {
+      token: root.token,
+      json: { email: 'hashcheck@example.com', password: 'long enough pw', role: 'user' },
+    })
     const createdBody = await created.text()
     bodies.push(createdBody)
     const id = (JSON.parse(createdBody) as { id: number }).id

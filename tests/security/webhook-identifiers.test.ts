@@ -2,7 +2,18 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
-import { ACCOUNT_SID, AUTH_TOKEN, INCOMING, STATUS, communicationCount, inboundPairs, newSid, postSigned, sign, type Pairs } from '../webhooks/signing'
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  INCOMING,
+  STATUS,
+  communicationCount,
+  inboundPairs,
+  newSid,
+  postSigned,
+  sign,
+  type Pairs,
+} from '../webhooks/signing'
 
 const PHONE = '+14155550177'
 
@@ -33,7 +44,9 @@ describeEachDialect('signed webhooks must carry well-formed Twilio ids', (dialec
     const stored = await communicationCount(t)
 
     // The replay: NumMedia's name and value moved into MessageSid's value. Same concatenation, same signature.
-    const recut = startPairs.filter(([name]) => name !== 'NumMedia').map(([name, value]): [string, string] => (name === 'MessageSid' ? [name, `${value}NumMedia0`] : [name, value]))
+    const recut = startPairs
+      .filter(([name]) => name !== 'NumMedia')
+      .map(([name, value]): [string, string] => (name === 'MessageSid' ? [name, `${value}NumMedia0`] : [name, value]))
     expect(sign(`http://localhost${INCOMING}`, recut)).toBe(sign(`http://localhost${INCOMING}`, startPairs))
     const response = await postRaw(t, INCOMING, new URLSearchParams(recut).toString(), startPairs)
     expect(response.status).toBe(400)
@@ -74,20 +87,42 @@ describeEachDialect('signed webhooks must carry well-formed Twilio ids', (dialec
     const sid = newSid()
     const now = new Date()
     await t.database.db.insert(t.database.tables.communications).values({
-      type: 'sms', direction: 'outbound', status: 'sent', toAddress: '+14155550178', fromAddress: '+15005550001', content: 'x', externalId: sid, createdAt: now, updatedAt: now,
+      type: 'sms',
+      direction: 'outbound',
+      status: 'sent',
+      toAddress: '+14155550178',
+      fromAddress: '+15005550001',
+      content: 'x',
+      externalId: sid,
+      createdAt: now,
+      updatedAt: now,
     })
-    const response = await postSigned(t, STATUS, [['MessageSid', `${sid}x`], ['MessageStatus', 'delivered'], ['AccountSid', ACCOUNT_SID]])
+    const response = await postSigned(t, STATUS, [
+      ['MessageSid', `${sid}x`],
+      ['MessageStatus', 'delivered'],
+      ['AccountSid', ACCOUNT_SID],
+    ])
     expect(response.status).toBe(400)
-    const wrongAccount = await postSigned(t, STATUS, [['MessageSid', sid], ['MessageStatus', 'delivered'], ['AccountSid', `AC${'1'.repeat(32)}`]])
+    const wrongAccount = await postSigned(t, STATUS, [
+      ['MessageSid', sid],
+      ['MessageStatus', 'delivered'],
+      ['AccountSid', `AC${'1'.repeat(32)}`],
+    ])
     expect(wrongAccount.status).toBe(400)
-    const [row] = await t.database.db.select().from(t.database.tables.communications).where(eq(t.database.tables.communications.externalId, sid))
+    const [row] = await t.database.db
+      .select()
+      .from(t.database.tables.communications)
+      .where(eq(t.database.tables.communications.externalId, sid))
     expect(row!.status).toBe('sent')
   })
 
   test('well-formed ids pass: SM and MM, with SmsSid and SmsMessageSid equal', async () => {
     const sms = newSid()
     expect((await postSigned(t, INCOMING, inboundPairs({ MessageSid: sms, SmsSid: sms, SmsMessageSid: sms }))).status).toBe(200)
-    expect((await postSigned(t, INCOMING, inboundPairs({ MessageSid: newSid('MM'), NumMedia: '1', MediaUrl0: 'https://example.com/a.jpg' }))).status).toBe(200)
+    expect(
+      (await postSigned(t, INCOMING, inboundPairs({ MessageSid: newSid('MM'), NumMedia: '1', MediaUrl0: 'https://example.com/a.jpg' })))
+        .status,
+    ).toBe(200)
   })
 
   test('an unsigned malformed request is still 403, not 400', async () => {

@@ -11,7 +11,19 @@ interface UserBody {
   created_at: string
 }
 
-const USER_KEYS = ['created_at', 'email', 'first_name', 'full_name', 'id', 'is_active', 'last_login', 'last_login_at', 'last_name', 'permissions', 'role']
+const USER_KEYS = [
+  'created_at',
+  'email',
+  'first_name',
+  'full_name',
+  'id',
+  'is_active',
+  'last_login',
+  'last_login_at',
+  'last_name',
+  'permissions',
+  'role',
+]
 
 describeEachDialect('admin users routes', (dialect) => {
   let t: TestApp
@@ -30,7 +42,15 @@ describeEachDialect('admin users routes', (dialect) => {
     const user = (await json(response)) as unknown as UserBody
     expect(Object.keys(user).sort()).toEqual(USER_KEYS)
     expect(user).toMatchObject({ email: 'new.person@example.com', full_name: 'New Person', role: 'admin', is_active: true })
-    expect(user.permissions).toEqual(['send_sms', 'send_email', 'view_customers', 'edit_customers', 'delete_customers', 'view_all_communications', 'admin_panel'])
+    expect(user.permissions).toEqual([
+      'send_sms',
+      'send_email',
+      'view_customers',
+      'edit_customers',
+      'delete_customers',
+      'view_all_communications',
+      'admin_panel',
+    ])
     expect(new Date(user.created_at).toISOString()).toBe(user.created_at)
     const login = await t.request('POST', '/api/v2/auth/login', { json: { email: 'new.person@example.com', password: 'a fine password' } })
     expect(login.status).toBe(200)
@@ -39,7 +59,11 @@ describeEachDialect('admin users routes', (dialect) => {
   test('role defaults to user, full_name to empty', async () => {
     const response = await create({ email: 'defaults@example.com', password: 'a fine password' })
     expect(response.status).toBe(201)
-    expect(await json(response)).toMatchObject({ role: 'user', full_name: '', permissions: ['send_sms', 'send_email', 'view_customers', 'edit_customers'] })
+    expect(await json(response)).toMatchObject({
+      role: 'user',
+      full_name: '',
+      permissions: ['send_sms', 'send_email', 'view_customers', 'edit_customers'],
+    })
   })
 
   test('duplicate email (any case): 409', async () => {
@@ -68,14 +92,24 @@ describeEachDialect('admin users routes', (dialect) => {
 
   test('GET lists with the list shape and paging', async () => {
     for (let i = 0; i < 3; i++) await t.createUser('user')
-    const all = (await json(await t.request('GET', '/api/v2/admin/users', { token: root.token }))) as { items: UserBody[]; total: number; page: number; page_size: number }
+    const all = (await json(await t.request('GET', '/api/v2/admin/users', { token: root.token }))) as {
+      items: UserBody[]
+      total: number
+      page: number
+      page_size: number
+    }
     expect(all.page).toBe(1)
     expect(all.page_size).toBe(50)
     expect(all.total).toBe(all.items.length)
     expect(all.total).toBeGreaterThanOrEqual(4)
     for (const item of all.items) expect(Object.keys(item).sort()).toEqual(USER_KEYS)
 
-    const page2 = (await json(await t.request('GET', '/api/v2/admin/users?page=2&page_size=2', { token: root.token }))) as { items: UserBody[]; total: number; page: number; page_size: number }
+    const page2 = (await json(await t.request('GET', '/api/v2/admin/users?page=2&page_size=2', { token: root.token }))) as {
+      items: UserBody[]
+      total: number
+      page: number
+      page_size: number
+    }
     expect(page2.page).toBe(2)
     expect(page2.page_size).toBe(2)
     expect(page2.total).toBe(all.total)
@@ -102,9 +136,13 @@ describeEachDialect('admin users routes', (dialect) => {
     expect(promoted.permissions).toContain('admin_panel')
     const disabled = (await json(await t.request('PATCH', path, { token: root.token, json: { is_active: false } }))) as unknown as UserBody
     expect(disabled.is_active).toBe(false)
-    expect((await t.request('POST', '/api/v2/auth/login', { json: { email: 'patch-me@example.com', password: 'a fine password' } })).status).toBe(403)
+    expect(
+      (await t.request('POST', '/api/v2/auth/login', { json: { email: 'patch-me@example.com', password: 'a fine password' } })).status,
+    ).toBe(403)
     await t.request('PATCH', path, { token: root.token, json: { is_active: true, password: 'the new password' } })
-    expect((await t.request('POST', '/api/v2/auth/login', { json: { email: 'patch-me@example.com', password: 'the new password' } })).status).toBe(200)
+    expect(
+      (await t.request('POST', '/api/v2/auth/login', { json: { email: 'patch-me@example.com', password: 'the new password' } })).status,
+    ).toBe(200)
     // Demoting a legacy is_superuser row really demotes it.
     const demoted = (await json(await t.request('PATCH', path, { token: root.token, json: { role: 'user' } }))) as unknown as UserBody
     expect(demoted.role).toBe('user')
@@ -119,7 +157,9 @@ describeEachDialect('admin users routes', (dialect) => {
     expect(weak.status).toBe(422)
     expect(((await json(weak)) as { errors: { field: string }[] }).errors[0]!.field).toBe('password')
     expect((await t.request('PATCH', `/api/v2/admin/users/${other.id}`, { token: root.token, json: { role: 'god' } })).status).toBe(422)
-    expect((await t.request('PATCH', `/api/v2/admin/users/${other.id}`, { token: root.token, json: { is_active: 'maybe' } })).status).toBe(422)
+    expect((await t.request('PATCH', `/api/v2/admin/users/${other.id}`, { token: root.token, json: { is_active: 'maybe' } })).status).toBe(
+      422,
+    )
     expect((await t.request('PATCH', '/api/v2/admin/users/abc', { token: root.token, json: { full_name: 'x' } })).status).toBe(422)
     // Beyond a 32-bit id (PostgreSQL serial): 422, never a driver error.
     expect((await t.request('PATCH', '/api/v2/admin/users/99999999999', { token: root.token, json: { full_name: 'x' } })).status).toBe(422)
@@ -129,7 +169,10 @@ describeEachDialect('admin users routes', (dialect) => {
   test('user changes are audited, never with the password', async () => {
     const body = { email: 'audited@example.com', password: 'meadow quartz lamp', role: 'user' }
     const created = (await json(await create(body))) as unknown as UserBody
-    await t.request('PATCH', `/api/v2/admin/users/${created.id}`, { token: root.token, json: { role: 'admin', password: 'second secret pw' } })
+    await t.request('PATCH', `/api/v2/admin/users/${created.id}`, {
+      token: root.token,
+      json: { role: 'admin', password: 'second secret pw' },
+    })
     const audit = (await json(await t.request('GET', `/api/v2/admin/audit?user_id=${root.id}&page_size=200`, { token: root.token }))) as {
       items: { action: string; target: string; details: Record<string, unknown> }[]
     }

@@ -48,20 +48,24 @@ function prompt(dataDir: string, answers: string[]) {
   return JSON.parse(result.stdout.toString()) as { out: string; code: number }
 }
 
-test.skipIf(!python)('on a terminal the password is prompted twice without echo', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-tty-'))
-  try {
-    const mismatch = prompt(dataDir, ['first password 1', 'other password 2'])
-    expect(mismatch.code).not.toBe(0)
-    expect(mismatch.out).toContain('the passwords do not match')
+test.skipIf(!python)(
+  'on a terminal the password is prompted twice without echo',
+  () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-tty-'))
+    try {
+      const mismatch = prompt(dataDir, ['first password 1', 'other password 2'])
+      expect(mismatch.code).not.toBe(0)
+      expect(mismatch.out).toContain('the passwords do not match')
 
-    const ok = prompt(dataDir, ['typed password 1', 'typed password 1'])
-    expect(ok.out).toContain('Password: ')
-    expect(ok.out).toContain('Repeat password: ')
-    expect(ok.out).toContain('created user tty@example.com (role admin)')
-    expect(ok.out).not.toContain('typed password')
-    expect(ok.code).toBe(0)
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true })
-  }
-}, 60_000)
+      const ok = prompt(dataDir, ['typed password 1', 'typed password 1'])
+      expect(ok.out).toContain('Password: ')
+      expect(ok.out).toContain('Repeat password: ')
+      expect(ok.out).toContain('created user tty@example.com (role admin)')
+      expect(ok.out).not.toContain('typed password')
+      expect(ok.code).toBe(0)
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  },
+  60_000,
+)

@@ -26,7 +26,11 @@ function cli(args: string[], env: Record<string, string>, stdin?: string) {
 }
 
 async function loginThrough(url: string, email: string, password: string) {
-  return fetch(`${url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })
+  return fetch(`${url}/api/v2/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
 }
 
 for (const dialect of DIALECTS) {
@@ -37,12 +41,20 @@ for (const dialect of DIALECTS) {
       const env: Record<string, string> = { DATA_DIR: dataDir, ...(db ? { DATABASE_URL: db.url } : {}) }
       try {
         await db?.database.close()
-        const created = cli(['user', 'create', '--email', 'Boss@Example.com', '--role', 'superuser', '--full-name', 'The Boss', '--password-stdin'], env, 'harbor lantern 41\n')
+        const created = cli(
+          ['user', 'create', '--email', 'Boss@Example.com', '--role', 'superuser', '--full-name', 'The Boss', '--password-stdin'],
+          env,
+          'harbor lantern 41\n',
+        )
         expect(created.stderr).toBe('')
         expect(created.code).toBe(0)
         expect(created.stdout).toBe('created user boss@example.com (role superuser)\n')
 
-        const duplicate = cli(['user', 'create', '--email', 'boss@example.com', '--role', 'user', '--password-stdin'], env, 'another password\n')
+        const duplicate = cli(
+          ['user', 'create', '--email', 'boss@example.com', '--role', 'user', '--password-stdin'],
+          env,
+          'another password\n',
+        )
         expect(duplicate.code).not.toBe(0)
         expect(duplicate.stderr.trim()).toBe('crm-api: Email already registered')
 
@@ -51,7 +63,11 @@ for (const dialect of DIALECTS) {
         expect(weak.stderr.trim().split('\n').length).toBe(1)
         expect(weak.stderr).toContain('at least 12 characters')
 
-        const badRole = cli(['user', 'create', '--email', 'role@example.com', '--role', 'owner', '--password-stdin'], env, 'good password 1\n')
+        const badRole = cli(
+          ['user', 'create', '--email', 'role@example.com', '--role', 'owner', '--password-stdin'],
+          env,
+          'good password 1\n',
+        )
         expect(badRole.code).not.toBe(0)
         expect(badRole.stderr).toContain('Role must be one of user, admin, superuser')
 
@@ -59,7 +75,11 @@ for (const dialect of DIALECTS) {
         expect(noPrompt.code).not.toBe(0)
         expect(noPrompt.stderr).toContain('--password-stdin')
 
-        const staff = cli(['user', 'create', '--email', 'staff@example.com', '--role', 'user', '--password-stdin'], env, 'copper kettle 77\n')
+        const staff = cli(
+          ['user', 'create', '--email', 'staff@example.com', '--role', 'user', '--password-stdin'],
+          env,
+          'copper kettle 77\n',
+        )
         expect(staff.code).toBe(0)
         const promoted = cli(['user', 'set-role', 'STAFF@example.com', 'admin'], env)
         expect(promoted.code).toBe(0)
@@ -77,7 +97,9 @@ for (const dialect of DIALECTS) {
           expect(ok.status).toBe(200)
           const body = (await ok.json()) as { access_token: string; user: { role: string; full_name: string } }
           expect(body.user).toMatchObject({ role: 'superuser', full_name: 'The Boss' })
-          const staffLogin = (await (await loginThrough(server.url, 'staff@example.com', 'copper kettle 77')).json()) as { user: { role: string } }
+          const staffLogin = (await (await loginThrough(server.url, 'staff@example.com', 'copper kettle 77')).json()) as {
+            user: { role: string }
+          }
           expect(staffLogin.user.role).toBe('admin')
           const me = await fetch(`${server.url}/api/v2/auth/me`, { headers: { authorization: `Bearer ${body.access_token}` } })
           expect(me.status).toBe(200)
@@ -119,7 +141,10 @@ describe('first start', () => {
     try {
       await Bun.sleep(50)
       // Started as `bun …/src/index.ts`: the hint is the same command line (the banner repeats it).
-      const hints = server.output().split('\n').filter((line) => line.includes('"level":"warn"') && line.includes('no users yet'))
+      const hints = server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"level":"warn"') && line.includes('no users yet'))
       expect(hints.length).toBe(1)
       expect(hints[0]).toContain('src/index.ts user create --email you@example.com --role superuser')
     } finally {

@@ -19,7 +19,8 @@ describeEachDialect('SMS round trip through the webhooks', (dialect) => {
 
   const send = (to: string, body = 'Your table is ready') => env.t.request('POST', SEND, { token: user.token, json: { to, body } })
   // Twilio signs with the account's auth token, for the URL it was given (PUBLIC_URL + path).
-  const twilioPost = (path: string, pairs: Pairs) => postSigned(env.t, path, pairs, { signedUrl: `${PUBLIC_URL}${path}`, token: AUTH_TOKEN })
+  const twilioPost = (path: string, pairs: Pairs) =>
+    postSigned(env.t, path, pairs, { signedUrl: `${PUBLIC_URL}${path}`, token: AUTH_TOKEN })
   const history = async (id: number) => {
     const response = await env.t.request('GET', `/api/v2/customers/${id}/communications`, { token: user.token })
     expect(response.status).toBe(200)
@@ -45,7 +46,12 @@ describeEachDialect('SMS round trip through the webhooks', (dialect) => {
     expect((await twilioPost(INCOMING, inboundPairs({ From: phone, Body: 'unstop' }))).status).toBe(200)
     expect((await send(phone)).status).toBe(201)
     const items = await history(customerId)
-    expect(items.filter((i) => i.direction === 'inbound').map((i) => i.content).sort()).toEqual([' Stop ', 'unstop'])
+    expect(
+      items
+        .filter((i) => i.direction === 'inbound')
+        .map((i) => i.content)
+        .sort(),
+    ).toEqual([' Stop ', 'unstop'])
   })
 
   test("a sent message follows Twilio's status callbacks forward only", async () => {
@@ -54,7 +60,12 @@ describeEachDialect('SMS round trip through the webhooks', (dialect) => {
     const sent = await json<{ id: number; external_id: string }>(await send(phone))
     const sid = sent.external_id
     for (const status of ['sent', 'delivered', 'sent', 'sending']) {
-      const response = await twilioPost(STATUS, [['MessageSid', sid], ['MessageStatus', status], ['To', phone], ['AccountSid', ACCOUNT_SID]])
+      const response = await twilioPost(STATUS, [
+        ['MessageSid', sid],
+        ['MessageStatus', status],
+        ['To', phone],
+        ['AccountSid', ACCOUNT_SID],
+      ])
       expect(response.status).toBe(200)
     }
     const row = (await history(customerId)).find((i) => i.external_id === sid)
@@ -64,7 +75,12 @@ describeEachDialect('SMS round trip through the webhooks', (dialect) => {
   test('a 21610 failure callback opts the number out of further sends', async () => {
     const phone = '+14155550152'
     const sent = await json<{ external_id: string }>(await send(phone))
-    const response = await twilioPost(STATUS, [['MessageSid', sent.external_id], ['MessageStatus', 'failed'], ['ErrorCode', '21610'], ['AccountSid', ACCOUNT_SID]])
+    const response = await twilioPost(STATUS, [
+      ['MessageSid', sent.external_id],
+      ['MessageStatus', 'failed'],
+      ['ErrorCode', '21610'],
+      ['AccountSid', ACCOUNT_SID],
+    ])
     expect(response.status).toBe(200)
     expect((await send(phone)).status).toBe(409)
   })

@@ -80,7 +80,11 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
     const senders = await Promise.all(
       Array.from({ length: 24 }, async (_, i) => {
         const phone = freshPhone()
-        return { phone, customerId: i % 2 === 0 ? await addCustomer(phone) : null, pairs: inboundPairs({ From: phone, Body: `message ${i}` }) }
+        return {
+          phone,
+          customerId: i % 2 === 0 ? await addCustomer(phone) : null,
+          pairs: inboundPairs({ From: phone, Body: `message ${i}` }),
+        }
       }),
     )
     const responses = await Promise.all(senders.map((s) => postSigned(t, INCOMING, s.pairs)))

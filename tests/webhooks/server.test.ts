@@ -44,7 +44,10 @@ describe('Twilio webhooks on the running server', () => {
     const response = await fetch(`${server.url}${STATUS}`, {
       method: 'POST',
       headers: { ...form, 'x-twilio-signature': 'd3Jvbmc=' },
-      body: formBody([['MessageSid', 'SM1'], ['MessageStatus', 'sent']]),
+      body: formBody([
+        ['MessageSid', 'SM1'],
+        ['MessageStatus', 'sent'],
+      ]),
     })
     expect(response.status).toBe(403)
     expect(await response.json()).toEqual({ detail: 'Invalid Twilio signature' })

@@ -121,7 +121,11 @@ describeEachDialect('Twilio webhook signature', (dialect) => {
     })
 
     test('status callbacks are checked the same way', async () => {
-      const response = await postSigned(t, STATUS, [['MessageSid', newSid()], ['MessageStatus', 'sent'], ['AccountSid', ACCOUNT_SID]])
+      const response = await postSigned(t, STATUS, [
+        ['MessageSid', newSid()],
+        ['MessageStatus', 'sent'],
+        ['AccountSid', ACCOUNT_SID],
+      ])
       expect(response.status).toBe(200)
       expect(await json(response)).toEqual({ status: 'ok' })
     })
@@ -155,7 +159,10 @@ describeEachDialect('Twilio webhook signature', (dialect) => {
     })
 
     test('a wrong signature', async () => {
-      await rejectedWithoutWrites(postSigned(t, INCOMING, inboundPairs(), { signature: 'bm90IGEgc2lnbmF0dXJl' }), 'Invalid Twilio signature')
+      await rejectedWithoutWrites(
+        postSigned(t, INCOMING, inboundPairs(), { signature: 'bm90IGEgc2lnbmF0dXJl' }),
+        'Invalid Twilio signature',
+      )
       await rejectedWithoutWrites(postSigned(t, INCOMING, inboundPairs(), { token: 'some-other-auth-token' }), 'Invalid Twilio signature')
     })
 
@@ -167,7 +174,10 @@ describeEachDialect('Twilio webhook signature', (dialect) => {
 
     test('a parameter added after signing', async () => {
       const pairs = inboundPairs()
-      await rejectedWithoutWrites(postSigned(t, INCOMING, pairs, { body: formBody([...pairs, ['Extra', '1']]) }), 'Invalid Twilio signature')
+      await rejectedWithoutWrites(
+        postSigned(t, INCOMING, pairs, { body: formBody([...pairs, ['Extra', '1']]) }),
+        'Invalid Twilio signature',
+      )
     })
 
     test('a repeated value added after signing', async () => {
@@ -177,27 +187,48 @@ describeEachDialect('Twilio webhook signature', (dialect) => {
 
     test('a parameter removed', async () => {
       const pairs = inboundPairs()
-      await rejectedWithoutWrites(postSigned(t, INCOMING, pairs, { body: formBody(pairs.filter(([k]) => k !== 'NumMedia')) }), 'Invalid Twilio signature')
+      await rejectedWithoutWrites(
+        postSigned(t, INCOMING, pairs, { body: formBody(pairs.filter(([k]) => k !== 'NumMedia')) }),
+        'Invalid Twilio signature',
+      )
     })
 
     test('signed for another host', async () => {
-      const response = postSigned(t, INCOMING, inboundPairs(), { signedUrl: `https://evil.example.com${INCOMING}`, headers: { host: 'crm.example.com', 'x-forwarded-proto': 'https' } })
+      const response = postSigned(t, INCOMING, inboundPairs(), {
+        signedUrl: `https://evil.example.com${INCOMING}`,
+        headers: { host: 'crm.example.com', 'x-forwarded-proto': 'https' },
+      })
       await rejectedWithoutWrites(response, 'Invalid Twilio signature')
     })
 
     test('signed for another scheme', async () => {
-      const response = postSigned(t, INCOMING, inboundPairs(), { signedUrl: `http://crm.example.com${INCOMING}`, headers: { host: 'crm.example.com', 'x-forwarded-proto': 'https' } })
+      const response = postSigned(t, INCOMING, inboundPairs(), {
+        signedUrl: `http://crm.example.com${INCOMING}`,
+        headers: { host: 'crm.example.com', 'x-forwarded-proto': 'https' },
+      })
       await rejectedWithoutWrites(response, 'Invalid Twilio signature')
     })
 
     test('signed for another path or query', async () => {
-      await rejectedWithoutWrites(postSigned(t, INCOMING, inboundPairs(), { signedUrl: `http://localhost${STATUS}` }), 'Invalid Twilio signature')
-      await rejectedWithoutWrites(postSigned(t, `${INCOMING}?a=1`, inboundPairs(), { signedUrl: `http://localhost${INCOMING}?a=2` }), 'Invalid Twilio signature')
-      await rejectedWithoutWrites(postSigned(t, `${INCOMING}?a=1`, inboundPairs(), { signedUrl: `http://localhost${INCOMING}` }), 'Invalid Twilio signature')
+      await rejectedWithoutWrites(
+        postSigned(t, INCOMING, inboundPairs(), { signedUrl: `http://localhost${STATUS}` }),
+        'Invalid Twilio signature',
+      )
+      await rejectedWithoutWrites(
+        postSigned(t, `${INCOMING}?a=1`, inboundPairs(), { signedUrl: `http://localhost${INCOMING}?a=2` }),
+        'Invalid Twilio signature',
+      )
+      await rejectedWithoutWrites(
+        postSigned(t, `${INCOMING}?a=1`, inboundPairs(), { signedUrl: `http://localhost${INCOMING}` }),
+        'Invalid Twilio signature',
+      )
     })
 
     test('a signature for another non-default port', async () => {
-      const response = postSigned(t, INCOMING, inboundPairs(), { signedUrl: `https://crm.example.com:8443${INCOMING}`, headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'crm.example.com' } })
+      const response = postSigned(t, INCOMING, inboundPairs(), {
+        signedUrl: `https://crm.example.com:8443${INCOMING}`,
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'crm.example.com' },
+      })
       await rejectedWithoutWrites(response, 'Invalid Twilio signature')
     })
 
@@ -315,7 +346,10 @@ describeEachDialect('Twilio webhook signature with PUBLIC_URL', (dialect) => {
   })
 
   test('a signature for the Host header instead is rejected', async () => {
-    const response = await postSigned(t, INCOMING, inboundPairs(), { signedUrl: `http://localhost${INCOMING}`, headers: { host: 'localhost' } })
+    const response = await postSigned(t, INCOMING, inboundPairs(), {
+      signedUrl: `http://localhost${INCOMING}`,
+      headers: { host: 'localhost' },
+    })
     await expectRejected(response, 'Invalid Twilio signature')
   })
 })
@@ -346,9 +380,22 @@ describe('form parsing and URL rebuilding agree with the twilio package', () => 
     const cases: Pairs[] = [
       [],
       [['A', '1']],
-      [['B', 'x'], ['A', 'y'], ['B', 'w'], ['B', 'x']],
-      [['Body', 'a+b c%d&e=f'], ['名前', '値 ✓'], ['__proto__', 'p'], ['constructor', 'c']],
-      [['Empty', ''], ['NoValue', '']],
+      [
+        ['B', 'x'],
+        ['A', 'y'],
+        ['B', 'w'],
+        ['B', 'x'],
+      ],
+      [
+        ['Body', 'a+b c%d&e=f'],
+        ['名前', '値 ✓'],
+        ['__proto__', 'p'],
+        ['constructor', 'c'],
+      ],
+      [
+        ['Empty', ''],
+        ['NoValue', ''],
+      ],
     ]
     for (const pairs of cases) {
       const parsed = parseTwilioForm(formBody(pairs))
@@ -364,11 +411,14 @@ describe('form parsing and URL rebuilding agree with the twilio package', () => 
   })
 
   test('signedUrl: PUBLIC_URL, forwarded headers, Host, request URL', () => {
-    const req = (headers: Record<string, string>) => new Request('http://127.0.0.1:8000/webhooks/twilio/status?a=%27b%27', { method: 'POST', headers })
+    const req = (headers: Record<string, string>) =>
+      new Request('http://127.0.0.1:8000/webhooks/twilio/status?a=%27b%27', { method: 'POST', headers })
     expect(signedUrl(req({}), undefined)).toBe('http://127.0.0.1:8000/webhooks/twilio/status?a=%27b%27')
     expect(signedUrl(req({ host: 'crm.local:8080' }), undefined)).toBe('http://crm.local:8080/webhooks/twilio/status?a=%27b%27')
     expect(signedUrl(req({ host: 'h', 'x-forwarded-proto': 'HTTPS , http' }), undefined)).toBe('https://h/webhooks/twilio/status?a=%27b%27')
-    expect(signedUrl(req({ host: 'h', 'x-forwarded-host': ' a.example , b' }), undefined)).toBe('http://a.example/webhooks/twilio/status?a=%27b%27')
+    expect(signedUrl(req({ host: 'h', 'x-forwarded-host': ' a.example , b' }), undefined)).toBe(
+      'http://a.example/webhooks/twilio/status?a=%27b%27',
+    )
     expect(signedUrl(req({ host: 'h', 'x-forwarded-proto': 'gopher' }), undefined)).toBe('http://h/webhooks/twilio/status?a=%27b%27')
     expect(signedUrl(req({ host: 'h' }), 'https://pub.example/crm')).toBe('https://pub.example/crm/webhooks/twilio/status?a=%27b%27')
   })

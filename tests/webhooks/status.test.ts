@@ -66,7 +66,11 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
 
   test('SmsStatus is accepted when MessageStatus is absent; status names in any case', async () => {
     const sid = await outbound()
-    const response = await postSigned(t, STATUS, [['SmsSid', sid], ['SmsStatus', 'Sent'], ['AccountSid', ACCOUNT_SID]])
+    const response = await postSigned(t, STATUS, [
+      ['SmsSid', sid],
+      ['SmsStatus', 'Sent'],
+      ['AccountSid', ACCOUNT_SID],
+    ])
     expect(response.status).toBe(200)
     expect(await statusOf(sid)).toBe('sent')
   })
@@ -95,7 +99,10 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
 
   test('ErrorCode and ErrorMessage are kept', async () => {
     const sid = await outbound('sent')
-    await callback(sid, 'failed', [['ErrorCode', '30008'], ['ErrorMessage', 'Unknown error']])
+    await callback(sid, 'failed', [
+      ['ErrorCode', '30008'],
+      ['ErrorMessage', 'Unknown error'],
+    ])
     const [row] = await communicationBySid(t, sid)
     expect(row).toMatchObject({ status: 'failed', errorCode: '30008', errorMessage: 'Unknown error' })
   })
@@ -129,10 +136,16 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
   })
 
   test('a signed callback without MessageSid is 400, without a status 422', async () => {
-    const missingSid = await postSigned(t, STATUS, [['MessageStatus', 'sent'], ['AccountSid', ACCOUNT_SID]])
+    const missingSid = await postSigned(t, STATUS, [
+      ['MessageStatus', 'sent'],
+      ['AccountSid', ACCOUNT_SID],
+    ])
     expect(missingSid.status).toBe(400)
     expect(await json(missingSid)).toEqual({ detail: 'MessageSid is required' })
-    const missingStatus = await postSigned(t, STATUS, [['MessageSid', newSid()], ['AccountSid', ACCOUNT_SID]])
+    const missingStatus = await postSigned(t, STATUS, [
+      ['MessageSid', newSid()],
+      ['AccountSid', ACCOUNT_SID],
+    ])
     expect(missingStatus.status).toBe(422)
   })
 })

@@ -27,7 +27,9 @@ export class LoginChallenges {
     const token = randomBytes(32).toString('base64url')
     const now = Date.now()
     // Expired ones of this user go at the same time: the table stays small without a sweeper.
-    await this.database.db.delete(loginChallenges).where(and(eq(loginChallenges.userId, userId), lt(loginChallenges.expiresAt, new Date(now))))
+    await this.database.db
+      .delete(loginChallenges)
+      .where(and(eq(loginChallenges.userId, userId), lt(loginChallenges.expiresAt, new Date(now))))
     await this.database.db.insert(loginChallenges).values({
       tokenHash: hashToken(token),
       userId,
@@ -46,7 +48,9 @@ export class LoginChallenges {
     const [row] = await this.database.db
       .select({ tokenHash: loginChallenges.tokenHash, userId: loginChallenges.userId })
       .from(loginChallenges)
-      .where(and(eq(loginChallenges.tokenHash, hashToken(token)), isNull(loginChallenges.usedAt), gt(loginChallenges.expiresAt, new Date())))
+      .where(
+        and(eq(loginChallenges.tokenHash, hashToken(token)), isNull(loginChallenges.usedAt), gt(loginChallenges.expiresAt, new Date())),
+      )
     return row
   }
 
@@ -56,7 +60,9 @@ export class LoginChallenges {
     const used = await this.database.db
       .update(loginChallenges)
       .set({ usedAt: new Date() })
-      .where(and(eq(loginChallenges.tokenHash, challenge.tokenHash), isNull(loginChallenges.usedAt), gt(loginChallenges.expiresAt, new Date())))
+      .where(
+        and(eq(loginChallenges.tokenHash, challenge.tokenHash), isNull(loginChallenges.usedAt), gt(loginChallenges.expiresAt, new Date())),
+      )
       .returning({ userId: loginChallenges.userId })
     return used.length === 1
   }

@@ -56,7 +56,8 @@ export function twoFactorRoutes(ctx: AppContext, auth: AuthService) {
       detail: {
         tags,
         summary: 'Finish enrolment with a code from the app',
-        description: 'Turns two-factor sign-in on and returns ten single-use recovery codes, shown only this once. 400 `Invalid two-factor code`; 409 without a pending setup.',
+        description:
+          'Turns two-factor sign-in on and returns ten single-use recovery codes, shown only this once. 400 `Invalid two-factor code`; 409 without a pending setup.',
       },
     })
     .post(
@@ -72,7 +73,8 @@ export function twoFactorRoutes(ctx: AppContext, auth: AuthService) {
         detail: {
           tags,
           summary: 'Turn two-factor sign-in off',
-          description: 'Needs the current password and a code (authenticator or recovery). Forgets the secret and the recovery codes, and e-mails the user a notice. 204.',
+          description:
+            'Needs the current password and a code (authenticator or recovery). Forgets the secret and the recovery codes, and e-mails the user a notice. 204.',
         },
       },
     )

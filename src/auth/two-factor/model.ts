@@ -1,6 +1,9 @@
 import { t } from 'elysia'
 
-const code = t.String({ maxLength: 64, description: 'A 6-digit code from the authenticator app, or (where allowed) a recovery code such as `abcde-fghjk`' })
+const code = t.String({
+  maxLength: 64,
+  description: 'A 6-digit code from the authenticator app, or (where allowed) a recovery code such as `abcde-fghjk`',
+})
 
 export const TwoFactorModel = {
   challenge: t.Object(
@@ -20,10 +23,17 @@ export const TwoFactorModel = {
     },
     { title: 'TwoFactorSetup' },
   ),
-  code: t.Object({ code: t.String({ maxLength: 64, description: 'A 6-digit code from the authenticator app' }) }, { title: 'TwoFactorCodeRequest' }),
+  code: t.Object(
+    { code: t.String({ maxLength: 64, description: 'A 6-digit code from the authenticator app' }) },
+    { title: 'TwoFactorCodeRequest' },
+  ),
   disable: t.Object({ password: t.String({ maxLength: 1024 }), code }, { title: 'TwoFactorDisableRequest' }),
   recoveryCodes: t.Object(
-    { recovery_codes: t.Array(t.String(), { description: 'Ten single-use codes, shown only now; each replaces one authenticator code once' }) },
+    {
+      recovery_codes: t.Array(t.String(), {
+        description: 'Ten single-use codes, shown only now; each replaces one authenticator code once',
+      }),
+    },
     { title: 'RecoveryCodes' },
   ),
   status: t.Object(

@@ -6,7 +6,12 @@ export const TWO_FACTOR_REQUIRED_DETAIL = 'Two-factor authentication required'
 
 /** What a user without the required second factor may still reach: who am I, enrol, leave. */
 function exempt(path: string): boolean {
-  return path === '/api/v2/auth/me' || path.startsWith('/api/v2/auth/2fa/') || path === '/api/v2/auth/logout' || path.startsWith('/api/v2/auth/logout-')
+  return (
+    path === '/api/v2/auth/me' ||
+    path.startsWith('/api/v2/auth/2fa/') ||
+    path === '/api/v2/auth/logout' ||
+    path.startsWith('/api/v2/auth/logout-')
+  )
 }
 
 export function twoFactorRequired(config: Config, role: Role): boolean {

@@ -11,7 +11,11 @@ import { clearTwoFactor } from './service'
  * e.g. after a lost phone; the user enrols again at the next sign-in.
  * Returns the notice's delivery so the CLI can wait for it.
  */
-export async function resetTwoFactor(ctx: AppContext, actor: Actor, userId: number): Promise<{ wasEnabled: boolean; notice: Promise<void> }> {
+export async function resetTwoFactor(
+  ctx: AppContext,
+  actor: Actor,
+  userId: number,
+): Promise<{ wasEnabled: boolean; notice: Promise<void> }> {
   // Turning off one's own second factor needs the password and a code (POST /auth/2fa/disable).
   if (actor.kind === 'user' && actor.id === userId) throw new Forbidden('Use POST /api/v2/auth/2fa/disable for your own account')
   const row = await new UserService(ctx.database).findById(userId)
@@ -26,6 +30,8 @@ export async function resetTwoFactor(ctx: AppContext, actor: Actor, userId: numb
     ip: actor.kind === 'user' ? actor.ip : null,
     details: { was_enabled: wasEnabled },
   })
-  const notice = wasEnabled ? new SecurityNotices(ctx).twoFactorDisabled(row.email, actor.kind === 'user' ? 'admin' : 'console') : Promise.resolve()
+  const notice = wasEnabled
+    ? new SecurityNotices(ctx).twoFactorDisabled(row.email, actor.kind === 'user' ? 'admin' : 'console')
+    : Promise.resolve()
   return { wasEnabled, notice }
 }

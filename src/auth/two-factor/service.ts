@@ -67,7 +67,13 @@ export class TwoFactorService {
 
   private async failed(user: Pick<UserRow, 'id' | 'email'>, caller: Caller, step: string, reason: 'password' | 'code'): Promise<never> {
     this.ctx.metrics.authFailures.inc({ reason: `2fa_${step}` })
-    await this.ctx.audit.record({ action: 'auth.2fa_failure', userId: user.id, actorEmail: user.email, ip: caller.ip, details: { step, reason } })
+    await this.ctx.audit.record({
+      action: 'auth.2fa_failure',
+      userId: user.id,
+      actorEmail: user.email,
+      ip: caller.ip,
+      details: { step, reason },
+    })
     throw new HttpError(400, reason === 'password' ? WRONG_PASSWORD_DETAIL : INVALID_CODE_DETAIL)
   }
 
@@ -91,7 +97,12 @@ export class TwoFactorService {
     const row = await this.row(user.id)
     if (row.totpEnabledAt) throw new Conflict('Two-factor authentication is already enabled')
     if (!row.totpSecret || !(await this.secretOf(row))) throw new Conflict('No pending setup: call POST /api/v2/auth/2fa/setup first')
-    const ok = await this.auth.throttledCheck(row.email, caller, 'login.throttled', async () => (await this.acceptCode(row, code, false)) === 'totp')
+    const ok = await this.auth.throttledCheck(
+      row.email,
+      caller,
+      'login.throttled',
+      async () => (await this.acceptCode(row, code, false)) === 'totp',
+    )
     if (!ok) return this.failed(row, caller, 'enable', 'code')
     const { users } = this.ctx.database.tables
     // Only the secret the code was checked against is enabled, even if another setup raced in.
@@ -109,7 +120,12 @@ export class TwoFactorService {
   async regenerateRecoveryCodes(user: AuthUser, code: string, caller: Caller) {
     const row = await this.row(user.id)
     if (!row.totpEnabledAt) throw new Conflict('Two-factor authentication is not enabled')
-    const ok = await this.auth.throttledCheck(row.email, caller, 'login.throttled', async () => (await this.acceptCode(row, code, false)) === 'totp')
+    const ok = await this.auth.throttledCheck(
+      row.email,
+      caller,
+      'login.throttled',
+      async () => (await this.acceptCode(row, code, false)) === 'totp',
+    )
     if (!ok) return this.failed(row, caller, 'recovery_codes', 'code')
     const codes = await this.recoveryCodes.replace(row.id)
     await this.ctx.audit.record({ action: 'auth.2fa_recovery_codes', userId: row.id, actorEmail: row.email, ip: caller.ip })
@@ -152,7 +168,13 @@ export class TwoFactorService {
     if (!(await this.challenges.consume(challenge))) throw new Unauthorized(INVALID_CHALLENGE_DETAIL)
     if (used === 'recovery') {
       const remaining = await this.recoveryCodes.remaining(row.id)
-      await this.ctx.audit.record({ action: 'auth.2fa_recovery_code_used', userId: row.id, actorEmail: row.email, ip: caller.ip, details: { remaining } })
+      await this.ctx.audit.record({
+        action: 'auth.2fa_recovery_code_used',
+        userId: row.id,
+        actorEmail: row.email,
+        ip: caller.ip,
+        details: { remaining },
+      })
     }
     if (!row.isActive) {
       this.ctx.metrics.forbidden.inc({ reason: 'disabled' })

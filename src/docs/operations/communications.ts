@@ -11,24 +11,45 @@ export const COMMUNICATION_OPERATIONS: OperationTable = {
       '201': { description: 'Handed to Twilio; the record is stored with Twilio’s status and sid', example: SMS },
       '404': NO_CUSTOMER,
       '409': { description: 'The recipient replied STOP', example: { detail: 'Recipient has opted out of SMS' } },
-      '429': { description: 'A rate limit is reached (per user and minute or hour, per destination and hour)', example: { detail: 'Rate limit exceeded: Per-minute limit (10/min). Retry after 42 seconds.' } },
-      '502': { description: 'Twilio refused or could not be reached; the record is kept as failed', example: { detail: 'SMS provider error: The number +14155550100 is unverified.' } },
+      '429': {
+        description: 'A rate limit is reached (per user and minute or hour, per destination and hour)',
+        example: { detail: 'Rate limit exceeded: Per-minute limit (10/min). Retry after 42 seconds.' },
+      },
+      '502': {
+        description: 'Twilio refused or could not be reached; the record is kept as failed',
+        example: { detail: 'SMS provider error: The number +14155550100 is unverified.' },
+      },
       '503': { description: 'TWILIO_* is not configured', example: { detail: 'SMS is not configured', hint: SMS_SETUP_HINT } },
     },
   },
   'POST /api/v2/communications/email/send': {
-    request: { customer_id: 42, subject: 'Your boiler service on June 3', body: 'Hello Ada,\n\nyour technician arrives tomorrow between 9 and 11 am.\n\nAcme Plumbing' },
+    request: {
+      customer_id: 42,
+      subject: 'Your boiler service on June 3',
+      body: 'Hello Ada,\n\nyour technician arrives tomorrow between 9 and 11 am.\n\nAcme Plumbing',
+    },
     // E-mail has no opt-out and no rate limit.
     impossible: ['409', '429'],
     responses: {
       '201': { description: 'Accepted by the SMTP server', example: EMAIL },
       '404': NO_CUSTOMER,
-      '502': { description: 'The SMTP server refused the message or could not be reached; the record is kept as failed', example: { detail: 'Email provider error: 550 5.1.1 Mailbox unavailable' } },
-      '503': { description: 'SMTP_URL or EMAIL_FROM is not configured', example: { detail: 'Email is not configured', hint: EMAIL_SETUP_HINT } },
+      '502': {
+        description: 'The SMTP server refused the message or could not be reached; the record is kept as failed',
+        example: { detail: 'Email provider error: 550 5.1.1 Mailbox unavailable' },
+      },
+      '503': {
+        description: 'SMTP_URL or EMAIL_FROM is not configured',
+        example: { detail: 'Email is not configured', hint: EMAIL_SETUP_HINT },
+      },
     },
   },
   'GET /api/v2/communications/history': {
-    responses: { '200': { description: 'One page of messages, newest first, with the linked customer’s name', example: page([withCustomer(INBOUND_SMS), withCustomer(SMS)]) } },
+    responses: {
+      '200': {
+        description: 'One page of messages, newest first, with the linked customer’s name',
+        example: page([withCustomer(INBOUND_SMS), withCustomer(SMS)]),
+      },
+    },
   },
   'POST /api/v2/communications/sms/send-bulk': {
     request: { customer_ids: [42, '43', 44], message: 'Our office is closed on Monday, June 8.' },
@@ -41,13 +62,40 @@ export const COMMUNICATION_OPERATIONS: OperationTable = {
           failed: 0,
           skipped: 2,
           results: [
-            { customer_id: 42, customer_name: 'Ada Lovelace', phone: '+14155550143', status: 'sent', reason: null, detail: null, communication_id: 1201 },
-            { customer_id: 43, customer_name: 'Grace Hopper', phone: '+14155550144', status: 'skipped', reason: 'opted_out', detail: 'Recipient has opted out of SMS', communication_id: null },
-            { customer_id: 44, customer_name: 'Alan Turing', phone: '+14155550145', status: 'skipped', reason: 'rate_limited', detail: 'Rate limit exceeded: Per-minute limit (10/min). Retry after 42 seconds.', communication_id: null },
+            {
+              customer_id: 42,
+              customer_name: 'Ada Lovelace',
+              phone: '+14155550143',
+              status: 'sent',
+              reason: null,
+              detail: null,
+              communication_id: 1201,
+            },
+            {
+              customer_id: 43,
+              customer_name: 'Grace Hopper',
+              phone: '+14155550144',
+              status: 'skipped',
+              reason: 'opted_out',
+              detail: 'Recipient has opted out of SMS',
+              communication_id: null,
+            },
+            {
+              customer_id: 44,
+              customer_name: 'Alan Turing',
+              phone: '+14155550145',
+              status: 'skipped',
+              reason: 'rate_limited',
+              detail: 'Rate limit exceeded: Per-minute limit (10/min). Retry after 42 seconds.',
+              communication_id: null,
+            },
           ],
         },
       },
-      '503': { description: 'TWILIO_* is not configured; nothing was sent', example: { detail: 'SMS is not configured', hint: SMS_SETUP_HINT } },
+      '503': {
+        description: 'TWILIO_* is not configured; nothing was sent',
+        example: { detail: 'SMS is not configured', hint: SMS_SETUP_HINT },
+      },
     },
   },
   'GET /api/v2/communications/sms/customers': {
@@ -56,7 +104,18 @@ export const COMMUNICATION_OPERATIONS: OperationTable = {
         description: 'One page of customers with a phone number, by name',
         example: {
           items: [
-            { id: CUSTOMER.id, name: 'Ada Lovelace', first_name: 'Ada', last_name: 'Lovelace', phone: CUSTOMER.phone, email: CUSTOMER.email, city: CUSTOMER.city, state: CUSTOMER.state, is_active: true, sms_opt_out: false },
+            {
+              id: CUSTOMER.id,
+              name: 'Ada Lovelace',
+              first_name: 'Ada',
+              last_name: 'Lovelace',
+              phone: CUSTOMER.phone,
+              email: CUSTOMER.email,
+              city: CUSTOMER.city,
+              state: CUSTOMER.state,
+              is_active: true,
+              sms_opt_out: false,
+            },
           ],
           total: 1,
           page: 1,

@@ -4,7 +4,7 @@ import type { OperationTable } from './types'
 const PHONE = '+14155550143'
 const NO_CONVERSATION = { description: 'The id is not a phone number', example: { detail: 'Conversation not found' } }
 
-const message = (sample: Omit<typeof SMS, "user_id">, readAt: string | null) => ({
+const message = (sample: Omit<typeof SMS, 'user_id'>, readAt: string | null) => ({
   id: sample.id,
   content: sample.content,
   direction: sample.direction,
@@ -61,7 +61,10 @@ export const CONVERSATION_OPERATIONS: OperationTable = {
     responses: { '200': { description: 'The conversation, oldest message first', example: THREAD }, '404': NO_CONVERSATION },
   },
   'POST /api/v2/sms/conversations/{id}/read': {
-    responses: { '200': { description: 'Its inbound messages are marked read', example: { id: PHONE, marked_read: 1, unread_count: 0 } }, '404': NO_CONVERSATION },
+    responses: {
+      '200': { description: 'Its inbound messages are marked read', example: { id: PHONE, marked_read: 1, unread_count: 0 } },
+      '404': NO_CONVERSATION,
+    },
   },
   'GET /api/v2/customers/{id}/sms-conversation': {
     responses: {

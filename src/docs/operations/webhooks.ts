@@ -1,6 +1,9 @@
 import type { OperationTable } from './types'
 
-const MALFORMED = { description: 'Signed, but the message or account id is missing, not a Twilio id, or another account’s', example: { detail: 'MessageSid is not a Twilio message id' } }
+const MALFORMED = {
+  description: 'Signed, but the message or account id is missing, not a Twilio id, or another account’s',
+  example: { detail: 'MessageSid is not a Twilio message id' },
+}
 const REFUSED = { description: 'Missing, invalid or unverifiable X-Twilio-Signature', example: { detail: 'Invalid Twilio signature' } }
 
 export const WEBHOOK_OPERATIONS: OperationTable = {
@@ -13,10 +16,22 @@ export const WEBHOOK_OPERATIONS: OperationTable = {
       Body: 'Thanks, see you then!',
       NumMedia: '0',
     },
-    responses: { '200': { description: 'Empty TwiML: the message is stored, no automatic reply is sent', example: '<Response></Response>' }, '400': MALFORMED, '403': REFUSED },
+    responses: {
+      '200': { description: 'Empty TwiML: the message is stored, no automatic reply is sent', example: '<Response></Response>' },
+      '400': MALFORMED,
+      '403': REFUSED,
+    },
   },
   'POST /webhooks/twilio/status': {
-    request: { MessageSid: 'SM0b6f1e0c2d3a4b5c6d7e8f9a0b1c2d3e', AccountSid: 'AC0123456789abcdef0123456789abcdef', MessageStatus: 'delivered' },
-    responses: { '200': { description: 'Recorded (statuses only move forward; unknown message ids are ignored)', example: { status: 'ok' } }, '400': MALFORMED, '403': REFUSED },
+    request: {
+      MessageSid: 'SM0b6f1e0c2d3a4b5c6d7e8f9a0b1c2d3e',
+      AccountSid: 'AC0123456789abcdef0123456789abcdef',
+      MessageStatus: 'delivered',
+    },
+    responses: {
+      '200': { description: 'Recorded (statuses only move forward; unknown message ids are ignored)', example: { status: 'ok' } },
+      '400': MALFORMED,
+      '403': REFUSED,
+    },
   },
 }
