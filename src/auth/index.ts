@@ -167,9 +167,9 @@ export function authModule(ctx: AppContext) {
       )
       .post(
         '/change-password',
-        async ({ user, body, set, clientIp }) => {
+        async ({ user, body, status, clientIp }) => {
           await service.changePassword(user, body.current_password, body.new_password, { ip: clientIp })
-          set.status = 204
+          return status(204)
         },
         {
           auth: true,

@@ -66,7 +66,7 @@ export class BulkSmsService {
     const message = requireText('message', input.message, SMS_BODY_MAX)
     const ids = [...new Set(input.customer_ids.map(Number))]
     if (ids.some((id) => !Number.isInteger(id) || id < 1 || id > ID_MAX))
-      throw new ValidationFailed('customer_ids', `Each id must be between 1 and ${ID_MAX}`)
+      throw ValidationFailed.field('customer_ids', `Each id must be between 1 and ${ID_MAX}`)
     this.sms.assertConfigured()
     const { customers } = this.ctx.database.tables
     const rows = await this.ctx.database.db

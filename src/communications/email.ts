@@ -25,7 +25,7 @@ export class EmailService {
   async prepare(input: { to?: string | null; customer_id?: number | null; subject: string; body: string }): Promise<EmailDraft> {
     const subject = requireText('subject', input.subject, EMAIL_SUBJECT_MAX)
     // A line break in a subject would start a new header line.
-    if (/[\r\n]/.test(subject)) throw new ValidationFailed('subject', 'Must be a single line')
+    if (/[\r\n]/.test(subject)) throw ValidationFailed.field('subject', 'Must be a single line')
     const body = requireText('body', input.body, EMAIL_BODY_MAX)
     const recipient = await this.records.emailRecipient(input)
     return { ...recipient, subject: subject.trim(), body }

@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin } from '../auth/plugin'
 import { requestContext } from '../http/request-context'
+import { ErrorBody } from '../http/errors'
 import { smsRateLimitGuard } from '../ratelimit/guard'
 import { CommunicationModel } from './model'
 import { CommunicationService } from './service'
@@ -13,10 +14,10 @@ import { InboxModel, InboxService } from './inbox'
 
 const tags = ['Communications']
 const errors = {
-  404: CommunicationModel.error,
-  409: CommunicationModel.error,
-  429: CommunicationModel.error,
-  502: CommunicationModel.error,
+  404: ErrorBody,
+  409: ErrorBody,
+  429: ErrorBody,
+  502: ErrorBody,
   503: CommunicationModel.notConfigured,
 }
 

@@ -43,8 +43,8 @@ function codePoints(text: string): number {
 
 /** Required text of 1..max code points that is not only whitespace; 422 naming the field otherwise. */
 export function requireText(field: string, value: string, max: number): string {
-  if (value.trim() === '') throw new ValidationFailed(field, 'Must not be empty')
-  if (codePoints(value) > max) throw new ValidationFailed(field, `Must be at most ${max} characters`)
+  if (value.trim() === '') throw ValidationFailed.field(field, 'Must not be empty')
+  if (codePoints(value) > max) throw ValidationFailed.field(field, `Must be at most ${max} characters`)
   return value
 }
 
@@ -77,17 +77,17 @@ export class CommunicationService {
     let to: string | undefined
     if (input.to !== undefined && input.to !== null) {
       to = toE164(input.to, country)
-      if (!to) throw new ValidationFailed('to', 'Invalid phone number')
+      if (!to) throw ValidationFailed.field('to', 'Invalid phone number')
     }
     if (input.customer_id !== undefined && input.customer_id !== null) {
       const customer = await this.customer(input.customer_id)
       if (!to) {
         to = customer.phone ? toE164(customer.phone, country) : undefined
-        if (!to) throw new ValidationFailed('customer_id', 'Customer has no phone number')
+        if (!to) throw ValidationFailed.field('customer_id', 'Customer has no phone number')
       }
       return { to, customerId: customer.id }
     }
-    if (!to) throw new ValidationFailed('to', 'Give a phone number in `to` or a `customer_id`')
+    if (!to) throw ValidationFailed.field('to', 'Give a phone number in `to` or a `customer_id`')
     return { to, customerId: await this.customerIdByPhone(to) }
   }
 
@@ -95,14 +95,14 @@ export class CommunicationService {
     let to: string | undefined
     if (input.to !== undefined && input.to !== null) {
       to = normalizeEmailAddress(input.to)
-      if (!to) throw new ValidationFailed('to', emailAddressProblem(input.to) ?? 'Invalid email address')
+      if (!to) throw ValidationFailed.field('to', emailAddressProblem(input.to) ?? 'Invalid email address')
     }
     if (input.customer_id !== undefined && input.customer_id !== null) {
       const customer = await this.customer(input.customer_id)
       if (!to) {
         to = customer.email ? normalizeEmailAddress(customer.email) : undefined
         if (!to)
-          throw new ValidationFailed(
+          throw ValidationFailed.field(
             'customer_id',
             customer.email
               ? `Customer's e-mail address cannot be used (${emailAddressProblem(customer.email)})`
@@ -111,7 +111,7 @@ export class CommunicationService {
       }
       return { to, customerId: customer.id }
     }
-    if (!to) throw new ValidationFailed('to', 'Give an e-mail address in `to` or a `customer_id`')
+    if (!to) throw ValidationFailed.field('to', 'Give an e-mail address in `to` or a `customer_id`')
     return { to, customerId: await this.customerIdByEmail(to) }
   }
 
@@ -189,10 +189,10 @@ export class CommunicationService {
   async history(user: Pick<AuthUser, 'id' | 'role'>, query: HistoryQuery) {
     const { page, pageSize, offset } = pageWindow(query)
     if (query.customer_id !== undefined && (query.customer_id < 1 || query.customer_id > ID_MAX)) {
-      throw new ValidationFailed('customer_id', `Must be between 1 and ${ID_MAX}`)
+      throw ValidationFailed.field('customer_id', `Must be between 1 and ${ID_MAX}`)
     }
     if (query.type && query.message_type && query.type !== query.message_type)
-      throw new ValidationFailed('message_type', 'Differs from `type`')
+      throw ValidationFailed.field('message_type', 'Differs from `type`')
     const type = query.type ?? query.message_type
     const { communications } = this.tables
     const filters: SQL[] = []

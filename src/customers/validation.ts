@@ -1,4 +1,4 @@
-import { HttpError, type FieldError } from '../http/errors'
+import { ValidationFailed, type FieldError } from '../http/errors'
 import { toE164 } from '../phone/normalize'
 import { CUSTOMER_TYPES, EXTRA_TEXT_MAX, PROSPECT_STAGES, type ExtraValue } from './fields'
 import {
@@ -86,7 +86,7 @@ export class CustomerValidator {
   /** The clean columns, or a 422 naming every bad field. */
   clean(body: unknown): CleanCustomer {
     const { out, errors } = this.check(body)
-    if (errors.length) throw new HttpError(422, 'Request validation failed', {}, { errors })
+    ValidationFailed.throwIfAny(errors)
     return out
   }
 

@@ -1,3 +1,8 @@
+import { t } from 'elysia'
+
+/** The body of every error answer: routes declare it for their 4xx/5xx statuses. */
+export const ErrorBody = t.Object({ detail: t.String() }, { title: 'Error' })
+
 /** An error a client may see: its status and `detail` are the whole response. */
 export class HttpError extends Error {
   constructor(
@@ -7,6 +12,11 @@ export class HttpError extends Error {
     readonly extra: Record<string, unknown> = {},
   ) {
     super(detail)
+  }
+
+  /** What the client receives: `{detail}` plus any documented extras (`errors`, `hint`). */
+  get body(): { detail: string } & Record<string, unknown> {
+    return { detail: this.detail, ...this.extra }
   }
 }
 
@@ -55,14 +65,27 @@ export class BadGateway extends HttpError {
   }
 }
 
-/** 422 with the same shape as schema validation failures. */
-export class ValidationFailed extends HttpError {
-  constructor(field: string, message: string) {
-    super(422, 'Request validation failed', {}, { errors: [{ field, message }] })
-  }
-}
-
+/** One wrong field of a request, as a 422 names it. */
 export interface FieldError {
   field: string
   message: string
+}
+
+const VALIDATION_DETAIL = 'Request validation failed'
+
+/** 422 with the shape of schema validation failures: `{detail, errors: [{field, message}]}`, every wrong field named. */
+export class ValidationFailed extends HttpError {
+  constructor(readonly errors: FieldError[]) {
+    super(422, VALIDATION_DETAIL, {}, { errors })
+  }
+
+  /** A 422 naming one field. */
+  static field(field: string, message: string): ValidationFailed {
+    return new ValidationFailed([{ field, message }])
+  }
+
+  /** Throws a 422 naming `errors`, if there are any. */
+  static throwIfAny(errors: FieldError[]): void {
+    if (errors.length) throw new ValidationFailed(errors)
+  }
 }

@@ -32,6 +32,6 @@ export function textInput(ctx: AppContext) {
   return new Elysia({ name: 'text-input', seed: ctx.id }).onBeforeHandle({ as: 'global' }, ({ body, query, path }) => {
     if (path.startsWith('/webhooks/')) return
     const found = unstorableText(body, '') ?? unstorableText(query, '')
-    if (found) throw new ValidationFailed(found.field || 'body', found.message)
+    if (found) throw ValidationFailed.field(found.field || 'body', found.message)
   })
 }

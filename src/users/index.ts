@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin, type AuthUser } from '../auth/plugin'
 import { requestContext } from '../http/request-context'
+import { ErrorBody } from '../http/errors'
 import { UserManagement, type Actor } from './management'
 import { UserModel } from './model'
 import { pageWindow } from '../http/pagination'
@@ -39,7 +40,7 @@ export function usersModule(ctx: AppContext) {
     )
     .post(
       '/',
-      async ({ user, body, set, clientIp }) => {
+      async ({ user, body, status, clientIp }) => {
         const row = await management.create(actorOf(user, clientIp), {
           email: body.email,
           password: body.password,
@@ -48,13 +49,12 @@ export function usersModule(ctx: AppContext) {
           lastName: body.last_name,
           role: body.role ?? 'user',
         })
-        set.status = 201
-        return userView(row)
+        return status(201, userView(row))
       },
       {
         permission: 'manage_users',
         body: UserModel.create,
-        response: { 201: UserView, 409: UserModel.error },
+        response: { 201: UserView, 409: ErrorBody },
         detail: {
           tags,
           summary: 'Create a user',
@@ -80,7 +80,7 @@ export function usersModule(ctx: AppContext) {
         permission: 'manage_users',
         params: UserModel.idParams,
         body: UserModel.update,
-        response: { 200: UserView, 404: UserModel.error, 409: UserModel.error },
+        response: { 200: UserView, 404: ErrorBody, 409: ErrorBody },
         detail: {
           tags,
           summary: 'Change a user',
@@ -98,7 +98,7 @@ export function usersModule(ctx: AppContext) {
       {
         permission: 'manage_users',
         params: UserModel.idParams,
-        response: { 200: UserModel.message, 404: UserModel.error, 409: UserModel.error },
+        response: { 200: UserModel.message, 404: ErrorBody, 409: ErrorBody },
         detail: {
           tags,
           summary: 'Deactivate a user',

@@ -12,8 +12,6 @@ export namespace WebhookModel {
       t.Literal('Signature validation error'),
     ]),
   })
-  /** A signed request whose MessageSid or AccountSid is missing or not a Twilio id. */
-  export const malformed = t.Object({ detail: t.String() })
 }
 
 /**

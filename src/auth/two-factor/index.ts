@@ -62,9 +62,9 @@ export function twoFactorRoutes(ctx: AppContext, auth: AuthService) {
     })
     .post(
       '/disable',
-      async ({ user, body, set, clientIp }) => {
+      async ({ user, body, status, clientIp }) => {
         await service.disable(user, body.password, body.code, { ip: clientIp })
-        set.status = 204
+        return status(204, undefined)
       },
       {
         auth: true,
