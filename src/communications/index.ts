@@ -6,6 +6,7 @@ import { ErrorBody } from '../http/errors'
 import { smsRateLimitGuard } from '../ratelimit/guard'
 import { CommunicationModel } from './model'
 import { CommunicationService } from './service'
+import { RecipientResolver } from './recipients'
 import { SmsService } from './sms'
 import { EmailService } from './email'
 import { SendSmsBody, resolveSmsRequest } from './sms-request'
@@ -23,9 +24,10 @@ const errors = {
 
 /** SMS and e-mail sending, and the message history. */
 export function communicationsModule(ctx: AppContext) {
-  const records = new CommunicationService(ctx)
-  const sms = new SmsService(ctx, records)
-  const email = new EmailService(ctx, records)
+  const records = new CommunicationService(ctx.database)
+  const recipients = new RecipientResolver(ctx)
+  const sms = new SmsService(ctx, records, recipients)
+  const email = new EmailService(ctx, records, recipients)
   const smsLimit = smsRateLimitGuard(ctx)
   const bulk = new BulkSmsService(ctx, sms, smsLimit)
   const inbox = new InboxService(ctx)

@@ -4,7 +4,8 @@ import { authPlugin } from '../auth/plugin'
 import { requestContext } from '../http/request-context'
 import { ErrorBody } from '../http/errors'
 import { customerModel } from './model'
-import { CustomerService, parseCustomerId } from './service'
+import { CustomerService } from './service'
+import { parseCustomerId } from './directory'
 
 const tags = ['Customers']
 

@@ -47,6 +47,11 @@ export function pageWindow(query: PageRequest, maxPageSize = PAGE_SIZE_MAX, erro
   return { page, pageSize, offset: (page - 1) * pageSize }
 }
 
+/** The page a list answers: `{items, total, page, page_size}`, for the window `pageWindow` gave. */
+export function pageOf<T>(items: T[], total: number, window: { page: number; pageSize: number }) {
+  return { items, total, page: window.page, page_size: window.pageSize }
+}
+
 /** `{items, total, page, page_size}` of the given item schema. */
 export function PageOf<T extends TSchema>(item: T, title: string) {
   return t.Object({ items: t.Array(item), total: t.Integer(), page: t.Integer(), page_size: t.Integer() }, { title })

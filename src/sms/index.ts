@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin } from '../auth/plugin'
-import { parseCustomerId } from '../customers/service'
+import { parseCustomerId } from '../customers/directory'
 import { ConversationModel } from './model'
 import { ErrorBody } from '../http/errors'
 import { ConversationService } from './service'

@@ -5,7 +5,7 @@ import { requestContext } from '../http/request-context'
 import { ErrorBody } from '../http/errors'
 import { UserManagement, type Actor } from './management'
 import { UserModel } from './model'
-import { pageWindow } from '../http/pagination'
+import { pageOf, pageWindow } from '../http/pagination'
 import { UserView, userView } from './view'
 import { roleFromName } from './roles'
 import { userSecurityRoutes } from './security-routes'
@@ -26,10 +26,10 @@ export function usersModule(ctx: AppContext) {
     .get(
       '/',
       async ({ query }) => {
-        const { page, pageSize } = pageWindow(query)
-        const { rows, total } = await management.users.list(page, pageSize)
+        const window = pageWindow(query)
+        const { rows, total } = await management.users.list(window.page, window.pageSize)
         const users = rows.map(userView)
-        return { items: users, users, total, page, page_size: pageSize }
+        return { ...pageOf(users, total, window), users }
       },
       {
         permission: 'manage_users',
