@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator'
+import type { Database as SqliteHandle } from 'bun:sqlite'
+import type postgres from 'postgres'
 import type { Database } from './client'
 
 // An arbitrary, fixed key: replicas starting together queue on it.
@@ -51,12 +53,11 @@ function report(migrations: Migration[], lastCreatedAt: unknown, applied: Migrat
  * empty PostgreSQL database cost ~80 round trips.
  */
 export async function runMigrations(database: Database): Promise<MigrationReport> {
-  return database.kind === 'sqlite' ? migrateSqlite(database) : migratePostgres(database)
+  return database.kind === 'sqlite' ? migrateSqlite(database.handle) : migratePostgres(database.sql)
 }
 
 /** One transaction; each statement executed directly by bun:sqlite (no query builder). */
-function migrateSqlite(database: Database): MigrationReport {
-  const handle = database.sqlite!
+function migrateSqlite(handle: SqliteHandle): MigrationReport {
   const migrations = readMigrations('sqlite')
   handle.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)')
   const last = handle
@@ -88,9 +89,9 @@ function migrateSqlite(database: Database): MigrationReport {
  * lock and reads the state, one applies everything pending in a transaction,
  * one releases the lock.
  */
-async function migratePostgres(database: Database): Promise<MigrationReport> {
+async function migratePostgres(sql: postgres.Sql): Promise<MigrationReport> {
   const migrations = readMigrations('pg')
-  const connection = await database.pg!.reserve()
+  const connection = await sql.reserve()
   try {
     const state = await connection
       .unsafe(
