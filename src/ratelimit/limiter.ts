@@ -11,6 +11,11 @@ export interface SmsLimitRequest {
   destination: string
 }
 
+/** The store of this database, chosen once. */
+export function createLimiterStore(database: Database, policy: SmsPolicy): LimiterStore {
+  return database.kind === 'sqlite' ? new SqliteLimiterStore(database.handle, policy) : new PgLimiterStore(database.sql, policy)
+}
+
 /**
  * The SMS limiter: per user per minute, per user per hour, per
  * destination per hour, rolling windows, exact under concurrency. `consume`
@@ -22,8 +27,7 @@ export class SmsLimiter {
 
   constructor(database: Database, config: Pick<Config, 'smsPerMinute' | 'smsPerHour' | 'smsPerDestinationHour'>) {
     this.policy = smsPolicy(config)
-    this.store =
-      database.kind === 'sqlite' ? new SqliteLimiterStore(database.handle, this.policy) : new PgLimiterStore(database.sql, this.policy)
+    this.store = createLimiterStore(database, this.policy)
   }
 
   async consume(request: SmsLimitRequest): Promise<LimitDecision> {
