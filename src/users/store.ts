@@ -25,18 +25,22 @@ export interface UserStore {
 type UsersTable = Table & { id: Column; role: Column; isActive: Column }
 
 /**
- * The update applies only if the user stays an active superuser, was not one,
- * or another active superuser exists. The row's state after the update is
- * written in SQL, so it is judged on the row as it is when the statement runs.
+ * User `id`, if the update leaves an active superuser: it applies only if the
+ * user stays an active superuser, was not one, or another active superuser
+ * exists. The row's state after the update is written in SQL, so it is judged
+ * on the row as it is when the statement runs.
  */
-function keepsASuperuser(users: UsersTable, access: AccessChange): SQL | undefined {
-  if (access.role === undefined && access.isActive === undefined) return undefined
+function unlessLastSuperuser(users: UsersTable, id: number, access: AccessChange): SQL | undefined {
+  if (access.role === undefined && access.isActive === undefined) return eq(users.id, id)
   const superAfter = access.role === undefined ? sql`${users.role} = 'superuser'` : access.role === 'superuser' ? sql`1 = 1` : sql`1 = 0`
   const activeAfter = access.isActive === undefined ? sql`${users.isActive}` : access.isActive ? sql`1 = 1` : sql`1 = 0`
-  return or(
-    sql`(${superAfter}) and (${activeAfter})`,
-    sql`not (${users.role} = 'superuser' and ${users.isActive})`,
-    sql`exists (select 1 from ${users} as other where other.role = 'superuser' and other.is_active and other.id <> ${users.id})`,
+  return and(
+    eq(users.id, id),
+    or(
+      sql`(${superAfter}) and (${activeAfter})`,
+      sql`not (${users.role} = 'superuser' and ${users.isActive})`,
+      sql`exists (select 1 from ${users} as other where other.role = 'superuser' and other.is_active and other.id <> ${users.id})`,
+    ),
   )
 }
 
@@ -47,7 +51,7 @@ function sqliteUserStore({ db, tables: { users } }: SqliteDatabase): UserStore {
       const [row] = await db
         .update(users)
         .set(set)
-        .where(and(eq(users.id, id), keepsASuperuser(users, access)))
+        .where(unlessLastSuperuser(users, id, access))
         .returning()
       return row
     },
@@ -67,7 +71,7 @@ function postgresUserStore({ pgDb, pgTables: { users } }: PostgresDatabase): Use
         const [row] = await tx
           .update(users)
           .set(set)
-          .where(and(eq(users.id, id), keepsASuperuser(users, access)))
+          .where(unlessLastSuperuser(users, id, access))
           .returning()
         return row
       })
