@@ -326,8 +326,8 @@ export function loadConfig(env: Env = process.env, options: { ensureSecret?: boo
   let secretKeySource: Config['secretKeySource'] = 'env'
   if (isProduction) {
     const problem = secretKeyProblem(rawKey)
-    if (problem) throw new ConfigError(`${problem} (required in production)`)
-    secretKey = rawKey!
+    if (problem || rawKey === undefined) throw new ConfigError(`${problem} (required in production)`)
+    secretKey = rawKey
   } else if (rawKey !== undefined) {
     secretKey = rawKey
   } else if (options.ensureSecret === false) {

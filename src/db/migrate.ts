@@ -10,8 +10,9 @@ const MIGRATION_LOCK_KEY = 7_310_442_019
 
 /** From source the folder is ../../drizzle; in the compiled binary it is embedded beside the entry. */
 export function migrationsFolder(dialect: 'sqlite' | 'pg'): string {
-  const candidates = [join(import.meta.dir, '..', '..', 'drizzle', dialect), join(import.meta.dir, 'drizzle', dialect)]
-  return candidates.find((dir) => existsSync(join(dir, 'meta', '_journal.json'))) ?? candidates[0]!
+  const fromSource = join(import.meta.dir, '..', '..', 'drizzle', dialect)
+  const candidates = [fromSource, join(import.meta.dir, 'drizzle', dialect)]
+  return candidates.find((dir) => existsSync(join(dir, 'meta', '_journal.json'))) ?? fromSource
 }
 
 /** What a start did to the schema, for the start-up log. */
@@ -30,7 +31,11 @@ interface Migration extends MigrationMeta {
 function readMigrations(dialect: 'sqlite' | 'pg'): Migration[] {
   const folder = migrationsFolder(dialect)
   const entries = (JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }).entries
-  return readMigrationFiles({ migrationsFolder: folder }).map((meta, i) => ({ ...meta, tag: entries[i]!.tag }))
+  return readMigrationFiles({ migrationsFolder: folder }).map((meta, i) => {
+    const entry = entries[i]
+    if (!entry) throw new Error(`${folder}/meta/_journal.json lists fewer migrations than the folder holds`)
+    return { ...meta, tag: entry.tag }
+  })
 }
 
 /** drizzle's rule: everything generated after the newest applied migration. */

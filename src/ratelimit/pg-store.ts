@@ -75,7 +75,10 @@ export class PgLimiterStore implements LimiterStore {
         await connection.unsafe('ROLLBACK').catch(() => {})
         throw (failure as PromiseRejectedResult).reason
       }
-      row = (settled[1] as PromiseFulfilledResult<Row[]>).value[0]!
+      const decided = (settled[1] as PromiseFulfilledResult<Row[]>).value[0]
+      // The statement selects from a one-row CTE: it always answers one row.
+      if (!decided) throw new Error('rate limiter statement returned no row')
+      row = decided
     } finally {
       connection.release()
     }
