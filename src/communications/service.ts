@@ -6,6 +6,7 @@ import { fullName, historyItem, type CommunicationRow } from './view'
 import { messagesWithCustomerNames } from './listing'
 import type { Recipient } from './recipients'
 import { visibleTo } from './visibility'
+import { onlyRow } from '../db/rows'
 import { ID_MAX, pageOf, pageWindow } from '../http/pagination'
 
 /** A message ready to send: who it goes to, and what. */
@@ -48,7 +49,7 @@ export class CommunicationService {
     draft: OutboundDraft,
   ): Promise<CommunicationRow> {
     const now = new Date()
-    const [row] = await this.database.db
+    const rows = await this.database.db
       .insert(this.database.tables.communications)
       .values({
         type,
@@ -66,27 +67,27 @@ export class CommunicationService {
         updatedAt: now,
       })
       .returning()
-    return row!
+    return onlyRow(rows)
   }
 
   async markAccepted(id: number, update: { status: string; externalId: string | null; from: string | null }): Promise<CommunicationRow> {
     const { communications } = this.database.tables
-    const [row] = await this.database.db
+    const rows = await this.database.db
       .update(communications)
       .set({ status: update.status, externalId: update.externalId, fromAddress: update.from, updatedAt: new Date() })
       .where(eq(communications.id, id))
       .returning()
-    return row!
+    return onlyRow(rows)
   }
 
   async markFailed(id: number, error: { code: string | null; message: string }): Promise<CommunicationRow> {
     const { communications } = this.database.tables
-    const [row] = await this.database.db
+    const rows = await this.database.db
       .update(communications)
       .set({ status: 'failed', errorCode: error.code, errorMessage: error.message.slice(0, 1000), updatedAt: new Date() })
       .where(eq(communications.id, id))
       .returning()
-    return row!
+    return onlyRow(rows)
   }
 
   /**

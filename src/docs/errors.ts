@@ -73,8 +73,9 @@ export const errorResponse = (description: string, schema = 'Error') => ({
 })
 
 const shared = (status: string) => {
-  const { description, schema } = SHARED_ERRORS[status]!
-  return errorResponse(description, schema)
+  const error = SHARED_ERRORS[status]
+  if (!error) throw new Error(`no shared error for status ${status}`)
+  return errorResponse(error.description, error.schema)
 }
 
 /** Request bodies the app parses itself (JSON, forms); Twilio's forms are read by the webhook's signature check instead. */
