@@ -2,7 +2,11 @@ import type { Config } from '../config'
 import { REFRESH_COOKIE, SESSION_COOKIE } from './plugin'
 import type { IssuedSession } from './sessions'
 
-/** The refresh cookie is only ever sent to the auth routes. */
+/**
+ * The browser sends the refresh cookie only below this path: to the auth
+ * routes, where refresh and logout read it (tests/docs/route-security.test.ts
+ * checks that it covers them).
+ */
 export const REFRESH_COOKIE_PATH = '/api/v2/auth'
 
 interface CookieJar {

@@ -4,9 +4,10 @@ import { Forbidden, Unauthorized } from '../http/errors'
 import { requestContext } from '../http/request-context'
 import { requestPath } from '../http/request-path'
 import { userView } from '../users/view'
-import { clearSessionCookies, REFRESH_COOKIE_PATH, setSessionCookies } from './cookies'
+import { clearSessionCookies, setSessionCookies } from './cookies'
 import { isSameSiteRequest } from './csrf'
 import { AuthModel } from './model'
+import { AUTH_PREFIX, isAuthPath } from './paths'
 import { endPresentedSessions, type PresentedCredentials } from './logout'
 import { authPlugin, bearerToken, REFRESH_COOKIE, sessionCookie, type AuthUser } from './plugin'
 import { assertJsonBody, assertOriginMayWriteCookies } from './request-guards'
@@ -50,17 +51,12 @@ export function authModule(ctx: AppContext) {
     await endPresentedSessions(ctx, service.sessions, presented, { ip })
   }
   return (
-    new Elysia({ name: 'auth-routes', seed: ctx.id, prefix: REFRESH_COOKIE_PATH })
+    new Elysia({ name: 'auth-routes', seed: ctx.id, prefix: AUTH_PREFIX })
       .use(requestContext(ctx))
       .use(authPlugin(ctx))
-      // Tokens and user data must never sit in a shared or browser cache; this also covers error answers.
-      .onRequest(({ request, set }) => {
-        const path = requestPath(request.url)
-        if (path === REFRESH_COOKIE_PATH || path.startsWith(`${REFRESH_COOKIE_PATH}/`)) {
-          set.headers['cache-control'] = 'no-store'
-          // Before the body is read: no HTML form can post to these routes.
-          assertJsonBody(request)
-        }
+      // Before the body is read: no HTML form can post to these routes (http/security-headers.ts makes their answers no-store).
+      .onRequest(({ request }) => {
+        if (isAuthPath(requestPath(request.url))) assertJsonBody(request)
       })
       .use(twoFactorRoutes(ctx, service))
       .use(passwordResetRoutes(ctx, service))
@@ -104,7 +100,6 @@ export function authModule(ctx: AppContext) {
           detail: {
             tags,
             summary: 'The signed-in user',
-            security: [{ bearerAuth: [] }, { cookieAuth: [] }],
             responses: {
               200: { description: 'The signed-in user', content: { 'application/json': { schema: jsonSchema(AuthModel.me) } } },
             },
@@ -130,6 +125,7 @@ export function authModule(ctx: AppContext) {
           detail: {
             tags,
             summary: 'Exchange the refresh cookie for new tokens',
+            security: [{ refreshCookie: [] }],
             description: 'Rotates the refresh token. Presenting an already-used refresh token revokes its whole family (401).',
           },
         },

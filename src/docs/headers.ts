@@ -1,4 +1,4 @@
-import { isAuthPath } from '../http/security-headers'
+import { isAuthPath } from '../auth/paths'
 
 /** Response headers the API sets, documented once and referenced where they occur. */
 export const HEADER_COMPONENTS = {
