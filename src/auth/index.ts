@@ -4,13 +4,13 @@ import { Forbidden, Unauthorized } from '../http/errors'
 import { requestContext } from '../http/request-context'
 import { requestPath } from '../http/request-path'
 import { userView } from '../users/view'
-import { clearSessionCookies, setSessionCookies } from './cookies'
+import { clearSessionCookies, setSessionCookies, signInStep } from './cookies'
 import { isSameSiteRequest } from './csrf'
 import { AuthModel } from './model'
 import { AUTH_PREFIX, isAuthPath } from './paths'
 import { endPresentedSessions, type PresentedCredentials } from './logout'
 import { authPlugin, bearerToken, REFRESH_COOKIE, sessionCookie, type AuthUser } from './plugin'
-import { assertJsonBody, assertOriginMayWriteCookies } from './request-guards'
+import { assertJsonBody } from './request-guards'
 import { AuthService } from './service'
 import { TwoFactorModel } from './two-factor/model'
 import { twoFactorRoutes } from './two-factor'
@@ -63,13 +63,8 @@ export function authModule(ctx: AppContext) {
       .use(sessionRoutes(ctx))
       .post(
         '/login',
-        async ({ body, cookie, clientIp, request }) => {
-          assertOriginMayWriteCookies(request, ctx.config)
-          const result = await service.login(body.email, body.password, { ip: clientIp, userAgent: request.headers.get('user-agent') })
-          // With two-factor sign-in the session starts at POST /2fa/verify.
-          if (result.session) setSessionCookies(cookie, result.session, ctx.config)
-          return result.body
-        },
+        // With two-factor sign-in the session starts at POST /2fa/verify.
+        (input) => signInStep(input, ctx.config, (caller) => service.login(input.body.email, input.body.password, caller)),
         {
           body: AuthModel.login,
           response: {
@@ -163,9 +158,9 @@ export function authModule(ctx: AppContext) {
       )
       .post(
         '/change-password',
-        async ({ user, body, set, clientIp }) => {
+        async ({ user, body, clientIp, status }) => {
           await service.changePassword(user, body.current_password, body.new_password, { ip: clientIp })
-          set.status = 204
+          return status(204)
         },
         {
           auth: true,
