@@ -1,4 +1,4 @@
-/** The error shapes every route shares, documented once. */
+/** The error shapes every route shares ({"detail": …}, and the 422 field list), documented once. */
 export const ERROR_SCHEMAS = {
   Error: {
     type: 'object',
