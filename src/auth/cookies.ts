@@ -15,6 +15,13 @@ interface CookieJar {
   [name: string]: { set(options: Record<string, unknown>): unknown }
 }
 
+/** Elysia's jar makes a cookie on first access, so every name has one. */
+function jarCookie(cookie: CookieJar, name: string) {
+  const found = cookie[name]
+  if (!found) throw new Error(`no ${name} cookie in the jar`)
+  return found
+}
+
 function base(config: Config, path: string) {
   // Secure only in production: browsers drop Secure cookies on plain-http development hosts.
   // COOKIE_SAMESITE=none (an SPA on another site) is refused at start-up unless cookies are Secure.
@@ -22,15 +29,15 @@ function base(config: Config, path: string) {
 }
 
 export function setSessionCookies(cookie: CookieJar, session: IssuedSession, config: Config): void {
-  cookie[SESSION_COOKIE]!.set({ ...base(config, '/'), value: session.accessToken, maxAge: session.expiresIn })
+  jarCookie(cookie, SESSION_COOKIE).set({ ...base(config, '/'), value: session.accessToken, maxAge: session.expiresIn })
   const refreshSeconds = Math.max(1, Math.round((session.refreshExpiresAt.getTime() - Date.now()) / 1000))
-  cookie[REFRESH_COOKIE]!.set({ ...base(config, REFRESH_COOKIE_PATH), value: session.refreshToken, maxAge: refreshSeconds })
+  jarCookie(cookie, REFRESH_COOKIE).set({ ...base(config, REFRESH_COOKIE_PATH), value: session.refreshToken, maxAge: refreshSeconds })
 }
 
 export function clearSessionCookies(cookie: CookieJar, config: Config): void {
   const gone = { value: '', maxAge: 0, expires: new Date(0) }
-  cookie[SESSION_COOKIE]!.set({ ...base(config, '/'), ...gone })
-  cookie[REFRESH_COOKIE]!.set({ ...base(config, REFRESH_COOKIE_PATH), ...gone })
+  jarCookie(cookie, SESSION_COOKIE).set({ ...base(config, '/'), ...gone })
+  jarCookie(cookie, REFRESH_COOKIE).set({ ...base(config, REFRESH_COOKIE_PATH), ...gone })
 }
 
 /**

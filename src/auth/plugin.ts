@@ -6,18 +6,13 @@ import { requestPath } from '../http/request-path'
 import { isSameSiteRequest, isUnsafeMethod } from './csrf'
 import { TWO_FACTOR_REQUIRED_DETAIL, twoFactorMissing } from './two-factor/policy'
 import { touchSession } from './session-list'
+import type { UserProfile } from './session-lookup'
 import { effectiveRole, hasPermission, roleAtLeast, type Permission, type Role } from './permissions'
 
 export const SESSION_COOKIE = 'session'
 export const REFRESH_COOKIE = 'refresh'
 
-export interface AuthUser {
-  id: number
-  email: string
-  fullName: string
-  firstName: string
-  lastName: string
-  lastLoginAt: Date | null
+export interface AuthUser extends UserProfile {
   role: Role
   isActive: boolean
   createdAt: Date
@@ -113,7 +108,7 @@ function createAuthenticator(ctx: AppContext) {
     }
     if (!claims) throw reject('invalid')
     // Role and active state come from the database on every request, never from the token.
-    const row = await ctx.lookupSessionUser(Number(claims.sub), claims.sid)
+    const row = await ctx.sessionStore.lookup(Number(claims.sub), claims.sid)
     if (!row) throw reject('unknown')
     // Disabling ends the user's sessions too; their still-signed tokens learn why.
     // Once re-enabled, those sessions stay ended (401 below).

@@ -72,8 +72,9 @@ export const errorResponse = (description: string, schema = 'Error') => ({
 
 /** One of the shared answers as an OpenAPI response: the auth macros declare theirs with it. */
 export function sharedErrorResponse(status: '401' | '403' | '400' | '413' | '422' | 'default') {
-  const { description, schema } = SHARED_ERRORS[status]!
-  return errorResponse(description, schema)
+  const error = SHARED_ERRORS[status]
+  if (!error) throw new Error(`no shared error for status ${status}`)
+  return errorResponse(error.description, error.schema)
 }
 
 /** Request bodies the app parses itself (JSON, forms); Twilio's forms are read by the webhook's signature check instead. */

@@ -24,10 +24,10 @@ function firstForwarded(value: string | null): string | undefined {
 
 /** Path and query exactly as the request line carried them (no re-encoding), without any fragment. */
 function pathAndQuery(requestUrl: string): { origin: { scheme: string; host: string }; rest: string } {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(requestUrl)
-  if (!match) throw new Error('request URL without scheme')
-  const rest = requestUrl.slice(match[0].length).split('#')[0]!
-  return { origin: { scheme: match[1]!.toLowerCase(), host: match[2]! }, rest: rest.startsWith('/') ? rest : `/${rest}` }
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/i.exec(requestUrl)
+  const [, scheme, host = '', rest = ''] = match ?? []
+  if (!scheme) throw new Error('request URL without scheme')
+  return { origin: { scheme: scheme.toLowerCase(), host }, rest: rest.startsWith('/') ? rest : `/${rest}` }
 }
 
 /**

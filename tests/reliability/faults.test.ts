@@ -117,7 +117,8 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
 describe('SQLite write lock held by another process [sqlite]', () => {
   test('a write that cannot get the lock within busy_timeout answers 503, then succeeds once the lock is gone', async () => {
     const t = await createTestApp('sqlite', { env: { LOG_LEVEL: 'silent' } })
-    const path = t.database.sqlite!.filename
+    if (t.database.kind !== 'sqlite') throw new Error('a SQLite test app')
+    const path = t.database.handle.filename
     const other = new SqliteHandle(path)
     try {
       const user = await t.createUser('user')
