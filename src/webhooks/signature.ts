@@ -1,4 +1,4 @@
-import { Elysia } from 'elysia'
+import { Elysia, type DocumentDecoration } from 'elysia'
 // The webhooks module alone: importing `twilio` would load the whole REST client.
 import { HMAC_SHA1, HMAC_SHA256, SIGNATURE_SETTINGS_HEADER, getSignatureAlgorithm, validateRequest } from 'twilio/lib/webhooks/webhooks'
 import type { AppContext } from '../context'
@@ -6,6 +6,7 @@ import { HttpError } from '../http/errors'
 import { TOO_LARGE, WEBHOOK_MAX_BODY_BYTES } from '../http/body-limit'
 import { MAX_FORM_FIELDS, MalformedForm, formFieldCount, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
 import { identifierProblem } from './identifiers'
+import { rejectedResponseDoc } from './model'
 
 const MISSING_SIGNATURE = 'Missing Twilio signature'
 const INVALID_SIGNATURE = 'Invalid Twilio signature'
@@ -86,6 +87,12 @@ const OVERSIZED = Object.freeze({ oversized: true })
 
 type Refusal = 'body_too_large' | 'too_many_fields' | 'malformed_ids'
 
+/** What `{ twilioSignature: true }` tells the OpenAPI document: Twilio's signature instead of a user token, and its 403. */
+const SIGNED_BY_TWILIO_DETAIL: DocumentDecoration = {
+  security: [{ twilioSignature: [] }],
+  responses: { 403: rejectedResponseDoc },
+}
+
 /**
  * Route option `{ twilioSignature: true }`: the body is read as raw text (so
  * validation sees exactly what was sent) and the signature is checked in
@@ -152,6 +159,7 @@ export function twilioSignature(ctx: AppContext) {
         if (!params) throw new HttpError(403, SIGNATURE_ERROR)
         return { twilio: params }
       },
+      detail: SIGNED_BY_TWILIO_DETAIL,
     },
   })
 }
