@@ -1,7 +1,24 @@
 import { t } from 'elysia'
 
 /** The body of every error answer: routes declare it for their 4xx/5xx statuses. */
-export const ErrorBody = t.Object({ detail: t.String() }, { title: 'Error' })
+export const ErrorBody = t.Object(
+  {
+    detail: t.String({ maxLength: 2048 }),
+    request_id: t.Optional(t.String({ maxLength: 128, description: 'Only on 500: the X-Request-Id to quote when reporting it' })),
+  },
+  { title: 'Error' },
+)
+
+const VALIDATION_DETAIL = 'Request validation failed'
+
+/** The 422 body: every wrong field named, with what is wrong with it. */
+export const ValidationErrorBody = t.Object(
+  {
+    detail: t.Literal(VALIDATION_DETAIL),
+    errors: t.Array(t.Object({ field: t.String({ maxLength: 256 }), message: t.String({ maxLength: 1024 }) }), { maxItems: 50 }),
+  },
+  { title: 'ValidationError' },
+)
 
 /** An error a client may see: its status and `detail` are the whole response. */
 export class HttpError extends Error {
@@ -70,8 +87,6 @@ export interface FieldError {
   field: string
   message: string
 }
-
-const VALIDATION_DETAIL = 'Request validation failed'
 
 /** 422 with the shape of schema validation failures: `{detail, errors: [{field, message}]}`, every wrong field named. */
 export class ValidationFailed extends HttpError {
