@@ -11,8 +11,6 @@ const MODULES: [string, string][] = [
   ['prom-client', 'prom-client'],
   ['@elysiajs/jwt', '@elysiajs/jwt'],
   ['libphonenumber-js', 'libphonenumber-js'],
-  ['twilio (whole package)', 'twilio'],
-  ['twilio/lib/webhooks/webhooks', 'twilio/lib/webhooks/webhooks'],
   ['src/webhooks/signature.ts', join(ROOT, 'src/webhooks/signature.ts')],
   ['nodemailer', 'nodemailer'],
   ['@elysiajs/openapi', '@elysiajs/openapi'],
@@ -36,7 +34,7 @@ async function cost(specifier: string): Promise<number> {
 export async function runModules() {
   console.log('\n### Resident memory per module (fresh `bun` process each, from source)\n')
   console.log('| module | RSS added, MB | loaded at start? |\n|---|---|---|')
-  const lazy = new Set(['twilio (whole package)', 'nodemailer', '@elysiajs/openapi', 'src/docs/document.ts'])
+  const lazy = new Set(['nodemailer', '@elysiajs/openapi', 'src/docs/document.ts'])
   for (const [label, specifier] of MODULES)
     console.log(`| ${label} | ${fmt(await cost(specifier), 1)} | ${lazy.has(label) ? 'no (first use)' : 'yes'} |`)
 }

@@ -28,6 +28,8 @@ export function isFormContentType(contentType: string | null): boolean {
 }
 
 function decodeComponent(raw: string): string {
+  // Most names and many values have nothing encoded: no regex, no decoder.
+  if (!raw.includes('%') && !raw.includes('+')) return raw
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '))
   } catch {

@@ -1,3 +1,4 @@
+import type { Statement } from 'bun:sqlite'
 import type { Database, PostgresDatabase, SqliteDatabase } from '../db/client'
 
 interface InboundMessage {
@@ -26,6 +27,8 @@ interface StoredInbound {
  */
 export interface InboundStore {
   insert(message: InboundMessage): Promise<StoredInbound | undefined>
+  /** The id of the message stored under this MessageSid, counting inserts still waiting for their commit. */
+  storedId(sid: string): Promise<number | undefined>
 }
 
 const CUSTOMER_OF = (param: string) =>
@@ -34,13 +37,18 @@ const CUSTOMER_OF = (param: string) =>
 type SqliteInboundArgs = [string, string, string, string, string | null, string | null, number]
 
 /**
- * Inserts queued before the current microtasks finish share one transaction
- * (a group commit): most of an insert's cost is writing the table and index
- * pages to the WAL at commit, and consecutive messages touch the same pages.
- * (A later flush, e.g. setImmediate, would batch more but hold every answer
- * behind the whole burst.) Each caller is answered only after the commit; if
- * the batch fails, each insert is retried on its own so one bad row fails alone.
+ * Inserts queued in one turn of the event loop share one transaction (a group
+ * commit): most of an insert's cost is writing the table and index pages to the
+ * WAL at commit, and consecutive messages touch the same pages. The flush runs
+ * in the loop's check phase (setImmediate), after every request the server read
+ * in this turn has reached its insert: the server's answers go out after the
+ * turn anyway, so they wait for nothing but the one commit, while a flush per
+ * microtask checkpoint committed nearly every served request alone. A burst is
+ * cut at MAX_BATCH rows. Each caller is answered only after the commit; if the
+ * batch fails, each insert is retried on its own so one bad row fails alone.
  */
+const MAX_BATCH = 256
+
 function sqliteStore({ handle }: SqliteDatabase): InboundStore {
   // Prepared on first use: the store may be built before migrations have run.
   const prepare = () =>
@@ -51,7 +59,9 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
        RETURNING id, customer_id`,
     )
   let statement: ReturnType<typeof prepare> | undefined
+  let lookup: Statement<{ id: number }, [string]> | undefined
   let queue: { args: SqliteInboundArgs; resolve: (row: StoredInbound | undefined) => void; reject: (error: unknown) => void }[] = []
+  let pending: ReturnType<typeof setImmediate> | undefined
 
   const insertOne = (args: SqliteInboundArgs): StoredInbound | undefined => {
     statement ??= prepare()
@@ -86,6 +96,15 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
   }
 
   return {
+    async storedId(sid) {
+      // A queued insert of this sid counts: commit the queue first (this runs for opt-out keywords only).
+      if (queue.length) {
+        clearImmediate(pending)
+        flush()
+      }
+      lookup ??= handle.prepare('SELECT id FROM communications WHERE external_id = ?1 LIMIT 1')
+      return lookup.get(sid)?.id
+    },
     insert(m) {
       const args: SqliteInboundArgs = [
         m.fromE164 ?? m.from,
@@ -97,7 +116,12 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
         m.at.getTime(),
       ]
       return new Promise((resolve, reject) => {
-        if (queue.push({ args, resolve, reject }) === 1) queueMicrotask(flush)
+        const queued = queue.push({ args, resolve, reject })
+        if (queued === 1) pending = setImmediate(flush)
+        else if (queued >= MAX_BATCH) {
+          clearImmediate(pending)
+          flush()
+        }
       })
     },
   }
@@ -105,6 +129,10 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
 
 function postgresStore({ sql }: PostgresDatabase): InboundStore {
   return {
+    async storedId(sid) {
+      const [row] = await sql<{ id: number }[]>`SELECT id FROM communications WHERE external_id = ${sid} LIMIT 1`
+      return row?.id
+    },
     async insert(m) {
       // postgres.js prepares this text once per connection: one round trip per message.
       const media = m.mediaUrls ? JSON.stringify(m.mediaUrls) : null

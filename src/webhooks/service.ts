@@ -76,8 +76,6 @@ export class WebhookService {
 
   /** Stores an inbound SMS once per MessageSid and applies STOP/START for the sender's number. */
   async recordInbound(params: TwilioParams): Promise<InboundResult> {
-    const { db, tables } = this.ctx.database
-    const { communications } = tables
     const sid = required(params, ['MessageSid', 'SmsMessageSid', 'SmsSid'], 'MessageSid')
     const from = required(params, ['From'], 'From')
     const to = required(params, ['To'], 'To')
@@ -87,8 +85,8 @@ export class WebhookService {
     const change = optOutChange(body, firstParam(params, 'OptOutType'))
     if (change && fromE164) {
       // Twilio retries until it gets a 2xx: a stale retry of an old STOP must not undo a later START.
-      const [existing] = await db.select({ id: communications.id }).from(communications).where(eq(communications.externalId, sid)).limit(1)
-      if (existing) return { stored: false, id: existing.id, optOut: undefined }
+      const existing = await this.inbound.storedId(sid)
+      if (existing !== undefined) return { stored: false, id: existing, optOut: undefined }
       // Consent before the insert: a crash in between is retried by Twilio and redoes both steps.
       await this.optOuts.set(fromE164, change === 'opted_out')
     }

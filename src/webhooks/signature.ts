@@ -1,12 +1,11 @@
 import { Elysia, type DocumentDecoration } from 'elysia'
-// The webhooks module alone: importing `twilio` would load the whole REST client.
-import { HMAC_SHA1, HMAC_SHA256, SIGNATURE_SETTINGS_HEADER, getSignatureAlgorithm, validateRequest } from 'twilio/lib/webhooks/webhooks'
 import type { AppContext } from '../context'
 import { HttpError } from '../http/errors'
 import { TOO_LARGE, WEBHOOK_MAX_BODY_BYTES } from '../http/body-limit'
 import { MAX_FORM_FIELDS, MalformedForm, formFieldCount, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
 import { identifierProblem } from './identifiers'
 import { rejectedResponseDoc } from './model'
+import { HMAC_SHA1, HMAC_SHA256, SIGNATURE_SETTINGS_HEADER, signatureAlgorithm, validTwilioSignature } from './twilio-signature'
 
 const MISSING_SIGNATURE = 'Missing Twilio signature'
 const INVALID_SIGNATURE = 'Invalid Twilio signature'
@@ -45,9 +44,8 @@ export function signedUrl(request: Request, publicUrl: string | undefined): stri
 }
 
 /**
- * Checks X-Twilio-Signature over the signed URL and every form parameter.
- * validateRequest (the `twilio` package) also accepts the URL with and without
- * the default port and compares in constant time.
+ * Checks X-Twilio-Signature over the signed URL and every form parameter
+ * (with and without the default port, as the `twilio` package does), in constant time.
  */
 function checkTwilioSignature(input: {
   request: Request
@@ -66,12 +64,12 @@ function checkTwilioSignature(input: {
     }
     const params = parseTwilioForm(rawBody)
     // Webhooks signed with a SharedKey name their algorithm; the default is the Auth Token's HMAC-SHA1.
-    const algorithm = getSignatureAlgorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+    const algorithm = signatureAlgorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
     if (algorithm !== HMAC_SHA1 && algorithm !== HMAC_SHA256) {
       return { ok: false, reason: 'unsupported_algorithm', detail: SIGNATURE_ERROR }
     }
     const url = signedUrl(request, publicUrl)
-    if (!validateRequest(authToken, signature, url, params, algorithm)) {
+    if (!validTwilioSignature(authToken, signature, url, params, algorithm)) {
       return { ok: false, reason: 'invalid', detail: INVALID_SIGNATURE }
     }
     return { ok: true, params, url }
