@@ -31,18 +31,31 @@ export function requestIdFrom(request: Request): string {
  * errors thrown by other onRequest hooks carry it too.
  */
 export function requestContext(ctx: AppContext) {
+  const trustProxy = ctx.config.trustProxy
   return new Elysia({ name: 'request-context', seed: ctx.id })
     .onRequest(({ request, set }) => {
       const id = requestIdFrom(request)
       infos.set(set, { id, startedAt: performance.now() })
       set.headers['x-request-id'] = id
     })
-    .derive({ as: 'global' }, ({ request, server, set }) => {
+    .derive({ as: 'global' }, (context) => {
+      const { request, set } = context
       const info = infos.get(set)
-      return {
+      // The client IP is looked up on first read: asking the server for the socket's address costs more
+      // than the rest of a /health answer, and most routes never read it. An alias, because Elysia infers
+      // from this source what every request must prepare, and `context` handed to a function means all of it.
+      const target: object = context
+      let ip: string | undefined
+      Object.defineProperty(target, 'clientIp', {
+        get: () => (ip ??= clientIp(request, context.server, trustProxy)),
+        enumerable: true,
+        configurable: true,
+      })
+      const derived: { requestId: string; startedAt: number; clientIp?: string } = {
         requestId: info?.id ?? requestIdFrom(request),
-        clientIp: clientIp(request, server, ctx.config.trustProxy),
         startedAt: info?.startedAt ?? performance.now(),
       }
+      // Typed with the property defined above, which Object.assign (how Elysia applies this) must not overwrite.
+      return derived as { requestId: string; startedAt: number; clientIp: string }
     })
 }

@@ -23,14 +23,30 @@ interface DurationSeries {
  * Registered with the prom-client registry through its metric interface (get/reset).
  */
 export class RequestSeries {
-  private readonly counts = new Map<string, CountSeries>()
+  /** Count series in the order they first appeared (the order /metrics lists them)... */
+  private readonly counts: CountSeries[] = []
+  /** ...and found by route, status and method: nested maps, so no key string is built per request. */
+  private readonly countIndex = new Map<string, Map<number, Map<string, CountSeries>>>()
   private readonly durations = new Map<string, DurationSeries>()
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`
-    const counted = this.counts.get(key)
+    let byStatus = this.countIndex.get(route)
+    if (!byStatus) {
+      byStatus = new Map()
+      this.countIndex.set(route, byStatus)
+    }
+    let byMethod = byStatus.get(status)
+    if (!byMethod) {
+      byMethod = new Map()
+      byStatus.set(status, byMethod)
+    }
+    const counted = byMethod.get(method)
     if (counted) counted.value++
-    else this.counts.set(key, { labels: { method, route, status: String(status) }, value: 1 })
+    else {
+      const series = { labels: { method, route, status: String(status) }, value: 1 }
+      byMethod.set(method, series)
+      this.counts.push(series)
+    }
 
     let timed = this.durations.get(route)
     if (!timed) {
@@ -56,9 +72,12 @@ export class RequestSeries {
         help: counter.help,
         type: counter.type,
         aggregator: counter.aggregator,
-        values: [...this.counts.values()].map((series) => ({ labels: { ...series.labels }, value: series.value })),
+        values: this.counts.map((series) => ({ labels: { ...series.labels }, value: series.value })),
       }),
-      reset: () => this.counts.clear(),
+      reset: () => {
+        this.counts.length = 0
+        this.countIndex.clear()
+      },
     }
     const histogram = {
       name: 'crm_http_request_duration_seconds',

@@ -37,17 +37,21 @@ const CUSTOMER_OF = (param: string) =>
 type SqliteInboundArgs = [string, string, string, string, string | null, string | null, number]
 
 /**
- * Inserts queued in one turn of the event loop share one transaction (a group
- * commit): most of an insert's cost is writing the table and index pages to the
- * WAL at commit, and consecutive messages touch the same pages. The flush runs
- * in the loop's check phase (setImmediate), after every request the server read
- * in this turn has reached its insert: the server's answers go out after the
- * turn anyway, so they wait for nothing but the one commit, while a flush per
- * microtask checkpoint committed nearly every served request alone. A burst is
- * cut at MAX_BATCH rows. Each caller is answered only after the commit; if the
- * batch fails, each insert is retried on its own so one bad row fails alone.
+ * Inserts share one transaction when messages arrive faster than one per
+ * millisecond (a group commit): most of an insert's cost is writing the table
+ * and index pages to the WAL at commit, and consecutive messages touch the same
+ * pages. Served requests reach their insert in separate microtask checkpoints,
+ * so a flush per checkpoint commits each message alone; under such a stream the
+ * flush waits for the loop's check phase (setImmediate) instead, when the
+ * requests read in this turn have queued theirs. Bun runs that phase only once
+ * other ready work is done, so a batch is also committed by the next insert once
+ * it is MAX_WAIT_MS old or MAX_BATCH rows long, and by a timer after MAX_WAIT_MS.
+ * A message arriving alone is committed at once, as before. Each caller is
+ * answered only after the commit; if the batch fails, each insert is retried on
+ * its own so one bad row fails alone.
  */
 const MAX_BATCH = 256
+const MAX_WAIT_MS = 2
 
 function sqliteStore({ handle }: SqliteDatabase): InboundStore {
   // Prepared on first use: the store may be built before migrations have run.
@@ -61,7 +65,11 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
   let statement: ReturnType<typeof prepare> | undefined
   let lookup: Statement<{ id: number }, [string]> | undefined
   let queue: { args: SqliteInboundArgs; resolve: (row: StoredInbound | undefined) => void; reject: (error: unknown) => void }[] = []
-  let pending: ReturnType<typeof setImmediate> | undefined
+  let immediate: ReturnType<typeof setImmediate> | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  /** When the current batch's first insert was queued, and when the last flush ran. */
+  let queuedAt = 0
+  let flushedAt = Number.NEGATIVE_INFINITY
 
   const insertOne = (args: SqliteInboundArgs): StoredInbound | undefined => {
     statement ??= prepare()
@@ -70,8 +78,12 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
   }
 
   const flush = () => {
+    clearImmediate(immediate)
+    clearTimeout(timer)
+    immediate = timer = undefined
     const batch = queue
     queue = []
+    flushedAt = performance.now()
     // Alone, or inside someone else's (synchronous) transaction: no batch transaction of our own.
     if (batch.length > 1 && !handle.inTransaction) {
       try {
@@ -98,10 +110,7 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
   return {
     async storedId(sid) {
       // A queued insert of this sid counts: commit the queue first (this runs for opt-out keywords only).
-      if (queue.length) {
-        clearImmediate(pending)
-        flush()
-      }
+      if (queue.length) flush()
       lookup ??= handle.prepare('SELECT id FROM communications WHERE external_id = ?1 LIMIT 1')
       return lookup.get(sid)?.id
     },
@@ -117,11 +126,15 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
       ]
       return new Promise((resolve, reject) => {
         const queued = queue.push({ args, resolve, reject })
-        if (queued === 1) pending = setImmediate(flush)
-        else if (queued >= MAX_BATCH) {
-          clearImmediate(pending)
-          flush()
-        }
+        const now = performance.now()
+        if (queued === 1) {
+          queuedAt = now
+          if (now - flushedAt >= 1) queueMicrotask(flush)
+          else {
+            immediate = setImmediate(flush)
+            timer = setTimeout(flush, MAX_WAIT_MS)
+          }
+        } else if (queued >= MAX_BATCH || now - queuedAt >= MAX_WAIT_MS) flush()
       })
     },
   }
