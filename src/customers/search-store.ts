@@ -11,7 +11,7 @@ export interface ListFilter {
 }
 
 /** One search page, asked of a store: the needles, the list filter, and the same as one portable LIKE condition. */
-export interface MatchQuery {
+interface MatchQuery {
   needles: string[]
   filter: ListFilter
   /** Live rows of the filter whose search_text holds any needle (bound LIKE patterns). */
@@ -23,7 +23,7 @@ export interface MatchQuery {
 }
 
 /** Matches found a database's own way: one page of ids, newest first, and a counter of them all. */
-export interface IndexedMatches {
+interface IndexedMatches {
   ids: number[]
   /** The rows of `ids`, when the store read them with the page. */
   rows?: CustomerRow[]
@@ -88,9 +88,12 @@ class SqliteCustomerSearchStore implements CustomerSearchStore {
     const archived = filter.archived ? 1 : 0
     const stage = filter.prospectStage !== undefined
     let page = this.pages.get(stage)
-    if (!page) this.pages.set(stage, (page = this.preparePage(stage)))
+    if (!page) {
+      page = this.preparePage(stage)
+      this.pages.set(stage, page)
+    }
     const rows = page.all({ match, archived, stage: filter.prospectStage, limit, offset })
-    const params: (string | number)[] = stage ? [match, archived, filter.prospectStage!] : [match, archived]
+    const params: (string | number)[] = filter.prospectStage === undefined ? [match, archived] : [match, archived, filter.prospectStage]
     // bun:sqlite caches this statement by its text.
     const countUpTo = (rowLimit: number) =>
       this.database.handle
@@ -152,7 +155,10 @@ class PostgresCustomerSearchStore implements CustomerSearchStore {
     const stage = filter.prospectStage !== undefined
     const shape = `${needles.length}${stage ? 's' : ''}`
     let statement = this.statements.get(shape)
-    if (!statement) this.statements.set(shape, (statement = this.prepare(needles.length, stage)))
+    if (!statement) {
+      statement = this.prepare(needles.length, stage)
+      this.statements.set(shape, statement)
+    }
     const patterns = Object.fromEntries(needles.map((needle, i) => [`pattern${i}`, containsPattern(needle)]))
     const found = await statement.execute({
       ...patterns,

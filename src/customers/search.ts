@@ -102,7 +102,7 @@ function shownCondition(customers: Tables['customers'], filter: ListFilter): SQL
 /** What every search path means: the customers the list shows whose search text holds any needle (bound LIKE patterns). */
 export function searchCondition(customers: Tables['customers'], needles: string[], filter: ListFilter): SQL {
   const matches = needles.map((needle): SQL => sql`${customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
-  return and(shownCondition(customers, filter), or(...matches))!
+  return and(shownCondition(customers, filter), or(...matches)) ?? sql`false`
 }
 
 /**
