@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
-import { closedSmtpUrl, startFakeSmtp, startSilentSmtp, type FakeSmtp } from '../fakes/smtp'
+import { closedSmtpUrl, startFakeSmtp, startSilentSmtp, type FakeSmtp } from '../../testkit/fakes/smtp'
 import { EmailSender, EmailSendError } from '../../src/email/sender'
 import { normalizeEmailAddress } from '../../src/email/address'
 import { allCommunications, insertCustomer } from './support'

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'bun:test'
 import { describeEachDialect, json, type TestUser } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
-import { allCommunications, communicationRow, insertCustomer, SENDER, smsApp } from './support'
+import { allCommunications, communicationRow, insertCustomer, smsApp } from './support'
+import { SENDER } from '../../testkit/twilio'
 
 /** Generous: each PostgreSQL test app is a fresh database, and CI machines are shared. */
 const SLOW = 30_000

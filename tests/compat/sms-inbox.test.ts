@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { describeEachDialect, type TestUser } from '../helpers/harness'
-import { AUTH_TOKEN, insertCustomer, smsApp } from '../communications/support'
+import { insertCustomer, smsApp } from '../communications/support'
 import { INCOMING, inboundPairs, postSigned } from '../webhooks/signing'
 import { spaHeaders } from './spa'
+import { AUTH_TOKEN } from '../../testkit/twilio'
 
 // The SMS inbox, a conversation, the unified inbox and the e-mail inbox, as
 // the React CRM app reads them, fed by real sends (fake Twilio) and signed

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, DEFAULT_PASSWORD, type TestApp, type RequestOptions } from '../helpers/harness'
 import { conformanceProblems, findOperation, schemaValidator, type OpenApiDocument } from '../helpers/openapi'
-import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
-import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
-import type { FakeTwilio } from '../fakes/twilio'
-import { formBody, inboundPairs, sign, type Pairs } from '../webhooks/signing'
+import { startFakeSmtp, type FakeSmtp } from '../../testkit/fakes/smtp'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { inboundPairs } from '../webhooks/signing'
 import { OPERATIONS } from '../../src/docs/operations'
 import { enrol, totpCode } from '../security/two-factor-support'
+import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv, formBody, sign, type Pairs } from '../../testkit/twilio'
 
 const FRONTEND = 'http://localhost:5173'
 const MAX_BODY = 65_536

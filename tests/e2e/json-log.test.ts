@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { BINARY, ROOT, loginOverHttp, startServer } from '../helpers/spawn'
-import { AUTH_TOKEN, INCOMING, STATUS, formBody, sign, type Pairs } from '../webhooks/signing'
+import { INCOMING, STATUS } from '../webhooks/signing'
+import { AUTH_TOKEN, formBody, sign, type Pairs } from '../../testkit/twilio'
 
 beforeAll(() => {
   if (!existsSync(BINARY)) {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, TEST_SECRET, type TestApp } from '../helpers/harness'
-import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio'
-import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
-import { AUTH_TOKEN, INCOMING, STATUS, inboundPairs, newSid, postSigned } from '../webhooks/signing'
+import { startFakeTwilio, type FakeTwilio } from '../../testkit/fakes/twilio'
+import { startFakeSmtp, type FakeSmtp } from '../../testkit/fakes/smtp'
+import { INCOMING, STATUS, inboundPairs, newSid, postSigned } from '../webhooks/signing'
+import { AUTH_TOKEN } from '../../testkit/twilio'
 
 const ACCOUNT_SID = `AC${'a1'.repeat(16)}`
 const SMTP_PASSWORD = 'smtp-pass-NEVER-LOGGED-7731'

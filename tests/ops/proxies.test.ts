@@ -7,9 +7,9 @@ import { DEFAULT_PASSWORD } from '../helpers/harness'
 import { BINARY, ROOT, freePort, type RunningServer } from '../helpers/spawn'
 import { startReplicas, type Replicas } from '../helpers/replicas'
 import { docsSnippet, fakeFrontend, startCaddy, startNginx, type ProxyPorts, type RunningProxy } from '../helpers/proxies'
-import { ACCOUNT_SID, AUTH_TOKEN, SENDER, fakeTwilio, twilioEnv } from '../communications/support'
-import type { FakeTwilio } from '../fakes/twilio'
-import { formBody, inboundPairs, sign } from '../webhooks/signing'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { inboundPairs } from '../webhooks/signing'
+import { ACCOUNT_SID, AUTH_TOKEN, SENDER, fakeTwilio, twilioEnv, formBody, sign } from '../../testkit/twilio'
 
 /**
  * compose.yaml's topology without containers: two replicas of the compiled

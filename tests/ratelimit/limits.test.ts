@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { eq, sql } from 'drizzle-orm'
 import { createTestApp, describeEachDialect, json, type Dialect, type TestUser } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
-import { smsApp, twilioEnv } from '../communications/support'
+import { smsApp } from '../communications/support'
 import type { Database } from '../../src/db/client'
+import { twilioEnv } from '../../testkit/twilio'
 
 /** Generous: each PostgreSQL test app is a fresh database, and CI machines are shared. */
 const SLOW = 30_000

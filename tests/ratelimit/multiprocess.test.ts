@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { DIALECTS, type Dialect } from '../helpers/harness'
 import type { RunningServer } from '../helpers/spawn'
 import { startReplicas, type Replicas } from '../helpers/replicas'
-import { fakeTwilio, twilioEnv } from '../communications/support'
-import type { FakeTwilio } from '../fakes/twilio'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { fakeTwilio, twilioEnv } from '../../testkit/twilio'
 
 const SEND = '/api/v2/communications/sms/send'
 

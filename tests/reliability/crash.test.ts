@@ -8,9 +8,8 @@ import { startServer, type RunningServer, loginOverHttp } from '../helpers/spawn
 import { openSqlite } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
-import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
-import { sign } from '../webhooks/signing'
-import type { FakeTwilio } from '../fakes/twilio'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv, sign } from '../../testkit/twilio'
 
 /**
  * Durability: a kill -9 at any moment loses no write that was answered 2xx.

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createHash } from 'node:crypto'
 import { DEFAULT_PASSWORD, DIALECTS, createTestApp, type Dialect, type TestApp } from '../helpers/harness'
 import { startReplicas, type Replicas } from '../helpers/replicas'
-import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
-import { sign } from '../webhooks/signing'
-import type { FakeTwilio } from '../fakes/twilio'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv, sign } from '../../testkit/twilio'
 
 /**
  * The SMS limits under mixed traffic: while customers are written and read, history is

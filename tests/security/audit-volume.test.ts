@@ -10,8 +10,9 @@ import { loadConfig, ConfigError } from '../../src/config'
 import { openSqlite } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { pruneAuditLog } from '../../src/audit/retention'
-import { AUTH_TOKEN, INCOMING, STATUS, communicationCount, formBody, inboundPairs, postSigned, sign, type Pairs } from '../webhooks/signing'
+import { INCOMING, STATUS, communicationCount, inboundPairs, postSigned } from '../webhooks/signing'
 import { login } from './support'
+import { AUTH_TOKEN, formBody, sign, type Pairs } from '../../testkit/twilio'
 
 const DAY = 24 * 60 * 60 * 1000
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestApp, describeEachDialect, freshDatabase, json, TEST_SECRET, type TestApp, type TestUser } from '../helpers/harness'
 import { serverCommand } from '../helpers/spawn'
-import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
+import { startFakeSmtp, type FakeSmtp } from '../../testkit/fakes/smtp'
 import { expectUnauthorized, login } from './support'
 import { enrol } from './two-factor-support'
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
 import { keywordOf } from '../../src/optouts/keywords'
-import { AUTH_TOKEN, INCOMING, inboundPairs, postSigned } from '../webhooks/signing'
+import { INCOMING, inboundPairs, postSigned } from '../webhooks/signing'
+import { AUTH_TOKEN } from '../../testkit/twilio'
 
 // Each written the way a phone keyboard, autocorrect or a CJK input method produces it.
 const STOPS = [

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'bun:test'
 import { and, eq } from 'drizzle-orm'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
-import { startFakeSmtp, type FakeSmtp, type ReceivedMail } from '../fakes/smtp'
+import { startFakeSmtp, type FakeSmtp, type ReceivedMail } from '../../testkit/fakes/smtp'
 import { checklist } from '../../src/cli/check'
 import { loadConfig } from '../../src/config'
 import { expectUnauthorized, login } from './support'

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
-import { ACCOUNT_SID, AUTH_TOKEN, STATUS, communicationBySid, newSid, postSigned } from '../webhooks/signing'
+import { STATUS, communicationBySid, newSid, postSigned } from '../webhooks/signing'
+import { ACCOUNT_SID, AUTH_TOKEN } from '../../testkit/twilio'
 
 const TWILIO_STATUSES = [
   'accepted',

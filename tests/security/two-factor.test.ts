@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { and, eq } from 'drizzle-orm'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
-import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
+import { startFakeSmtp, type FakeSmtp } from '../../testkit/fakes/smtp'
 import { cookiesOf, expectUnauthorized, login } from './support'
 import { challengeFor, enrol, totpCode, verify } from './two-factor-support'
 

@@ -2,18 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
-import {
-  ACCOUNT_SID,
-  AUTH_TOKEN,
-  INCOMING,
-  STATUS,
-  communicationCount,
-  inboundPairs,
-  newSid,
-  postSigned,
-  sign,
-  type Pairs,
-} from '../webhooks/signing'
+import { INCOMING, STATUS, communicationCount, inboundPairs, newSid, postSigned } from '../webhooks/signing'
+import { ACCOUNT_SID, AUTH_TOKEN, sign, type Pairs } from '../../testkit/twilio'
 
 const PHONE = '+14155550177'
 

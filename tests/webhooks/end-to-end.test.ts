@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { describeEachDialect, json, type TestUser } from '../helpers/harness'
-import { ACCOUNT_SID, AUTH_TOKEN, insertCustomer, smsApp } from '../communications/support'
-import { INCOMING, STATUS, inboundPairs, postSigned, type Pairs } from './signing'
+import { insertCustomer, smsApp } from '../communications/support'
+import { INCOMING, STATUS, inboundPairs, postSigned } from './signing'
+import { ACCOUNT_SID, AUTH_TOKEN, type Pairs } from '../../testkit/twilio'
 
 const SEND = '/api/v2/communications/sms/send'
 const PUBLIC_URL = 'https://crm.example.com'

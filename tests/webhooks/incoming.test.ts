@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { OptOutService } from '../../src/optouts/service'
 import { createTestApp, describeEachDialect, type TestApp } from '../helpers/harness'
-import { AUTH_TOKEN, INCOMING, communicationBySid, communicationCount, inboundPairs, newSid, postSigned, type Pairs } from './signing'
+import { INCOMING, communicationBySid, communicationCount, inboundPairs, newSid, postSigned } from './signing'
+import { AUTH_TOKEN, type Pairs } from '../../testkit/twilio'
 
 describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
   let t: TestApp

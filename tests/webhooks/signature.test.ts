@@ -4,20 +4,8 @@ import { eq } from 'drizzle-orm'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
 import { parseTwilioForm } from '../../src/webhooks/form'
 import { signedUrl } from '../../src/webhooks/signature'
-import {
-  ACCOUNT_SID,
-  AUTH_TOKEN,
-  INCOMING,
-  STATUS,
-  communicationCount,
-  formBody,
-  inboundPairs,
-  newSid,
-  postSigned,
-  sign,
-  signingParams,
-  type Pairs,
-} from './signing'
+import { INCOMING, STATUS, communicationCount, inboundPairs, newSid, postSigned } from './signing'
+import { ACCOUNT_SID, AUTH_TOKEN, formBody, sign, signingParams, type Pairs } from '../../testkit/twilio'
 
 async function expectAccepted(response: Response) {
   expect(response.status).toBe(200)

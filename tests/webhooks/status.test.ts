@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { OptOutService } from '../../src/optouts/service'
 import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
-import { ACCOUNT_SID, AUTH_TOKEN, STATUS, communicationBySid, newSid, postSigned, type Pairs } from './signing'
+import { STATUS, communicationBySid, newSid, postSigned } from './signing'
+import { ACCOUNT_SID, AUTH_TOKEN, type Pairs } from '../../testkit/twilio'
 
 describeEachDialect('Twilio status callback webhook', (dialect) => {
   let t: TestApp
