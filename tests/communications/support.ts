@@ -40,15 +40,15 @@ export function useSmsApp<const R extends Role = never>(
   }
 }
 
-/** An app wired to a fresh fake Twilio. */
+/** An app wired to a fresh fake Twilio, for one test; the caller closes it. */
 export async function smsApp(dialect: Dialect, env: Record<string, string> = {}, options: Omit<TestAppOptions, 'env'> = {}) {
   const twilio = fakeTwilio()
-  const t = await createTestApp(dialect, { ...options, env: twilioEnv(twilio, env) })
+  const testApp = await createTestApp(dialect, { ...options, env: twilioEnv(twilio, env) })
   return {
-    t,
+    testApp,
     twilio,
     async close() {
-      await t.close()
+      await testApp.close()
       await twilio.close()
     },
   }

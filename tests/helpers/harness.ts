@@ -98,6 +98,11 @@ export async function errorBody(response: Response): Promise<ErrorBody> {
   return body as ErrorBody
 }
 
+/** The `field` of each entry of a refusal's `errors`. */
+export async function errorFields(response: Response): Promise<string[]> {
+  return ((await errorBody(response)).errors ?? []).map((error) => error.field)
+}
+
 export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
   return (await response.json()) as T
 }

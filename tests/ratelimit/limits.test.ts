@@ -35,7 +35,7 @@ let numberSeq = 0
 const freshNumber = () => `+1415555${String(1000 + (numberSeq++ % 9000)).padStart(4, '0')}`
 
 function sendAs(env: SmsEnv, user: TestUser, to: string, body = 'hello') {
-  return env.t.request('POST', SEND, { token: user.token, json: { to, body } })
+  return env.testApp.request('POST', SEND, { token: user.token, json: { to, body } })
 }
 
 function retryAfterOf(response: Response): number {
@@ -49,7 +49,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'per-minute: the (limit+1)th send is 429 with the exact message and Retry-After',
     async () => {
       const env = await smsApp(dialect, limits(3, 100, 100))
-      const user = await env.t.createUser('user')
+      const user = await env.testApp.createUser('user')
       for (let i = 0; i < 3; i++) expect((await sendAs(env, user, freshNumber())).status).toBe(201)
       const response = await sendAs(env, user, freshNumber())
       expect(response.status).toBe(429)
@@ -60,7 +60,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
       expect(env.twilio.requests).toHaveLength(3)
 
       // Retry-After is when the oldest send leaves the window.
-      await age(env.t.database, 50_000)
+      await age(env.testApp.database, 50_000)
       const later = await sendAs(env, user, freshNumber())
       expect(later.status).toBe(429)
       const remaining = retryAfterOf(later)
@@ -68,7 +68,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
       expect(remaining).toBeLessThanOrEqual(11)
       expect((await json(later)).detail).toBe(`Rate limit exceeded: Per-minute limit (3/min). Retry after ${remaining} seconds.`)
 
-      await age(env.t.database, 11_000)
+      await age(env.testApp.database, 11_000)
       expect((await sendAs(env, user, freshNumber())).status).toBe(201)
       await env.close()
     },
@@ -79,17 +79,17 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'per-hour: exact message and Retry-After; rejected requests are not counted',
     async () => {
       const env = await smsApp(dialect, limits(2, 5, 100))
-      const user = await env.t.createUser('user')
+      const user = await env.testApp.createUser('user')
       expect((await sendAs(env, user, freshNumber())).status).toBe(201)
       expect((await sendAs(env, user, freshNumber())).status).toBe(201)
       // Five rejections by the minute limit: none of them may count toward the hour.
       for (let i = 0; i < 5; i++) expect((await sendAs(env, user, freshNumber())).status).toBe(429)
-      expect(await eventCount(env.t.database)).toBe(4)
+      expect(await eventCount(env.testApp.database)).toBe(4)
 
-      await age(env.t.database, 61_000)
+      await age(env.testApp.database, 61_000)
       expect((await sendAs(env, user, freshNumber())).status).toBe(201)
       expect((await sendAs(env, user, freshNumber())).status).toBe(201)
-      await age(env.t.database, 61_000)
+      await age(env.testApp.database, 61_000)
       expect((await sendAs(env, user, freshNumber())).status).toBe(201)
 
       const response = await sendAs(env, user, freshNumber())
@@ -109,8 +109,8 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'per-destination: shared by every user, other numbers unaffected',
     async () => {
       const env = await smsApp(dialect, limits(100, 100, 2))
-      const alice = await env.t.createUser('user')
-      const bob = await env.t.createUser('admin')
+      const alice = await env.testApp.createUser('user')
+      const bob = await env.testApp.createUser('admin')
       const target = '+14155559000'
       expect((await sendAs(env, alice, target)).status).toBe(201)
       expect((await sendAs(env, bob, '(415) 555-9000')).status).toBe(201)
@@ -134,7 +134,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'accepted sends carry RateLimit-Policy and RateLimit; 429s carry them too',
     async () => {
       const env = await smsApp(dialect, limits(3, 100, 5))
-      const user = await env.t.createUser('user')
+      const user = await env.testApp.createUser('user')
       const first = await sendAs(env, user, '+14155559100')
       expect(first.status).toBe(201)
       expect(first.headers.get('ratelimit-policy')).toBe('"minute";q=3;w=60, "hour";q=100;w=3600, "destination";q=5;w=3600')
@@ -155,15 +155,15 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'opt-out 409s, validation 422s and 404s use no capacity',
     async () => {
       const env = await smsApp(dialect, limits(1, 100, 100))
-      const user = await env.t.createUser('user')
-      await new OptOutService(env.t.database).set('+14155559200', true)
+      const user = await env.testApp.createUser('user')
+      await new OptOutService(env.testApp.database).set('+14155559200', true)
       for (let i = 0; i < 3; i++) {
         expect((await sendAs(env, user, '+14155559200')).status).toBe(409)
         expect((await sendAs(env, user, 'garbage')).status).toBe(422)
         expect((await sendAs(env, user, '+14155559201', '   ')).status).toBe(422)
-        expect((await env.t.request('POST', SEND, { token: user.token, json: { customer_id: 424242, body: 'x' } })).status).toBe(404)
+        expect((await env.testApp.request('POST', SEND, { token: user.token, json: { customer_id: 424242, body: 'x' } })).status).toBe(404)
       }
-      expect(await eventCount(env.t.database)).toBe(0)
+      expect(await eventCount(env.testApp.database)).toBe(0)
       expect((await sendAs(env, user, '+14155559202')).status).toBe(201)
       await env.close()
     },
@@ -174,7 +174,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'a send Twilio fails still counts: capacity is taken before Twilio is called',
     async () => {
       const env = await smsApp(dialect, limits(1, 100, 100))
-      const user = await env.t.createUser('user')
+      const user = await env.testApp.createUser('user')
       env.twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: 'Invalid To' })
       expect((await sendAs(env, user, '+14155559300')).status).toBe(502)
       expect((await sendAs(env, user, '+14155559301')).status).toBe(429)
@@ -187,15 +187,15 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'a hit is audited (masked destination) and counted in metrics',
     async () => {
       const env = await smsApp(dialect, limits(1, 100, 100))
-      const user = await env.t.createUser('user')
+      const user = await env.testApp.createUser('user')
       await sendAs(env, user, '+14155559400')
       expect((await sendAs(env, user, '+14155559401')).status).toBe(429)
-      const { auditLog } = env.t.database.tables
-      const [entry] = await env.t.database.db.select().from(auditLog).where(eq(auditLog.action, 'ratelimit.exceeded'))
+      const { auditLog } = env.testApp.database.tables
+      const [entry] = await env.testApp.database.db.select().from(auditLog).where(eq(auditLog.action, 'ratelimit.exceeded'))
       expect(entry).toMatchObject({ userId: user.id, actorEmail: user.email, target: '***9401' })
       expect(entry!.details).toMatchObject({ limit: 'minute' })
       expect(JSON.stringify(entry)).not.toContain('4155559401')
-      expect(await env.t.ctx.metrics.render()).toMatch(/crm_rate_limited_total\{limit="minute"\} 1/)
+      expect(await env.testApp.ctx.metrics.render()).toMatch(/crm_rate_limited_total\{limit="minute"\} 1/)
       await env.close()
     },
     SLOW,
@@ -205,7 +205,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     '40 concurrent sends at a limit of 10: exactly 10 accepted, exactly 10 reach Twilio',
     async () => {
       const env = await smsApp(dialect, limits(10, 100, 100))
-      const user = await env.t.createUser('user')
+      const user = await env.testApp.createUser('user')
       const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => sendAs(env, user, `+1415555${7000 + i}`)))
       const statuses = responses.map((r) => r.status)
       expect(statuses.filter((s) => s === 201)).toHaveLength(10)
@@ -220,7 +220,7 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'concurrent sends by several users to one number: exactly the destination limit',
     async () => {
       const env = await smsApp(dialect, limits(100, 100, 5))
-      const users = await Promise.all([env.t.createUser('user'), env.t.createUser('user'), env.t.createUser('admin')])
+      const users = await Promise.all([env.testApp.createUser('user'), env.testApp.createUser('user'), env.testApp.createUser('admin')])
       const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => sendAs(env, users[i % 3]!, '+14155558000')))
       expect(responses.filter((r) => r.status === 201)).toHaveLength(5)
       expect(env.twilio.requests).toHaveLength(5)
@@ -233,11 +233,11 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'limits survive a restart: a new app on the same database sees the earlier sends',
     async () => {
       const env = await smsApp(dialect, limits(2, 100, 100))
-      const user = await env.t.createUser('user')
+      const user = await env.testApp.createUser('user')
       expect((await sendAs(env, user, freshNumber())).status).toBe(201)
       expect((await sendAs(env, user, freshNumber())).status).toBe(201)
       const restarted = await createTestApp(dialect, {
-        database: env.t.database,
+        database: env.testApp.database,
         env: { ...twilioEnv(env.twilio), ...limits(2, 100, 100) },
       })
       const response = await restarted.request('POST', SEND, { token: user.token, json: { to: freshNumber(), body: 'after restart' } })
@@ -253,14 +253,14 @@ describeEachDialect('SMS rate limits', (dialect: Dialect) => {
     'old events are pruned',
     async () => {
       const env = await smsApp(dialect, limits(100, 100, 100))
-      const user = await env.t.createUser('user')
-      const { rateLimitEvents } = env.t.database.tables
-      await env.t.database.db.insert(rateLimitEvents).values([
+      const user = await env.testApp.createUser('user')
+      const { rateLimitEvents } = env.testApp.database.tables
+      await env.testApp.database.db.insert(rateLimitEvents).values([
         { key: 'user:999', at: Date.now() - 7_200_000 },
         { key: 'dest:+14155550000', at: Date.now() - 3_700_000 },
       ])
       expect((await sendAs(env, user, freshNumber())).status).toBe(201)
-      const keys = (await env.t.database.db.select().from(rateLimitEvents)).map((r) => r.key).sort()
+      const keys = (await env.testApp.database.db.select().from(rateLimitEvents)).map((r) => r.key).sort()
       expect(keys).toEqual([`user:${user.id}`, expect.stringMatching(/^dest:\+1415555\d{4}$/)].sort())
       await env.close()
     },
@@ -273,7 +273,7 @@ describeEachDialect('SMS rate limits with defaults', (dialect) => {
   let user: TestUser
   beforeAll(async () => {
     env = await smsApp(dialect)
-    user = await env.t.createUser('user')
+    user = await env.testApp.createUser('user')
   }, SLOW)
   afterAll(() => env.close())
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { count } from 'drizzle-orm'
 import { json, type TestUser } from '../helpers/harness'
-import { smsApp } from '../communications/support'
+import { useSmsApp } from '../communications/support'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/http/json-body'
 
 const DEEP = 20_000
@@ -12,16 +12,12 @@ const CUSTOMERS = '/api/v2/customers'
 const SEND = '/api/v2/communications/sms/send'
 
 describe('deeply nested JSON', () => {
-  let env: Awaited<ReturnType<typeof smsApp>>
-  let user: TestUser
-  beforeAll(async () => {
-    env = await smsApp('sqlite')
-    user = await env.t.createUser('admin')
-  }, 30_000)
-  afterAll(() => env.close())
+  const sms = useSmsApp('sqlite', {}, { roles: ['admin'], timeout: 30_000 })
+  const { testApp } = sms
+  const { admin: user } = testApp.users
 
   const post = (path: string, body: string, token?: string) =>
-    env.t.request('POST', path, { body, token, headers: { 'content-type': 'application/json' } })
+    testApp.request('POST', path, { body, token, headers: { 'content-type': 'application/json' } })
 
   // Each a ~40 KB body whose nested value sits in a field the route accepts.
   const attacks: [string, string, boolean][] = [
@@ -37,14 +33,14 @@ describe('deeply nested JSON', () => {
     const response = await post(pathOf(name), body, authenticated ? user.token : undefined)
     expect(response.status).toBe(400)
     expect(await json(response)).toEqual({ detail: 'Malformed request body' })
-    const [customers] = await env.t.database.db.select({ value: count() }).from(env.t.database.tables.customers)
+    const [customers] = await testApp.database.db.select({ value: count() }).from(testApp.database.tables.customers)
     expect(customers!.value).toBe(0)
-    expect(env.twilio.requests).toHaveLength(0)
+    expect(sms.twilio.requests).toHaveLength(0)
   })
 
   // The bun test timeout is the only clock here (generous): before the bound, four of these held the event loop for tens of seconds.
   test('four at once do not hold up /health, which answers while they are refused', async () => {
-    const health = env.t.request('GET', '/health')
+    const health = testApp.request('GET', '/health')
     const refused = attacks.map(([name, body, authenticated]) => post(pathOf(name), body, authenticated ? user.token : undefined))
     const [healthAnswer, ...answers] = await Promise.all([health, ...refused])
     expect(healthAnswer!.status).toBe(200)

@@ -18,12 +18,12 @@ export interface PostOptions {
 }
 
 /** POSTs a form to the in-process app, signed as Twilio would sign it. */
-export function postSigned(t: TestApp, path: string, pairs: Pairs, options: PostOptions = {}): Promise<Response> {
+export function postSigned(testApp: Pick<TestApp, 'request'>, path: string, pairs: Pairs, options: PostOptions = {}): Promise<Response> {
   const signedUrl = options.signedUrl ?? `http://localhost${path}`
   const signature = options.signature === undefined ? sign(signedUrl, pairs, options.token) : options.signature
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...options.headers }
   if (signature !== null) headers['x-twilio-signature'] = signature
-  return t.request('POST', path, { body: options.body ?? formBody(pairs), headers })
+  return testApp.request('POST', path, { body: options.body ?? formBody(pairs), headers })
 }
 
 /** A well-formed Twilio message id: SM (or MM for media) and 32 lowercase hex digits. */
@@ -44,13 +44,13 @@ export function inboundPairs(overrides: Partial<Record<string, string>> = {}): P
   return Object.entries(base).filter(([, v]) => v !== undefined) as Pairs
 }
 
-export async function communicationCount(t: TestApp): Promise<number> {
-  const [row] = await t.database.db.select({ value: count() }).from(t.database.tables.communications)
+export async function communicationCount(testApp: Pick<TestApp, 'database'>): Promise<number> {
+  const [row] = await testApp.database.db.select({ value: count() }).from(testApp.database.tables.communications)
   return row?.value ?? 0
 }
 
-export async function communicationBySid(t: TestApp, sid: string) {
-  const { communications } = t.database.tables
-  const rows = await t.database.db.select().from(communications).where(eq(communications.externalId, sid))
+export async function communicationBySid(testApp: Pick<TestApp, 'database'>, sid: string) {
+  const { communications } = testApp.database.tables
+  const rows = await testApp.database.db.select().from(communications).where(eq(communications.externalId, sid))
   return rows
 }
