@@ -67,8 +67,11 @@ export interface TestApp {
   logs: LogCapture
   /** app.handle with JSON and auth conveniences: for raw, malformed or header-level requests. */
   request(method: string, path: string, options?: RequestOptions): Promise<Response>
-  /** The Eden client over app.handle, sending `as`'s bearer token when given: bodies come back typed. */
-  client(as?: TestUser | string): AppClient
+  /**
+   * The Eden client over app.handle, sending `as`'s bearer token when given: bodies come back typed.
+   * `headers` is called for every request (a client's own headers, such as a per-request id).
+   */
+  client(as?: TestUser | string, headers?: () => Record<string, string>): AppClient
   createUser(role?: Role, overrides?: { email?: string; password?: string; fullName?: string }): Promise<TestUser>
   close(): Promise<void>
 }
@@ -137,10 +140,13 @@ export async function createTestApp(dialect: Dialect = 'sqlite', options: TestAp
     database,
     logs,
     request,
-    client(as) {
+    client(as, headers = () => ({})) {
       const token = typeof as === 'string' ? as : as?.token
-      // parseDate off: bodies stay as the JSON on the wire (Eden would turn date-like strings into Date objects).
-      return treaty(app, { parseDate: false, ...(token && { headers: { authorization: `Bearer ${token}` } }) })
+      return treaty(app, {
+        // Bodies stay as the JSON on the wire: Eden would turn date-like strings into Date objects.
+        parseDate: false,
+        headers: () => ({ ...headers(), ...(token && { authorization: `Bearer ${token}` }) }),
+      })
     },
     async createUser(role = 'user', overrides = {}) {
       const email = overrides.email ?? `${role}${++userCounter}-${randomBytes(3).toString('hex')}@example.com`
