@@ -73,6 +73,10 @@ export interface TestApp {
    */
   client(as?: TestUser | string, headers?: () => Record<string, string>): AppClient
   createUser(role?: Role, overrides?: { email?: string; password?: string; fullName?: string }): Promise<TestUser>
+}
+
+/** A test app its maker closes: close() drops the database it made. */
+export interface OwnedTestApp extends TestApp {
   close(): Promise<void>
 }
 
@@ -105,8 +109,8 @@ function baseTestEnv(dataDir: string): Record<string, string> {
 
 let userCounter = 0
 
-/** The caller closes it (drops the database it made); tests/helpers/harness.ts `useTestApp` does that in afterAll. */
-export async function createTestApp(dialect: Dialect = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
+/** The caller closes it; tests/helpers/harness.ts `useTestApp` does that in afterAll. */
+export async function createTestApp(dialect: Dialect = 'sqlite', options: TestAppOptions = {}): Promise<OwnedTestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-data-'))
   const fresh = options.database ? undefined : await freshDatabase(dialect)
   const database = options.database ?? fresh!.database

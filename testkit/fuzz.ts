@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check'
 import { count, max } from 'drizzle-orm'
-import { createTestApp, type Dialect, type TestApp } from './app'
+import { createTestApp, type Dialect, type OwnedTestApp, type TestApp } from './app'
 import { startFakeTwilio, type FakeTwilio } from './fakes/twilio'
 import { startFakeSmtp, type FakeSmtp } from './fakes/smtp'
 import { ACCOUNT_SID, AUTH_TOKEN, SENDER, sign } from './twilio'
@@ -20,7 +20,7 @@ const ORIGIN = 'http://localhost:5173'
 const RESPONSE_BOUND_MS = 2_000
 
 export interface FuzzWorld {
-  testApp: TestApp
+  testApp: OwnedTestApp
   twilio: FakeTwilio
   smtp: FakeSmtp
   routes: { method: string; path: string }[]

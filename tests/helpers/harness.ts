@@ -1,7 +1,7 @@
 // The test-runner side of the kit: the app itself is built in testkit/app.ts (shared with bench/).
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
 import type { Role } from '../../src/auth/permissions'
-import { createTestApp, type Dialect, type TestApp, type TestAppOptions, type TestUser } from '../../testkit/app'
+import { createTestApp, type Dialect, type OwnedTestApp, type TestApp, type TestAppOptions, type TestUser } from '../../testkit/app'
 
 export * from '../../testkit/app'
 
@@ -22,7 +22,7 @@ export interface UseTestAppOptions<R extends Role> extends Omit<TestAppOptions, 
   timeout?: number
 }
 
-export interface TestAppFixture<R extends Role> extends Omit<TestApp, 'close'> {
+export interface TestAppFixture<R extends Role> extends TestApp {
   /**
    * The users of `roles`. The objects exist at once and are filled when the app
    * starts, so `const { user } = testApp.users` may be written in the describe body.
@@ -37,7 +37,7 @@ export interface TestAppFixture<R extends Role> extends Omit<TestApp, 'close'> {
  */
 export function useTestApp<const R extends Role = never>(dialect: Dialect, options: UseTestAppOptions<R> = {}): TestAppFixture<R> {
   const { env, roles = [], timeout, ...rest } = options
-  let current: TestApp | undefined
+  let current: OwnedTestApp | undefined
   const live = (): TestApp => {
     if (!current) throw new Error('useTestApp: the app starts in beforeAll; use it inside hooks and tests')
     return current
@@ -75,6 +75,14 @@ export function useTestApp<const R extends Role = never>(dialect: Dialect, optio
 
 /** The body Eden infers for the 2xx answer of a client call: `BodyOf<AppClient['api']['v2']['customers']['post']>`. */
 export type BodyOf<Call extends (...args: never[]) => Promise<{ data: unknown }>> = NonNullable<Awaited<ReturnType<Call>>['data']>
+
+/**
+ * A raw answer's JSON body, typed as Eden types the answer of the route `Call`: for tests that must
+ * keep the Response (its headers, or a check against the OpenAPI document) and still read the body.
+ */
+export async function bodyAs<Call extends (...args: never[]) => Promise<{ data: unknown }>>(response: Response): Promise<BodyOf<Call>> {
+  return response.json()
+}
 
 /** Asserts the status of an Eden answer and returns its body, typed from the route. */
 export function expectBody<T>(answer: { status: number; data: T | null; error: { value: unknown } | null }, status: number): T {

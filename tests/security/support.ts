@@ -39,13 +39,13 @@ export function cookiesOf(response: Response): Record<string, { value: string; a
   return out
 }
 
-export async function login(t: TestApp, email: string, password: string, headers: Record<string, string> = {}) {
-  return t.request('POST', '/api/v2/auth/login', { json: { email, password }, headers })
+export async function login(testApp: TestApp, email: string, password: string, headers: Record<string, string> = {}) {
+  return testApp.request('POST', '/api/v2/auth/login', { json: { email, password }, headers })
 }
 
 /** Logs in and returns the bearer token and both cookies. */
-export async function loginOk(t: TestApp, email: string, password: string) {
-  const response = await login(t, email, password)
+export async function loginOk(testApp: TestApp, email: string, password: string) {
+  const response = await login(testApp, email, password)
   expect(response.status).toBe(200)
   const body = (await response.json()) as { access_token: string; expires_in: number; user: Record<string, unknown> }
   const cookies = cookiesOf(response)

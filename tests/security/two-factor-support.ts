@@ -9,19 +9,19 @@ export function totpCode(secret: string, timestamp = Date.now()): string {
 }
 
 /** Setup + enable through the API; returns the secret, the recovery codes and the step time used. */
-export async function enrol(t: TestApp, user: TestUser, at = Date.now()) {
-  const setup = await t.request('POST', '/api/v2/auth/2fa/setup', { token: user.token, json: { password: user.password } })
+export async function enrol(testApp: TestApp, user: TestUser, at = Date.now()) {
+  const setup = await testApp.request('POST', '/api/v2/auth/2fa/setup', { token: user.token, json: { password: user.password } })
   expect(setup.status).toBe(200)
   const { secret } = (await setup.json()) as { secret: string }
-  const enable = await t.request('POST', '/api/v2/auth/2fa/enable', { token: user.token, json: { code: totpCode(secret, at) } })
+  const enable = await testApp.request('POST', '/api/v2/auth/2fa/enable', { token: user.token, json: { code: totpCode(secret, at) } })
   expect(enable.status).toBe(200)
   const { recovery_codes } = (await enable.json()) as { recovery_codes: string[] }
   return { secret, recoveryCodes: recovery_codes, at }
 }
 
 /** The password step of a two-factor account: the challenge. */
-export async function challengeFor(t: TestApp, email: string, password: string): Promise<string> {
-  const response = await login(t, email, password)
+export async function challengeFor(testApp: TestApp, email: string, password: string): Promise<string> {
+  const response = await login(testApp, email, password)
   expect(response.status).toBe(200)
   expect(cookiesOf(response)).toEqual({})
   const body = (await response.json()) as { two_factor_required: boolean; challenge: string }
@@ -29,6 +29,6 @@ export async function challengeFor(t: TestApp, email: string, password: string):
   return body.challenge
 }
 
-export function verify(t: TestApp, challenge: string, code: string) {
-  return t.request('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code } })
+export function verify(testApp: TestApp, challenge: string, code: string) {
+  return testApp.request('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code } })
 }
