@@ -1,7 +1,7 @@
 // The test-runner side of the kit: the app itself is built in testkit/app.ts (shared with bench/).
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
 import type { Role } from '../../src/auth/permissions'
-import { createTestApp, type Dialect, type OwnedTestApp, type TestApp, type TestAppOptions, type TestUser } from '../../testkit/app'
+import { createTestApp, type AppClient, type Dialect, type OwnedTestApp, type TestApp, type TestAppOptions, type TestUser } from '../../testkit/app'
 
 export * from '../../testkit/app'
 
@@ -75,6 +75,17 @@ export function useTestApp<const R extends Role = never>(dialect: Dialect, optio
 
 /** The body Eden infers for the 2xx answer of a client call: `BodyOf<AppClient['api']['v2']['customers']['post']>`. */
 export type BodyOf<Call extends (...args: never[]) => Promise<{ data: unknown }>> = NonNullable<Awaited<ReturnType<Call>>['data']>
+
+/** The /api/v2 routes of the typed client, for naming a route's types: `BodyOf<Api['customers']['post']>`. */
+export type Api = AppClient['api']['v2']
+
+type LoginBody = BodyOf<Api['auth']['login']['post']>
+
+/** A login answer that signed in, rather than one asking for the second factor. */
+export function signedIn(body: LoginBody): Extract<LoginBody, { access_token: string }> {
+  if ('access_token' in body) return body
+  throw new Error('the login asked for a second factor')
+}
 
 /**
  * A raw answer's JSON body, typed as Eden types the answer of the route `Call`: for tests that must
