@@ -1,7 +1,8 @@
 import { Database as SqliteHandle } from 'bun:sqlite'
 import { existsSync, mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { ConfigError, ENVIRONMENTS, loadConfig, secretKeyProblem, type Config } from '../config'
+import { ConfigError, loadConfig, type Config } from '../config'
+import { RETIRED_VARIABLES, VARIABLES } from '../config/variables'
 import { openPostgres } from '../db/client'
 import { generateSecret } from './secret'
 
@@ -18,13 +19,11 @@ function item(status: CheckStatus, name: string, message: string): CheckItem {
   return { status, name, message }
 }
 
-const isSet = (env: Env, name: string) => (env[name]?.trim() ?? '') !== ''
-
 /**
  * Loads the configuration as far as it goes: each malformed variable becomes a
  * failed item and is dropped, so one typo does not hide the rest of the list.
  */
-function loadForCheck(env: Env): { config: Config | undefined; problems: CheckItem[] } {
+function loadForCheck(env: Env): { config: Config; problems: CheckItem[] } {
   const working = { ...env }
   const problems: CheckItem[] = []
   const handled = new Set<string>()
@@ -32,93 +31,45 @@ function loadForCheck(env: Env): { config: Config | undefined; problems: CheckIt
     try {
       return { config: loadConfig(working, { ensureSecret: false }), problems }
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error
-      const name = error.variable
-      if (!name || handled.has(name)) {
-        problems.push(item('fail', 'configuration', error.message))
-        return { config: undefined, problems }
-      }
+      const name = error instanceof ConfigError ? error.variable : undefined
+      // Every problem names its variable and each variable is set aside at its first: anything else is a fault.
+      if (!name || handled.has(name)) throw error
       handled.add(name)
       if (name === 'SECRET_KEY') {
-        // Reported by its own item; a stand-in key lets the other items run.
+        // Judged by its own item from the raw value; a stand-in key lets the other items run.
         working.SECRET_KEY = generateSecret()
-      } else if (name === 'ENVIRONMENT') {
-        problems.push(item('fail', name, error.message))
-        working.ENVIRONMENT = 'production'
-      } else {
-        problems.push(item('fail', name, error.message))
-        delete working[name]
+        continue
       }
+      problems.push(item('fail', name, (error as Error).message))
+      // The checklist is about production: the rest is judged as production would judge it.
+      if (name === 'ENVIRONMENT') working.ENVIRONMENT = 'production'
+      else delete working[name]
     }
   }
 }
 
-/** The production checklist (docs/operations.md "Production checklist" lists the same items). */
-export function checklist(env: Env, config: Config | undefined, problems: CheckItem[]): CheckItem[] {
+/**
+ * The production checklist, in the order of variables.ts (docs/operations.md's
+ * "Production checklist" is generated from the same rules): for each variable
+ * with a production rule, its problem when malformed, or the rule's verdict.
+ * `probed` holds the items of the rules that need the disk or the database.
+ */
+export function checklist(env: Env, config: Config, problems: CheckItem[], probed: CheckItem[] = []): CheckItem[] {
   const items: CheckItem[] = []
-  const environment = env.ENVIRONMENT?.trim() ?? ''
-  if (!problems.some((p) => p.name === 'ENVIRONMENT')) {
-    items.push(
-      /^(production|prod|staging)$/i.test(environment)
-        ? item('ok', 'ENVIRONMENT', `${environment} counts as production`)
-        : item('fail', 'ENVIRONMENT', `not production: set ENVIRONMENT=production (accepted: ${ENVIRONMENTS.join(', ')})`),
-    )
+  for (const { name, production: rule } of VARIABLES) {
+    const problem = problems.find((p) => p.name === name)
+    if (problem) items.push(problem)
+    else if (!rule) continue
+    else if ('probe' in rule) items.push(...probed.filter((p) => p.name === name))
+    else {
+      const failure = rule.fails?.message(config, env)
+      const warning = rule.warns?.message(config, env)
+      if (failure !== undefined) items.push(item('fail', name, failure))
+      else if (warning !== undefined) items.push(item('warn', name, warning))
+      else items.push(item('ok', name, rule.ok(config, env)))
+    }
   }
-  const keyProblem = secretKeyProblem(env.SECRET_KEY === '' ? undefined : env.SECRET_KEY)
-  items.push(keyProblem ? item('fail', 'SECRET_KEY', keyProblem) : item('ok', 'SECRET_KEY', 'set, long, not a known default or a pattern'))
-  items.push(...problems)
-  if (!config) return items
-
-  if (isSet(env, 'DEBUG')) items.push(item('warn', 'DEBUG', 'DEBUG is set but has no effect: remove it'))
-  items.push(
-    config.docsEnabled
-      ? item('warn', 'DOCS_ENABLED', 'API docs are public (/docs, /redoc, /openapi.json); unset DOCS_ENABLED to turn them off')
-      : item('ok', 'DOCS_ENABLED', 'docs off'),
-  )
-  items.push(
-    config.twilio.authToken
-      ? item('ok', 'TWILIO_AUTH_TOKEN', 'set: webhooks can be verified')
-      : item('warn', 'TWILIO_AUTH_TOKEN', 'not set: Twilio webhooks will be rejected'),
-  )
-  items.push(
-    config.twilio.accountSid && (config.twilio.phoneNumber || config.twilio.messagingServiceSid)
-      ? item('ok', 'TWILIO_ACCOUNT_SID', 'SMS sender configured')
-      : item(
-          'warn',
-          'TWILIO_ACCOUNT_SID',
-          'SMS sending is not configured (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID)',
-        ),
-  )
-  items.push(
-    config.smtpUrl && config.emailFrom
-      ? item('ok', 'SMTP_URL', 'e-mail configured')
-      : item(
-          'warn',
-          'SMTP_URL',
-          'e-mail sending is not configured (set SMTP_URL and EMAIL_FROM): password reset by e-mail answers 503 and no security notices are sent',
-        ),
-  )
-  if (!isSet(env, 'FRONTEND_URL'))
-    items.push(item('fail', 'FRONTEND_URL', "not set: list the front end's origin, e.g. https://crm.example.com"))
-  else if (config.frontendOrigins.includes('*'))
-    items.push(item('warn', 'FRONTEND_URL', '"*" is never granted credentials: list exact origins'))
-  else if (config.frontendOrigins.some((o) => o.startsWith('http://'))) items.push(item('warn', 'FRONTEND_URL', 'an origin is plain http'))
-  else items.push(item('ok', 'FRONTEND_URL', config.frontendOrigins.join(', ')))
-  if (!config.publicUrl) {
-    items.push(
-      item(
-        'fail',
-        'PUBLIC_URL',
-        'not set: Twilio signatures would be checked against a URL built from X-Forwarded-* headers, which a client can forge',
-      ),
-    )
-  } else if (!config.publicUrl.startsWith('https://')) items.push(item('warn', 'PUBLIC_URL', 'not https'))
-  else items.push(item('ok', 'PUBLIC_URL', config.publicUrl))
-  items.push(
-    config.metricsToken
-      ? item('ok', 'METRICS_TOKEN', 'metrics behind a bearer token')
-      : item('ok', 'METRICS_TOKEN', 'not set: /metrics is off (404)'),
-  )
+  for (const { name, message } of RETIRED_VARIABLES) if (env[name]?.trim()) items.push(item('warn', name, message))
   return items
 }
 
@@ -185,9 +136,9 @@ async function databaseItem(config: Config): Promise<CheckItem> {
 
 export async function runCheck(env: Env): Promise<number> {
   const { config, problems } = loadForCheck(env)
-  const items = checklist(env, config, problems)
-  if (config?.database.kind === 'sqlite') items.push(dataDirItem(config.database.path))
-  if (config) items.push(await databaseItem(config))
+  const probed = [await databaseItem(config)]
+  if (config.database.kind === 'sqlite') probed.push(dataDirItem(config.database.path))
+  const items = checklist(env, config, problems, probed)
   for (const { status, name, message } of items) console.log(`${status.toUpperCase().padEnd(4)}  ${name}: ${message}`)
   const failed = items.filter((i) => i.status === 'fail').length
   console.log(failed ? `${failed} check(s) failed` : 'all checks passed')

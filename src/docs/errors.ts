@@ -1,6 +1,6 @@
 import { securityFor } from './security'
 
-/** The error shapes every route shares (SPEC 3), documented once. */
+/** The error shapes every route shares ({"detail": …}, and the 422 field list), documented once. */
 export const ERROR_SCHEMAS = {
   Error: {
     type: 'object',

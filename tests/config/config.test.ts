@@ -133,8 +133,35 @@ describe('configuration', () => {
     ['FRONTEND_URL', 'nope'],
     ['DEFAULT_COUNTRY', 'USA'],
     ['SQLITE_SYNCHRONOUS', 'off'],
+    ['COOKIE_SAMESITE', 'none'],
+    ['ENVIRONMENT', 'live'],
   ])('malformed %s=%s names the variable', (name, value) => {
-    expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(name))
+    expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`^${name}`))
+    // `crm-api check` reports each variable on its own line by this name.
+    try {
+      loadConfig({ DATA_DIR: dataDir(), [name]: value })
+    } catch (error) {
+      expect((error as ConfigError).variable).toBe(name)
+    }
+  })
+
+  test('every variable of the table is read, and unset means its default', () => {
+    const config = loadConfig({ DATA_DIR: dataDir() }, { ensureSecret: false })
+    expect(config.twilio).toEqual({
+      accountSid: undefined,
+      authToken: undefined,
+      phoneNumber: undefined,
+      messagingServiceSid: undefined,
+      apiBaseUrl: 'https://api.twilio.com',
+      timeoutMs: 10_000,
+    })
+    expect(config.cookieSameSite).toBe('lax')
+    expect(config.trustProxy).toBe(0)
+    expect(config.logLevel).toBe('info')
+    expect(config.defaultCountry).toBe('US')
+    expect(config.passwordResetPath).toBe('/reset-password')
+    expect(config.auditRetentionDays).toBe(365)
+    expect(config.warnings).toEqual([])
   })
 
   test('DATABASE_URL forms', () => {

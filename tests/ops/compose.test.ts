@@ -2,18 +2,15 @@ import { describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { VARIABLES } from '../../src/config/variables'
 import { ROOT } from '../helpers/spawn'
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
 
-/** Every variable src/config.ts reads, taken from its source so this stays right as it grows. */
-function configVariables(): Set<string> {
-  const source = read('src/config.ts')
-  const names = new Set<string>()
-  for (const match of source.matchAll(/\b(?:present|integer|boolean|url)\(env,\s*'([A-Z0-9_]+)'/g)) names.add(match[1]!)
-  for (const match of source.matchAll(/\benv\.([A-Z0-9_]+)/g)) names.add(match[1]!)
-  return names
-}
+/** Every variable the server reads, from the table loadConfig reads them by. */
+const SERVER_VARIABLES = new Set<string>(VARIABLES.map((variable) => variable.name))
+/** The credentials: deploy files leave them for the operator to fill in. */
+const SECRETS: string[] = VARIABLES.filter((variable) => variable.secret).map((variable) => variable.name)
 
 interface Service {
   image?: string
@@ -34,10 +31,10 @@ const REPLICAS = ['api-1', 'api-2']
 const COMPOSE_ONLY = new Set(['POSTGRES_PASSWORD', 'SITE_ADDRESS'])
 
 describe('compose.yaml', () => {
-  test('the variables src/config.ts reads are found', () => {
-    const names = configVariables()
+  test('the table holds the variables the deploy files rely on, and names the credentials', () => {
     for (const name of ['SECRET_KEY', 'DATABASE_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'ENVIRONMENT', 'FRONTEND_URL', 'METRICS_TOKEN'])
-      expect(names.has(name)).toBe(true)
+      expect(SERVER_VARIABLES.has(name), name).toBe(true)
+    expect(SECRETS).toEqual(expect.arrayContaining(['SECRET_KEY', 'TWILIO_AUTH_TOKEN', 'SMTP_URL', 'METRICS_TOKEN', 'ADMIN_PASSWORD']))
   })
 
   test('PostgreSQL, two replicas of the server, a reverse proxy', () => {
@@ -47,17 +44,17 @@ describe('compose.yaml', () => {
     for (const name of REPLICAS) expect(services[name]!.build).toBe('.')
   })
 
-  test('the replicas: production settings from config.ts names, the secret from the env file', () => {
-    const names = configVariables()
+  test('the replicas: production settings the server reads, the credentials from the env file', () => {
     for (const name of REPLICAS) {
       const service = services[name]!
       const env = service.environment!
-      for (const key of Object.keys(env)) expect(names.has(key), `${name} sets ${key}, which src/config.ts does not read`).toBe(true)
+      for (const key of Object.keys(env))
+        expect(SERVER_VARIABLES.has(key), `${name} sets ${key}, which the server does not read`).toBe(true)
+      for (const secret of SECRETS) expect(env, `${name} sets ${secret} in compose.yaml`).not.toHaveProperty(secret)
       expect(env.ENVIRONMENT).toBe('production')
       expect(env.TRUST_PROXY).toBe('true')
       expect(env.DATABASE_URL).toMatch(/^postgres:\/\/crm:\$\{POSTGRES_PASSWORD[^}]*\}@db:5432\/crm$/)
       expect(env.PUBLIC_URL).toContain('${PUBLIC_URL')
-      expect(env).not.toHaveProperty('SECRET_KEY')
       expect(service.env_file).toContainEqual({ path: '.env', required: true })
       expect(service.depends_on?.db?.condition).toBe('service_healthy')
       // Only the proxy is reachable from outside.
@@ -87,14 +84,15 @@ describe('compose.yaml', () => {
     expect(caddyfile).not.toContain('trusted_proxies')
   })
 
-  test('deploy/env.example names only variables the server reads (plus the two compose needs)', () => {
-    const names = configVariables()
-    const keys = read('deploy/env.example')
+  test('deploy/env.example names only variables the server reads (plus the two compose needs), credentials left blank', () => {
+    const entries = read('deploy/env.example')
       .split('\n')
       .filter((line) => /^[A-Z]/.test(line))
-      .map((line) => line.split('=')[0]!)
+      .map((line) => line.split('='))
+    const keys = entries.map(([key]) => key!)
     expect(keys).toContain('SECRET_KEY')
-    for (const key of keys) expect(names.has(key) || COMPOSE_ONLY.has(key), key).toBe(true)
+    for (const key of keys) expect(SERVER_VARIABLES.has(key) || COMPOSE_ONLY.has(key), key).toBe(true)
+    for (const [key, value] of entries) if (SECRETS.includes(key!)) expect(value, key).toBe('')
   })
 })
 
@@ -115,14 +113,18 @@ describe('Dockerfile and service definitions', () => {
       expect(existsSync(join(ROOT, path))).toBe(true)
   })
 
-  test('the systemd unit and the Windows start script set only variables the server reads', () => {
-    const names = configVariables()
+  test('the systemd unit and the Windows start script set only variables the server reads, and no credential', () => {
     const unit = read('deploy/crm-api.service')
     const unitVars = [...unit.matchAll(/^Environment=([A-Z_]+)=/gm)].map((m) => m[1]!)
-    const cmdVars = [...read('deploy/windows/run-crm-api.cmd').matchAll(/^set ([A-Z_]+)=/gm)].map((m) => m[1]!)
+    const cmdSets = [...read('deploy/windows/run-crm-api.cmd').matchAll(/^set ([A-Z_]+)=(.*)$/gm)].map(
+      (m) => [m[1]!, m[2]!.trim()] as const,
+    )
     expect(unitVars).toContain('DATA_DIR')
-    expect(cmdVars).toContain('SECRET_KEY')
-    for (const name of [...unitVars, ...cmdVars]) expect(names.has(name), name).toBe(true)
+    expect(cmdSets.map(([name]) => name)).toContain('SECRET_KEY')
+    for (const name of [...unitVars, ...cmdSets.map(([key]) => key)]) expect(SERVER_VARIABLES.has(name), name).toBe(true)
+    // The unit reads credentials from its EnvironmentFile; the script leaves them blank to fill in.
+    for (const name of unitVars) expect(SECRETS, name).not.toContain(name)
+    for (const [name, value] of cmdSets) if (SECRETS.includes(name)) expect(value, name).toBe('')
     expect(unit).toContain('KillSignal=SIGTERM')
     expect(unit).toContain('ExecStart=/usr/local/bin/crm-api serve')
     expect(unit).toMatch(/^User=(?!root)\S+/m)
