@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachDialect } from '../helpers/harness'
+import { describeEachDialect, errorBody, expectBody, json } from '../helpers/harness'
 import { businessChecksum, fuzzWorld, type FuzzWorld } from '../../testkit/fuzz'
 import { ACCOUNT_SID, AUTH_TOKEN, sign } from '../../testkit/twilio'
 
@@ -20,11 +20,12 @@ describeEachDialect('text the database cannot store', (dialect) => {
 
   beforeAll(async () => {
     world = await fuzzWorld(dialect)
-    const created = await world.testApp.request('POST', '/api/v2/customers', {
-      token: world.tokens.admin,
-      json: { first_name: 'Text', last_name: 'Input', phone: '+14155557777' },
+    const created = await world.testApp.client(world.tokens.admin).api.v2.customers.post({
+      first_name: 'Text',
+      last_name: 'Input',
+      phone: '+14155557777',
     })
-    customerId = ((await created.json()) as { id: number }).id
+    customerId = expectBody(created, 201).id
     userId = (await world.testApp.createUser('user')).id
   }, 60_000)
   afterAll(async () => {
@@ -62,10 +63,11 @@ describeEachDialect('text the database cannot store', (dialect) => {
       for (const [method, path, json] of requests(bad)) {
         const before = await businessChecksum(world.testApp)
         const response = await world.testApp.request(method, path, { token: world.tokens.superuser, json })
-        const body = (await response.json()) as { detail?: string; errors?: { field: string }[] }
+        const text = await response.text()
+        const body = await errorBody(new Response(text)).catch(() => undefined)
         const after = await businessChecksum(world.testApp)
-        if (response.status !== 422 || body.detail !== 'Request validation failed' || !body.errors?.[0]?.field)
-          problems.push(`${method} ${path}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`)
+        if (response.status !== 422 || body?.detail !== 'Request validation failed' || !body.errors?.[0]?.field)
+          problems.push(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`)
         if (before !== after) problems.push(`${method} ${path}: data changed`)
       }
       expect(problems).toEqual([])
@@ -90,8 +92,8 @@ describeEachDialect('text the database cannot store', (dialect) => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(url, pairs, AUTH_TOKEN) },
     })
     expect(response.status).toBe(200)
-    const history = await world.testApp.request('GET', `/api/v2/customers/${customerId}/communications`, { token: world.tokens.superuser })
-    const items = ((await history.json()) as { items: { content: string; external_id: string }[] }).items
+    const history = await world.testApp.client(world.tokens.superuser).api.v2.customers({ id: customerId }).communications.get()
+    const { items } = expectBody(history, 200)
     expect(items.map((i) => [i.content, i.external_id])).toContainEqual(['hellothere', SID])
   })
 })
