@@ -7,9 +7,8 @@ import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
 import { allCommunications, useSmsApp } from '../communications/support'
 import { closedSmtpUrl, startFakeSmtp, startSilentSmtp } from '../../testkit/fakes/smtp'
-import type { FakeTwilio } from '../../testkit/fakes/twilio'
 import { createPrivatePostgres, postgresBinDir, type PrivatePostgres } from './private-postgres'
-import { fakeTwilio, twilioEnv } from '../../testkit/twilio'
+import { twilioEnv } from '../../testkit/twilio'
 
 /** What a client may see while a dependency is down: a JSON 5xx with a detail, nothing internal. */
 async function expectCleanFailure(response: Response, statuses: number[] = [500, 502, 503]) {

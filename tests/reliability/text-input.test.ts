@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachDialect, errorBody, expectBody, json } from '../helpers/harness'
+import { describeEachDialect, errorBody, expectBody } from '../helpers/harness'
 import { businessChecksum, fuzzWorld, type FuzzWorld } from '../../testkit/fuzz'
 import { ACCOUNT_SID, AUTH_TOKEN, sign } from '../../testkit/twilio'
 
