@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { Secret, TOTP } from 'otpauth'
 import { BINARY, ROOT, startServer } from '../helpers/spawn'
-import { signedIn, TEST_SECRET } from '../helpers/harness'
+import { TEST_SECRET } from '../helpers/harness'
 
 // The binary is built by `bun run build` (CI builds it before the tests).
 beforeAll(async () => {

@@ -1,7 +1,15 @@
 // The test-runner side of the kit: the app itself is built in testkit/app.ts (shared with bench/).
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
 import type { Role } from '../../src/auth/permissions'
-import { createTestApp, type AppClient, type Dialect, type OwnedTestApp, type TestApp, type TestAppOptions, type TestUser } from '../../testkit/app'
+import {
+  createTestApp,
+  type AppClient,
+  type Dialect,
+  type OwnedTestApp,
+  type TestApp,
+  type TestAppOptions,
+  type TestUser,
+} from '../../testkit/app'
 
 export * from '../../testkit/app'
 
