@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { describeEachDialect, errorBody } from '../helpers/harness'
+import { createTestApp, describeEachDialect, errorBody } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
 import { allCommunications, insertCustomer, useSmsApp } from '../communications/support'
 import { spaHeaders } from './spa'
@@ -120,18 +120,17 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
 
 describeEachDialect('group SMS without Twilio', (dialect) => {
   test('503 before anything is looked at or sent', async () => {
-    const { createTestApp } = await import('../helpers/harness')
-    const app = await createTestApp(dialect)
+    const testApp = await createTestApp(dialect)
     try {
-      const user = await app.createUser('user')
-      const response = await app.request('POST', '/api/v2/communications/sms/send-bulk', {
+      const user = await testApp.createUser('user')
+      const response = await testApp.request('POST', '/api/v2/communications/sms/send-bulk', {
         token: user.token,
         json: { customer_ids: [1], message: 'x' },
       })
       expect(response.status).toBe(503)
       expect((await errorBody(response)).detail).toStartWith('SMS is not configured')
     } finally {
-      await app.close()
+      await testApp.close()
     }
   }, 30_000)
 })
