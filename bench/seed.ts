@@ -168,17 +168,17 @@ export async function seedCustomers(database: Database, from: number, to: number
     }
   }
   if (database.kind === 'sqlite') {
-    database.sqlite!.exec('BEGIN IMMEDIATE')
+    database.handle.exec('BEGIN IMMEDIATE')
     try {
       await insertAll()
-      database.sqlite!.exec('COMMIT')
+      database.handle.exec('COMMIT')
     } catch (error) {
-      database.sqlite!.exec('ROLLBACK')
+      database.handle.exec('ROLLBACK')
       throw error
     }
   } else {
     await insertAll()
-    await database.pg!`ANALYZE customers`
+    await database.sql`ANALYZE customers`
   }
   return performance.now() - started
 }

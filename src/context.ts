@@ -5,7 +5,7 @@ import { createLogger, type Logger } from './logger'
 import { Metrics } from './metrics/registry'
 import { AuditLog } from './audit/service'
 import { TokenService } from './auth/tokens'
-import { createSessionUserLookup } from './auth/session-lookup'
+import { createSessionStore, type SessionStore } from './auth/session-lookup'
 
 /** What every module is built from; one per app. */
 export interface AppContext {
@@ -17,7 +17,8 @@ export interface AppContext {
   metrics: Metrics
   audit: AuditLog
   tokens: TokenService
-  lookupSessionUser: ReturnType<typeof createSessionUserLookup>
+  /** The per-request session queries of this database. */
+  sessionStore: SessionStore
 }
 
 export interface AppDeps {
@@ -35,6 +36,6 @@ export function createContext(config: Config, deps: AppDeps): AppContext {
     metrics: new Metrics(),
     audit: new AuditLog(deps.database, logger),
     tokens: new TokenService(config.secretKey, config.accessTokenMinutes),
-    lookupSessionUser: createSessionUserLookup(deps.database),
+    sessionStore: createSessionStore(deps.database),
   }
 }

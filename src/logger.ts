@@ -51,5 +51,5 @@ export function writeRequestLine(logger: Logger, line: RequestLine): void {
   if (line.requestId !== undefined) text += `,"requestId":${JSON.stringify(line.requestId)}`
   text += `,"method":${JSON.stringify(line.method)},"route":${JSON.stringify(line.route)},"status":${line.status},"ms":${line.ms}`
   if (line.userId !== undefined) text += `,"userId":${line.userId}`
-  ;(logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym]!.write(`${text},"msg":"request"}\n`)
+  ;(logger as unknown as Record<symbol, pino.DestinationStream | undefined>)[pino.symbols.streamSym]?.write(`${text},"msg":"request"}\n`)
 }

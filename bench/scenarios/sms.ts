@@ -56,7 +56,7 @@ async function microLimiter(label: string, database: Database) {
 async function microSqlite(synchronous: 'FULL' | 'NORMAL') {
   const dir = mkdtempSync(join(tmpdir(), 'crm-bench-limiter-'))
   const database = openSqlite(join(dir, 'crm.db'))
-  database.sqlite!.exec(`PRAGMA synchronous = ${synchronous}`)
+  database.handle.exec(`PRAGMA synchronous = ${synchronous}`)
   try {
     await microLimiter(`SQLite (WAL, synchronous=${synchronous})`, database)
   } finally {

@@ -4,12 +4,13 @@ import { Forbidden, Unauthorized } from '../http/errors'
 import { requestContext } from '../http/request-context'
 import { requestPath } from '../http/request-path'
 import { userView } from '../users/view'
-import { clearSessionCookies, REFRESH_COOKIE_PATH, setSessionCookies } from './cookies'
+import { clearSessionCookies, setSessionCookies, signInStep } from './cookies'
 import { isSameSiteRequest } from './csrf'
 import { AuthModel } from './model'
+import { AUTH_PREFIX, isAuthPath } from './paths'
 import { endPresentedSessions, type PresentedCredentials } from './logout'
 import { authPlugin, bearerToken, REFRESH_COOKIE, sessionCookie, type AuthUser } from './plugin'
-import { assertJsonBody, assertOriginMayWriteCookies } from './request-guards'
+import { assertJsonBody } from './request-guards'
 import { AuthService } from './service'
 import { TwoFactorModel } from './two-factor/model'
 import { twoFactorRoutes } from './two-factor'
@@ -50,30 +51,20 @@ export function authModule(ctx: AppContext) {
     await endPresentedSessions(ctx, service.sessions, presented, { ip })
   }
   return (
-    new Elysia({ name: 'auth-routes', seed: ctx.id, prefix: REFRESH_COOKIE_PATH })
+    new Elysia({ name: 'auth-routes', seed: ctx.id, prefix: AUTH_PREFIX })
       .use(requestContext(ctx))
       .use(authPlugin(ctx))
-      // Tokens and user data must never sit in a shared or browser cache; this also covers error answers.
-      .onRequest(({ request, set }) => {
-        const path = requestPath(request.url)
-        if (path === REFRESH_COOKIE_PATH || path.startsWith(`${REFRESH_COOKIE_PATH}/`)) {
-          set.headers['cache-control'] = 'no-store'
-          // Before the body is read: no HTML form can post to these routes.
-          assertJsonBody(request)
-        }
+      // Before the body is read: no HTML form can post to these routes (http/security-headers.ts makes their answers no-store).
+      .onRequest(({ request }) => {
+        if (isAuthPath(requestPath(request.url))) assertJsonBody(request)
       })
       .use(twoFactorRoutes(ctx, service))
       .use(passwordResetRoutes(ctx, service))
       .use(sessionRoutes(ctx))
       .post(
         '/login',
-        async ({ body, cookie, clientIp, request }) => {
-          assertOriginMayWriteCookies(request, ctx.config)
-          const result = await service.login(body.email, body.password, { ip: clientIp, userAgent: request.headers.get('user-agent') })
-          // With two-factor sign-in the session starts at POST /2fa/verify.
-          if (result.session) setSessionCookies(cookie, result.session, ctx.config)
-          return result.body
-        },
+        // With two-factor sign-in the session starts at POST /2fa/verify.
+        (input) => signInStep(input, ctx.config, (caller) => service.login(input.body.email, input.body.password, caller)),
         {
           body: AuthModel.login,
           response: {
@@ -104,7 +95,6 @@ export function authModule(ctx: AppContext) {
           detail: {
             tags,
             summary: 'The signed-in user',
-            security: [{ bearerAuth: [] }, { cookieAuth: [] }],
             responses: {
               200: { description: 'The signed-in user', content: { 'application/json': { schema: jsonSchema(AuthModel.me) } } },
             },
@@ -130,6 +120,7 @@ export function authModule(ctx: AppContext) {
           detail: {
             tags,
             summary: 'Exchange the refresh cookie for new tokens',
+            security: [{ refreshCookie: [] }],
             description: 'Rotates the refresh token. Presenting an already-used refresh token revokes its whole family (401).',
           },
         },
@@ -167,9 +158,9 @@ export function authModule(ctx: AppContext) {
       )
       .post(
         '/change-password',
-        async ({ user, body, set, clientIp }) => {
+        async ({ user, body, clientIp, status }) => {
           await service.changePassword(user, body.current_password, body.new_password, { ip: clientIp })
-          set.status = 204
+          return status(204)
         },
         {
           auth: true,

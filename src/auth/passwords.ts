@@ -38,10 +38,10 @@ function words(text: string): string[] {
     .filter((word) => word.length >= 3)
 }
 
-function personalWords(owner: PasswordOwner): string[] {
+function personalWords(owner: Required<PasswordOwner>): string[] {
   const email = owner.email.trim().toLowerCase()
   const local = email.slice(0, Math.max(0, email.lastIndexOf('@')))
-  const found = new Set<string>([email, ...(local.length >= 3 ? [local] : []), ...owner.names!.flatMap((name) => words(name ?? ''))])
+  const found = new Set<string>([email, ...(local.length >= 3 ? [local] : []), ...owner.names.flatMap((name) => words(name ?? ''))])
   return [...found].filter(Boolean)
 }
 

@@ -1,22 +1,18 @@
-import { Elysia } from 'elysia'
+import { Elysia, type DocumentDecoration } from 'elysia'
 import type { AppContext } from '../context'
+import { sharedErrorResponse } from '../docs/errors'
 import { Forbidden, Unauthorized } from '../http/errors'
 import { requestPath } from '../http/request-path'
 import { isSameSiteRequest, isUnsafeMethod } from './csrf'
 import { TWO_FACTOR_REQUIRED_DETAIL, twoFactorMissing } from './two-factor/policy'
 import { touchSession } from './session-list'
+import type { UserProfile } from './session-lookup'
 import { effectiveRole, hasPermission, roleAtLeast, type Permission, type Role } from './permissions'
 
 export const SESSION_COOKIE = 'session'
 export const REFRESH_COOKIE = 'refresh'
 
-export interface AuthUser {
-  id: number
-  email: string
-  fullName: string
-  firstName: string
-  lastName: string
-  lastLoginAt: Date | null
+export interface AuthUser extends UserProfile {
   role: Role
   isActive: boolean
   createdAt: Date
@@ -112,7 +108,7 @@ function createAuthenticator(ctx: AppContext) {
     }
     if (!claims) throw reject('invalid')
     // Role and active state come from the database on every request, never from the token.
-    const row = await ctx.lookupSessionUser(Number(claims.sub), claims.sid)
+    const row = await ctx.sessionStore.lookup(Number(claims.sub), claims.sid)
     if (!row) throw reject('unknown')
     // Disabling ends the user's sessions too; their still-signed tokens learn why.
     // Once re-enabled, those sessions stay ended (401 below).
@@ -160,10 +156,26 @@ function createAuthenticator(ctx: AppContext) {
 }
 
 /**
+ * What `{ auth: true }` tells the OpenAPI document: an access token (Bearer or
+ * the `session` cookie) and the 401/403 its check answers. A route without an
+ * auth macro is documented as public.
+ */
+const SIGNED_IN_DETAIL: DocumentDecoration = {
+  security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+  responses: { 401: sharedErrorResponse('401'), 403: sharedErrorResponse('403') },
+}
+
+/** The permission or role a route needs, as an OpenAPI extension (Elysia's detail type lists none). */
+function requirementDetail(name: 'x-permission' | 'x-role', value: string): DocumentDecoration {
+  return { [name]: value } as DocumentDecoration
+}
+
+/**
  * Route options `{ auth: true }`, `{ permission: 'x' }`, `{ role: 'admin' }`.
  * The check runs in `transform`, before body validation and the handler, so an
  * unauthenticated or unauthorised caller learns nothing about the body schema;
- * `resolve` then hands the typed user to the handler.
+ * `resolve` then hands the typed user to the handler. `permission` and `role`
+ * build on `auth`, so every guarded route is documented by its own options.
  */
 export function authPlugin(ctx: AppContext) {
   const { currentUser } = createAuthenticator(ctx)
@@ -187,20 +199,23 @@ export function authPlugin(ctx: AppContext) {
         await currentUser(input)
       },
       resolve: async (input) => ({ user: await currentUser(input) }),
+      detail: SIGNED_IN_DETAIL,
     },
     permission: (permission: Permission) => ({
+      auth: true,
       async transform(input) {
         const user = await currentUser(input)
         if (!hasPermission(user.role, permission)) throw await deny(user, input, permission)
       },
-      resolve: async (input) => ({ user: await currentUser(input) }),
+      detail: requirementDetail('x-permission', permission),
     }),
     role: (role: Role) => ({
+      auth: true,
       async transform(input) {
         const user = await currentUser(input)
         if (!roleAtLeast(user.role, role)) throw await deny(user, input, `role ${role}`)
       },
-      resolve: async (input) => ({ user: await currentUser(input) }),
+      detail: requirementDetail('x-role', role),
     }),
   })
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config'
 import { Forbidden, HttpError } from '../http/errors'
+import { mediaType } from '../http/media-type'
 import { isSameSiteRequest, isUnsafeMethod } from './csrf'
 
 const JSON_ONLY_DETAIL = 'Content-Type must be application/json'
@@ -19,7 +20,7 @@ function hasBody(request: Request): boolean {
 export function assertJsonBody(request: Request): void {
   if (!isUnsafeMethod(request.method)) return
   const type = request.headers.get('content-type')
-  const json = type !== null && type.split(';')[0]!.trim().toLowerCase() === 'application/json'
+  const json = mediaType(type) === 'application/json'
   if (json || (type === null && !hasBody(request))) return
   throw new HttpError(415, JSON_ONLY_DETAIL)
 }

@@ -1,6 +1,5 @@
 import { and, desc, eq, gt, isNull } from 'drizzle-orm'
 import type { AppContext } from '../context'
-import { writeIfNotBusy } from '../db/client'
 
 /** last_used_at is written at most this often per session: a read-mostly hot path stays read-only. */
 export const TOUCH_INTERVAL_MS = 60_000
@@ -33,21 +32,7 @@ export function touchSession(ctx: AppContext, sessionId: string, now = Date.now(
   if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return
   if (seen.size >= MAX_TRACKED) seen.clear()
   seen.set(sessionId, now)
-  const { database } = ctx
-  if (database.kind === 'sqlite' && database.sqlite) {
-    const handle = database.sqlite
-    writeIfNotBusy(handle, () => handle.query('UPDATE auth_sessions SET last_used_at = ? WHERE id = ?').run(now, sessionId))
-    return
-  }
-  const { authSessions } = database.tables
-  database.db
-    .update(authSessions)
-    .set({ lastUsedAt: new Date(now) })
-    .where(eq(authSessions.id, sessionId))
-    .then(
-      () => {},
-      () => {},
-    )
+  ctx.sessionStore.touch(sessionId, now)
 }
 
 /** The sessions a user can see and end: live ones only, newest first. */

@@ -1,13 +1,17 @@
 import { and, eq, sql } from 'drizzle-orm'
-import type { Database } from '../db/client'
+import { writeIfNotBusy, type Database, type PostgresDatabase, type SqliteDatabase } from '../db/client'
 
-interface SessionUserRow {
+/** The user's own fields that a session lookup reads and the signed-in user carries. */
+export interface UserProfile {
   id: number
   email: string
   fullName: string
   firstName: string
   lastName: string
   lastLoginAt: Date | null
+}
+
+interface SessionUserRow extends UserProfile {
   role: string
   isSuperuser: boolean
   isActive: boolean
@@ -16,15 +20,22 @@ interface SessionUserRow {
   twoFactorEnabled: boolean
 }
 
-/** SQLite: the same lookup as a raw bun:sqlite statement; drizzle's mapping layer cost more than the query itself. */
-function sqliteLookup(database: Database) {
+/** The queries every authenticated request makes: one implementation per database, each prepared once. */
+export interface SessionStore {
+  /** The user and the state of this session of theirs; undefined when either does not exist. */
+  lookup(userId: number, sessionId: string): Promise<SessionUserRow | undefined>
+  /** Records that the session was used, without waiting; a write that fails or is skipped only leaves last_used_at older. */
+  touch(sessionId: string, at: number): void
+}
+
+type SqliteLookupColumns = [number, string, string, string, number, number, number, number | null, number, string, string, number | null]
+
+/** SQLite: raw bun:sqlite statements; drizzle's mapping layer cost more than the query itself. */
+function sqliteSessionStore({ handle }: SqliteDatabase): SessionStore {
   // Prepared on first use: the context may be built before migrations have run.
   // values() (arrays) is markedly cheaper in bun:sqlite than building named-column objects.
   const prepare = () =>
-    database.sqlite!.prepare<
-      [number, string, string, string, number, number, number, number | null, number, string, string, number | null],
-      [number, string]
-    >(
+    handle.prepare<SqliteLookupColumns, [number, string]>(
       // A scalar subquery rather than a join: same two index lookups, measurably cheaper in bun:sqlite.
       // coalesce(revoked_at, 0): NULL now means "no such session of this user", 0 "not revoked".
       `SELECT u.id, u.email, u.full_name, u.role, u.is_superuser, u.is_active, u.created_at,
@@ -34,48 +45,40 @@ function sqliteLookup(database: Database) {
       WHERE u.id = ?1`,
     )
   let statement: ReturnType<typeof prepare> | undefined
-  return async (userId: number, sessionId: string): Promise<SessionUserRow | undefined> => {
-    statement ??= prepare()
-    const row = statement.values(userId, sessionId)[0]
-    if (!row) return undefined
-    // Column order of the SELECT above.
-    const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt, twoFactor, firstName, lastName, lastLoginAt] = row as [
-      number,
-      string,
-      string,
-      string,
-      number,
-      number,
-      number,
-      number | null,
-      number,
-      string,
-      string,
-      number | null,
-    ]
-    if (revokedAt === null) return undefined
-    return {
-      id,
-      email,
-      fullName,
-      firstName,
-      lastName,
-      lastLoginAt: lastLoginAt === null ? null : new Date(lastLoginAt),
-      role,
-      isSuperuser: Boolean(isSuperuser),
-      isActive: Boolean(isActive),
-      createdAt: new Date(createdAt),
-      sessionRevokedAt: revokedAt === 0 ? null : new Date(revokedAt),
-      twoFactorEnabled: Boolean(twoFactor),
-    }
+  return {
+    async lookup(userId, sessionId) {
+      statement ??= prepare()
+      const row = statement.values(userId, sessionId)[0] as SqliteLookupColumns | undefined
+      if (!row) return undefined
+      // Column order of the SELECT above.
+      const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt, twoFactor, firstName, lastName, lastLoginAt] = row
+      if (revokedAt === null) return undefined
+      return {
+        id,
+        email,
+        fullName,
+        firstName,
+        lastName,
+        lastLoginAt: lastLoginAt === null ? null : new Date(lastLoginAt),
+        role,
+        isSuperuser: Boolean(isSuperuser),
+        isActive: Boolean(isActive),
+        createdAt: new Date(createdAt),
+        sessionRevokedAt: revokedAt === 0 ? null : new Date(revokedAt),
+        twoFactorEnabled: Boolean(twoFactor),
+      }
+    },
+    touch(sessionId, at) {
+      // Skipped while another process holds the write lock: waiting would stall this request.
+      writeIfNotBusy(handle, () => handle.query('UPDATE auth_sessions SET last_used_at = ? WHERE id = ?').run(at, sessionId))
+    },
   }
 }
 
-/** Runs on every authenticated request, so it is one prepared statement. */
-export function createSessionUserLookup(database: Database): (userId: number, sessionId: string) => Promise<SessionUserRow | undefined> {
-  if (database.kind === 'sqlite' && database.sqlite) return sqliteLookup(database)
-  const { users, authSessions } = database.tables
-  const query = database.db
+/** PostgreSQL: one named prepared statement, parsed once per connection. */
+function postgresSessionStore({ pgDb, pgTables }: PostgresDatabase): SessionStore {
+  const { users, authSessions } = pgTables
+  const lookup = pgDb
     .select({
       id: users.id,
       email: users.email,
@@ -93,12 +96,25 @@ export function createSessionUserLookup(database: Database): (userId: number, se
     .from(users)
     .innerJoin(authSessions, eq(authSessions.userId, users.id))
     .where(and(eq(users.id, sql.placeholder('userId')), eq(authSessions.id, sql.placeholder('sessionId'))))
-  // The sqlite builder's prepare() takes no name; postgres.js wants one.
-  const prepared = (query as unknown as { prepare(name?: string): { execute(p: object): Promise<unknown[]> | unknown[] } }).prepare(
-    database.kind === 'postgres' ? 'session_user_lookup' : undefined,
-  )
-  return async (userId: number, sessionId: string) => {
-    const rows = (await prepared.execute({ userId, sessionId })) as Awaited<typeof query>
-    return rows[0]
+    .prepare('session_user_lookup')
+  return {
+    async lookup(userId, sessionId) {
+      const [row] = await lookup.execute({ userId, sessionId })
+      return row
+    },
+    touch(sessionId, at) {
+      pgDb
+        .update(authSessions)
+        .set({ lastUsedAt: new Date(at) })
+        .where(eq(authSessions.id, sessionId))
+        .then(
+          () => {},
+          () => {},
+        )
+    },
   }
+}
+
+export function createSessionStore(database: Database): SessionStore {
+  return database.kind === 'sqlite' ? sqliteSessionStore(database) : postgresSessionStore(database)
 }

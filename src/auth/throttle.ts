@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gt, lt, lte } from 'drizzle-orm'
 import type { AppContext } from '../context'
+import { onlyRow } from '../db/rows'
 
 /** Failed logins are counted over this rolling window (15 minutes). */
 const LOGIN_WINDOW_MS = 15 * 60_000
@@ -90,11 +91,9 @@ export class LoginThrottle {
       return { allowed: false, scope: 'ip', retryAfterSeconds: await this.retryAfter('ip', ip, perIp, since, now) }
     }
     const { loginAttempts } = this.ctx.database.tables
-    const [reserved] = await this.ctx.database.db
-      .insert(loginAttempts)
-      .values({ email, ip, succeeded: false, at: now })
-      .returning({ id: loginAttempts.id })
-    const attemptId = reserved!.id
+    const { id: attemptId } = onlyRow(
+      await this.ctx.database.db.insert(loginAttempts).values({ email, ip, succeeded: false, at: now }).returning({ id: loginAttempts.id }),
+    )
     // Concurrent attempts: the earliest reservations win, later ones are turned away.
     const overAccount = (await this.failures('email', email, since, attemptId)) > account
     const overIp = !overAccount && (await this.failures('ip', ip, since, attemptId)) > perIp

@@ -41,8 +41,9 @@ export class TokenService {
     const jti = randomUUID()
     const exp = Math.floor(Date.now() / 1000) + this.lifetimeMinutes * 60
     const token = await this.jwt.sign({ sub: String(userId), jti, sid: sessionId, type: 'access', exp })
-    const claims = decodeJwt(token)
-    return { token, jti, expiresIn: claims.exp! - claims.iat! }
+    // The plugin stamps iat itself.
+    const { iat = Math.floor(Date.now() / 1000) } = decodeJwt(token)
+    return { token, jti, expiresIn: exp - iat }
   }
 
   /** The claims of a valid, unexpired HS256 access token, or undefined. */
@@ -56,7 +57,8 @@ export class TokenService {
     const claims = await this.verifyUncached(token)
     if (claims) {
       // Map keeps insertion order: dropping the first key evicts the oldest entry.
-      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!)
+      const oldest = this.verified.size >= VERIFIED_CACHE_SIZE ? this.verified.keys().next() : undefined
+      if (oldest && !oldest.done) this.verified.delete(oldest.value)
       this.verified.set(token, claims)
     }
     return claims

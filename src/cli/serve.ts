@@ -61,18 +61,20 @@ export async function serve(config: Config): Promise<void> {
     await database.close()
     throw listenError(config, error)
   }
-  const server = app.server!
+  const server = app.server
+  const port = server?.port
+  if (!server || port === undefined) throw new Error('the server is not listening on a port')
   logger.info(
     {
-      url: baseUrl(config.host, server.port!),
-      port: server.port,
+      url: baseUrl(config.host, port),
+      port,
       host: config.host,
       database: database.kind,
       databaseLocation: databaseLocation(config),
       version: VERSION,
       commit: buildCommit(),
     },
-    bannerLine(config, server.port!, firstUser, versionLine()),
+    bannerLine(config, port, firstUser, versionLine()),
   )
 
   let stopping = false

@@ -23,7 +23,7 @@ async function target(management: UserManagement, email: string) {
 
 function listLine(cells: string[], widths: number[]): string {
   return cells
-    .map((cell, i) => cell.padEnd(widths[i]!))
+    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
     .join('  ')
     .trimEnd()
 }
@@ -37,11 +37,9 @@ async function list(config: Config): Promise<void> {
       if (all.length >= total || batch.length === 0) return all
     }
   })
-  const table = [
-    ['ID', 'EMAIL', 'ROLE', 'ACTIVE', '2FA'],
-    ...rows.map((r) => [String(r.id), r.email, r.role, r.isActive ? 'yes' : 'no', r.totpEnabledAt ? 'on' : 'off']),
-  ]
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))
+  const header = ['ID', 'EMAIL', 'ROLE', 'ACTIVE', '2FA']
+  const table = [header, ...rows.map((r) => [String(r.id), r.email, r.role, r.isActive ? 'yes' : 'no', r.totpEnabledAt ? 'on' : 'off'])]
+  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0)))
   for (const row of table) console.log(listLine(row, widths))
 }
 

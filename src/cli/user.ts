@@ -21,8 +21,7 @@ interface CreateOptions {
 
 function parseCreate(args: string[]): CreateOptions {
   const options: CreateOptions = { passwordStdin: false }
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
+  for (let i = 0, arg = args[0]; arg !== undefined; arg = args[++i]) {
     const [flag, inline] =
       arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
     const value = () => {

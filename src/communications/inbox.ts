@@ -170,12 +170,16 @@ export class InboxService {
         .offset(offset),
       this.db.select({ value: count() }).from(customers).where(where),
     ])
-    const items = rows.map(({ customer, optedOut }) => ({
+    // The filters leave out customers without a phone; the types cannot know it.
+    const withPhone = rows.flatMap(({ customer, optedOut }) =>
+      customer.phone === null ? [] : [{ customer, phone: customer.phone, optedOut }],
+    )
+    const items = withPhone.map(({ customer, phone, optedOut }) => ({
       id: customer.id,
       name: fullName(customer.firstName, customer.lastName) ?? '',
       first_name: customer.firstName,
       last_name: customer.lastName,
-      phone: customer.phone!,
+      phone,
       email: customer.email,
       city: customer.city,
       state: customer.state,

@@ -7,6 +7,7 @@ import { emailAddressProblem, normalizeEmailAddress } from '../email/address'
 import { fullName, historyItem, type CommunicationRow } from './view'
 import { messagesWithCustomerNames } from './listing'
 import { visibleTo } from './visibility'
+import { onlyRow } from '../db/rows'
 import { ID_MAX, pageWindow } from '../http/pagination'
 
 export interface Recipient {
@@ -141,7 +142,7 @@ export class CommunicationService {
   /** Written before the provider is called, so a failure still leaves a record. */
   async createOutbound(input: NewOutbound): Promise<CommunicationRow> {
     const now = new Date()
-    const [row] = await this.db
+    const rows = await this.db
       .insert(this.tables.communications)
       .values({
         type: input.type,
@@ -159,27 +160,27 @@ export class CommunicationService {
         updatedAt: now,
       })
       .returning()
-    return row!
+    return onlyRow(rows)
   }
 
   async markAccepted(id: number, update: { status: string; externalId: string | null; from: string | null }): Promise<CommunicationRow> {
     const { communications } = this.tables
-    const [row] = await this.db
+    const rows = await this.db
       .update(communications)
       .set({ status: update.status, externalId: update.externalId, fromAddress: update.from, updatedAt: new Date() })
       .where(eq(communications.id, id))
       .returning()
-    return row!
+    return onlyRow(rows)
   }
 
   async markFailed(id: number, error: { code: string | null; message: string }): Promise<CommunicationRow> {
     const { communications } = this.tables
-    const [row] = await this.db
+    const rows = await this.db
       .update(communications)
       .set({ status: 'failed', errorCode: error.code, errorMessage: error.message.slice(0, 1000), updatedAt: new Date() })
       .where(eq(communications.id, id))
       .returning()
-    return row!
+    return onlyRow(rows)
   }
 
   /**

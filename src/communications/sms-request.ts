@@ -80,6 +80,6 @@ export function resolveSmsRequest(input: SendSmsInput, defaultCountry: string): 
     if (id >= 1 && id <= ID_MAX) customerId = id
     else errors.push({ field: 'customer_id', message: `Must be between 1 and ${ID_MAX}` })
   }
-  if (errors.length) throw new HttpError(422, 'Request validation failed', {}, { errors })
-  return { to: to?.e164, customer_id: customerId, body: body!.text }
+  if (errors.length || !body) throw new HttpError(422, 'Request validation failed', {}, { errors })
+  return { to: to?.e164, customer_id: customerId, body: body.text }
 }

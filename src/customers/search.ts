@@ -1,5 +1,6 @@
 import { and, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Database, Tables } from '../db/client'
+import { createCustomerSearchStore, type CustomerSearchStore, type ListFilter } from './search-store'
 import { toE164 } from '../phone/normalize'
 
 type CustomerRow = Tables['customers']['$inferSelect']
@@ -53,11 +54,6 @@ export function containsPattern(needle: string): string {
   return `%${needle.replace(/[\\%_]/g, '\\$&')}%`
 }
 
-/** An FTS5 query matching any needle as a literal phrase (the trigram tokenizer makes a phrase a substring). */
-function ftsQuery(needles: string[]): string {
-  return needles.map((needle) => `"${needle.replaceAll('"', '""')}"`).join(' OR ')
-}
-
 /** A page that is not full (and not past the end) is the last one: the total follows without counting. */
 function totalFromPage(found: number, limit: number, offset: number): number | undefined {
   return found < limit && (found > 0 || offset === 0) ? offset + found : undefined
@@ -97,38 +93,41 @@ async function cappedTotal(
   return { total: Math.min(counted, cap), totalIsEstimate: counted > cap }
 }
 
-/** Which customers a list shows besides the search: archived or not, and optionally one prospect stage. */
-export interface ListFilter {
-  archived: boolean
-  prospectStage?: string
-}
-
 /**
  * Which customers a list page shows, newest (highest id) first, and how many
  * there are. Only live (not deleted) rows; archived ones only when asked for.
  *
- * Search: SQLite uses the FTS5 trigram table `customers_fts` (live rows, kept
- * by triggers) when every needle has 3+ characters, a LIKE scan otherwise;
- * PostgreSQL uses LIKE served by the pg_trgm GIN index. Terms are always bound
- * parameters, and both paths compare the same lower-cased text literally, so
- * both databases return the same customers for any term.
+ * Search: SQLite uses the FTS5 trigram table when every needle has 3+
+ * characters (see search-store.ts), a LIKE scan otherwise; PostgreSQL uses
+ * LIKE served by the pg_trgm GIN index. Terms are always bound parameters,
+ * and both paths compare the same lower-cased text literally, so both
+ * databases return the same customers for any term.
  */
 export class CustomerSearch {
-  constructor(private readonly database: Database) {}
+  private readonly store: CustomerSearchStore
+
+  constructor(private readonly database: Database) {
+    this.store = createCustomerSearchStore(database)
+  }
 
   private get customers() {
     return this.database.tables.customers
   }
 
-  private shown(filter: ListFilter): SQL {
+  private shown(filter: ListFilter): SQL | undefined {
     const stage = filter.prospectStage === undefined ? undefined : eq(this.customers.prospectStage, filter.prospectStage)
-    return and(isNull(this.customers.deletedAt), eq(this.customers.isArchived, filter.archived), stage)!
+    return and(isNull(this.customers.deletedAt), eq(this.customers.isArchived, filter.archived), stage)
   }
 
   /** The rows of `ids`, in the same newest-first order. */
   async rows(ids: number[]): Promise<CustomerRow[]> {
     if (!ids.length) return []
     return this.database.db.select().from(this.customers).where(inArray(this.customers.id, ids)).orderBy(desc(this.customers.id))
+  }
+
+  /** One page of the rows matching `where`, newest first. */
+  private page(where: SQL | undefined, limit: number, offset: number): Promise<CustomerRow[]> {
+    return this.database.db.select().from(this.customers).where(where).orderBy(desc(this.customers.id)).limit(limit).offset(offset)
   }
 
   /**
@@ -144,15 +143,9 @@ export class CustomerSearch {
     offset: number,
   ): Promise<{ rows: CustomerRow[]; total: number; totalIsEstimate: boolean }> {
     const where = this.shown(filter)
-    const counter = filter.archived || filter.prospectStage !== undefined ? undefined : this.listedCounter()
+    const counter = filter.archived || filter.prospectStage !== undefined ? undefined : this.store.liveCount()
     const counting = counter === undefined ? this.countAlongside(where, Math.max(LIST_TOTAL_CAP, offset + limit) + 1) : undefined
-    const rows = await this.database.db
-      .select()
-      .from(this.customers)
-      .where(where)
-      .orderBy(desc(this.customers.id))
-      .limit(limit)
-      .offset(offset)
+    const rows = await this.page(where, limit, offset)
     const total = await cappedTotal(
       rows.length,
       limit,
@@ -164,75 +157,37 @@ export class CustomerSearch {
   }
 
   /** How many rows match `where`, counting no further than `rowLimit`. */
-  private async countUpTo(where: SQL, rowLimit: number): Promise<number> {
+  private async countUpTo(where: SQL | undefined, rowLimit: number): Promise<number> {
     const matches = this.database.db.select({ one: sql`1` }).from(this.customers).where(where).limit(rowLimit).as('matches')
     const [counted] = await this.database.db.select({ value: count() }).from(matches)
     return counted?.value ?? 0
   }
 
   /**
-   * On PostgreSQL the capped count starts together with the page, on another
-   * pooled connection: each round trip is a wait, and the two overlap. (The
-   * answer is unused when the page turns out to be the last.) SQLite answers
-   * in process: it counts only when needed.
+   * Where the store says it pays, the capped count starts together with the
+   * page, on another pooled connection. (The answer is unused when the page
+   * turns out to be the last.) Otherwise it is counted only when needed.
    */
-  private countAlongside(where: SQL, rowLimit: number): Promise<number> | undefined {
-    if (this.database.kind !== 'postgres') return undefined
+  private countAlongside(where: SQL | undefined, rowLimit: number): Promise<number> | undefined {
+    if (!this.store.countsAlongside) return undefined
     const counting = this.countUpTo(where, rowLimit)
     counting.catch(() => {})
     return counting
   }
 
-  /** SQLite keeps the number of customers neither deleted nor archived in a trigger-maintained row (drizzle/sqlite/0003, 0005). */
-  private listedCounter(): number | undefined {
-    if (this.database.kind !== 'sqlite') return undefined
-    return this.database.sqlite!.query<{ n: number }, []>('SELECT n FROM customers_live_count WHERE id = 1').get()?.n
-  }
-
   async find(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
     if (!needles.length) return { ids: [], total: 0, totalIsEstimate: false }
-    if (this.database.kind === 'sqlite' && needles.every((needle) => [...needle].length >= 3)) {
-      return this.findWithFts(ftsQuery(needles), filter, limit, offset)
-    }
+    const indexed = this.store.indexedMatches(needles, filter, limit, offset)
+    if (indexed) return { ids: indexed.ids, ...(await cappedTotal(indexed.ids.length, limit, offset, indexed.countUpTo)) }
     return this.findWithLike(needles, filter, limit, offset)
-  }
-
-  private async findWithFts(match: string, filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
-    const handle = this.database.sqlite!
-    // bun:sqlite caches these statements by their text. The FTS table holds live rows; the join applies the list filters.
-    const params: (string | number)[] = [match, filter.archived ? 1 : 0]
-    let from = 'FROM customers_fts f JOIN customers c ON c.id = f.rowid WHERE customers_fts MATCH ? AND c.is_archived = ?'
-    if (filter.prospectStage !== undefined) {
-      from += ' AND c.prospect_stage = ?'
-      params.push(filter.prospectStage)
-    }
-    const ids = handle
-      .query<{ id: number }, (string | number)[]>(`SELECT f.rowid AS id ${from} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`)
-      .all(...params, limit, offset)
-      .map((row) => row.id)
-    const total = await cappedTotal(
-      ids.length,
-      limit,
-      offset,
-      (rowLimit) =>
-        handle.query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ?)`).get(...params, rowLimit)
-          ?.n ?? 0,
-    )
-    return { ids, ...total }
   }
 
   private async findWithLike(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
     const matches = needles.map((needle): SQL => sql`${this.customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
-    const where = and(this.shown(filter), or(...matches))!
+    const where = and(this.shown(filter), or(...matches))
     const counting = this.countAlongside(where, Math.max(SEARCH_TOTAL_CAP, offset + limit) + 1)
     // The rows themselves: no second query for them.
-    const rows = await this.database.db
-      .select()
-      .from(this.customers)
-      .where(where)
-      .orderBy(desc(this.customers.id))
-      .limit(limit)
-      .offset(offset)
+    const rows = await this.page(where, limit, offset)
     const total = await cappedTotal(rows.length, limit, offset, (rowLimit) => counting ?? this.countUpTo(where, rowLimit))
     return { ids: rows.map((row) => row.id), rows, ...total }
   }

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, isNull } from 'drizzle-orm'
 import type { AppContext } from '../context'
 import type { Tables } from '../db/client'
+import { onlyRow } from '../db/rows'
 import type { AuthUser } from '../auth/plugin'
 import { NotFound, type FieldError } from '../http/errors'
 import { OptOutService } from '../optouts/service'
@@ -98,8 +99,7 @@ export class CustomerService {
   }
 
   private async view(row: CustomerRow): Promise<CustomerViewType> {
-    const [view] = await this.views([row])
-    return view!
+    return onlyRow(await this.views([row]))
   }
 
   /** A live (not deleted) customer row, or 404. Archived customers are live. */
@@ -144,15 +144,16 @@ export class CustomerService {
   async create(input: CustomerInput): Promise<CustomerViewType> {
     const clean = this.validator.clean(input)
     const columns = columnsOf(clean)
-    const firstName = clean.firstName!
-    const lastName = clean.lastName!
+    const { firstName, lastName } = clean
+    // The create schema requires both names, and the validator keeps every valid one.
+    if (firstName === undefined || lastName === undefined) throw new Error('a customer without a name passed validation')
     const now = new Date()
     const own = { firstName, lastName, email: clean.email ?? null, phone: clean.phone ?? null, company: clean.company ?? null }
-    const [row] = await this.db
+    const rows = await this.db
       .insert(this.tables.customers)
       .values({ ...columns, ...own, tags: clean.tags ?? [], searchText: customerSearchText(own), createdAt: now, updatedAt: now })
       .returning()
-    return this.view(row!)
+    return this.view(onlyRow(rows))
   }
 
   async update(id: number, input: CustomerInput): Promise<CustomerViewType> {

@@ -1,35 +1,45 @@
 import { Database as SqliteHandle } from 'bun:sqlite'
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { drizzle as drizzleSqlite, type BunSQLiteDatabase } from 'drizzle-orm/bun-sqlite'
-import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js'
+import { drizzle as drizzleSqlite } from 'drizzle-orm/bun-sqlite'
+import { drizzle as drizzlePg, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import type { DatabaseTarget } from '../config'
+import { portablePostgres, type PortableDb, type Tables } from './portable'
 import * as sqliteSchema from './schema.sqlite'
 import * as pgSchema from './schema.pg'
 
-export type Tables = typeof sqliteSchema
-/**
- * The query builder the services use. Both dialects share the builder API we
- * rely on (select/insert/update/delete, returning, onConflict); it is typed as
- * the SQLite flavour and, on PostgreSQL, backed by the pg tables of the same
- * names. Only awaited, array-returning calls are portable: never .get()/.all().
- */
-export type Db = BunSQLiteDatabase<Tables>
+export type { Tables }
 
-export interface Database {
-  kind: 'sqlite' | 'postgres'
-  db: Db
+/** What both databases offer: the portable query builder over their tables, a health probe, closing. */
+interface DatabaseBase {
+  /** The shared query builder (see PortableDb): only awaited, array-returning queries. */
+  db: PortableDb
   /** The tables of the active dialect, under the same names on both. */
   tables: Tables
-  /** Raw handles for the few dialect-specific stores (rate limiter, health). */
-  sqlite?: SqliteHandle
-  pg?: postgres.Sql
-  pgUrl?: string
   /** Throws when the database cannot answer. */
   ping(): Promise<void>
   close(): Promise<void>
 }
+
+export interface SqliteDatabase extends DatabaseBase {
+  kind: 'sqlite'
+  /** The bun:sqlite connection, for SQLite's own statements (synchronous, prepared once). */
+  handle: SqliteHandle
+}
+
+export interface PostgresDatabase extends DatabaseBase {
+  kind: 'postgres'
+  /** The postgres.js pool, for PostgreSQL's own statements. */
+  sql: postgres.Sql
+  url: string
+  /** drizzle typed as PostgreSQL over the pg tables: transactions, named prepared statements. */
+  pgDb: PostgresJsDatabase<typeof pgSchema>
+  pgTables: typeof pgSchema
+}
+
+/** One of the two databases; what only one dialect has is reached after narrowing on `kind`. */
+export type Database = SqliteDatabase | PostgresDatabase
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -50,7 +60,7 @@ export function writeIfNotBusy(handle: SqliteHandle, write: () => void): boolean
   }
 }
 
-export function openSqlite(path: string, options: { synchronous?: 'normal' | 'full' } = {}): Database {
+export function openSqlite(path: string, options: { synchronous?: 'normal' | 'full' } = {}): SqliteDatabase {
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true })
     // Created owner-only before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
@@ -79,7 +89,7 @@ export function openSqlite(path: string, options: { synchronous?: 'normal' | 'fu
     kind: 'sqlite',
     db,
     tables: sqliteSchema,
-    sqlite: handle,
+    handle,
     async ping() {
       if (closed) throw new Error('database is closed')
       probe.get()
@@ -93,21 +103,21 @@ export function openSqlite(path: string, options: { synchronous?: 'normal' | 'fu
   }
 }
 
-export function openPostgres(url: string, options: { max?: number } = {}): Database {
+export function openPostgres(url: string, options: { max?: number } = {}): PostgresDatabase {
   const client = postgres(url, {
     max: options.max ?? 10,
     connect_timeout: 5,
     idle_timeout: 60,
     onnotice: () => {},
   })
-  const db = drizzlePg(client, { schema: pgSchema })
+  const pgDb = drizzlePg(client, { schema: pgSchema })
   return {
     kind: 'postgres',
-    // Narrow adapter: same builder API, pg tables (see Db).
-    db: db as unknown as Db,
-    tables: pgSchema as unknown as Tables,
-    pg: client,
-    pgUrl: url,
+    ...portablePostgres(pgDb, pgSchema),
+    sql: client,
+    url,
+    pgDb,
+    pgTables: pgSchema,
     async ping() {
       await client`SELECT 1`
     },

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator'
+import type { Database as SqliteHandle } from 'bun:sqlite'
+import type postgres from 'postgres'
 import type { Database } from './client'
 
 // An arbitrary, fixed key: replicas starting together queue on it.
@@ -8,8 +10,9 @@ const MIGRATION_LOCK_KEY = 7_310_442_019
 
 /** From source the folder is ../../drizzle; in the compiled binary it is embedded beside the entry. */
 export function migrationsFolder(dialect: 'sqlite' | 'pg'): string {
-  const candidates = [join(import.meta.dir, '..', '..', 'drizzle', dialect), join(import.meta.dir, 'drizzle', dialect)]
-  return candidates.find((dir) => existsSync(join(dir, 'meta', '_journal.json'))) ?? candidates[0]!
+  const fromSource = join(import.meta.dir, '..', '..', 'drizzle', dialect)
+  const candidates = [fromSource, join(import.meta.dir, 'drizzle', dialect)]
+  return candidates.find((dir) => existsSync(join(dir, 'meta', '_journal.json'))) ?? fromSource
 }
 
 /** What a start did to the schema, for the start-up log. */
@@ -28,7 +31,11 @@ interface Migration extends MigrationMeta {
 function readMigrations(dialect: 'sqlite' | 'pg'): Migration[] {
   const folder = migrationsFolder(dialect)
   const entries = (JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }).entries
-  return readMigrationFiles({ migrationsFolder: folder }).map((meta, i) => ({ ...meta, tag: entries[i]!.tag }))
+  return readMigrationFiles({ migrationsFolder: folder }).map((meta, i) => {
+    const entry = entries[i]
+    if (!entry) throw new Error(`${folder}/meta/_journal.json lists fewer migrations than the folder holds`)
+    return { ...meta, tag: entry.tag }
+  })
 }
 
 /** drizzle's rule: everything generated after the newest applied migration. */
@@ -51,12 +58,11 @@ function report(migrations: Migration[], lastCreatedAt: unknown, applied: Migrat
  * empty PostgreSQL database cost ~80 round trips.
  */
 export async function runMigrations(database: Database): Promise<MigrationReport> {
-  return database.kind === 'sqlite' ? migrateSqlite(database) : migratePostgres(database)
+  return database.kind === 'sqlite' ? migrateSqlite(database.handle) : migratePostgres(database.sql)
 }
 
 /** One transaction; each statement executed directly by bun:sqlite (no query builder). */
-function migrateSqlite(database: Database): MigrationReport {
-  const handle = database.sqlite!
+function migrateSqlite(handle: SqliteHandle): MigrationReport {
   const migrations = readMigrations('sqlite')
   handle.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)')
   const last = handle
@@ -88,9 +94,9 @@ function migrateSqlite(database: Database): MigrationReport {
  * lock and reads the state, one applies everything pending in a transaction,
  * one releases the lock.
  */
-async function migratePostgres(database: Database): Promise<MigrationReport> {
+async function migratePostgres(sql: postgres.Sql): Promise<MigrationReport> {
   const migrations = readMigrations('pg')
-  const connection = await database.pg!.reserve()
+  const connection = await sql.reserve()
   try {
     const state = await connection
       .unsafe(

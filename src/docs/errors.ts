@@ -1,5 +1,3 @@
-import { securityFor } from './security'
-
 /** The error shapes every route shares ({"detail": …}, and the 422 field list), documented once. */
 export const ERROR_SCHEMAS = {
   Error: {
@@ -72,9 +70,11 @@ export const errorResponse = (description: string, schema = 'Error') => ({
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
 })
 
-const shared = (status: string) => {
-  const { description, schema } = SHARED_ERRORS[status]!
-  return errorResponse(description, schema)
+/** One of the shared answers as an OpenAPI response: the auth macros declare theirs with it. */
+export function sharedErrorResponse(status: '401' | '403' | '400' | '413' | '422' | 'default') {
+  const error = SHARED_ERRORS[status]
+  if (!error) throw new Error(`no shared error for status ${status}`)
+  return errorResponse(error.description, error.schema)
 }
 
 /** Request bodies the app parses itself (JSON, forms); Twilio's forms are read by the webhook's signature check instead. */
@@ -91,20 +91,16 @@ function canFailValidation(parameter: unknown): boolean {
 }
 
 /**
- * Fills in what the route's own `detail`/`response` leaves out: the security
- * requirement its location implies, and the shared error answers.
+ * Fills in what the route's own declaration leaves out: no security
+ * requirement means public (the auth macros and the webhook signature check
+ * declare theirs), and the answers the shared rules give.
  */
-export function completeOperation(operation: Operation, path: string): void {
-  operation.security ??= securityFor(path)
+export function completeOperation(operation: Operation): void {
+  operation.security ??= []
   operation.responses ??= {}
   const responses = operation.responses
-  const secured = operation.security.some((requirement) => 'bearerAuth' in requirement)
-  if (secured) {
-    responses['401'] ??= shared('401')
-    responses['403'] ??= shared('403')
-  }
-  if (parsesBody(operation)) responses['400'] ??= shared('400')
-  if (operation.requestBody) responses['413'] ??= shared('413')
-  if (operation.requestBody || (operation.parameters ?? []).some(canFailValidation)) responses['422'] ??= shared('422')
-  responses.default ??= shared('default')
+  if (parsesBody(operation)) responses['400'] ??= sharedErrorResponse('400')
+  if (operation.requestBody) responses['413'] ??= sharedErrorResponse('413')
+  if (operation.requestBody || (operation.parameters ?? []).some(canFailValidation)) responses['422'] ??= sharedErrorResponse('422')
+  responses.default ??= sharedErrorResponse('default')
 }

@@ -1,4 +1,9 @@
-import { isAuthPath } from '../http/security-headers'
+import { isAuthPath } from '../auth/paths'
+
+/** A header that always has the one value. */
+function fixedHeader<V extends string>(description: string, value: V) {
+  return { description, schema: { type: 'string', const: value }, example: value } as const
+}
 
 /** Response headers the API sets, documented once and referenced where they occur. */
 export const HEADER_COMPONENTS = {
@@ -14,11 +19,7 @@ export const HEADER_COMPONENTS = {
     schema: { type: 'string', maxLength: 2048 },
     example: 'https://crm.acme-plumbing.com',
   },
-  'Cache-Control': {
-    description: 'Answers that can carry tokens or user data are never cached.',
-    schema: { type: 'string', const: 'no-store' },
-    example: 'no-store',
-  },
+  'Cache-Control': fixedHeader('Answers that can carry tokens or user data are never cached.', 'no-store'),
   'Retry-After': {
     description: 'Seconds until a retry can succeed.',
     schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 },
@@ -35,11 +36,7 @@ export const HEADER_COMPONENTS = {
     schema: { type: 'string', maxLength: 512 },
     example: '"minute";q=10;w=60, "hour";q=100;w=3600, "destination";q=10;w=3600',
   },
-  'WWW-Authenticate': {
-    description: 'The authentication scheme to use.',
-    schema: { type: 'string', const: 'Bearer' },
-    example: 'Bearer',
-  },
+  'WWW-Authenticate': fixedHeader('The authentication scheme to use.', 'Bearer'),
   'Set-Cookie': {
     description:
       'Two cookies, both HttpOnly, SameSite from COOKIE_SAMESITE (Lax by default), Secure in production: `session` (the access token, Path=/) and `refresh` (the refresh token, Path=/api/v2/auth). Logging out sends both emptied with Max-Age=0.',

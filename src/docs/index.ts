@@ -1,4 +1,4 @@
-import { Elysia } from 'elysia'
+import { Elysia, type InternalRoute } from 'elysia'
 import type { AppContext } from '../context'
 import { NotFound } from '../http/errors'
 import { DOCS_ASSETS } from './assets'
@@ -18,9 +18,10 @@ async function offlineRedoc(file: string): Promise<string> {
  * `/docs` (Swagger UI), `/redoc` (ReDoc) and `/openapi.json`, generated from the
  * routes' `t` schemas by @elysiajs/openapi. With DOCS_ENABLED=false none of the
  * three exists (404 like any unknown path); production defaults to false and
- * needs DOCS_ENABLED=true explicitly (see loadConfig).
+ * needs DOCS_ENABLED=true explicitly (see loadConfig). `routes` is the whole
+ * app's route table, read when the document is first asked for.
  */
-export function docsModule(ctx: AppContext) {
+export function docsModule(ctx: AppContext, routes: () => readonly InternalRoute[]) {
   const plugin = new Elysia({ name: 'docs', seed: ctx.id })
   if (!ctx.config.docsEnabled) return plugin
 
@@ -29,7 +30,7 @@ export function docsModule(ctx: AppContext) {
   let cached: Promise<Record<string, unknown>> | undefined
   const document = () =>
     (cached ??= import('./document')
-      .then(({ buildDocument }) => buildDocument(plugin, TITLE, ctx.config.publicUrl))
+      .then(({ buildDocument }) => buildDocument(routes(), TITLE, ctx.config.publicUrl))
       .catch((error) => {
         cached = undefined
         throw error

@@ -1,3 +1,5 @@
+import { ROLE_PERMISSIONS } from '../auth/permissions'
+
 /**
  * Realistic values shared by the examples of several operations: one user,
  * one customer, one message, as the API answers them. Kept in step with the
@@ -10,7 +12,7 @@ export const USER = {
   first_name: 'Maria',
   last_name: 'Lopez',
   role: 'user',
-  permissions: ['send_sms', 'send_email', 'view_customers', 'edit_customers'],
+  permissions: [...ROLE_PERMISSIONS.user],
   is_active: true,
   last_login_at: '2026-06-02T07:58:12.000Z',
   last_login: '2026-06-02T07:58:12.000Z',
@@ -25,16 +27,7 @@ export const ADMIN_USER = {
   first_name: 'Sam',
   last_name: 'Carter',
   role: 'superuser',
-  permissions: [
-    'send_sms',
-    'send_email',
-    'view_customers',
-    'edit_customers',
-    'delete_customers',
-    'view_all_communications',
-    'admin_panel',
-    'manage_users',
-  ],
+  permissions: [...ROLE_PERMISSIONS.superuser],
 }
 
 export const TOKEN = {

@@ -17,20 +17,3 @@ export const SECURITY_SCHEMES = {
   },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' },
 } as const
-
-type Requirement = Record<string, string[]>[]
-
-/** Routes that take no access token; everything else under /api/v2 takes one. */
-const PUBLIC_API = new Set(['/api/v2/auth/login'])
-
-/**
- * The security requirement of a route its own `detail.security` does not give:
- * derived from where it lives, the same rule the auth plugin enforces.
- */
-export function securityFor(path: string): Requirement {
-  if (path === '/api/v2/auth/refresh') return [{ refreshCookie: [] }]
-  if (PUBLIC_API.has(path)) return []
-  if (path.startsWith('/api/v2/')) return [{ bearerAuth: [] }, { cookieAuth: [] }]
-  if (path.startsWith('/webhooks/twilio/')) return [{ twilioSignature: [] }]
-  return []
-}

@@ -28,7 +28,8 @@ export function emailAddressProblem(input: string): string | undefined {
   if (labels.length < 2) return 'Invalid email address: the domain needs a dot (name.tld)'
   if (!labels.every((label) => DOMAIN_LABEL.test(label)))
     return 'Invalid email address: each part of the domain uses letters, digits and inner hyphens, at most 63 characters'
-  if (!/^[A-Za-z]{2,63}$/.test(labels.at(-1)!) && !/^xn--[A-Za-z0-9-]+$/.test(labels.at(-1)!))
+  const tld = labels.at(-1) ?? ''
+  if (!/^[A-Za-z]{2,63}$/.test(tld) && !/^xn--[A-Za-z0-9-]+$/.test(tld))
     return 'Invalid email address: the top-level domain must be letters only'
   return undefined
 }
@@ -45,5 +46,6 @@ export function normalizeEmailAddress(input: string): string | undefined {
   if (emailAddressProblem(input)) return undefined
   const value = input.trim()
   const at = value.indexOf('@')
-  return `${value.slice(0, at)}@${asciiDomain(value.slice(at + 1))!.toLowerCase()}`
+  const domain = asciiDomain(value.slice(at + 1))
+  return domain === undefined ? undefined : `${value.slice(0, at)}@${domain.toLowerCase()}`
 }

@@ -54,13 +54,15 @@ export class EmailSender {
   /** nodemailer is loaded on the first send: most offices never configure SMTP, and it costs memory at start. */
   private async transport(): Promise<Transporter> {
     if (this.transporter) return this.transporter
+    // Sending is only offered when `configured`.
+    const url = this.smtpUrl ?? ''
     const { default: nodemailer } = await import('nodemailer')
     this.transporter ??= nodemailer.createTransport({
-      url: this.smtpUrl!,
+      url,
       // A relay on this machine often offers STARTTLS with a self-signed
       // certificate; the traffic never leaves the host, so accept it there.
       // Any other host's certificate is verified.
-      tls: { rejectUnauthorized: !isLoopbackUrl(this.smtpUrl!) },
+      tls: { rejectUnauthorized: !isLoopbackUrl(url) },
       connectionTimeout: this.timeoutMs,
       greetingTimeout: this.timeoutMs,
       socketTimeout: this.timeoutMs,

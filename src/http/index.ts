@@ -6,15 +6,15 @@ import { securityHeaders } from './security-headers'
 import { cors } from './cors'
 import { bodyLimit } from './body-limit'
 import { requestLog } from './request-log'
-import { textInput } from './text-input'
 import { jsonBody } from './json-body'
 
 /**
  * The cross-cutting HTTP layer, in the order it must run: the error handler
  * (every failure becomes a JSON answer), the request id (so every later failure
  * carries it), the headers every answer gets, CORS (which answers preflights),
- * the body limit, the JSON depth bound, the per-request log line, and the rule
- * refusing text the database cannot store (NUL, lone surrogates).
+ * the body limit, the JSON depth bound and the per-request log line. The rule
+ * refusing text the database cannot store applies to /api/v2 alone (`apiV2` in
+ * src/app.ts).
  */
 export function httpLayer(ctx: AppContext, methodsFor: (path: string) => string[]) {
   return new Elysia({ name: 'http-layer', seed: ctx.id })
@@ -25,5 +25,4 @@ export function httpLayer(ctx: AppContext, methodsFor: (path: string) => string[
     .use(bodyLimit(ctx))
     .use(jsonBody(ctx))
     .use(requestLog(ctx))
-    .use(textInput(ctx))
 }

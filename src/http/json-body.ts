@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { HttpError } from './errors'
+import { mediaType } from './media-type'
 
 /** No body this API accepts nests deeper than a few levels; 32 leaves room for any client. */
 export const MAX_JSON_DEPTH = 32
@@ -36,7 +37,7 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 }
 
 function isJson(contentType: string | null): boolean {
-  return contentType !== null && contentType.split(';')[0]!.trim().toLowerCase() === 'application/json'
+  return mediaType(contentType) === 'application/json'
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
+import { isAuthPath } from '../auth/paths'
 import { requestPath } from './request-path'
 
 /** The API answers JSON only: nothing may load, frame or submit anything. */
@@ -29,10 +30,6 @@ function isDocsPath(path: string): boolean {
   return path === '/docs' || path.startsWith('/docs/') || path === '/redoc' || path.startsWith('/redoc/')
 }
 
-export function isAuthPath(path: string): boolean {
-  return path === '/api/v2/auth' || path.startsWith('/api/v2/auth/')
-}
-
 /**
  * Every answer carries them: routes, 404/405, 413 and errors alike (the error
  * handler keeps `set.headers`). The headers that never change are Elysia's
@@ -51,7 +48,8 @@ export function securityHeaders(ctx: AppContext) {
   return new Elysia({ name: 'security-headers', seed: ctx.id }).headers(constant).onRequest(({ request, set }) => {
     const path = requestPath(request.url)
     if (docsEnabled && isDocsPath(path)) set.headers['content-security-policy'] = DOCS_CSP
-    // Tokens travel in auth answers: no cache, shared or private, may keep them, errors included.
+    // The one place auth answers become no-store: tokens and user data travel in them, and no cache, shared or
+    // private, may keep any answer there, errors, preflights and unknown paths included (hence before routing).
     else if (isAuthPath(path)) set.headers['cache-control'] = 'no-store'
   })
 }

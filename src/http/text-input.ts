@@ -24,13 +24,11 @@ function unstorableText(value: unknown, field: string, depth = 0): { field: stri
 /**
  * 422 for JSON bodies and query strings carrying text the database cannot
  * store as given. Runs after authentication and schema validation (so only the
- * fields a route accepts are looked at) and before any handler touches data.
- * Twilio webhooks are exempt: Twilio retries anything but a 2xx, so their
- * service stores such text without the NULs instead.
+ * fields a route accepts are looked at) and before any handler touches data,
+ * on the routes of the instance that uses it (the /api/v2 group).
  */
 export function textInput(ctx: AppContext) {
-  return new Elysia({ name: 'text-input', seed: ctx.id }).onBeforeHandle({ as: 'global' }, ({ body, query, path }) => {
-    if (path.startsWith('/webhooks/')) return
+  return new Elysia({ name: 'text-input', seed: ctx.id }).onBeforeHandle({ as: 'scoped' }, ({ body, query }) => {
     const found = unstorableText(body, '') ?? unstorableText(query, '')
     if (found) throw new ValidationFailed(found.field || 'body', found.message)
   })

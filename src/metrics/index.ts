@@ -24,7 +24,7 @@ export function metricsModule(ctx: AppContext) {
     async ({ request, set }) => {
       if (token !== undefined) {
         const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')
-        if (!match || !sameSecret(match[1]!, token)) {
+        if (!match?.[1] || !sameSecret(match[1], token)) {
           ctx.metrics.authFailures.inc({ reason: 'metrics' })
           throw new Unauthorized()
         }

@@ -38,8 +38,8 @@ export class RequestSeries {
       this.durations.set(route, timed)
     }
     let bucket = 0
-    while (bucket < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[bucket]!) bucket++
-    timed.buckets[bucket]!++
+    while (bucket < DURATION_BUCKETS.length && seconds > (DURATION_BUCKETS[bucket] ?? Number.POSITIVE_INFINITY)) bucket++
+    timed.buckets[bucket] = (timed.buckets[bucket] ?? 0) + 1
     timed.sum += seconds
     timed.count++
   }
@@ -70,7 +70,7 @@ export class RequestSeries {
         for (const series of this.durations.values()) {
           let cumulative = 0
           DURATION_BUCKETS.forEach((bound, i) => {
-            cumulative += series.buckets[i]!
+            cumulative += series.buckets[i] ?? 0
             values.push({ metricName: `${histogram.name}_bucket`, labels: { le: bound, route: series.route }, value: cumulative })
           })
           values.push({ metricName: `${histogram.name}_bucket`, labels: { le: '+Inf', route: series.route }, value: series.count })

@@ -16,7 +16,8 @@ export function toE164(input: string, defaultCountry: string): string | undefine
   const known = recent.get(key)
   if (known !== undefined) return known === '' ? undefined : known
   const result = parse(input, defaultCountry)
-  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!)
+  const oldest = recent.size >= RECENT_MAX ? recent.keys().next() : undefined
+  if (oldest && !oldest.done) recent.delete(oldest.value)
   recent.set(key, result ?? '')
   return result
 }

@@ -3,11 +3,17 @@ import type { Database } from '../db/client'
 import { PgLimiterStore } from './pg-store'
 import { destinationKey, smsPolicy, userKey, type LimitDecision, type SmsPolicy } from './policy'
 import { SqliteLimiterStore } from './sqlite-store'
+import type { LimiterStore } from './store'
 
 export interface SmsLimitRequest {
   userId: number
   /** The destination in E.164. */
   destination: string
+}
+
+/** The store of this database, chosen once. */
+export function createLimiterStore(database: Database, policy: SmsPolicy): LimiterStore {
+  return database.kind === 'sqlite' ? new SqliteLimiterStore(database.handle, policy) : new PgLimiterStore(database.sql, policy)
 }
 
 /**
@@ -17,12 +23,11 @@ export interface SmsLimitRequest {
  */
 export class SmsLimiter {
   readonly policy: SmsPolicy
-  private readonly store: { consume(userKey: string, destinationKey: string): LimitDecision | Promise<LimitDecision> }
+  private readonly store: LimiterStore
 
   constructor(database: Database, config: Pick<Config, 'smsPerMinute' | 'smsPerHour' | 'smsPerDestinationHour'>) {
     this.policy = smsPolicy(config)
-    if (database.kind === 'sqlite') this.store = new SqliteLimiterStore(database.sqlite!, this.policy)
-    else this.store = new PgLimiterStore(database.pg!, this.policy)
+    this.store = createLimiterStore(database, this.policy)
   }
 
   async consume(request: SmsLimitRequest): Promise<LimitDecision> {

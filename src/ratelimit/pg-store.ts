@@ -1,5 +1,6 @@
 import type postgres from 'postgres'
 import { evaluate, longestWindowMs, type LimitDecision, type SmsPolicy, type WindowCount, type WindowName } from './policy'
+import type { LimiterStore } from './store'
 
 const PRUNE_EVERY_MS = 60_000
 /** First half of the two-int advisory lock key: keeps these locks apart from the migration lock and anyone else's. */
@@ -24,7 +25,7 @@ type Row = Record<string, string | number | null>
  * The three are pipelined on one reserved connection: one network round trip.
  * Time comes from the database clock, so replicas on different hosts agree.
  */
-export class PgLimiterStore {
+export class PgLimiterStore implements LimiterStore {
   private lastPrune = 0
   private readonly decideSql: string
 
@@ -74,7 +75,10 @@ export class PgLimiterStore {
         await connection.unsafe('ROLLBACK').catch(() => {})
         throw (failure as PromiseRejectedResult).reason
       }
-      row = (settled[1] as PromiseFulfilledResult<Row[]>).value[0]!
+      const decided = (settled[1] as PromiseFulfilledResult<Row[]>).value[0]
+      // The statement selects from a one-row CTE: it always answers one row.
+      if (!decided) throw new Error('rate limiter statement returned no row')
+      row = decided
     } finally {
       connection.release()
     }

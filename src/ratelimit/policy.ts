@@ -66,13 +66,13 @@ export function evaluate(policy: SmsPolicy, snapshot: WindowSnapshot): LimitDeci
   const { now, counts } = snapshot
   const policyValue = policyHeader(policy)
   const exceeded = policy.filter((rule) => counts[rule.name].count >= rule.limit)
-  if (exceeded.length > 0) {
+  const [first] = exceeded
+  if (first) {
     let waitMs = 0
     for (const rule of exceeded) {
       const releaseAt = counts[rule.name].releaseAt ?? counts[rule.name].oldestAt ?? now
       waitMs = Math.max(waitMs, releaseAt + rule.windowMs - now)
     }
-    const first = exceeded[0]!
     const retryAfter = seconds(waitMs)
     return {
       ok: false,
@@ -108,6 +108,7 @@ const LIMIT_DESCRIPTIONS: Record<WindowName, (limit: number) => string> = {
 }
 
 export function exceededDetail(policy: SmsPolicy, limit: WindowName, retryAfter: number): string {
-  const rule = policy.find((r) => r.name === limit)!
+  const rule = policy.find((r) => r.name === limit)
+  if (!rule) throw new Error(`no ${limit} window in the SMS policy`)
   return `Rate limit exceeded: ${LIMIT_DESCRIPTIONS[limit](rule.limit)}. Retry after ${retryAfter} seconds.`
 }

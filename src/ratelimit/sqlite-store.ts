@@ -1,5 +1,6 @@
 import type { Database as SqliteHandle, Statement } from 'bun:sqlite'
 import { evaluate, longestWindowMs, type LimitDecision, type SmsPolicy, type WindowCount, type WindowName } from './policy'
+import type { LimiterStore } from './store'
 
 const PRUNE_EVERY_MS = 60_000
 
@@ -13,7 +14,7 @@ type CountRow = Record<string, number | null>
  * transaction is deliberately not used: on bun:sqlite it commits at the first
  * await.
  */
-export class SqliteLimiterStore {
+export class SqliteLimiterStore implements LimiterStore {
   private readonly countStatement: Statement<CountRow, (string | number)[]>
   private readonly releaseStatement: Statement<{ at: number }, [string, number, number]>
   private readonly insertStatement: Statement<unknown, [string, number, string, number]>

@@ -77,17 +77,18 @@ export class TwilioClient {
   }
 
   private async attempt(input: { to: string; body: string }): Promise<TwilioMessage> {
-    const { accountSid, authToken, phoneNumber, messagingServiceSid, apiBaseUrl, timeoutMs } = this.config
+    // Called only when `configured`: the empty defaults never go out.
+    const { accountSid = '', authToken, phoneNumber = '', messagingServiceSid, apiBaseUrl, timeoutMs } = this.config
     const form = new URLSearchParams({ To: input.to, Body: input.body })
     // A messaging service picks its own sender from its pool; otherwise our number.
     if (messagingServiceSid) form.set('MessagingServiceSid', messagingServiceSid)
-    else form.set('From', phoneNumber!)
+    else form.set('From', phoneNumber)
     if (this.publicUrl) form.set('StatusCallback', `${this.publicUrl}/webhooks/twilio/status`)
 
     let response: Response
     let text: string
     try {
-      response = await fetch(`${apiBaseUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid!)}/Messages.json`, {
+      response = await fetch(`${apiBaseUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`,

@@ -1,6 +1,4 @@
-import { and, eq, or, sql, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../context'
-import type { Db } from '../db/client'
 import { Conflict, Forbidden, NotFound, ValidationFailed } from '../http/errors'
 import { hashPassword, passwordProblem } from '../auth/passwords'
 import type { Role } from '../auth/permissions'
@@ -12,12 +10,10 @@ import { normalizeEmail, UserService } from './service'
 import type { UserRow } from './view'
 import { namesAfter, type NameInput } from './names'
 import { roleFromName, ROLE_NAMES_DETAIL } from './roles'
+import { createUserStore, type UserStore } from './store'
 
 const LAST_SUPERUSER_DETAIL = 'Cannot remove the last active superuser'
 export const USER_NOT_FOUND_DETAIL = 'User not found'
-
-// Any fixed key: every change that could remove a superuser queues on it (PostgreSQL).
-const SUPERUSER_LOCK_KEY = 7_310_442_777
 
 /** Who makes a change: a signed-in user, or the operator at the console (CLI). */
 export type Actor = { kind: 'user'; id: number; email: string; role: Role; sessionId?: string; ip?: string } | { kind: 'console' }
@@ -40,10 +36,12 @@ function assertMayAssignRoles(actor: Actor): void {
 export class UserManagement {
   readonly users: UserService
   private readonly sessions: SessionService
+  private readonly store: UserStore
 
   constructor(private readonly ctx: AppContext) {
     this.users = new UserService(ctx.database)
     this.sessions = new SessionService(ctx)
+    this.store = createUserStore(ctx.database)
   }
 
   async create(actor: Actor, input: NameInput & { email: string; password: string; role: string }): Promise<UserRow> {
@@ -82,7 +80,7 @@ export class UserManagement {
     if (changes.isActive !== undefined) set.isActive = changes.isActive
     if (changes.password !== undefined) set.hashedPassword = await hashPassword(changes.password)
 
-    const row = await this.guardedUpdate(id, set, changes)
+    const row = await this.store.updateUnlessLastSuperuser(id, set, changes)
     if (!row) {
       if (!(await this.users.findById(id))) throw new NotFound(USER_NOT_FOUND_DETAIL)
       throw new Conflict(LAST_SUPERUSER_DETAIL)
@@ -116,46 +114,6 @@ export class UserManagement {
     const row = await this.users.findByEmail(email)
     if (!row) throw new NotFound(USER_NOT_FOUND_DETAIL)
     return this.update({ kind: 'console' }, row.id, { role: canonical })
-  }
-
-  /**
-   * One conditional UPDATE: it applies only if the user stays an active
-   * superuser, was not one, or another active superuser exists. SQLite runs a
-   * statement under its write lock; on PostgreSQL a transaction-scoped advisory
-   * lock makes concurrent demotions see each other (READ COMMITTED alone would
-   * let two of them pass on the same snapshot).
-   */
-  private async guardedUpdate(id: number, set: Partial<UserRow>, changes: UserChanges): Promise<UserRow | undefined> {
-    const { users } = this.ctx.database.tables
-    let guard: SQL | undefined
-    if (changes.role !== undefined || changes.isActive !== undefined) {
-      // The row's state after this update, in SQL, so it is judged on the row as it is when the statement runs.
-      const superAfter =
-        changes.role === undefined ? sql`${users.role} = 'superuser'` : changes.role === 'superuser' ? sql`1 = 1` : sql`1 = 0`
-      const activeAfter = changes.isActive === undefined ? sql`${users.isActive}` : changes.isActive ? sql`1 = 1` : sql`1 = 0`
-      guard = or(
-        sql`(${superAfter}) and (${activeAfter})`,
-        sql`not (${users.role} = 'superuser' and ${users.isActive})`,
-        sql`exists (select 1 from ${users} as other where other.role = 'superuser' and other.is_active and other.id <> ${users.id})`,
-      )
-    }
-    const run = async (db: Db) => {
-      const [row] = await db
-        .update(users)
-        .set(set)
-        .where(and(eq(users.id, id), guard))
-        .returning()
-      return row
-    }
-    if (this.ctx.database.kind === 'sqlite') return run(this.ctx.database.db)
-    // Narrow adapter: the PostgreSQL transaction has the same builder API plus execute().
-    const pgDb = this.ctx.database.db as unknown as {
-      transaction<T>(fn: (tx: Db & { execute(query: SQL): Promise<unknown> }) => Promise<T>): Promise<T>
-    }
-    return pgDb.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${SUPERUSER_LOCK_KEY})`)
-      return run(tx)
-    })
   }
 
   private async audit(actor: Actor, action: 'user.created' | 'user.updated', row: UserRow, details: Record<string, unknown>) {

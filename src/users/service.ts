@@ -1,5 +1,6 @@
 import { asc, count, eq } from 'drizzle-orm'
 import type { Database } from '../db/client'
+import { onlyRow } from '../db/rows'
 import type { Role } from '../auth/permissions'
 import { hashPassword } from '../auth/passwords'
 import { ResetTokens } from '../auth/reset-tokens'
@@ -30,7 +31,7 @@ export class UserService {
     const hashedPassword = await hashPassword(input.password)
     const names = namesAfter(input) ?? { fullName: '', firstName: '', lastName: '' }
     try {
-      const [row] = await this.database.db
+      const rows = await this.database.db
         .insert(users)
         .values({
           email,
@@ -42,7 +43,7 @@ export class UserService {
           updatedAt: new Date(),
         })
         .returning()
-      return row!
+      return onlyRow(rows)
     } catch (error) {
       if (isUniqueViolation(error)) throw new Conflict('Email already registered')
       throw error

@@ -1,3 +1,5 @@
+import { mediaType } from '../http/media-type'
+
 /**
  * Twilio webhook parameters: a name seen once maps to its value, a repeated
  * name to every value in order. That is the shape the `twilio` package's
@@ -22,7 +24,7 @@ const FORM_TYPE = 'application/x-www-form-urlencoded'
 
 /** True for `application/x-www-form-urlencoded`, with or without parameters such as a charset. */
 export function isFormContentType(contentType: string | null): boolean {
-  return contentType !== null && contentType.split(';')[0]!.trim().toLowerCase() === FORM_TYPE
+  return mediaType(contentType) === FORM_TYPE
 }
 
 function decodeComponent(raw: string): string {

@@ -1,4 +1,4 @@
-import type { Database } from '../db/client'
+import type { Database, PostgresDatabase, SqliteDatabase } from '../db/client'
 
 interface InboundMessage {
   sid: string
@@ -41,8 +41,7 @@ type SqliteInboundArgs = [string, string, string, string, string | null, string 
  * behind the whole burst.) Each caller is answered only after the commit; if
  * the batch fails, each insert is retried on its own so one bad row fails alone.
  */
-function sqliteStore(database: Database): InboundStore {
-  const handle = database.sqlite!
+function sqliteStore({ handle }: SqliteDatabase): InboundStore {
   // Prepared on first use: the store may be built before migrations have run.
   const prepare = () =>
     handle.prepare<{ id: number; customer_id: number | null }, SqliteInboundArgs>(
@@ -104,8 +103,7 @@ function sqliteStore(database: Database): InboundStore {
   }
 }
 
-function postgresStore(database: Database): InboundStore {
-  const sql = database.pg!
+function postgresStore({ sql }: PostgresDatabase): InboundStore {
   return {
     async insert(m) {
       // postgres.js prepares this text once per connection: one round trip per message.

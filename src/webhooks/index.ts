@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
-import { WebhookModel, incomingFormDoc, malformedIdsResponseDoc, rejectedResponseDoc, statusFormDoc, twimlResponseDoc } from './model'
+import { WebhookModel, incomingFormDoc, malformedIdsResponseDoc, statusFormDoc, twimlResponseDoc } from './model'
 import { WebhookService } from './service'
 import { twilioSignature } from './signature'
 import { STATUS_ORDER_TEXT } from './status-order'
@@ -30,10 +30,10 @@ export function webhooksModule(ctx: AppContext) {
       },
       {
         twilioSignature: true,
-        // Documented by hand: a `response` schema would replace these and call the TwiML text/plain.
+        // Documented by hand: a `response` schema would replace these and call the TwiML text/plain; the 403 comes with `twilioSignature`.
         detail: {
           summary: 'Inbound SMS from Twilio',
-          responses: { 200: twimlResponseDoc, 400: malformedIdsResponseDoc, 403: rejectedResponseDoc },
+          responses: { 200: twimlResponseDoc, 400: malformedIdsResponseDoc },
           description: `Stores the message once per MessageSid, links it to the customer with that phone number and applies STOP/START opt-outs. ${SIGNATURE_NOTE}`,
           tags: ['Webhooks'],
           requestBody: incomingFormDoc,

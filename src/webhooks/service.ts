@@ -125,7 +125,7 @@ export class WebhookService {
     const known = knownStatus(reported)
     // Twilio retries anything but a 2xx, so a status it adds later is kept as sent rather than refused.
     const status = known ?? reported.slice(0, MAX_STATUS_LENGTH)
-    const rank = known ? STATUS_RANK[known]! : UNKNOWN_STATUS_RANK
+    const rank = (known === undefined ? undefined : STATUS_RANK[known]) ?? UNKNOWN_STATUS_RANK
     const errorCode = firstParam(params, 'ErrorCode')?.trim().slice(0, 32) || undefined
     const errorMessage = firstParam(params, 'ErrorMessage')?.trim().slice(0, 500) || undefined
 

@@ -1,4 +1,4 @@
-import { Elysia } from 'elysia'
+import { Elysia, type DocumentDecoration } from 'elysia'
 // The webhooks module alone: importing `twilio` would load the whole REST client.
 import { HMAC_SHA1, HMAC_SHA256, SIGNATURE_SETTINGS_HEADER, getSignatureAlgorithm, validateRequest } from 'twilio/lib/webhooks/webhooks'
 import type { AppContext } from '../context'
@@ -6,6 +6,7 @@ import { HttpError } from '../http/errors'
 import { TOO_LARGE, WEBHOOK_MAX_BODY_BYTES } from '../http/body-limit'
 import { MAX_FORM_FIELDS, MalformedForm, formFieldCount, isFormContentType, parseTwilioForm, type TwilioParams } from './form'
 import { identifierProblem } from './identifiers'
+import { rejectedResponseDoc } from './model'
 
 const MISSING_SIGNATURE = 'Missing Twilio signature'
 const INVALID_SIGNATURE = 'Invalid Twilio signature'
@@ -23,10 +24,10 @@ function firstForwarded(value: string | null): string | undefined {
 
 /** Path and query exactly as the request line carried them (no re-encoding), without any fragment. */
 function pathAndQuery(requestUrl: string): { origin: { scheme: string; host: string }; rest: string } {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(requestUrl)
-  if (!match) throw new Error('request URL without scheme')
-  const rest = requestUrl.slice(match[0].length).split('#')[0]!
-  return { origin: { scheme: match[1]!.toLowerCase(), host: match[2]! }, rest: rest.startsWith('/') ? rest : `/${rest}` }
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/i.exec(requestUrl)
+  const [, scheme, host = '', rest = ''] = match ?? []
+  if (!scheme) throw new Error('request URL without scheme')
+  return { origin: { scheme: scheme.toLowerCase(), host }, rest: rest.startsWith('/') ? rest : `/${rest}` }
 }
 
 /**
@@ -85,6 +86,12 @@ const verified = new WeakMap<Request, TwilioParams>()
 const OVERSIZED = Object.freeze({ oversized: true })
 
 type Refusal = 'body_too_large' | 'too_many_fields' | 'malformed_ids'
+
+/** What `{ twilioSignature: true }` tells the OpenAPI document: Twilio's signature instead of a user token, and its 403. */
+const SIGNED_BY_TWILIO_DETAIL: DocumentDecoration = {
+  security: [{ twilioSignature: [] }],
+  responses: { 403: rejectedResponseDoc },
+}
 
 /**
  * Route option `{ twilioSignature: true }`: the body is read as raw text (so
@@ -152,6 +159,7 @@ export function twilioSignature(ctx: AppContext) {
         if (!params) throw new HttpError(403, SIGNATURE_ERROR)
         return { twilio: params }
       },
+      detail: SIGNED_BY_TWILIO_DETAIL,
     },
   })
 }

@@ -48,8 +48,8 @@ describeEachDialect('data layer', (dialect: Dialect) => {
   })
 
   test('the legacy is_superuser column can be set with plain SQL', async () => {
-    if (database.kind === 'sqlite') database.sqlite!.run("UPDATE api_users SET is_superuser = true WHERE email = 'ann@example.com'")
-    else await database.pg!`UPDATE api_users SET is_superuser = true WHERE email = 'ann@example.com'`
+    if (database.kind === 'sqlite') database.handle.run("UPDATE api_users SET is_superuser = true WHERE email = 'ann@example.com'")
+    else await database.sql`UPDATE api_users SET is_superuser = true WHERE email = 'ann@example.com'`
     const users = new UserService(database)
     expect((await users.findByEmail('ann@example.com'))!.isSuperuser).toBe(true)
   })

@@ -3,7 +3,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator'
 import { migrate as drizzleMigrateSqlite } from 'drizzle-orm/bun-sqlite/migrator'
 import { migrate as drizzleMigratePg } from 'drizzle-orm/postgres-js/migrator'
 import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js'
-import type { BunSQLiteDatabase } from 'drizzle-orm/bun-sqlite'
+import { drizzle as drizzleSqlite } from 'drizzle-orm/bun-sqlite'
 import type { Database } from '../../src/db/client'
 import { migrationsFolder, runMigrations } from '../../src/db/migrate'
 import { describeEachDialect, freshDatabase } from '../helpers/harness'
@@ -12,22 +12,22 @@ import { describeEachDialect, freshDatabase } from '../helpers/harness'
 async function applied(database: Database): Promise<{ hash: string; created_at: number }[]> {
   const rows =
     database.kind === 'sqlite'
-      ? database
-          .sqlite!.query<{ hash: string; created_at: number }, []>('SELECT hash, created_at FROM "__drizzle_migrations" ORDER BY id')
+      ? database.handle
+          .query<{ hash: string; created_at: number }, []>('SELECT hash, created_at FROM "__drizzle_migrations" ORDER BY id')
           .all()
-      : await database.pg!<{ hash: string; created_at: string }[]>`SELECT hash, created_at FROM drizzle.__drizzle_migrations ORDER BY id`
+      : await database.sql<{ hash: string; created_at: string }[]>`SELECT hash, created_at FROM drizzle.__drizzle_migrations ORDER BY id`
   return rows.map((row) => ({ hash: row.hash, created_at: Number(row.created_at) }))
 }
 
 /** The tables, views, indexes and triggers the migrations made. */
 async function schemaObjects(database: Database): Promise<string[]> {
   if (database.kind === 'sqlite') {
-    return database
-      .sqlite!.query<{ o: string }, []>("SELECT type || ' ' || name AS o FROM sqlite_master ORDER BY 1")
+    return database.handle
+      .query<{ o: string }, []>("SELECT type || ' ' || name AS o FROM sqlite_master ORDER BY 1")
       .all()
       .map((r) => r.o)
   }
-  const rows = await database.pg!<{ o: string }[]>`
+  const rows = await database.sql<{ o: string }[]>`
     SELECT 'table ' || table_name AS o FROM information_schema.tables WHERE table_schema = 'public'
     UNION ALL SELECT 'index ' || indexname FROM pg_indexes WHERE schemaname = 'public'
     UNION ALL SELECT 'extension ' || extname FROM pg_extension ORDER BY 1`
@@ -37,10 +37,10 @@ async function schemaObjects(database: Database): Promise<string[]> {
 function drizzleMigrate(database: Database) {
   const folder = migrationsFolder(database.kind === 'sqlite' ? 'sqlite' : 'pg')
   if (database.kind === 'sqlite') {
-    drizzleMigrateSqlite(database.db as unknown as BunSQLiteDatabase, { migrationsFolder: folder })
+    drizzleMigrateSqlite(drizzleSqlite(database.handle), { migrationsFolder: folder })
     return Promise.resolve()
   }
-  return drizzleMigratePg(drizzlePg(database.pg!), { migrationsFolder: folder })
+  return drizzleMigratePg(drizzlePg(database.sql), { migrationsFolder: folder })
 }
 
 describeEachDialect('migrations', (dialect) => {

@@ -1,5 +1,42 @@
-import { expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
+import { Elysia } from 'elysia'
+import { allowedMethods } from '../../src/http/allowed-methods'
 import { describeEachDialect, errorBody, useTestApp } from '../helpers/harness'
+
+describe('allowedMethods reads the route table as Elysia writes it', () => {
+  const app = new Elysia()
+    .use(
+      new Elysia({ prefix: '/things' })
+        .get('/', () => 'list')
+        .post('/', () => 'add')
+        .get('/:id', () => 'one')
+        .delete('/:id', () => 'gone'),
+    )
+    .get('/files/*', () => 'file')
+    .put('/a.b', () => 'dotted')
+  const methodsFor = allowedMethods(() => app.routes)
+
+  test('a prefixed root is listed with its trailing slash, parameters as `:name`, a wildcard as `*`', () => {
+    expect(app.routes.map((route) => `${route.method} ${route.path}`)).toEqual([
+      'GET /things/',
+      'POST /things/',
+      'GET /things/:id',
+      'DELETE /things/:id',
+      'GET /files/*',
+      'PUT /a.b',
+    ])
+  })
+
+  test('each concrete path gets the methods of the routes that match it, HEAD with GET', () => {
+    expect(methodsFor('/things').sort()).toEqual(['GET', 'HEAD', 'POST'])
+    expect(methodsFor('/things/').sort()).toEqual(['GET', 'HEAD', 'POST'])
+    expect(methodsFor('/things/7').sort()).toEqual(['DELETE', 'GET', 'HEAD'])
+    expect(methodsFor('/files/a/b.txt').sort()).toEqual(['GET', 'HEAD'])
+    expect(methodsFor('/a.b')).toEqual(['PUT'])
+    expect(methodsFor('/aXb')).toEqual([])
+    expect(methodsFor('/things/7/more')).toEqual([])
+  })
+})
 
 /**
  * 405 answers are computed from Elysia's public route table (`app.routes`):

@@ -116,7 +116,8 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
 describe('SQLite write lock held by another process [sqlite]', () => {
   test('a write that cannot get the lock within busy_timeout answers 503, then succeeds once the lock is gone', async () => {
     const testApp = await createTestApp('sqlite', { env: { LOG_LEVEL: 'silent' } })
-    const path = testApp.database.sqlite!.filename
+    if (testApp.database.kind !== 'sqlite') throw new Error('a SQLite test app')
+    const path = testApp.database.handle.filename
     const other = new SqliteHandle(path)
     try {
       const user = await testApp.createUser('user')

@@ -1,8 +1,7 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../context'
 import { requestContext } from '../../http/request-context'
-import { setSessionCookies } from '../cookies'
-import { assertOriginMayWriteCookies } from '../request-guards'
+import { signInStep } from '../cookies'
 import { AuthModel } from '../model'
 import { authPlugin } from '../plugin'
 import type { AuthService } from '../service'
@@ -19,13 +18,8 @@ export function twoFactorRoutes(ctx: AppContext, auth: AuthService) {
     .use(authPlugin(ctx))
     .post(
       '/verify',
-      async ({ body, cookie, clientIp, request }) => {
-        // The last step of a login writes the session cookies: the same Origin rule as login.
-        assertOriginMayWriteCookies(request, ctx.config)
-        const result = await service.verifyLogin(body.challenge, body.code, { ip: clientIp, userAgent: request.headers.get('user-agent') })
-        setSessionCookies(cookie, result.session, ctx.config)
-        return result.body
-      },
+      // The last step of a login writes the session cookies: the same Origin rule as login.
+      (input) => signInStep(input, ctx.config, (caller) => service.verifyLogin(input.body.challenge, input.body.code, caller)),
       {
         body: TwoFactorModel.verify,
         response: { 200: AuthModel.token, 401: AuthModel.error, 403: AuthModel.error, 429: AuthModel.error },
@@ -62,9 +56,9 @@ export function twoFactorRoutes(ctx: AppContext, auth: AuthService) {
     })
     .post(
       '/disable',
-      async ({ user, body, set, clientIp }) => {
+      async ({ user, body, clientIp, status }) => {
         await service.disable(user, body.password, body.code, { ip: clientIp })
-        set.status = 204
+        return status(204, undefined)
       },
       {
         auth: true,

@@ -1,7 +1,9 @@
+import { ROLE_PERMISSIONS } from '../../auth/permissions'
 import { ADMIN_USER, SESSION, USER, page } from '../samples'
 import type { OperationTable } from './types'
+import { refusal } from './refusal'
 
-const USER_NOT_FOUND = { description: 'No user with this id', example: { detail: 'User not found' } }
+const USER_NOT_FOUND = refusal('No user with this id', 'User not found')
 
 export const ADMIN_OPERATIONS: OperationTable = {
   'GET /api/v2/admin/users': {
@@ -20,7 +22,7 @@ export const ADMIN_OPERATIONS: OperationTable = {
     },
     responses: {
       '201': { description: 'The new user', example: USER },
-      '409': { description: 'The email is taken', example: { detail: 'Email already registered' } },
+      '409': refusal('The email is taken', 'Email already registered'),
     },
   },
   'PATCH /api/v2/admin/users/{id}': {
@@ -31,27 +33,27 @@ export const ADMIN_OPERATIONS: OperationTable = {
         example: {
           ...USER,
           role: 'admin',
-          permissions: [...USER.permissions, 'delete_customers', 'view_all_communications', 'admin_panel'],
+          permissions: [...ROLE_PERMISSIONS.admin],
         },
       },
       '404': USER_NOT_FOUND,
-      '409': { description: 'The change would leave no active superuser', example: { detail: 'Cannot remove the last active superuser' } },
+      '409': refusal('The change would leave no active superuser', 'Cannot remove the last active superuser'),
     },
   },
   'DELETE /api/v2/admin/users/{id}': {
     responses: {
       '200': { description: 'The user is deactivated and their sessions ended', example: { message: 'User deactivated' } },
       '404': USER_NOT_FOUND,
-      '409': { description: 'The user is the last active superuser', example: { detail: 'Cannot remove the last active superuser' } },
+      '409': refusal('The user is the last active superuser', 'Cannot remove the last active superuser'),
     },
   },
   'POST /api/v2/admin/users/{id}/reset-2fa': {
     responses: {
       '204': { description: 'Two-factor sign-in is off for the user, who gets a notice e-mail' },
-      '403': {
-        description: 'Missing manage_users, or one’s own account (use POST /api/v2/auth/2fa/disable)',
-        example: { detail: 'Use POST /api/v2/auth/2fa/disable for your own account' },
-      },
+      '403': refusal(
+        'Missing manage_users, or one’s own account (use POST /api/v2/auth/2fa/disable)',
+        'Use POST /api/v2/auth/2fa/disable for your own account',
+      ),
       '404': USER_NOT_FOUND,
     },
   },
@@ -67,7 +69,7 @@ export const ADMIN_OPERATIONS: OperationTable = {
   'DELETE /api/v2/admin/users/{id}/sessions/{sessionId}': {
     responses: {
       '204': { description: 'The session is ended' },
-      '404': { description: 'No such user, or not a live session of theirs', example: { detail: 'Session not found' } },
+      '404': refusal('No such user, or not a live session of theirs', 'Session not found'),
     },
   },
   'GET /api/v2/admin/audit': {

@@ -1,5 +1,6 @@
 import { SESSION, TOKEN, USER } from '../samples'
 import type { OperationTable } from './types'
+import { refusal } from './refusal'
 
 const CHALLENGE = { two_factor_required: true, challenge: 'lc_6q3Vd0lYbq1xZ0m4Q9kT2wHh8Pn5Rj7s' }
 const RECOVERY_CODES = [
@@ -14,14 +15,11 @@ const RECOVERY_CODES = [
   'w5n9p-k4d7f',
   't2q8c-r6h3j',
 ]
-const WRONG_PASSWORD = {
-  description: 'The current password is wrong (counts against the login throttle)',
-  example: { detail: 'Current password is incorrect' },
-}
-const THROTTLED = {
-  description: 'Too many wrong passwords or codes: the account’s login throttle is locked; wait Retry-After seconds',
-  example: { detail: 'Too many failed login attempts. Retry after 840 seconds.' },
-}
+const WRONG_PASSWORD = refusal('The current password is wrong (counts against the login throttle)', 'Current password is incorrect')
+const THROTTLED = refusal(
+  'Too many wrong passwords or codes: the account’s login throttle is locked; wait Retry-After seconds',
+  'Too many failed login attempts. Retry after 840 seconds.',
+)
 const LOGIN = { email: 'maria.lopez@acme-plumbing.com', password: 'plumb-lines-and-levels' }
 
 export const AUTH_OPERATIONS: OperationTable = {
@@ -37,22 +35,19 @@ export const AUTH_OPERATIONS: OperationTable = {
           twoFactor: { summary: 'Two-factor sign-in: send a code with the challenge', value: CHALLENGE },
         },
       },
-      '401': {
-        description: 'Unknown email or wrong password (the same answer for both)',
-        example: { detail: 'Incorrect email or password' },
-      },
-      '403': {
-        description: 'The account is disabled, or the request came from a site that is neither this server nor FRONTEND_URL',
-        example: { detail: 'User account is disabled' },
-      },
-      '415': {
-        description: 'The body is not application/json (a form post from another site cannot log anyone in)',
-        example: { detail: 'Content-Type must be application/json' },
-      },
-      '429': {
-        description: 'Too many failed attempts for this account; wait Retry-After seconds',
-        example: { detail: 'Too many failed login attempts. Retry after 840 seconds.' },
-      },
+      '401': refusal('Unknown email or wrong password (the same answer for both)', 'Incorrect email or password'),
+      '403': refusal(
+        'The account is disabled, or the request came from a site that is neither this server nor FRONTEND_URL',
+        'User account is disabled',
+      ),
+      '415': refusal(
+        'The body is not application/json (a form post from another site cannot log anyone in)',
+        'Content-Type must be application/json',
+      ),
+      '429': refusal(
+        'Too many failed attempts for this account; wait Retry-After seconds',
+        'Too many failed login attempts. Retry after 840 seconds.',
+      ),
     },
   },
   'GET /api/v2/auth/me': {
@@ -62,14 +57,8 @@ export const AUTH_OPERATIONS: OperationTable = {
   'POST /api/v2/auth/refresh': {
     responses: {
       '200': { description: 'New access and refresh tokens; both cookies replaced', example: TOKEN },
-      '401': {
-        description: 'No refresh cookie, or an expired, revoked or already-used one',
-        example: { detail: 'Could not validate credentials' },
-      },
-      '403': {
-        description: 'The request came from a site that is neither this server nor FRONTEND_URL',
-        example: { detail: 'Cross-site request rejected' },
-      },
+      '401': refusal('No refresh cookie, or an expired, revoked or already-used one', 'Could not validate credentials'),
+      '403': refusal('The request came from a site that is neither this server nor FRONTEND_URL', 'Cross-site request rejected'),
     },
   },
   'POST /api/v2/auth/logout': {
@@ -78,10 +67,7 @@ export const AUTH_OPERATIONS: OperationTable = {
         description: 'The named session is revoked (if any) and both cookies cleared',
         example: { message: 'Successfully logged out' },
       },
-      '403': {
-        description: 'Only cookies identify the session and the request came from another site',
-        example: { detail: 'Cross-site request rejected' },
-      },
+      '403': refusal('Only cookies identify the session and the request came from another site', 'Cross-site request rejected'),
     },
   },
   'POST /api/v2/auth/logout-all': {
@@ -105,11 +91,8 @@ export const AUTH_OPERATIONS: OperationTable = {
     request: { challenge: CHALLENGE.challenge, code: '492039' },
     responses: {
       '200': { description: 'Signed in: the access token in the body and both session cookies set', example: TOKEN },
-      '401': {
-        description: 'A wrong code, or a challenge that is unknown, expired or used',
-        example: { detail: 'Invalid two-factor code' },
-      },
-      '403': { description: 'The account was disabled meanwhile', example: { detail: 'User account is disabled' } },
+      '401': refusal('A wrong code, or a challenge that is unknown, expired or used', 'Invalid two-factor code'),
+      '403': refusal('The account was disabled meanwhile', 'User account is disabled'),
       '429': THROTTLED,
     },
   },
@@ -126,7 +109,7 @@ export const AUTH_OPERATIONS: OperationTable = {
         },
       },
       '400': WRONG_PASSWORD,
-      '409': { description: 'Two-factor sign-in is already on', example: { detail: 'Two-factor authentication is already enabled' } },
+      '409': refusal('Two-factor sign-in is already on', 'Two-factor authentication is already enabled'),
       '429': THROTTLED,
     },
   },
@@ -137,11 +120,8 @@ export const AUTH_OPERATIONS: OperationTable = {
         description: 'Two-factor sign-in is on; the recovery codes are shown only now',
         example: { recovery_codes: RECOVERY_CODES },
       },
-      '400': { description: 'The code does not match the pending secret', example: { detail: 'Invalid two-factor code' } },
-      '409': {
-        description: 'No pending setup, or two-factor sign-in is already on',
-        example: { detail: 'No pending setup: call POST /api/v2/auth/2fa/setup first' },
-      },
+      '400': refusal('The code does not match the pending secret', 'Invalid two-factor code'),
+      '409': refusal('No pending setup, or two-factor sign-in is already on', 'No pending setup: call POST /api/v2/auth/2fa/setup first'),
       '429': THROTTLED,
     },
   },
@@ -149,8 +129,8 @@ export const AUTH_OPERATIONS: OperationTable = {
     request: { password: 'plumb-lines-and-levels', code: '492039' },
     responses: {
       '204': { description: 'Two-factor sign-in is off; the secret and the recovery codes are forgotten' },
-      '400': { description: 'A wrong password or code', example: { detail: 'Invalid two-factor code' } },
-      '409': { description: 'Two-factor sign-in is not on', example: { detail: 'Two-factor authentication is not enabled' } },
+      '400': refusal('A wrong password or code', 'Invalid two-factor code'),
+      '409': refusal('Two-factor sign-in is not on', 'Two-factor authentication is not enabled'),
       '429': THROTTLED,
     },
   },
@@ -158,8 +138,8 @@ export const AUTH_OPERATIONS: OperationTable = {
     request: { code: '492039' },
     responses: {
       '200': { description: 'Ten new recovery codes; the old ones no longer work', example: { recovery_codes: RECOVERY_CODES } },
-      '400': { description: 'A wrong code', example: { detail: 'Invalid two-factor code' } },
-      '409': { description: 'Two-factor sign-in is not on', example: { detail: 'Two-factor authentication is not enabled' } },
+      '400': refusal('A wrong code', 'Invalid two-factor code'),
+      '409': refusal('Two-factor sign-in is not on', 'Two-factor authentication is not enabled'),
       '429': THROTTLED,
     },
   },
@@ -170,24 +150,18 @@ export const AUTH_OPERATIONS: OperationTable = {
         description: 'Accepted; the same answer whether or not the address has an account',
         example: { message: 'If the address belongs to an active account, a reset link is on its way' },
       },
-      '429': {
-        description: 'Too many reset requests from this client address; wait Retry-After seconds',
-        example: { detail: 'Too many password reset requests. Retry after 1800 seconds.' },
-      },
-      '503': {
-        description: 'SMTP_URL or EMAIL_FROM is not configured, so no link can be sent',
-        example: { detail: 'Email is not configured' },
-      },
+      '429': refusal(
+        'Too many reset requests from this client address; wait Retry-After seconds',
+        'Too many password reset requests. Retry after 1800 seconds.',
+      ),
+      '503': refusal('SMTP_URL or EMAIL_FROM is not configured, so no link can be sent', 'Email is not configured'),
     },
   },
   'POST /api/v2/auth/password-reset/confirm': {
     request: { token: 'pr_Xb8f3kQ2mV7nR1tY6wZ0cL4hJ9sD5gA', new_password: 'copper pipes hum at dawn' },
     responses: {
       '204': { description: 'The password is set; every session of the user ends' },
-      '400': {
-        description: 'The token is unknown, expired, used, or replaced by a newer one',
-        example: { detail: 'Invalid or expired reset token' },
-      },
+      '400': refusal('The token is unknown, expired, used, or replaced by a newer one', 'Invalid or expired reset token'),
     },
   },
   'GET /api/v2/auth/sessions': {
@@ -213,7 +187,7 @@ export const AUTH_OPERATIONS: OperationTable = {
   'DELETE /api/v2/auth/sessions/{id}': {
     responses: {
       '204': { description: 'The session is ended' },
-      '404': { description: 'Not a live session of the signed-in user', example: { detail: 'Session not found' } },
+      '404': refusal('Not a live session of the signed-in user', 'Session not found'),
     },
   },
 }

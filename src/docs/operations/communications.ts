@@ -1,8 +1,9 @@
 import { CUSTOMER, EMAIL, INBOUND_SMS, SMS, page, withCustomer } from '../samples'
 import { EMAIL_SETUP_HINT, SMS_SETUP_HINT } from '../../communications/model'
 import type { OperationTable } from './types'
+import { refusal } from './refusal'
 
-const NO_CUSTOMER = { description: 'customer_id names no customer', example: { detail: 'Customer not found' } }
+const NO_CUSTOMER = refusal('customer_id names no customer', 'Customer not found')
 
 export const COMMUNICATION_OPERATIONS: OperationTable = {
   'POST /api/v2/communications/sms/send': {
@@ -10,15 +11,15 @@ export const COMMUNICATION_OPERATIONS: OperationTable = {
     responses: {
       '201': { description: 'Handed to Twilio; the record is stored with Twilio’s status and sid', example: SMS },
       '404': NO_CUSTOMER,
-      '409': { description: 'The recipient replied STOP', example: { detail: 'Recipient has opted out of SMS' } },
-      '429': {
-        description: 'A rate limit is reached (per user and minute or hour, per destination and hour)',
-        example: { detail: 'Rate limit exceeded: Per-minute limit (10/min). Retry after 42 seconds.' },
-      },
-      '502': {
-        description: 'Twilio refused or could not be reached; the record is kept as failed',
-        example: { detail: 'SMS provider error: The number +14155550100 is unverified.' },
-      },
+      '409': refusal('The recipient replied STOP', 'Recipient has opted out of SMS'),
+      '429': refusal(
+        'A rate limit is reached (per user and minute or hour, per destination and hour)',
+        'Rate limit exceeded: Per-minute limit (10/min). Retry after 42 seconds.',
+      ),
+      '502': refusal(
+        'Twilio refused or could not be reached; the record is kept as failed',
+        'SMS provider error: The number +14155550100 is unverified.',
+      ),
       '503': { description: 'TWILIO_* is not configured', example: { detail: 'SMS is not configured', hint: SMS_SETUP_HINT } },
     },
   },
@@ -33,10 +34,10 @@ export const COMMUNICATION_OPERATIONS: OperationTable = {
     responses: {
       '201': { description: 'Accepted by the SMTP server', example: EMAIL },
       '404': NO_CUSTOMER,
-      '502': {
-        description: 'The SMTP server refused the message or could not be reached; the record is kept as failed',
-        example: { detail: 'Email provider error: 550 5.1.1 Mailbox unavailable' },
-      },
+      '502': refusal(
+        'The SMTP server refused the message or could not be reached; the record is kept as failed',
+        'Email provider error: 550 5.1.1 Mailbox unavailable',
+      ),
       '503': {
         description: 'SMTP_URL or EMAIL_FROM is not configured',
         example: { detail: 'Email is not configured', hint: EMAIL_SETUP_HINT },

@@ -1,8 +1,9 @@
 import { INBOUND_SMS, SMS } from '../samples'
 import type { OperationTable } from './types'
+import { refusal } from './refusal'
 
 const PHONE = '+14155550143'
-const NO_CONVERSATION = { description: 'The id is not a phone number', example: { detail: 'Conversation not found' } }
+const NO_CONVERSATION = refusal('The id is not a phone number', 'Conversation not found')
 
 const message = (sample: Omit<typeof SMS, 'user_id'>, readAt: string | null) => ({
   id: sample.id,
@@ -69,7 +70,7 @@ export const CONVERSATION_OPERATIONS: OperationTable = {
   'GET /api/v2/customers/{id}/sms-conversation': {
     responses: {
       '200': { description: "The conversation with the customer's phone (empty when they have none)", example: THREAD },
-      '404': { description: 'No such customer', example: { detail: 'Customer not found' } },
+      '404': refusal('No such customer', 'Customer not found'),
     },
   },
 }

@@ -1,5 +1,6 @@
 import { VERSION } from '../../version'
 import type { OperationTable } from './types'
+import { refusal } from './refusal'
 
 export const SYSTEM_OPERATIONS: OperationTable = {
   'GET /health': {
@@ -22,10 +23,7 @@ export const SYSTEM_OPERATIONS: OperationTable = {
         example:
           '# HELP crm_http_requests_total HTTP requests by method, route and status\n# TYPE crm_http_requests_total counter\ncrm_http_requests_total{method="GET",route="/api/v2/customers",status="200"} 1532\n',
       },
-      '401': {
-        description: 'METRICS_TOKEN is set and the bearer token does not match it',
-        example: { detail: 'Could not validate credentials' },
-      },
+      '401': refusal('METRICS_TOKEN is set and the bearer token does not match it', 'Could not validate credentials'),
     },
   },
 }

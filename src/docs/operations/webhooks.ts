@@ -1,10 +1,11 @@
 import type { OperationTable } from './types'
+import { refusal } from './refusal'
 
-const MALFORMED = {
-  description: 'Signed, but the message or account id is missing, not a Twilio id, or another account’s',
-  example: { detail: 'MessageSid is not a Twilio message id' },
-}
-const REFUSED = { description: 'Missing, invalid or unverifiable X-Twilio-Signature', example: { detail: 'Invalid Twilio signature' } }
+const MALFORMED = refusal(
+  'Signed, but the message or account id is missing, not a Twilio id, or another account’s',
+  'MessageSid is not a Twilio message id',
+)
+const REFUSED = refusal('Missing, invalid or unverifiable X-Twilio-Signature', 'Invalid Twilio signature')
 
 export const WEBHOOK_OPERATIONS: OperationTable = {
   'POST /webhooks/twilio/incoming': {

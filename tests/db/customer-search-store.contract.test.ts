@@ -1,0 +1,106 @@
+import { beforeAll, expect, test } from 'bun:test'
+import { CustomerSearch, customerSearchText } from '../../src/customers/search'
+import { createCustomerSearchStore, type CustomerSearchStore, type ListFilter } from '../../src/customers/search-store'
+import { describeEachDialect } from '../helpers/harness'
+import { useMigratedDatabase } from './migrated'
+
+const PEOPLE = [
+  { firstName: 'Anna', lastName: "O'Brien", company: 'Acme' },
+  { firstName: 'Bert', lastName: 'Annan', company: 'Bolt' },
+  { firstName: 'Carl', lastName: 'Dahl', company: 'Acme', archived: true },
+  { firstName: 'Dora', lastName: 'Annex', company: 'Acme', deleted: true },
+  { firstName: 'Emil', lastName: 'Ek', company: 'Acme', stage: 'lead' },
+  { firstName: 'Fay', lastName: 'Annable', company: '100%_club', stage: 'lead' },
+]
+
+/**
+ * The CustomerSearchStore contract, run against the implementation of each
+ * database. A store may have no text index or no kept count (undefined), but
+ * what it answers must be what a plain scan of the live rows answers.
+ */
+describeEachDialect('CustomerSearchStore contract', (dialect) => {
+  const current = useMigratedDatabase(dialect)
+  let store: CustomerSearchStore
+  const ids: number[] = []
+
+  beforeAll(async () => {
+    const { db, tables } = current()
+    for (const person of PEOPLE) {
+      const [row] = await db
+        .insert(tables.customers)
+        .values({
+          firstName: person.firstName,
+          lastName: person.lastName,
+          company: person.company,
+          searchText: customerSearchText({ ...person, email: null, phone: null }),
+          isArchived: person.archived ?? false,
+          deletedAt: person.deleted ? new Date() : null,
+          prospectStage: person.stage ?? null,
+        })
+        .returning({ id: tables.customers.id })
+      ids.push(row!.id)
+    }
+    store = createCustomerSearchStore(current())
+  })
+
+  /** The ids a scan finds: live rows of the filter whose text holds any needle, newest first. */
+  function scan(needles: string[], filter: ListFilter): number[] {
+    return PEOPLE.map((person, i) => ({ person, id: ids[i]! }))
+      .filter(({ person }) => !person.deleted && (person.archived ?? false) === filter.archived)
+      .filter(({ person }) => filter.prospectStage === undefined || person.stage === filter.prospectStage)
+      .filter(({ person }) => needles.some((needle) => customerSearchText({ ...person, email: null, phone: null }).includes(needle)))
+      .map(({ id }) => id)
+      .reverse()
+  }
+
+  test('countsAlongside is a fixed choice of the store', () => {
+    expect(typeof store.countsAlongside).toBe('boolean')
+  })
+
+  test('the kept count, when there is one, is the number of live, unarchived customers', () => {
+    const kept = store.liveCount()
+    if (kept !== undefined) expect(kept).toBe(PEOPLE.filter((p) => !p.deleted && !p.archived).length)
+  })
+
+  const cases: [string, string[], ListFilter][] = [
+    ['a name part', ['ann'], { archived: false }],
+    ['two needles', ['acme', 'bolt'], { archived: false }],
+    ['an apostrophe', ["o'brien"], { archived: false }],
+    ['LIKE wildcards taken literally', ['100%_'], { archived: false }],
+    ['archived only', ['acme'], { archived: true }],
+    ['a prospect stage', ['ann'], { archived: false, prospectStage: 'lead' }],
+    ['no match', ['zzz'], { archived: false }],
+    ['short needles', ['an'], { archived: false }],
+  ]
+  for (const [name, needles, filter] of cases) {
+    test(`indexed matches, when the store has an index for them, are what a scan finds: ${name}`, () => {
+      const expected = scan(needles, filter)
+      const all = store.indexedMatches(needles, filter, 50, 0)
+      if (all === undefined) return
+      expect(all.ids).toEqual(expected)
+      expect(all.countUpTo(1000)).toBe(expected.length)
+      expect(all.countUpTo(1)).toBe(Math.min(1, expected.length))
+      expect(store.indexedMatches(needles, filter, 1, 1)?.ids).toEqual(expected.slice(1, 2))
+    })
+
+    test(`CustomerSearch over this store finds what a scan finds: ${name}`, async () => {
+      const expected = scan(needles, filter)
+      const found = await new CustomerSearch(current()).find(needles, filter, 50, 0)
+      expect(found).toMatchObject({ ids: expected, total: expected.length, totalIsEstimate: false })
+      const second = await new CustomerSearch(current()).find(needles, filter, 1, 1)
+      expect(second.ids).toEqual(expected.slice(1, 2))
+    })
+  }
+
+  test.if(dialect === 'sqlite')('SQLite serves needles of three or more characters from its FTS index, shorter ones by LIKE', () => {
+    expect(store.indexedMatches(['ann'], { archived: false }, 10, 0)).toBeDefined()
+    expect(store.indexedMatches(['an'], { archived: false }, 10, 0)).toBeUndefined()
+  })
+
+  test('the plain list: live rows of the filter, newest first, with their total', async () => {
+    const listed = await new CustomerSearch(current()).listed({ archived: false }, 2, 0)
+    const live = scan([''], { archived: false })
+    expect(listed.rows.map((row) => row.id)).toEqual(live.slice(0, 2))
+    expect(listed).toMatchObject({ total: live.length, totalIsEstimate: false })
+  })
+})

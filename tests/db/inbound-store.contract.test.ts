@@ -1,0 +1,93 @@
+import { beforeAll, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { createInboundStore, type InboundStore } from '../../src/webhooks/inbound-store'
+import { describeEachDialect } from '../helpers/harness'
+import { useMigratedDatabase } from './migrated'
+
+const AT = new Date('2024-05-01T10:00:00.125Z')
+const PHONE = '+15550001111'
+let sidSeq = 0
+const message = (overrides: Partial<Parameters<InboundStore['insert']>[0]> = {}) => ({
+  sid: `SM${String(++sidSeq).padStart(32, '0')}`,
+  from: PHONE,
+  to: '+15550009999',
+  fromE164: PHONE,
+  content: 'hello',
+  mediaUrls: null,
+  at: AT,
+  ...overrides,
+})
+
+/** The InboundStore contract, run against the implementation of each database. */
+describeEachDialect('InboundStore contract', (dialect) => {
+  const current = useMigratedDatabase(dialect)
+  let store: InboundStore
+  let oldest: number
+
+  beforeAll(async () => {
+    const { db, tables } = current()
+    const { customers } = tables
+    const [deleted] = await db
+      .insert(customers)
+      .values({ firstName: 'Gone', lastName: 'X', phone: PHONE, deletedAt: AT })
+      .returning({ id: customers.id })
+    const [first] = await db.insert(customers).values({ firstName: 'First', lastName: 'X', phone: PHONE }).returning({ id: customers.id })
+    await db.insert(customers).values({ firstName: 'Second', lastName: 'X', phone: PHONE })
+    expect(deleted!.id).toBeLessThan(first!.id)
+    oldest = first!.id
+    store = createInboundStore(current())
+  })
+
+  async function stored(id: number) {
+    const { db, tables } = current()
+    const [row] = await db.select().from(tables.communications).where(eq(tables.communications.id, id))
+    return row
+  }
+
+  test('a message is stored once, linked to the oldest live customer with the sender’s number', async () => {
+    const sent = message({ mediaUrls: ['https://example.com/a.jpg'] })
+    const row = await store.insert(sent)
+    expect(row).toEqual({ id: expect.any(Number), customerId: oldest })
+    expect(await stored(row!.id)).toMatchObject({
+      type: 'sms',
+      direction: 'inbound',
+      status: 'received',
+      fromAddress: PHONE,
+      toAddress: '+15550009999',
+      peerAddress: PHONE,
+      content: 'hello',
+      externalId: sent.sid,
+      customerId: oldest,
+      mediaUrls: ['https://example.com/a.jpg'],
+      createdAt: AT,
+      updatedAt: AT,
+    })
+    expect(await store.insert(sent)).toBeUndefined()
+  })
+
+  test('an unknown or unparsed sender is stored without a customer', async () => {
+    const unknown = await store.insert(message({ from: '+15550002222', fromE164: '+15550002222' }))
+    expect(unknown?.customerId).toBeNull()
+    const unparsed = await store.insert(message({ from: 'SHORTCODE', fromE164: undefined }))
+    expect(unparsed?.customerId).toBeNull()
+    expect(await stored(unparsed!.id)).toMatchObject({ fromAddress: 'SHORTCODE', peerAddress: 'SHORTCODE', mediaUrls: null })
+  })
+
+  test('a burst of messages, one of them twice: each caller gets its own answer and each sid is stored once', async () => {
+    const burst = Array.from({ length: 6 }, () => message())
+    const answers = await Promise.all([...burst, burst[2]!].map((m) => store.insert(m)))
+    const ids = answers.filter((answer) => answer !== undefined).map((answer) => answer.id)
+    expect(ids).toHaveLength(6)
+    expect(new Set(ids).size).toBe(6)
+    expect(answers.filter((answer) => answer === undefined)).toHaveLength(1)
+  })
+
+  test('a message that cannot be stored fails alone; the rest of its burst is stored', async () => {
+    const burst = [message(), message({ at: new Date(Number.NaN) }), message()]
+    const results = await Promise.allSettled(burst.map((m) => store.insert(m)))
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    for (const result of [results[0], results[2]]) {
+      expect(result?.status === 'fulfilled' && result.value?.customerId).toBe(oldest)
+    }
+  })
+})
