@@ -61,6 +61,8 @@ export async function serve(config: Config): Promise<void> {
     await database.close()
     throw listenError(config, error)
   }
+  // The executable starts with the JIT reluctant (deploy/build.ts); requests get the normal policy.
+  Bun.unsafe.setJITPolicy(1)
   const server = app.server
   const port = server?.port
   if (!server || port === undefined) throw new Error('the server is not listening on a port')
