@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin } from '../auth/plugin'
 import { AdminModel } from './model'
-import { ID_MAX, pageWindow, queryInteger } from '../http/pagination'
+import { ID_MAX, pageOf, pageWindow, queryInteger } from '../http/pagination'
 import type { FieldError } from '../http/errors'
 import { StatsService } from './service'
 
@@ -19,9 +19,9 @@ export function adminModule(ctx: AppContext) {
         // Checked here too: the bound must hold whatever the query coercion did.
         const errors: FieldError[] = []
         const userId = queryInteger('user_id', query.user_id, 1, ID_MAX, errors)
-        const { page, pageSize } = pageWindow(query, undefined, errors)
-        const result = await ctx.audit.list({ page, pageSize, action: query.action, userId })
-        return { ...result, page, page_size: pageSize }
+        const window = pageWindow(query, undefined, errors)
+        const { items, total } = await ctx.audit.list({ page: window.page, pageSize: window.pageSize, action: query.action, userId })
+        return pageOf(items, total, window)
       },
       {
         permission: 'admin_panel',

@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { ID_MAX, PageQuery } from '../http/pagination'
+import { ID_MAX, PageOf, PageQuery } from '../http/pagination'
 
 const Counts = t.Record(t.String(), t.Integer())
 
@@ -9,30 +9,23 @@ export const AdminModel = {
     action: t.Optional(t.String({ maxLength: 64 })),
     user_id: t.Optional(t.Integer({ minimum: 1, maximum: ID_MAX })),
   }),
-  auditList: t.Object(
-    {
-      items: t.Array(
-        t.Object({
-          id: t.Integer(),
-          action: t.String(),
-          user_id: t.Nullable(t.Integer()),
-          actor_email: t.Nullable(t.String()),
-          target: t.Nullable(t.String()),
-          ip: t.Nullable(t.String()),
-          details: t.Record(t.String(), t.Unknown()),
-          count: t.Integer({
-            minimum: 1,
-            description:
-              'Occurrences: repeated anonymous events (bad webhook signatures, throttled logins) share one row per source IP, reason and minute',
-          }),
-          created_at: t.String({ format: 'date-time' }),
-        }),
-      ),
-      total: t.Integer(),
-      page: t.Integer(),
-      page_size: t.Integer(),
-    },
-    { title: 'AuditList' },
+  auditList: PageOf(
+    t.Object({
+      id: t.Integer(),
+      action: t.String(),
+      user_id: t.Nullable(t.Integer()),
+      actor_email: t.Nullable(t.String()),
+      target: t.Nullable(t.String()),
+      ip: t.Nullable(t.String()),
+      details: t.Record(t.String(), t.Unknown()),
+      count: t.Integer({
+        minimum: 1,
+        description:
+          'Occurrences: repeated anonymous events (bad webhook signatures, throttled logins) share one row per source IP, reason and minute',
+      }),
+      created_at: t.String({ format: 'date-time' }),
+    }),
+    'AuditList',
   ),
   stats: t.Object(
     {

@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import { ErrorBody } from '../http/errors'
 import { UserView } from '../users/view'
 import { TwoFactorModel } from './two-factor/model'
 
@@ -31,6 +32,6 @@ export const AuthModel = {
     },
     { title: 'ChangePasswordRequest' },
   ),
-  error: t.Object({ detail: t.String() }, { title: 'Error' }),
+  error: ErrorBody,
   empty: t.Void({ description: 'No content' }),
 }

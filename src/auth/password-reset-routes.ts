@@ -25,10 +25,9 @@ export function passwordResetRoutes(ctx: AppContext, auth: AuthService) {
     .use(requestContext(ctx))
     .post(
       '/password-reset',
-      async ({ body, set, clientIp }) => {
+      async ({ body, status, clientIp }) => {
         await service.request(body.email, { ip: clientIp })
-        set.status = 202
-        return { message: RESET_ACCEPTED_MESSAGE }
+        return status(202, { message: RESET_ACCEPTED_MESSAGE })
       },
       {
         body: PasswordResetModel.request,
@@ -44,9 +43,9 @@ export function passwordResetRoutes(ctx: AppContext, auth: AuthService) {
     )
     .post(
       '/password-reset/confirm',
-      async ({ body, set, clientIp }) => {
+      async ({ body, status, clientIp }) => {
         await service.confirm(body.token, body.new_password, { ip: clientIp })
-        set.status = 204
+        return status(204, undefined)
       },
       {
         body: PasswordResetModel.confirm,

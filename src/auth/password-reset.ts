@@ -75,7 +75,7 @@ export class PasswordResetService {
     if (!row?.isActive) return this.invalid()
     // Checked before the token is spent: a refused password leaves the link usable for a better one.
     const problem = await passwordProblem(newPassword, { email: row.email, names: [row.fullName] })
-    if (problem) throw new ValidationFailed('new_password', problem)
+    if (problem) throw ValidationFailed.field('new_password', problem)
     if ((await this.tokens.consume(token)) !== row.id) return this.invalid()
     await this.users.setPassword(row.id, newPassword)
     await this.sessions.revokeAllOf(row.id)

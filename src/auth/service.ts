@@ -151,7 +151,7 @@ export class AuthService {
       throw new HttpError(400, 'Current password is incorrect')
     }
     const problem = await passwordProblem(newPassword, { email: user.email, names: [user.fullName] })
-    if (problem) throw new ValidationFailed('new_password', problem)
+    if (problem) throw ValidationFailed.field('new_password', problem)
     await this.users.setPassword(user.id, newPassword)
     // Other sessions end; the one that asked goes on.
     await this.sessions.revokeAllOf(user.id, user.sessionId)

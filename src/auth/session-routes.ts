@@ -46,7 +46,7 @@ export function sessionRoutes(ctx: AppContext) {
     })
     .delete(
       '/sessions/:id',
-      async ({ user, params, set, clientIp }) => {
+      async ({ user, params, status, clientIp }) => {
         if (!(await directory.end(user.id, params.id))) throw new NotFound(SESSION_NOT_FOUND_DETAIL)
         await ctx.audit.record({
           action: 'auth.session_ended',
@@ -55,7 +55,7 @@ export function sessionRoutes(ctx: AppContext) {
           ip: clientIp,
           details: { session: params.id, own: true },
         })
-        set.status = 204
+        return status(204, undefined)
       },
       {
         auth: true,

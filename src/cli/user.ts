@@ -3,7 +3,7 @@ import { createContext, type AppContext } from '../context'
 import { openDatabase } from '../db/client'
 import { runMigrations } from '../db/migrate'
 import { createLogger } from '../logger'
-import { HttpError } from '../http/errors'
+import { HttpError, ValidationFailed } from '../http/errors'
 import { UserManagement } from '../users/management'
 import { normalizeEmail } from '../users/service'
 import { CliError } from './errors'
@@ -99,10 +99,8 @@ export async function readPassword(options: { passwordStdin: boolean }): Promise
 /** Turns a service refusal (409, 422, 404) into one line for the terminal. */
 function explain(error: unknown): never {
   if (error instanceof HttpError) {
-    const fields = (error.extra.errors as { field: string; message: string }[] | undefined)
-      ?.map((e) => `${e.field}: ${e.message}`)
-      .join('; ')
-    throw new CliError(fields ? fields : error.detail)
+    const fields = error instanceof ValidationFailed ? error.errors.map((e) => `${e.field}: ${e.message}`).join('; ') : ''
+    throw new CliError(fields || error.detail)
   }
   throw error
 }

@@ -4,10 +4,11 @@ import type { AppContext } from '../context'
 import type { AuthUser } from '../auth/plugin'
 import { HttpError, ValidationFailed } from '../http/errors'
 import { ID_MAX } from '../http/pagination'
-import { toE164 } from '../phone/normalize'
 import type { smsRateLimitGuard } from '../ratelimit/guard'
 import { SMS_BODY_MAX } from './model'
 import { requireText } from './service'
+import { NO_PHONE, customerPhone } from './recipients'
+import { CUSTOMER_NOT_FOUND } from '../customers/directory'
 import type { SmsService } from './sms'
 import { fullName } from './view'
 
@@ -66,7 +67,7 @@ export class BulkSmsService {
     const message = requireText('message', input.message, SMS_BODY_MAX)
     const ids = [...new Set(input.customer_ids.map(Number))]
     if (ids.some((id) => !Number.isInteger(id) || id < 1 || id > ID_MAX))
-      throw new ValidationFailed('customer_ids', `Each id must be between 1 and ${ID_MAX}`)
+      throw ValidationFailed.field('customer_ids', `Each id must be between 1 and ${ID_MAX}`)
     this.sms.assertConfigured()
     const { customers } = this.ctx.database.tables
     const rows = await this.ctx.database.db
@@ -85,12 +86,12 @@ export class BulkSmsService {
       const skip = (phone: string | null, reason: string, detail: string) =>
         results.push({ ...base, phone, status: 'skipped', reason, detail })
       if (!customer) {
-        skip(null, 'not_found', 'Customer not found')
+        skip(null, 'not_found', CUSTOMER_NOT_FOUND)
         continue
       }
-      const phone = customer.phone ? toE164(customer.phone, this.ctx.config.defaultCountry) : undefined
+      const phone = customerPhone(customer, this.ctx.config.defaultCountry)
       if (!phone) {
-        skip(customer.phone, 'no_phone', 'Customer has no phone number')
+        skip(customer.phone, 'no_phone', NO_PHONE)
         continue
       }
       if (await this.sms.isOptedOut(phone)) {

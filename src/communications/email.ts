@@ -2,13 +2,13 @@ import type { AppContext } from '../context'
 import type { AuthUser } from '../auth/plugin'
 import { BadGateway, ServiceUnavailable, ValidationFailed } from '../http/errors'
 import { EmailSender, EmailSendError } from '../email/sender'
-import { type CommunicationService, requireText, type Recipient } from './service'
+import { type CommunicationService, type OutboundDraft, requireText } from './service'
+import type { RecipientResolver } from './recipients'
 import { EMAIL_BODY_MAX, EMAIL_SETUP_HINT, EMAIL_SUBJECT_MAX } from './model'
 import { communicationView } from './view'
 
-export interface EmailDraft extends Recipient {
+interface EmailDraft extends OutboundDraft {
   subject: string
-  body: string
 }
 
 /** Outbound e-mail: validate, record, hand to SMTP, record the outcome. */
@@ -18,6 +18,7 @@ export class EmailService {
   constructor(
     private readonly ctx: AppContext,
     private readonly records: CommunicationService,
+    private readonly recipients: RecipientResolver,
   ) {
     this.sender = new EmailSender(ctx.config.smtpUrl, ctx.config.emailFrom)
   }
@@ -25,9 +26,9 @@ export class EmailService {
   async prepare(input: { to?: string | null; customer_id?: number | null; subject: string; body: string }): Promise<EmailDraft> {
     const subject = requireText('subject', input.subject, EMAIL_SUBJECT_MAX)
     // A line break in a subject would start a new header line.
-    if (/[\r\n]/.test(subject)) throw new ValidationFailed('subject', 'Must be a single line')
+    if (/[\r\n]/.test(subject)) throw ValidationFailed.field('subject', 'Must be a single line')
     const body = requireText('body', input.body, EMAIL_BODY_MAX)
-    const recipient = await this.records.emailRecipient(input)
+    const recipient = await this.recipients.resolve('email', input)
     return { ...recipient, subject: subject.trim(), body }
   }
 
@@ -36,15 +37,7 @@ export class EmailService {
   }
 
   async deliver(user: Pick<AuthUser, 'id'>, draft: EmailDraft) {
-    const row = await this.records.createOutbound({
-      type: 'email',
-      to: draft.to,
-      from: this.sender.sender,
-      subject: draft.subject,
-      content: draft.body,
-      customerId: draft.customerId,
-      userId: user.id,
-    })
+    const row = await this.records.createOutbound('email', { userId: user.id, from: this.sender.sender }, draft)
     try {
       const info = await this.sender.send({ to: draft.to, subject: draft.subject, text: draft.body })
       const sent = await this.records.markAccepted(row.id, { status: 'sent', externalId: info.messageId || null, from: row.fromAddress })

@@ -4,7 +4,7 @@ import type { AppContext } from '../context'
 import type { AuthUser } from '../auth/plugin'
 import { containsPattern } from '../customers/search'
 import { searchNeedles } from '../customers/search'
-import { pageWindow } from '../http/pagination'
+import { PageOf, PageQuery, pageOf, pageWindow } from '../http/pagination'
 import { fullName, sentAt } from './view'
 import { messagesWithCustomerNames } from './listing'
 import { visibleTo } from './visibility'
@@ -53,31 +53,23 @@ export const InboxModel = {
   ),
   smsCustomersQuery: t.Object({
     search: t.Optional(t.String({ maxLength: 200, description: 'Name, e-mail, phone or company, as in the customer list' })),
-    page: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000 })),
-    page_size: t.Optional(t.Integer({ minimum: 1, maximum: 200 })),
+    ...PageQuery,
     active_only: t.Optional(t.Boolean({ description: 'Default true: archived customers are left out' })),
   }),
-  smsCustomers: t.Object(
-    {
-      items: t.Array(
-        t.Object({
-          id: t.Integer(),
-          name: t.String(),
-          first_name: t.String(),
-          last_name: t.String(),
-          phone: t.String(),
-          email: t.Nullable(t.String()),
-          city: t.Nullable(t.String()),
-          state: t.Nullable(t.String()),
-          is_active: t.Boolean(),
-          sms_opt_out: t.Boolean(),
-        }),
-      ),
-      total: t.Integer(),
-      page: t.Integer(),
-      page_size: t.Integer(),
-    },
-    { title: 'SmsCustomerPage' },
+  smsCustomers: PageOf(
+    t.Object({
+      id: t.Integer(),
+      name: t.String(),
+      first_name: t.String(),
+      last_name: t.String(),
+      phone: t.String(),
+      email: t.Nullable(t.String()),
+      city: t.Nullable(t.String()),
+      state: t.Nullable(t.String()),
+      is_active: t.Boolean(),
+      sms_opt_out: t.Boolean(),
+    }),
+    'SmsCustomerPage',
   ),
 }
 
@@ -148,14 +140,14 @@ export class InboxService {
 
   /** Customers with a phone number, by name, for the SMS compose screen. */
   async smsCustomers(query: typeof InboxModel.smsCustomersQuery.static) {
-    const { page, pageSize, offset } = pageWindow(query)
+    const window = pageWindow(query)
     const { customers, smsOptOuts } = this.ctx.database.tables
     const filters: (SQL | undefined)[] = [isNull(customers.deletedAt), isNotNull(customers.phone), ne(customers.phone, '')]
     if (query.active_only ?? true) filters.push(eq(customers.isArchived, false))
     const term = query.search?.trim() ?? ''
     if (term !== '') {
       const needles = searchNeedles(term, this.ctx.config.defaultCountry)
-      if (!needles.length) return { items: [], total: 0, page, page_size: pageSize }
+      if (!needles.length) return pageOf([], 0, window)
       filters.push(or(...needles.map((needle) => sql`${customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)))
     }
     const where = and(...filters)
@@ -166,8 +158,8 @@ export class InboxService {
         .leftJoin(smsOptOuts, eq(smsOptOuts.phone, customers.phone))
         .where(where)
         .orderBy(customers.lastName, customers.firstName, customers.id)
-        .limit(pageSize)
-        .offset(offset),
+        .limit(window.pageSize)
+        .offset(window.offset),
       this.db.select({ value: count() }).from(customers).where(where),
     ])
     // The filters leave out customers without a phone; the types cannot know it.
@@ -186,6 +178,6 @@ export class InboxService {
       is_active: !customer.isArchived,
       sms_opt_out: optedOut === true,
     }))
-    return { items, total: total?.value ?? 0, page, page_size: pageSize }
+    return pageOf(items, total?.value ?? 0, window)
   }
 }

@@ -2,9 +2,11 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin } from '../auth/plugin'
 import { requestContext } from '../http/request-context'
+import { ErrorBody } from '../http/errors'
 import { smsRateLimitGuard } from '../ratelimit/guard'
 import { CommunicationModel } from './model'
 import { CommunicationService } from './service'
+import { RecipientResolver } from './recipients'
 import { SmsService } from './sms'
 import { EmailService } from './email'
 import { SendSmsBody, resolveSmsRequest } from './sms-request'
@@ -13,18 +15,19 @@ import { InboxModel, InboxService } from './inbox'
 
 const tags = ['Communications']
 const errors = {
-  404: CommunicationModel.error,
-  409: CommunicationModel.error,
-  429: CommunicationModel.error,
-  502: CommunicationModel.error,
+  404: ErrorBody,
+  409: ErrorBody,
+  429: ErrorBody,
+  502: ErrorBody,
   503: CommunicationModel.notConfigured,
 }
 
 /** SMS and e-mail sending, and the message history. */
 export function communicationsModule(ctx: AppContext) {
-  const records = new CommunicationService(ctx)
-  const sms = new SmsService(ctx, records)
-  const email = new EmailService(ctx, records)
+  const records = new CommunicationService(ctx.database)
+  const recipients = new RecipientResolver(ctx)
+  const sms = new SmsService(ctx, records, recipients)
+  const email = new EmailService(ctx, records, recipients)
   const smsLimit = smsRateLimitGuard(ctx)
   const bulk = new BulkSmsService(ctx, sms, smsLimit)
   const inbox = new InboxService(ctx)

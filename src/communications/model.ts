@@ -40,7 +40,6 @@ export const CommunicationModel = {
   }),
   historyPage: PageOf(HistoryItem, 'CommunicationPage'),
   sent: CommunicationView,
-  error: t.Object({ detail: t.String() }, { title: 'Error' }),
   notConfigured: t.Object(
     {
       detail: t.String({ description: '`SMS is not configured` or `Email is not configured`' }),

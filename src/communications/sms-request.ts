@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { HttpError, type FieldError } from '../http/errors'
+import { ValidationFailed, type FieldError } from '../http/errors'
 import { ID_MAX } from '../http/pagination'
 import { toE164 } from '../phone/normalize'
 import { SMS_BODY_MAX } from './model'
@@ -80,6 +80,6 @@ export function resolveSmsRequest(input: SendSmsInput, defaultCountry: string): 
     if (id >= 1 && id <= ID_MAX) customerId = id
     else errors.push({ field: 'customer_id', message: `Must be between 1 and ${ID_MAX}` })
   }
-  if (errors.length || !body) throw new HttpError(422, 'Request validation failed', {}, { errors })
+  if (errors.length || !body) throw new ValidationFailed(errors)
   return { to: to?.e164, customer_id: customerId, body: body.text }
 }

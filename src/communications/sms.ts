@@ -4,13 +4,10 @@ import { BadGateway, Conflict, ServiceUnavailable } from '../http/errors'
 import { maskPhone } from '../logger'
 import { OptOutService } from '../optouts/service'
 import { TWILIO_UNSUBSCRIBED, TwilioClient, TwilioSendError } from '../twilio/client'
-import { type CommunicationService, requireText, type Recipient } from './service'
+import { type CommunicationService, type OutboundDraft, requireText } from './service'
+import type { RecipientResolver } from './recipients'
 import { SMS_BODY_MAX, SMS_SETUP_HINT } from './model'
 import { communicationView } from './view'
-
-export interface SmsDraft extends Recipient {
-  body: string
-}
 
 /** Outbound SMS: each step of a send, in the order the route runs them. */
 export class SmsService {
@@ -20,16 +17,17 @@ export class SmsService {
   constructor(
     private readonly ctx: AppContext,
     private readonly records: CommunicationService,
+    private readonly recipients: RecipientResolver,
   ) {
     this.twilio = new TwilioClient(ctx.config.twilio, ctx.config.publicUrl)
     this.optOuts = new OptOutService(ctx.database)
   }
 
   /** 422 for a bad body or destination, 404 for an unknown customer. */
-  async prepare(input: { to?: string | null; customer_id?: number | null; body: string }): Promise<SmsDraft> {
+  async prepare(input: { to?: string | null; customer_id?: number | null; body: string }): Promise<OutboundDraft> {
     // `to` may already be E.164 (resolved from one of its aliases); normalising again is harmless.
     const body = requireText('body', input.body, SMS_BODY_MAX)
-    const recipient = await this.records.smsRecipient(input)
+    const recipient = await this.recipients.resolve('sms', input)
     return { ...recipient, body }
   }
 
@@ -48,15 +46,8 @@ export class SmsService {
   }
 
   /** Records the message, hands it to Twilio, and records the outcome (502 on failure, with the failed record kept). */
-  async deliver(user: Pick<AuthUser, 'id'>, draft: SmsDraft) {
-    const row = await this.records.createOutbound({
-      type: 'sms',
-      to: draft.to,
-      from: this.twilio.sender,
-      content: draft.body,
-      customerId: draft.customerId,
-      userId: user.id,
-    })
+  async deliver(user: Pick<AuthUser, 'id'>, draft: OutboundDraft) {
+    const row = await this.records.createOutbound('sms', { userId: user.id, from: this.twilio.sender }, draft)
     try {
       const message = await this.twilio.sendMessage({ to: draft.to, body: draft.body })
       const sent = await this.records.markAccepted(row.id, {

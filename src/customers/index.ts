@@ -2,8 +2,10 @@ import { Elysia, t } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin } from '../auth/plugin'
 import { requestContext } from '../http/request-context'
+import { ErrorBody } from '../http/errors'
 import { customerModel } from './model'
-import { CustomerService, parseCustomerId } from './service'
+import { CustomerService } from './service'
+import { parseCustomerId } from './directory'
 
 const tags = ['Customers']
 
@@ -11,7 +13,7 @@ const tags = ['Customers']
 export function customersModule(ctx: AppContext) {
   const service = new CustomerService(ctx)
   const model = customerModel(ctx.config.customerExtraFields, (body) => service.validator.problems(body))
-  const notFound = { 404: model.error }
+  const notFound = { 404: ErrorBody }
   const extras = ctx.config.customerExtraFields.length
     ? ` This office's own fields (CUSTOMER_EXTRA_FIELDS): ${ctx.config.customerExtraFields.join(', ')}.`
     : ''
@@ -32,10 +34,10 @@ export function customersModule(ctx: AppContext) {
     })
     .post(
       '/',
-      async ({ body, set }) => {
-        const customer = await service.create(body)
-        set.status = 201
-        return customer
+      async ({ body, status }) => {
+        // Typed as the schema's fixed fields: the office's extra fields have no static names.
+        const customer: typeof model.customer.static = await service.create(body)
+        return status(201, customer)
       },
       {
         permission: 'edit_customers',
@@ -71,7 +73,7 @@ export function customersModule(ctx: AppContext) {
     })
     .delete(
       '/:id',
-      async ({ params, user, clientIp, set }) => {
+      async ({ params, user, clientIp, status }) => {
         const id = parseCustomerId(params.id)
         await service.softDelete(id)
         await ctx.audit.record({
@@ -81,7 +83,7 @@ export function customersModule(ctx: AppContext) {
           target: `customer:${id}`,
           ip: clientIp,
         })
-        set.status = 204
+        return status(204, undefined)
       },
       {
         permission: 'delete_customers',

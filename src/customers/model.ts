@@ -174,7 +174,6 @@ export function customerModel(extraFields: string[], rawCheck: (body: unknown) =
     ),
     // A string, so a non-numeric id is the same 404 as an unknown one.
     idParams: t.Object({ id: t.String({ description: 'Customer id' }) }),
-    error: t.Object({ detail: t.String() }, { title: 'Error' }),
   }
 }
 

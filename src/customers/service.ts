@@ -7,24 +7,14 @@ import { NotFound, type FieldError } from '../http/errors'
 import { OptOutService } from '../optouts/service'
 import { communicationView } from '../communications/view'
 import { visibleTo } from '../communications/visibility'
-import { pageWindow, type PageRequest } from '../http/pagination'
+import { pageOf, pageWindow, type PageRequest } from '../http/pagination'
+import { CUSTOMER_NOT_FOUND, CustomerDirectory, type CustomerRow } from './directory'
 import { PROSPECT_STAGES, type ExtraValue } from './fields'
 import { CUSTOMER_PAGE_SIZE_MAX, type CustomerInput, type CustomerViewType } from './model'
 import { CustomerSearch, customerSearchText, searchNeedles } from './search'
 import { CustomerValidator, type CleanCustomer } from './validation'
 
-type CustomerRow = Tables['customers']['$inferSelect']
 type CustomerColumns = Omit<Tables['customers']['$inferInsert'], 'id'>
-
-const CUSTOMER_NOT_FOUND = 'Customer not found'
-
-/** A path id: digits only and within the integer column range, else the customer cannot exist. */
-export function parseCustomerId(raw: string): number {
-  if (!/^\d{1,10}$/.test(raw)) throw new NotFound(CUSTOMER_NOT_FOUND)
-  const id = Number(raw)
-  if (id < 1 || id > 2_147_483_647) throw new NotFound(CUSTOMER_NOT_FOUND)
-  return id
-}
 
 export interface CustomerListQuery extends PageRequest {
   search?: string
@@ -43,11 +33,13 @@ function columnsOf(clean: CleanCustomer, current?: CustomerRow): Partial<Custome
 export class CustomerService {
   private readonly optOuts: OptOutService
   private readonly search: CustomerSearch
+  private readonly directory: CustomerDirectory
   readonly validator: CustomerValidator
 
   constructor(private readonly ctx: AppContext) {
     this.optOuts = new OptOutService(ctx.database)
     this.search = new CustomerSearch(ctx.database)
+    this.directory = new CustomerDirectory(ctx.database)
     this.validator = new CustomerValidator(ctx.config.defaultCountry, ctx.config.customerExtraFields)
   }
 
@@ -102,43 +94,26 @@ export class CustomerService {
     return onlyRow(await this.views([row]))
   }
 
-  /** A live (not deleted) customer row, or 404. Archived customers are live. */
-  async findLive(id: number): Promise<CustomerRow> {
-    const { customers } = this.tables
-    const [row] = await this.db
-      .select()
-      .from(customers)
-      .where(and(eq(customers.id, id), isNull(customers.deletedAt)))
-    if (!row) throw new NotFound(CUSTOMER_NOT_FOUND)
-    return row
-  }
-
   /** Newest first (descending id); archived customers only with is_archived=true; `search` is a case-insensitive substring match. */
   async list(query: CustomerListQuery) {
     const errors: FieldError[] = []
     const term = query.search?.trim() ?? ''
-    if (term.includes('\u0000')) errors.push({ field: 'search', message: 'Must not contain NUL characters' })
     const stage = query.prospect_stage === undefined || query.prospect_stage === '' ? undefined : query.prospect_stage
     if (stage !== undefined && !(PROSPECT_STAGES as readonly string[]).includes(stage))
       errors.push({ field: 'prospect_stage', message: `Expected one of ${PROSPECT_STAGES.join(', ')}` })
-    const { page, pageSize, offset } = pageWindow(query, CUSTOMER_PAGE_SIZE_MAX, errors)
+    const window = pageWindow(query, CUSTOMER_PAGE_SIZE_MAX, errors)
     const filter = { archived: query.is_archived ?? false, prospectStage: stage }
     if (term === '') {
-      const { rows, total, totalIsEstimate } = await this.search.listed(filter, pageSize, offset)
-      return { items: await this.views(rows), total, total_is_estimate: totalIsEstimate, page, page_size: pageSize }
+      const { rows, total, totalIsEstimate } = await this.search.listed(filter, window.pageSize, window.offset)
+      return { ...pageOf(await this.views(rows), total, window), total_is_estimate: totalIsEstimate }
     }
-    const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), filter, pageSize, offset)
-    return {
-      items: await this.views(found.rows ?? (await this.search.rows(found.ids))),
-      total: found.total,
-      total_is_estimate: found.totalIsEstimate,
-      page,
-      page_size: pageSize,
-    }
+    const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), filter, window.pageSize, window.offset)
+    const rows = found.rows ?? (await this.search.rows(found.ids))
+    return { ...pageOf(await this.views(rows), found.total, window), total_is_estimate: found.totalIsEstimate }
   }
 
   async get(id: number): Promise<CustomerViewType> {
-    return this.view(await this.findLive(id))
+    return this.view(await this.directory.get(id))
   }
 
   async create(input: CustomerInput): Promise<CustomerViewType> {
@@ -157,7 +132,7 @@ export class CustomerService {
   }
 
   async update(id: number, input: CustomerInput): Promise<CustomerViewType> {
-    const current = await this.findLive(id)
+    const current = await this.directory.get(id)
     const clean = this.validator.clean(input)
     const columns = columnsOf(clean, current)
     const searchable = {
@@ -172,7 +147,7 @@ export class CustomerService {
 
   /** Archiving hides a customer from the default list; it is not a deletion (reads, messages and search with is_archived=true still find it). */
   async setArchived(id: number, archived: boolean): Promise<CustomerViewType> {
-    await this.findLive(id)
+    await this.directory.get(id)
     return this.write(id, { isArchived: archived })
   }
 
@@ -202,8 +177,8 @@ export class CustomerService {
 
   /** The customer's communications the user may see (the rule of the history), newest first. */
   async timeline(user: Pick<AuthUser, 'id' | 'role'>, id: number, query: PageRequest) {
-    const { page, pageSize, offset } = pageWindow(query)
-    await this.findLive(id)
+    const window = pageWindow(query)
+    await this.directory.get(id)
     const { communications } = this.tables
     const where = and(eq(communications.customerId, id), visibleTo(communications, user))
     const [rows, [counted]] = await Promise.all([
@@ -212,10 +187,10 @@ export class CustomerService {
         .from(communications)
         .where(where)
         .orderBy(desc(communications.createdAt), desc(communications.id))
-        .limit(pageSize)
-        .offset(offset),
+        .limit(window.pageSize)
+        .offset(window.offset),
       this.db.select({ value: count() }).from(communications).where(where),
     ])
-    return { items: rows.map(communicationView), total: counted?.value ?? 0, page, page_size: pageSize }
+    return pageOf(rows.map(communicationView), counted?.value ?? 0, window)
   }
 }

@@ -1,4 +1,4 @@
-import { HttpError, type FieldError } from '../http/errors'
+import { ValidationFailed, type FieldError } from '../http/errors'
 import { toE164 } from '../phone/normalize'
 import { CUSTOMER_TYPES, EXTRA_TEXT_MAX, PROSPECT_STAGES, type ExtraValue } from './fields'
 import {
@@ -19,9 +19,6 @@ import {
 import { emailAddressProblem } from '../email/address'
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/
-
-// PostgreSQL text cannot hold NUL, so it is refused everywhere alike.
-const hasNul = (value: string) => value.includes('\u0000')
 
 /** The optional text columns: body field, column, bound. */
 const TEXT_FIELDS = [
@@ -70,7 +67,8 @@ function validDate(text: string): boolean {
 /**
  * Every check of a customer body, collecting all problems so one 422 names
  * every bad field. Values of the wrong type are skipped: the schema reports
- * those (this also runs on bodies the schema refused, see withRawCheck).
+ * those (this also runs on bodies the schema refused, see withRawCheck); text
+ * no column can hold (NUL) is refused for every route by http/text-input.ts.
  */
 export class CustomerValidator {
   constructor(
@@ -86,7 +84,7 @@ export class CustomerValidator {
   /** The clean columns, or a 422 naming every bad field. */
   clean(body: unknown): CleanCustomer {
     const { out, errors } = this.check(body)
-    if (errors.length) throw new HttpError(422, 'Request validation failed', {}, { errors })
+    ValidationFailed.throwIfAny(errors)
     return out
   }
 
@@ -100,8 +98,7 @@ export class CustomerValidator {
       const value = input[field]
       if (typeof value !== 'string') continue
       const trimmed = value.trim()
-      if (hasNul(value)) add(field, 'Must not contain NUL characters')
-      else if (trimmed === '') add(field, 'Must not be blank')
+      if (trimmed === '') add(field, 'Must not be blank')
       else if (trimmed.length > NAME_MAX) add(field, `Expected at most ${NAME_MAX} characters`)
       else out[field === 'first_name' ? 'firstName' : 'lastName'] = trimmed
     }
@@ -110,10 +107,6 @@ export class CustomerValidator {
       const value = input[field]
       if (value === null) out[column] = null
       if (typeof value !== 'string') continue
-      if (hasNul(value)) {
-        add(field, 'Must not contain NUL characters')
-        continue
-      }
       const trimmed = value.trim()
       if (trimmed.length > max) add(field, `Expected at most ${max} characters`)
       else out[column] = trimmed === '' ? null : trimmed
@@ -154,7 +147,7 @@ export class CustomerValidator {
       const clean: string[] = []
       for (const raw of tags as string[]) {
         const tag = raw.trim()
-        if (hasNul(raw) || tag === '' || tag.length > TAG_MAX) {
+        if (tag === '' || tag.length > TAG_MAX) {
           add('tags', `Each tag must be 1 to ${TAG_MAX} characters, without NUL characters`)
           break
         }
@@ -177,8 +170,7 @@ export class CustomerValidator {
       const value = input[name]
       if (value === undefined) continue
       if (typeof value === 'string') {
-        if (hasNul(value)) add(name, 'Must not contain NUL characters')
-        else if (value.length > EXTRA_TEXT_MAX) add(name, `Expected at most ${EXTRA_TEXT_MAX} characters`)
+        if (value.length > EXTRA_TEXT_MAX) add(name, `Expected at most ${EXTRA_TEXT_MAX} characters`)
         else extra[name] = value.trim() === '' ? null : value.trim()
       } else if (value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
         extra[name] = value

@@ -1,30 +1,7 @@
-/** The error shapes every route shares ({"detail": …}, and the 422 field list), documented once. */
-export const ERROR_SCHEMAS = {
-  Error: {
-    type: 'object',
-    required: ['detail'],
-    properties: {
-      detail: { type: 'string', maxLength: 2048 },
-      request_id: { type: 'string', maxLength: 128, description: 'Only on 500: the X-Request-Id to quote when reporting it' },
-    },
-  },
-  ValidationError: {
-    type: 'object',
-    required: ['detail', 'errors'],
-    properties: {
-      detail: { type: 'string', const: 'Request validation failed' },
-      errors: {
-        type: 'array',
-        maxItems: 50,
-        items: {
-          type: 'object',
-          required: ['field', 'message'],
-          properties: { field: { type: 'string', maxLength: 256 }, message: { type: 'string', maxLength: 1024 } },
-        },
-      },
-    },
-  },
-}
+import { ErrorBody, ValidationErrorBody } from '../http/errors'
+
+/** The error shapes every route shares ({"detail": …}, and the 422 field list): the routes' own schemas, as plain JSON. */
+export const ERROR_SCHEMAS = JSON.parse(JSON.stringify({ Error: ErrorBody, ValidationError: ValidationErrorBody }))
 
 export interface Operation {
   description?: string

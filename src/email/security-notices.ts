@@ -19,6 +19,9 @@ const TWO_FACTOR_OFF: Record<ChangedBy, string> = {
 
 const NOT_YOU = 'If this wasn’t you, reset your password at once and tell your administrator: someone else may have access to your account.'
 
+/** The text of a notice about a change to the account: what changed, when, and what to do if it wasn't you. */
+const changeReport = (what: string) => `${what}\n\nWhen: ${new Date().toUTCString()}\n\n${NOT_YOU}\n`
+
 /**
  * The "if this wasn't you" e-mails and the password reset link, sent when
  * SMTP is configured. They never carry a password, code or token other than
@@ -36,21 +39,11 @@ export class SecurityNotices {
   }
 
   passwordChanged(to: string, by: ChangedBy): Promise<void> {
-    return this.deliver(
-      'password_changed',
-      to,
-      'Your CRM password was changed',
-      `${PASSWORD_CHANGED[by]}\n\nWhen: ${new Date().toUTCString()}\n\n${NOT_YOU}\n`,
-    )
+    return this.deliver('password_changed', to, 'Your CRM password was changed', changeReport(PASSWORD_CHANGED[by]))
   }
 
   twoFactorDisabled(to: string, by: ChangedBy): Promise<void> {
-    return this.deliver(
-      'two_factor_disabled',
-      to,
-      'Two-factor sign-in was turned off',
-      `${TWO_FACTOR_OFF[by]}\n\nWhen: ${new Date().toUTCString()}\n\n${NOT_YOU}\n`,
-    )
+    return this.deliver('two_factor_disabled', to, 'Two-factor sign-in was turned off', changeReport(TWO_FACTOR_OFF[by]))
   }
 
   passwordResetLink(to: string, link: string, minutes: number): Promise<void> {

@@ -8,10 +8,9 @@ export function healthModule(ctx: AppContext) {
   const commit = buildCommit()
   return new Elysia({ name: 'health', seed: ctx.id }).get(
     '/health',
-    async ({ set }) => {
+    async ({ status }) => {
       if (await check.ok()) return { status: 'ok', database: 'ok', version: VERSION, commit }
-      set.status = 503
-      return { status: 'degraded', database: 'unavailable', version: VERSION, commit, detail: 'Database unavailable' }
+      return status(503, { status: 'degraded', database: 'unavailable', version: VERSION, commit, detail: 'Database unavailable' })
     },
     {
       detail: {

@@ -57,7 +57,6 @@ export function cors(ctx: AppContext) {
       delete headers['access-control-expose-headers']
     }
     // A refused preflight is still a plain 204: the missing allow headers are the refusal.
-    set.status = 204
     // Answered before routing, so the after-response log hook never sees it: log it here.
     const info = requestInfo(set)
     recordRequest(ctx, {

@@ -1,6 +1,6 @@
 import { Elysia, ElysiaCustomStatusResponse, type ValidationError } from 'elysia'
 import type { AppContext } from '../context'
-import { HttpError, type FieldError } from './errors'
+import { HttpError, NotFound, ValidationFailed, type FieldError } from './errors'
 import { rawCheckErrors } from './raw-check'
 import { requestInfo } from './request-context'
 import { databaseErrorCode, isDatabaseUnavailable } from '../db/unavailable'
@@ -45,62 +45,46 @@ function fieldErrors(error: ValidationError, request: Request): FieldError[] {
  * SQL or driver text. Unexpected errors are logged with the request id.
  */
 export function errorHandler(ctx: AppContext, methodsFor: (path: string) => string[]) {
-  return new Elysia({ name: 'error-handler', seed: ctx.id }).onError({ as: 'global' }, ({ code, error, set, request, path }) => {
+  return new Elysia({ name: 'error-handler', seed: ctx.id }).onError({ as: 'global' }, ({ code, error, set, status, request, path }) => {
+    const answer = (refusal: HttpError) => {
+      Object.assign(set.headers, refusal.headers)
+      return status(refusal.status, refusal.body)
+    }
     // An HttpError thrown while the body was read (e.g. the chunked-body limit) arrives wrapped in a ParseError.
     if (code === 'PARSE' && (error as Error).cause instanceof HttpError) error = (error as Error).cause as HttpError
-    if (error instanceof HttpError) {
-      set.status = error.status
-      Object.assign(set.headers, error.headers)
-      return { detail: error.detail, ...error.extra }
-    }
+    if (error instanceof HttpError) return answer(error)
     switch (code) {
       case 'VALIDATION':
-        set.status = 422
-        return { detail: 'Request validation failed', errors: fieldErrors(error as ValidationError, request) }
+        return answer(new ValidationFailed(fieldErrors(error as ValidationError, request)))
       case 'PARSE':
-        set.status = 400
-        return { detail: 'Malformed request body' }
+        return answer(new HttpError(400, 'Malformed request body'))
       case 'NOT_FOUND': {
         const allowed = methodsFor(path)
-        if (allowed.length && !allowed.includes(request.method)) {
-          set.status = 405
-          set.headers.allow = allowed.join(', ')
-          return { detail: 'Method Not Allowed' }
-        }
-        set.status = 404
-        return { detail: 'Not Found' }
+        if (allowed.length && !allowed.includes(request.method))
+          return answer(new HttpError(405, 'Method Not Allowed', { allow: allowed.join(', ') }))
+        return answer(new NotFound())
       }
       case 'INVALID_COOKIE_SIGNATURE':
-        set.status = 400
-        return { detail: 'Invalid cookie' }
+        return answer(new HttpError(400, 'Invalid cookie'))
       case 'INVALID_FILE_TYPE':
-        set.status = 422
-        return { detail: 'Request validation failed', errors: [{ field: 'file', message: 'Invalid file type' }] }
+        return answer(ValidationFailed.field('file', 'Invalid file type'))
     }
     // `throw status(409, {...})` from a handler: answer what it asked for.
-    if (error instanceof ElysiaCustomStatusResponse) {
-      set.status = error.code
-      return error.response
-    }
+    if (error instanceof ElysiaCustomStatusResponse) return status(error.code, error.response)
     // A status the framework itself set deliberately (e.g. 413 from the server).
-    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500
-    if (status >= 400 && status < 500) {
-      set.status = status
-      return { detail: status === 413 ? 'Request body too large' : 'Bad Request' }
-    }
+    const frameworkStatus = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500
+    if (frameworkStatus >= 400 && frameworkStatus < 500)
+      return answer(new HttpError(frameworkStatus, frameworkStatus === 413 ? 'Request body too large' : 'Bad Request'))
     const requestId = requestInfo(set)?.id
     // A database that is down or locked is a temporary condition of the server, not a bug: 503, retry later.
     if (isDatabaseUnavailable(error)) {
       ctx.logger.warn({ requestId, code: databaseErrorCode(error) }, 'database unavailable')
-      set.status = 503
-      set.headers['retry-after'] = '1'
-      return { detail: 'Database unavailable' }
+      return answer(new HttpError(503, 'Database unavailable', { 'retry-after': '1' }))
     }
     ctx.logger.error(
       { requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } },
       'unhandled error',
     )
-    set.status = 500
-    return { detail: 'Internal Server Error', request_id: requestId }
+    return answer(new HttpError(500, 'Internal Server Error', {}, { request_id: requestId }))
   })
 }

@@ -1,5 +1,5 @@
 import { t, type TSchema } from 'elysia'
-import { HttpError, type FieldError } from './errors'
+import { ValidationFailed, type FieldError } from './errors'
 
 /** Pagination: `page` from 1, `page_size` 1..200, default 50. */
 export const PAGE_SIZE_DEFAULT = 50
@@ -36,10 +36,6 @@ export function queryInteger(field: string, raw: unknown, min: number, max: numb
   return undefined
 }
 
-function throwIfFieldErrors(errors: FieldError[]): void {
-  if (errors.length) throw new HttpError(422, 'Request validation failed', {}, { errors })
-}
-
 /**
  * Page window of a list; `maxPageSize` for the one list allowed larger pages.
  * `errors` already found in other fields are answered in the same 422.
@@ -47,8 +43,13 @@ function throwIfFieldErrors(errors: FieldError[]): void {
 export function pageWindow(query: PageRequest, maxPageSize = PAGE_SIZE_MAX, errors: FieldError[] = []) {
   const page = queryInteger('page', query.page, 1, PAGE_MAX, errors) ?? 1
   const pageSize = queryInteger('page_size', query.page_size, 1, maxPageSize, errors) ?? PAGE_SIZE_DEFAULT
-  throwIfFieldErrors(errors)
+  ValidationFailed.throwIfAny(errors)
   return { page, pageSize, offset: (page - 1) * pageSize }
+}
+
+/** The page a list answers: `{items, total, page, page_size}`, for the window `pageWindow` gave. */
+export function pageOf<T>(items: T[], total: number, window: { page: number; pageSize: number }) {
+  return { items, total, page: window.page, page_size: window.pageSize }
 }
 
 /** `{items, total, page, page_size}` of the given item schema. */

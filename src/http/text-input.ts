@@ -30,6 +30,6 @@ function unstorableText(value: unknown, field: string, depth = 0): { field: stri
 export function textInput(ctx: AppContext) {
   return new Elysia({ name: 'text-input', seed: ctx.id }).onBeforeHandle({ as: 'scoped' }, ({ body, query }) => {
     const found = unstorableText(body, '') ?? unstorableText(query, '')
-    if (found) throw new ValidationFailed(found.field || 'body', found.message)
+    if (found) throw ValidationFailed.field(found.field || 'body', found.message)
   })
 }

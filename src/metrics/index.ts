@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { AppContext } from '../context'
-import { Unauthorized } from '../http/errors'
+import { ErrorBody, Unauthorized } from '../http/errors'
 
 /** Compares digests, so neither the token's content nor its length leaks through timing. */
 function sameSecret(presented: string, expected: string): boolean {
@@ -43,7 +43,7 @@ export function metricsModule(ctx: AppContext) {
       },
       response: {
         200: t.String({ description: 'Prometheus text exposition format' }),
-        401: t.Object({ detail: t.String() }),
+        401: ErrorBody,
       },
     },
   )

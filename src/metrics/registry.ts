@@ -9,36 +9,13 @@ const Counter: typeof PromClient.Counter = require('prom-client/lib/counter')
 /** One registry per app, so several apps in one test process do not share counters. */
 export class Metrics {
   readonly registry = new Registry()
-  readonly authFailures = new Counter({
-    name: 'crm_auth_failures_total',
-    help: 'Requests answered 401, by reason',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  })
-  readonly forbidden = new Counter({
-    name: 'crm_forbidden_total',
-    help: 'Requests answered 403, by reason',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  })
-  readonly rateLimited = new Counter({
-    name: 'crm_rate_limited_total',
-    help: 'Requests answered 429, by limit',
-    labelNames: ['limit'] as const,
-    registers: [this.registry],
-  })
-  readonly signatureFailures = new Counter({
-    name: 'crm_webhook_signature_failures_total',
-    help: 'Twilio webhooks rejected for their signature',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  })
-  readonly messages = new Counter({
-    name: 'crm_messages_total',
-    help: 'Messages by channel, direction and status',
-    labelNames: ['channel', 'direction', 'status'] as const,
-    registers: [this.registry],
-  })
+  readonly authFailures = this.counter('crm_auth_failures_total', 'Requests answered 401, by reason', ['reason'])
+  readonly forbidden = this.counter('crm_forbidden_total', 'Requests answered 403, by reason', ['reason'])
+  readonly rateLimited = this.counter('crm_rate_limited_total', 'Requests answered 429, by limit', ['limit'])
+  readonly signatureFailures = this.counter('crm_webhook_signature_failures_total', 'Twilio webhooks rejected for their signature', [
+    'reason',
+  ])
+  readonly messages = this.counter('crm_messages_total', 'Messages by channel, direction and status', ['channel', 'direction', 'status'])
 
   private readonly requestSeries = new RequestSeries()
 
@@ -49,6 +26,10 @@ export class Metrics {
   /** Every answered request: one count by method, route pattern and status, one duration by route. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requestSeries.observe(method, route, status, seconds)
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] })
   }
 
   render(): Promise<string> {

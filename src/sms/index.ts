@@ -1,8 +1,9 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin } from '../auth/plugin'
-import { parseCustomerId } from '../customers/service'
+import { parseCustomerId } from '../customers/directory'
 import { ConversationModel } from './model'
+import { ErrorBody } from '../http/errors'
 import { ConversationService } from './service'
 
 const tags = ['Conversations']
@@ -12,7 +13,7 @@ const visibility =
 /** SMS threads, one per number, as the React CRM app's inbox shows them. */
 export function smsModule(ctx: AppContext) {
   const conversations = new ConversationService(ctx)
-  const notFound = { 404: ConversationModel.error }
+  const notFound = { 404: ErrorBody }
   return new Elysia({ name: 'sms-conversations', seed: ctx.id })
     .use(authPlugin(ctx))
     .get('/api/v2/sms/conversations', ({ user, query }) => conversations.list(user, query), {

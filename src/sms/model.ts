@@ -79,5 +79,4 @@ export const ConversationModel = {
     id: t.String({ description: 'E.164 number, "+" URL-encoded as %2B (a national number of DEFAULT_COUNTRY works too)' }),
   }),
   customerParams: t.Object({ id: t.String({ description: 'Customer id' }) }),
-  error: t.Object({ detail: t.String() }, { title: 'Error' }),
 }

@@ -2,11 +2,13 @@ import { and, asc, count, countDistinct, desc, eq, inArray, isNotNull, isNull, l
 import type { AppContext } from '../context'
 import type { AuthUser } from '../auth/plugin'
 import { NotFound } from '../http/errors'
-import { pageWindow, type PageRequest } from '../http/pagination'
+import { pageOf, pageWindow, type PageRequest } from '../http/pagination'
 import { toE164 } from '../phone/normalize'
 import { containsPattern, searchNeedles } from '../customers/search'
 import { fullName, sentAt, type CommunicationRow } from '../communications/view'
 import { visibleTo } from '../communications/visibility'
+import { customerPhone } from '../communications/recipients'
+import { CustomerDirectory, type CustomerRow } from '../customers/directory'
 import { THREAD_LIMIT_DEFAULT } from './model'
 
 type Viewer = Pick<AuthUser, 'id' | 'role'>
@@ -18,6 +20,12 @@ interface Party {
 }
 
 const CONVERSATION_NOT_FOUND = 'Conversation not found'
+
+const partyOf = (customer: Pick<CustomerRow, 'id' | 'firstName' | 'lastName' | 'phone'>): Party => ({
+  id: customer.id,
+  name: fullName(customer.firstName, customer.lastName),
+  phone: customer.phone,
+})
 
 function messageView(row: CommunicationRow) {
   return {
@@ -42,7 +50,11 @@ function messageView(row: CommunicationRow) {
  * history's rule (visibleTo): counts, previews and messages alike.
  */
 export class ConversationService {
-  constructor(private readonly ctx: AppContext) {}
+  private readonly directory: CustomerDirectory
+
+  constructor(private readonly ctx: AppContext) {
+    this.directory = new CustomerDirectory(ctx.database)
+  }
 
   private get db() {
     return this.ctx.database.db
@@ -88,13 +100,13 @@ export class ConversationService {
   }
 
   async list(user: Viewer, query: PageRequest & { search?: string }) {
-    const { page, pageSize, offset } = pageWindow(query)
+    const window = pageWindow(query)
     const { communications } = this.tables
     const term = query.search?.trim() ?? ''
     let where = this.visibleSms(user)
     if (term !== '') {
       const matching = this.matching(user, term)
-      if (!matching) return { items: [], total: 0, page, page_size: pageSize }
+      if (!matching) return pageOf([], 0, window)
       where = and(where, matching)
     }
     const unread = sql<number>`cast(sum(case when ${communications.direction} = 'inbound' and ${communications.readAt} is null then 1 else 0 end) as integer)`
@@ -107,8 +119,8 @@ export class ConversationService {
         .groupBy(communications.peerAddress)
         // Ids grow with time: the highest id is the latest activity.
         .orderBy(desc(lastId), asc(communications.peerAddress))
-        .limit(pageSize)
-        .offset(offset),
+        .limit(window.pageSize)
+        .offset(window.offset),
       this.db
         .select({ value: countDistinct(communications.peerAddress) })
         .from(communications)
@@ -136,7 +148,7 @@ export class ConversationService {
         total_count: group.total,
       }
     })
-    return { items, total: counted?.value ?? 0, page, page_size: pageSize }
+    return pageOf(items, counted?.value ?? 0, window)
   }
 
   /**
@@ -156,8 +168,7 @@ export class ConversationService {
     const linkedById = new Map(linked.map((row) => [row.id, row]))
     for (const row of latest) {
       const customer = row.customerId !== null ? linkedById.get(row.customerId) : undefined
-      if (customer && row.peerAddress)
-        out.set(row.peerAddress, { id: customer.id, name: fullName(customer.firstName, customer.lastName), phone: customer.phone })
+      if (customer && row.peerAddress) out.set(row.peerAddress, partyOf(customer))
     }
     const unknown = [...new Set(latest.map((row) => row.peerAddress).filter((peer): peer is string => !!peer && !out.has(peer)))]
     if (unknown.length) {
@@ -168,8 +179,7 @@ export class ConversationService {
         .orderBy(asc(customers.id))
       for (const customer of byPhone) {
         const { phone } = customer
-        if (phone !== null && !out.has(phone))
-          out.set(phone, { id: customer.id, name: fullName(customer.firstName, customer.lastName), phone })
+        if (phone !== null && !out.has(phone)) out.set(phone, partyOf(customer))
       }
     }
     return out
@@ -207,14 +217,8 @@ export class ConversationService {
   }
 
   private async partyByPhone(phone: string): Promise<Party | undefined> {
-    const { customers } = this.tables
-    const [customer] = await this.db
-      .select({ id: customers.id, firstName: customers.firstName, lastName: customers.lastName, phone: customers.phone })
-      .from(customers)
-      .where(and(eq(customers.phone, phone), isNull(customers.deletedAt)))
-      .orderBy(asc(customers.id))
-      .limit(1)
-    return customer ? { id: customer.id, name: fullName(customer.firstName, customer.lastName), phone: customer.phone } : undefined
+    const customer = await this.directory.withPhone(phone)
+    return customer && partyOf(customer)
   }
 
   /** Marks every inbound message of the thread read (inbound messages belong to the whole office). */
@@ -232,14 +236,9 @@ export class ConversationService {
 
   /** The thread with a customer's phone number; an empty one when the customer has none. */
   async customerThread(user: Viewer, customerId: number, query: { before_id?: number; limit?: number }) {
-    const { customers } = this.tables
-    const [customer] = await this.db
-      .select()
-      .from(customers)
-      .where(and(eq(customers.id, customerId), isNull(customers.deletedAt)))
-    if (!customer) throw new NotFound('Customer not found')
-    const party = { id: customer.id, name: fullName(customer.firstName, customer.lastName), phone: customer.phone }
-    const phone = customer.phone ? toE164(customer.phone, this.ctx.config.defaultCountry) : undefined
+    const customer = await this.directory.get(customerId)
+    const party = partyOf(customer)
+    const phone = customerPhone(customer, this.ctx.config.defaultCountry)
     if (!phone) {
       return {
         id: null,

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config'
 import type { AppContext } from '../context'
-import { Conflict, HttpError } from '../http/errors'
+import { Conflict, HttpError, ValidationFailed } from '../http/errors'
 import { UserManagement } from './management'
 
 export type FirstUserState = 'existing' | 'created' | 'none'
@@ -32,7 +32,7 @@ export async function bootstrapFirstUser(
     // Another replica starting at the same moment created it first.
     if (error instanceof Conflict) return 'existing'
     if (error instanceof HttpError) {
-      const message = (error.extra.errors as { message: string }[] | undefined)?.[0]?.message ?? error.detail
+      const message = error instanceof ValidationFailed ? (error.errors[0]?.message ?? error.detail) : error.detail
       throw new ConfigError(`ADMIN_EMAIL/ADMIN_PASSWORD: ${message}`)
     }
     throw error

@@ -2,9 +2,10 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { authPlugin, type AuthUser } from '../auth/plugin'
 import { requestContext } from '../http/request-context'
+import { ErrorBody } from '../http/errors'
 import { UserManagement, type Actor } from './management'
 import { UserModel } from './model'
-import { pageWindow } from '../http/pagination'
+import { pageOf, pageWindow } from '../http/pagination'
 import { UserView, userView } from './view'
 import { roleFromName } from './roles'
 import { userSecurityRoutes } from './security-routes'
@@ -25,10 +26,10 @@ export function usersModule(ctx: AppContext) {
     .get(
       '/',
       async ({ query }) => {
-        const { page, pageSize } = pageWindow(query)
-        const { rows, total } = await management.users.list(page, pageSize)
+        const window = pageWindow(query)
+        const { rows, total } = await management.users.list(window.page, window.pageSize)
         const users = rows.map(userView)
-        return { items: users, users, total, page, page_size: pageSize }
+        return { ...pageOf(users, total, window), users }
       },
       {
         permission: 'manage_users',
@@ -39,7 +40,7 @@ export function usersModule(ctx: AppContext) {
     )
     .post(
       '/',
-      async ({ user, body, set, clientIp }) => {
+      async ({ user, body, status, clientIp }) => {
         const row = await management.create(actorOf(user, clientIp), {
           email: body.email,
           password: body.password,
@@ -48,13 +49,12 @@ export function usersModule(ctx: AppContext) {
           lastName: body.last_name,
           role: body.role ?? 'user',
         })
-        set.status = 201
-        return userView(row)
+        return status(201, userView(row))
       },
       {
         permission: 'manage_users',
         body: UserModel.create,
-        response: { 201: UserView, 409: UserModel.error },
+        response: { 201: UserView, 409: ErrorBody },
         detail: {
           tags,
           summary: 'Create a user',
@@ -80,7 +80,7 @@ export function usersModule(ctx: AppContext) {
         permission: 'manage_users',
         params: UserModel.idParams,
         body: UserModel.update,
-        response: { 200: UserView, 404: UserModel.error, 409: UserModel.error },
+        response: { 200: UserView, 404: ErrorBody, 409: ErrorBody },
         detail: {
           tags,
           summary: 'Change a user',
@@ -98,7 +98,7 @@ export function usersModule(ctx: AppContext) {
       {
         permission: 'manage_users',
         params: UserModel.idParams,
-        response: { 200: UserModel.message, 404: UserModel.error, 409: UserModel.error },
+        response: { 200: UserModel.message, 404: ErrorBody, 409: ErrorBody },
         detail: {
           tags,
           summary: 'Deactivate a user',

@@ -48,12 +48,12 @@ export class UserManagement {
     assertMayAssignRoles(actor)
     const email = normalizeEmail(input.email)
     const badEmail = emailAddressProblem(email)
-    if (badEmail) throw new ValidationFailed('email', badEmail)
+    if (badEmail) throw ValidationFailed.field('email', badEmail)
     const role = roleFromName(input.role)
-    if (!role) throw new ValidationFailed('role', ROLE_NAMES_DETAIL)
+    if (!role) throw ValidationFailed.field('role', ROLE_NAMES_DETAIL)
     const names = namesAfter(input)
     const badPassword = await passwordProblem(input.password, { email, names: [names?.fullName, names?.firstName, names?.lastName] })
-    if (badPassword) throw new ValidationFailed('password', badPassword)
+    if (badPassword) throw ValidationFailed.field('password', badPassword)
     const row = await this.users.create({ email, password: input.password, ...names, role })
     await this.audit(actor, 'user.created', row, { role: row.role })
     return row
@@ -67,7 +67,7 @@ export class UserManagement {
     if (changes.password !== undefined) {
       const { fullName, firstName, lastName } = names ?? current
       const problem = await passwordProblem(changes.password, { email: current.email, names: [fullName, firstName, lastName] })
-      if (problem) throw new ValidationFailed('password', problem)
+      if (problem) throw ValidationFailed.field('password', problem)
     }
     const { users } = this.ctx.database.tables
     const set: Partial<typeof users.$inferInsert> = { updatedAt: new Date() }
@@ -110,7 +110,7 @@ export class UserManagement {
   /** The console's `user set-role`: same rules, by email. */
   async setRoleByEmail(email: string, role: string): Promise<UserRow> {
     const canonical = roleFromName(role)
-    if (!canonical) throw new ValidationFailed('role', ROLE_NAMES_DETAIL)
+    if (!canonical) throw ValidationFailed.field('role', ROLE_NAMES_DETAIL)
     const row = await this.users.findByEmail(email)
     if (!row) throw new NotFound(USER_NOT_FOUND_DETAIL)
     return this.update({ kind: 'console' }, row.id, { role: canonical })

@@ -51,5 +51,4 @@ export const UserModel = {
   ),
   idParams: t.Object({ id: t.Integer({ minimum: 1, maximum: ID_MAX }) }),
   message: t.Object({ message: t.String() }, { title: 'Message' }),
-  error: t.Object({ detail: t.String() }, { title: 'Error' }),
 }

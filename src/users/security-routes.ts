@@ -3,7 +3,7 @@ import type { AppContext } from '../context'
 import { authPlugin, type AuthUser } from '../auth/plugin'
 import { resetTwoFactor } from '../auth/two-factor/reset'
 import { requestContext } from '../http/request-context'
-import { NotFound } from '../http/errors'
+import { ErrorBody, NotFound } from '../http/errors'
 import { SessionDirectory } from '../auth/session-list'
 import { SESSION_NOT_FOUND_DETAIL, SessionList, SessionModel } from '../auth/session-routes'
 import { USER_NOT_FOUND_DETAIL } from './management'
@@ -42,7 +42,7 @@ export function userSecurityRoutes(ctx: AppContext) {
     .get('/:id/sessions', async ({ params }) => ({ items: await directory.list((await target(params.id)).id) }), {
       permission: 'manage_users',
       params: UserModel.idParams,
-      response: { 200: SessionList, 404: UserModel.error },
+      response: { 200: SessionList, 404: ErrorBody },
       detail: {
         tags,
         summary: 'A user’s live sessions',
@@ -51,16 +51,16 @@ export function userSecurityRoutes(ctx: AppContext) {
     })
     .delete(
       '/:id/sessions',
-      async ({ user, params, set, clientIp }) => {
+      async ({ user, params, status, clientIp }) => {
         const row = await target(params.id)
         const ended = await directory.endAll(row.id)
         await audit(user, clientIp, row, { sessions: 'all', ended })
-        set.status = 204
+        return status(204, undefined)
       },
       {
         permission: 'manage_users',
         params: UserModel.idParams,
-        response: { 204: empty, 404: UserModel.error },
+        response: { 204: empty, 404: ErrorBody },
         detail: {
           tags,
           summary: 'End every session of a user',
@@ -71,30 +71,30 @@ export function userSecurityRoutes(ctx: AppContext) {
     )
     .delete(
       '/:id/sessions/:sessionId',
-      async ({ user, params, set, clientIp }) => {
+      async ({ user, params, status, clientIp }) => {
         const row = await target(params.id)
         if (!(await directory.end(row.id, params.sessionId))) throw new NotFound(SESSION_NOT_FOUND_DETAIL)
         await audit(user, clientIp, row, { session: params.sessionId })
-        set.status = 204
+        return status(204, undefined)
       },
       {
         permission: 'manage_users',
         params: t.Object({ id: UserModel.idParams.properties.id, sessionId: SessionModel.params.properties.id }),
-        response: { 204: empty, 404: UserModel.error },
+        response: { 204: empty, 404: ErrorBody },
         detail: { tags, summary: 'End one session of a user', description: '404 when the id is not a live session of that user.' },
       },
     )
     .post(
       '/:id/reset-2fa',
-      async ({ user, params, set, clientIp }) => {
+      async ({ user, params, status, clientIp }) => {
         const { notice } = await resetTwoFactor(ctx, actorOf(user, clientIp), params.id)
         void notice
-        set.status = 204
+        return status(204, undefined)
       },
       {
         permission: 'manage_users',
         params: UserModel.idParams,
-        response: { 204: empty, 403: UserModel.error, 404: UserModel.error },
+        response: { 204: empty, 403: ErrorBody, 404: ErrorBody },
         detail: {
           tags,
           summary: 'Turn off another user’s two-factor sign-in',

@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
 import { WebhookModel, incomingFormDoc, malformedIdsResponseDoc, statusFormDoc, twimlResponseDoc } from './model'
 import { WebhookService } from './service'
+import { ErrorBody } from '../http/errors'
 import { twilioSignature } from './signature'
 import { STATUS_ORDER_TEXT } from './status-order'
 
@@ -48,7 +49,7 @@ export function webhooksModule(ctx: AppContext) {
       },
       {
         twilioSignature: true,
-        response: { 200: WebhookModel.statusAnswer, 400: WebhookModel.malformed, 403: WebhookModel.rejected },
+        response: { 200: WebhookModel.statusAnswer, 400: ErrorBody, 403: WebhookModel.rejected },
         detail: {
           summary: 'SMS delivery status from Twilio',
           description: `Moves the outbound message with that MessageSid forward (${STATUS_ORDER_TEXT}), never back; a status not in this list is stored as sent, ranked after sent and before the final statuses, and is never refused; unknown sids are ignored. ${SIGNATURE_NOTE}`,

@@ -23,18 +23,18 @@ function statusParam(params: TwilioParams): string {
     const value = firstParam(params, name)?.trim()
     if (value) return value
   }
-  throw new ValidationFailed('MessageStatus', 'Required')
+  throw ValidationFailed.field('MessageStatus', 'Required')
 }
 
 function required(params: TwilioParams, names: string[], field: string): string {
   for (const name of names) {
     const value = firstParam(params, name)?.trim()
     if (value) {
-      if (value.length > 255) throw new ValidationFailed(field, 'Too long')
+      if (value.length > 255) throw ValidationFailed.field(field, 'Too long')
       return value
     }
   }
-  throw new ValidationFailed(field, 'Required')
+  throw ValidationFailed.field(field, 'Required')
 }
 
 /** MediaUrl0..N-1 for NumMedia = N; without NumMedia, the consecutive MediaUrlK present. */

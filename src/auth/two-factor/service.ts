@@ -77,6 +77,17 @@ export class TwoFactorService {
     throw new HttpError(400, reason === 'password' ? WRONG_PASSWORD_DETAIL : INVALID_CODE_DETAIL)
   }
 
+  /** A code from the authenticator app (not a recovery code), counted by the login throttle; 400 when wrong. */
+  private async requireAppCode(row: UserRow, code: string, caller: Caller, step: string): Promise<void> {
+    const ok = await this.auth.throttledCheck(
+      row.email,
+      caller,
+      'login.throttled',
+      async () => (await this.acceptCode(row, code, false)) === 'totp',
+    )
+    if (!ok) await this.failed(row, caller, step, 'code')
+  }
+
   /** A new secret, pending until /enable proves the app has it. Replaces an earlier pending one. */
   async setup(user: AuthUser, password: string, caller: Caller) {
     const row = await this.row(user.id)
@@ -97,13 +108,7 @@ export class TwoFactorService {
     const row = await this.row(user.id)
     if (row.totpEnabledAt) throw new Conflict('Two-factor authentication is already enabled')
     if (!row.totpSecret || !(await this.secretOf(row))) throw new Conflict('No pending setup: call POST /api/v2/auth/2fa/setup first')
-    const ok = await this.auth.throttledCheck(
-      row.email,
-      caller,
-      'login.throttled',
-      async () => (await this.acceptCode(row, code, false)) === 'totp',
-    )
-    if (!ok) return this.failed(row, caller, 'enable', 'code')
+    await this.requireAppCode(row, code, caller, 'enable')
     const { users } = this.ctx.database.tables
     // Only the secret the code was checked against is enabled, even if another setup raced in.
     const enabled = await this.ctx.database.db
@@ -120,13 +125,7 @@ export class TwoFactorService {
   async regenerateRecoveryCodes(user: AuthUser, code: string, caller: Caller) {
     const row = await this.row(user.id)
     if (!row.totpEnabledAt) throw new Conflict('Two-factor authentication is not enabled')
-    const ok = await this.auth.throttledCheck(
-      row.email,
-      caller,
-      'login.throttled',
-      async () => (await this.acceptCode(row, code, false)) === 'totp',
-    )
-    if (!ok) return this.failed(row, caller, 'recovery_codes', 'code')
+    await this.requireAppCode(row, code, caller, 'recovery_codes')
     const codes = await this.recoveryCodes.replace(row.id)
     await this.ctx.audit.record({ action: 'auth.2fa_recovery_codes', userId: row.id, actorEmail: row.email, ip: caller.ip })
     return { recovery_codes: codes }
