@@ -28,7 +28,7 @@ export class Metrics {
     this.requestSeries.observe(method, route, status, seconds)
   }
 
-  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): PromClient.Counter<L> {
     return new Counter({ name, help, labelNames, registers: [this.registry] })
   }
 
