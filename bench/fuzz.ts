@@ -9,8 +9,8 @@
  * A failure prints the seed and the shrunk counterexample; re-run with that
  * FUZZ_SEED to reproduce it.
  */
-import { businessChecksum, fuzzAllRoutes, fuzzWorld } from '../tests/reliability/fuzz-support'
-type Dialect = 'sqlite' | 'postgres'
+import type { Dialect } from '../testkit/app'
+import { businessChecksum, fuzzAllRoutes, fuzzWorld } from '../testkit/fuzz'
 
 const runs = Number(process.env.FUZZ_RUNS ?? 20_000)
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
@@ -39,7 +39,7 @@ try {
   console.log(`successful requests per route:`)
   for (const [key, n] of [...counts].filter(([k]) => / 2\d\d$/.test(k)).sort()) console.log(`  ${key}: ${n}`)
   console.log(`messages at the fake Twilio: ${world.twilio.accepted().length}, at the fake SMTP: ${world.smtp.messages.length}`)
-  console.log(`business data at the end: ${await businessChecksum(world.t)}`)
+  console.log(`business data at the end: ${await businessChecksum(world.testApp)}`)
 } catch (error) {
   failed = true
   console.error(`FAILED with seed ${seed}:\n${(error as Error).message}`)

@@ -8,11 +8,13 @@ const MODULES: [string, string][] = [
   ['drizzle-orm (bun:sqlite)', 'drizzle-orm/bun-sqlite'],
   ['drizzle-orm (postgres-js) + postgres', 'drizzle-orm/postgres-js'],
   ['pino', 'pino'],
-  ['prom-client', 'prom-client'],
+  ['prom-client (whole package)', 'prom-client'],
+  ['prom-client/lib/counter (+ registry)', 'prom-client/lib/counter'],
   ['@elysiajs/jwt', '@elysiajs/jwt'],
   ['libphonenumber-js', 'libphonenumber-js'],
   ['src/webhooks/signature.ts', join(ROOT, 'src/webhooks/signature.ts')],
   ['nodemailer', 'nodemailer'],
+  ['qrcode', 'qrcode'],
   ['@elysiajs/openapi', '@elysiajs/openapi'],
   ['src/docs/document.ts', join(ROOT, 'src/docs/document.ts')],
   ['src/app.ts (everything the server imports)', join(ROOT, 'src/app.ts')],
@@ -34,7 +36,10 @@ async function cost(specifier: string): Promise<number> {
 export async function runModules() {
   console.log('\n### Resident memory per module (fresh `bun` process each, from source)\n')
   console.log('| module | RSS added, MB | loaded at start? |\n|---|---|---|')
-  const lazy = new Set(['nodemailer', '@elysiajs/openapi', 'src/docs/document.ts'])
-  for (const [label, specifier] of MODULES)
-    console.log(`| ${label} | ${fmt(await cost(specifier), 1)} | ${lazy.has(label) ? 'no (first use)' : 'yes'} |`)
+  const lazy = new Set(['nodemailer', 'qrcode', '@elysiajs/openapi', 'src/docs/document.ts'])
+  const never = new Set(['prom-client (whole package)'])
+  for (const [label, specifier] of MODULES) {
+    const loaded = never.has(label) ? 'no' : lazy.has(label) ? 'no (first use)' : 'yes'
+    console.log(`| ${label} | ${fmt(await cost(specifier), 1)} | ${loaded} |`)
+  }
 }

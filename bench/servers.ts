@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import postgres from 'postgres'
 import { BINARY, freePort, startServer, type RunningServer } from '../testkit/server'
 import { createScratchDatabase, type ScratchDatabase } from '../testkit/postgres'
-import { startFakeTwilio, type FakeTwilio } from '../tests/fakes/twilio'
+import { startFakeTwilio, type FakeTwilio } from '../testkit/fakes/twilio'
 
 export const KIND: 'binary' | 'source' = existsSync(BINARY) && process.env.BENCH_SOURCE !== '1' ? 'binary' : 'source'
 export const PG_BASE = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'

@@ -14,9 +14,7 @@
  */
 import { existsSync } from 'node:fs'
 import { BINARY, startServer } from '../testkit/server'
-import { ACCOUNT_SID, AUTH_TOKEN, SENDER } from '../tests/communications/support'
-import { startFakeTwilio } from '../tests/fakes/twilio'
-import { sign } from '../tests/webhooks/signing'
+import { ACCOUNT_SID, AUTH_TOKEN, SENDER, fakeTwilio, sign } from '../testkit/twilio'
 import { rssMegabytes } from './lib'
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180)
@@ -38,7 +36,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main() {
-  const twilio = startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN })
+  const twilio = fakeTwilio()
   const env: Record<string, string> = {
     SECRET_KEY: 'soak-test-secret-key-that-is-long-enough-0123456789',
     LOG_LEVEL: 'warn',

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createScratchDatabase } from '../testkit/postgres'
@@ -8,8 +8,21 @@ import { KIND, PG_BASE } from './servers'
 
 const RUNS = Number(process.env.BENCH_START_RUNS ?? 7)
 
-/** Spawn to the first 200 from /health (polled every millisecond), then idle RSS one second later. */
-async function timeStart(dataDir: string, env: Record<string, string> = {}): Promise<{ ms: number; rss: number; cpuMs: number }> {
+/** The most the process has had resident so far (VmHWM): start-up work that is freed again still needed it. */
+function peakRssMegabytes(pid: number): number {
+  try {
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN)
+    return Math.round((kb / 1024) * 10) / 10
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** Spawn to the first 200 from /health (polled every millisecond), then idle and peak RSS one second later. */
+async function timeStart(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ ms: number; rss: number; peakRss: number; cpuMs: number }> {
   const port = freePort()
   const started = performance.now()
   const proc = Bun.spawn(serverCommand(KIND), {
@@ -28,11 +41,12 @@ async function timeStart(dataDir: string, env: Record<string, string> = {}): Pro
     const ms = performance.now() - started
     await Bun.sleep(1000)
     const rss = rssMegabytes(proc.pid)
+    const peakRss = peakRssMegabytes(proc.pid)
     proc.kill()
     await proc.exited
     // CPU over the whole life (start, one idle second, shutdown): what a busy machine does not inflate.
     const cpuMs = Number(proc.resourceUsage()?.cpuTime.total ?? NaN) / 1000
-    return { ms, rss, cpuMs }
+    return { ms, rss, peakRss, cpuMs }
   } finally {
     if (proc.exitCode === null) proc.kill()
     await proc.exited
@@ -44,7 +58,7 @@ type StartRun = Awaited<ReturnType<typeof timeStart>>
 function report(label: string, runs: StartRun[]) {
   const ms = runs.map((r) => r.ms)
   console.log(
-    `| ${label} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(median(runs.map((r) => r.cpuMs)))} | ${fmt(median(runs.map((r) => r.rss)), 1)} |`,
+    `| ${label} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(median(runs.map((r) => r.cpuMs)))} | ${fmt(median(runs.map((r) => r.rss)), 1)} | ${fmt(median(runs.map((r) => r.peakRss)), 1)} |`,
   )
 }
 
@@ -54,7 +68,9 @@ function report(label: string, runs: StartRun[]) {
  */
 export async function runStartup(withPostgres: boolean) {
   console.log(`\n### Start-up (${KIND}, ${RUNS} runs each)\n`)
-  console.log('| start | median ms | best ms | server CPU ms (median, whole life) | idle RSS MB (median) |\n|---|---|---|---|---|')
+  console.log(
+    '| start | median ms | best ms | server CPU ms (median, whole life) | idle RSS MB (median) | peak RSS MB (median) |\n|---|---|---|---|---|---|',
+  )
   const first: StartRun[] = []
   const again: StartRun[] = []
   for (let i = 0; i < RUNS; i++) {

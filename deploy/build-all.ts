@@ -33,7 +33,7 @@ const sums: string[] = []
 let failed = 0
 for (const target of targets) {
   const name = `crm-api-${pkg.version}-${TARGETS[target]}`
-  if (buildExecutable(join(OUT, name), { target })) {
+  if (await buildExecutable(join(OUT, name), { target })) {
     sums.push(
       `${createHash('sha256')
         .update(readFileSync(join(OUT, name)))

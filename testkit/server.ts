@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Subprocess } from 'bun'
+import { treaty } from '@elysiajs/eden'
+import type { App } from '../src/app'
 
 export const ROOT = resolve(import.meta.dir, '..')
 export const BINARY = join(ROOT, 'dist', 'crm-api')
@@ -93,11 +95,7 @@ export async function startServer(
 
 /** Logs in through POST /api/v2/auth/login of a running server and returns the access token. */
 export async function loginOverHttp(baseUrl: string, email: string, password: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/v2/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  })
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`)
-  return ((await response.json()) as { access_token: string }).access_token
+  const { data, error, status } = await treaty<App>(baseUrl).api.v2.auth.login.post({ email, password })
+  if (!data || !('access_token' in data)) throw new Error(`login failed: ${status} ${JSON.stringify(error?.value ?? data)}`)
+  return data.access_token
 }

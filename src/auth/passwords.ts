@@ -1,9 +1,19 @@
 import { MIN_STRENGTH_SCORE, passwordStrength } from './password-strength'
 
-/** argon2id through Bun.password. */
+/** argon2id through Bun.password, at Bun's default cost, stated here so the dummy hash below always matches it. */
+const ARGON2 = { algorithm: 'argon2id', memoryCost: 65_536, timeCost: 2 } as const
+
 export function hashPassword(password: string): Promise<string> {
-  return Bun.password.hash(password, { algorithm: 'argon2id' })
+  return Bun.password.hash(password, ARGON2)
 }
+
+/**
+ * What an unknown email is checked against, so it costs what a wrong password
+ * costs. Verifying spends the cost its header states whatever the salt and
+ * digest (these are of a random password nobody kept), so a constant serves:
+ * no server start hashes 64 MiB for it.
+ */
+export const DUMMY_PASSWORD_HASH = `$argon2id$v=19$m=${ARGON2.memoryCost},t=${ARGON2.timeCost},p=1$9wIqPpELzQuaiAGRyIyYT2Hi6nzQNUjLzkfTn+2s9oM$nlwGZsK/EZEm6pybbiZUeLNS/q1rnevI7B6DrfYg3aE`
 
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   try {

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto'
 import type { AppContext } from '../context'
 import { Forbidden, HttpError, TooManyRequests, Unauthorized, ValidationFailed } from '../http/errors'
 import { UserService, normalizeEmail } from '../users/service'
 import { userView } from '../users/view'
-import { hashPassword, passwordProblem, verifyPassword } from './passwords'
+import { DUMMY_PASSWORD_HASH, passwordProblem, verifyPassword } from './passwords'
 import { SessionService, type IssuedSession } from './sessions'
 import { LoginThrottle, throttleDetail } from './throttle'
 import type { AuthUser } from './plugin'
@@ -32,13 +31,6 @@ export interface Caller {
   userAgent?: string | null
 }
 
-let dummyHash: Promise<string> | undefined
-/** A real argon2id hash with the same parameters, so an unknown email costs the same as a wrong password. */
-function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(24).toString('base64url'))
-  return dummyHash
-}
-
 /** Login, refresh, logout and password changes; no HTTP here. */
 export class AuthService {
   readonly sessions: SessionService
@@ -55,8 +47,6 @@ export class AuthService {
     this.notices = new SecurityNotices(ctx)
     this.challenges = new TwoFactorChallenges(ctx)
     this.directory = new SessionDirectory(ctx)
-    // Warm the dummy hash so the first unknown-email login is not measurably slower.
-    void dummyPasswordHash()
   }
 
   private issue(session: IssuedSession, row: Parameters<typeof userView>[0]): LoginResult {
@@ -86,7 +76,7 @@ export class AuthService {
     }
     const row = await this.users.findByEmail(email)
     // Hash even when the user is unknown: both failures take the same time.
-    const matches = await verifyPassword(password, row?.hashedPassword ?? (await dummyPasswordHash()))
+    const matches = await verifyPassword(password, row?.hashedPassword ?? DUMMY_PASSWORD_HASH)
     if (!row || !matches) {
       this.ctx.metrics.authFailures.inc({ reason: 'login' })
       await this.ctx.audit.record({ action: 'login.failure', userId: row?.id ?? null, actorEmail: email, ip: caller.ip })

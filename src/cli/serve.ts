@@ -48,7 +48,6 @@ export async function serve(config: Config): Promise<void> {
   }
   const ctx = createContext(config, { database, logger })
   const firstUser = await bootstrapFirstUser(ctx, firstUserCommand(config))
-  const stopPruning = scheduleAuditPruning(ctx)
   const app = buildApp(ctx)
   await app.modules
   try {
@@ -57,10 +56,13 @@ export async function serve(config: Config): Promise<void> {
     app.listen({ port: config.port, hostname: config.host, reusePort: false, maxRequestBodySize: serverBodyLimit(config.maxBodyBytes) })
   } catch (error) {
     // The port was taken between the probe and now.
-    stopPruning()
     await database.close()
     throw listenError(config, error)
   }
+  // The executable starts with the JIT reluctant (deploy/build.ts); requests get the normal policy.
+  Bun.unsafe.setJITPolicy(1)
+  // Pruning answers no request: it starts once the server listens, not on the way there.
+  const stopPruning = scheduleAuditPruning(ctx)
   const server = app.server
   const port = server?.port
   if (!server || port === undefined) throw new Error('the server is not listening on a port')

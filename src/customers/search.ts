@@ -93,13 +93,26 @@ async function cappedTotal(
   return { total: Math.min(counted, cap), totalIsEstimate: counted > cap }
 }
 
+/** The customers a list shows: live (not deleted), archived or not as asked, of one prospect stage when asked. */
+function shownCondition(customers: Tables['customers'], filter: ListFilter): SQL | undefined {
+  const stage = filter.prospectStage === undefined ? undefined : eq(customers.prospectStage, filter.prospectStage)
+  return and(isNull(customers.deletedAt), eq(customers.isArchived, filter.archived), stage)
+}
+
+/** What every search path means: the customers the list shows whose search text holds any needle (bound LIKE patterns). */
+export function searchCondition(customers: Tables['customers'], needles: string[], filter: ListFilter): SQL {
+  const matches = needles.map((needle): SQL => sql`${customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
+  return and(shownCondition(customers, filter), or(...matches)) ?? sql`false`
+}
+
 /**
  * Which customers a list page shows, newest (highest id) first, and how many
  * there are. Only live (not deleted) rows; archived ones only when asked for.
  *
  * Search: SQLite uses the FTS5 trigram table when every needle has 3+
  * characters (see search-store.ts), a LIKE scan otherwise; PostgreSQL uses
- * LIKE served by the pg_trgm GIN index. Terms are always bound parameters,
+ * LIKE, with page and capped count in one statement, served by the pg_trgm
+ * GIN index or the live-id index as its planner sees fit. Terms are always bound parameters,
  * and both paths compare the same lower-cased text literally, so both
  * databases return the same customers for any term.
  */
@@ -115,8 +128,7 @@ export class CustomerSearch {
   }
 
   private shown(filter: ListFilter): SQL | undefined {
-    const stage = filter.prospectStage === undefined ? undefined : eq(this.customers.prospectStage, filter.prospectStage)
-    return and(isNull(this.customers.deletedAt), eq(this.customers.isArchived, filter.archived), stage)
+    return shownCondition(this.customers, filter)
   }
 
   /** The rows of `ids`, in the same newest-first order. */
@@ -177,15 +189,14 @@ export class CustomerSearch {
 
   async find(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
     if (!needles.length) return { ids: [], total: 0, totalIsEstimate: false }
-    const indexed = this.store.indexedMatches(needles, filter, limit, offset)
-    if (indexed) return { ids: indexed.ids, ...(await cappedTotal(indexed.ids.length, limit, offset, indexed.countUpTo)) }
-    return this.findWithLike(needles, filter, limit, offset)
-  }
-
-  private async findWithLike(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
-    const matches = needles.map((needle): SQL => sql`${this.customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
-    const where = and(this.shown(filter), or(...matches))
-    const counting = this.countAlongside(where, Math.max(SEARCH_TOTAL_CAP, offset + limit) + 1)
+    const where = searchCondition(this.customers, needles, filter)
+    const countLimit = Math.max(SEARCH_TOTAL_CAP, offset + limit) + 1
+    const indexed = await this.store.indexedMatches({ needles, filter, where, limit, offset, countLimit })
+    if (indexed) {
+      const total = await cappedTotal(indexed.ids.length, limit, offset, indexed.countUpTo)
+      return { ids: indexed.ids, ...(indexed.rows && { rows: indexed.rows }), ...total }
+    }
+    const counting = this.countAlongside(where, countLimit)
     // The rows themselves: no second query for them.
     const rows = await this.page(where, limit, offset)
     const total = await cappedTotal(rows.length, limit, offset, (rowLimit) => counting ?? this.countUpTo(where, rowLimit))

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
+import { startFakeSmtp, type FakeSmtp } from '../../testkit/fakes/smtp'
 import { EmailSender, EmailSendError } from '../../src/email/sender'
 import { lookup } from 'node:dns/promises'
 import { hostname } from 'node:os'

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
-import { closedSmtpUrl, startFakeSmtp, startSilentSmtp, type FakeSmtp } from '../fakes/smtp'
+import { createTestApp, describeEachDialect, errorBody, errorFields, expectBody, useTestApp, type AppClient } from '../helpers/harness'
+import { closedSmtpUrl, startFakeSmtp, startSilentSmtp, type FakeSmtp } from '../../testkit/fakes/smtp'
 import { EmailSender, EmailSendError } from '../../src/email/sender'
 import { normalizeEmailAddress } from '../../src/email/address'
 import { allCommunications, insertCustomer } from './support'
@@ -13,32 +13,30 @@ const FROM = 'CRM Office <office@example.com>'
 
 describeEachDialect('e-mail sending', (dialect) => {
   let smtp: FakeSmtp
-  let t: TestApp
-  let user: TestUser
-
   beforeAll(async () => {
     smtp = await startFakeSmtp({ username: 'mailer', password: 'mail-pass' })
-    t = await createTestApp(dialect, { env: { SMTP_URL: smtp.url, EMAIL_FROM: FROM } })
-    user = await t.createUser('user')
-  }, SLOW)
-  afterAll(async () => {
-    await t.close()
-    await smtp.close()
   })
+  afterAll(() => smtp.close())
+  const testApp = useTestApp(dialect, { env: () => ({ SMTP_URL: smtp.url, EMAIL_FROM: FROM }), roles: ['user'], timeout: SLOW })
+  const { user } = testApp.users
   afterEach(() => {
     smtp.messages.length = 0
     smtp.rejectRecipients(null)
     smtp.rejectData(null)
   })
 
-  const send = (payload: unknown) => t.request('POST', SEND, { token: user.token, json: payload })
+  /** Raw, for payloads the API must refuse. */
+  const send = (payload: unknown) => testApp.request('POST', SEND, { token: user.token, json: payload })
+  const sendEmail = (payload: Parameters<AppClient['api']['v2']['communications']['email']['send']['post']>[0]) =>
+    testApp.client(user).api.v2.communications.email.send.post(payload)
 
   test(
     'a send goes over SMTP (with AUTH) and is recorded as sent',
     async () => {
-      const response = await send({ to: 'Grace@Example.COM', subject: 'Your invoice', body: 'Hello Grace,\nthe invoice is attached.' })
-      expect(response.status).toBe(201)
-      const body = await json(response)
+      const body = expectBody(
+        await sendEmail({ to: 'Grace@Example.COM', subject: 'Your invoice', body: 'Hello Grace,\nthe invoice is attached.' }),
+        201,
+      )
       expect(body).toMatchObject({
         type: 'email',
         direction: 'outbound',
@@ -64,18 +62,18 @@ describeEachDialect('e-mail sending', (dialect) => {
   test(
     'customer_id sends to the customer address and links; a matching `to` links too',
     async () => {
-      const id = await insertCustomer(t.database, { email: 'Linus@Example.org' })
+      const id = await insertCustomer(testApp.database, { email: 'Linus@Example.org' })
       const byId = await send({ customer_id: id, subject: 's', body: 'b' })
       expect(byId.status).toBe(201)
-      expect(await json(byId)).toMatchObject({ customer_id: id, to_address: 'Linus@example.org' })
-      const byAddress = await send({ to: 'linus@example.org', subject: 's', body: 'b' })
-      expect((await json(byAddress)).customer_id).toBe(id)
-      const noEmail = await insertCustomer(t.database, { phone: '+14155550150' })
+      expect(await byId.json()).toMatchObject({ customer_id: id, to_address: 'Linus@example.org' })
+      const byAddress = await sendEmail({ to: 'linus@example.org', subject: 's', body: 'b' })
+      expect(expectBody(byAddress, 201).customer_id).toBe(id)
+      const noEmail = await insertCustomer(testApp.database, { phone: '+14155550150' })
       const missing = await send({ customer_id: noEmail, subject: 's', body: 'b' })
       expect(missing.status).toBe(422)
       const unknown = await send({ customer_id: 987654, subject: 's', body: 'b' })
       expect(unknown.status).toBe(404)
-      expect(await json(unknown)).toEqual({ detail: 'Customer not found' })
+      expect(await unknown.json()).toEqual({ detail: 'Customer not found' })
     },
     SLOW,
   )
@@ -93,7 +91,7 @@ describeEachDialect('e-mail sending', (dialect) => {
       ]) {
         const response = await send({ to, subject: 's', body: 'b' })
         expect(response.status).toBe(422)
-        expect((await json<{ errors: { field: string }[] }>(response)).errors.map((e) => e.field)).toContain('to')
+        expect(await errorFields(response)).toContain('to')
       }
       expect((await send({ subject: 's', body: 'b' })).status).toBe(422)
       expect(smtp.messages).toHaveLength(0)
@@ -104,7 +102,7 @@ describeEachDialect('e-mail sending', (dialect) => {
   test(
     'subject 1..998 single-line, body 1..100000',
     async () => {
-      const fields = async (r: Response) => (await json<{ errors: { field: string }[] }>(r)).errors.map((e) => e.field)
+      const fields = async (r: Response) => await errorFields(r)
       const bad = [
         [{ subject: '', body: 'b' }, 'subject'],
         [{ subject: '  ', body: 'b' }, 'subject'],
@@ -127,13 +125,13 @@ describeEachDialect('e-mail sending', (dialect) => {
     'an SMTP refusal is 502 "Email provider error: ..." and the failed record is kept',
     async () => {
       smtp.rejectRecipients({ code: 550, message: 'Mailbox unavailable' })
-      const before = (await allCommunications(t.database)).length
+      const before = (await allCommunications(testApp.database)).length
       const response = await send({ to: 'nobody@example.com', subject: 's', body: 'b' })
       expect(response.status).toBe(502)
-      const detail = (await json(response)).detail as string
+      const detail = (await errorBody(response)).detail
       expect(detail).toStartWith('Email provider error: ')
       expect(detail).toContain('Mailbox unavailable')
-      const rows = await allCommunications(t.database)
+      const rows = await allCommunications(testApp.database)
       expect(rows).toHaveLength(before + 1)
       expect(rows.at(-1)).toMatchObject({ type: 'email', status: 'failed', errorCode: '550', toAddress: 'nobody@example.com' })
     },
@@ -146,7 +144,7 @@ describeEachDialect('e-mail sending', (dialect) => {
       smtp.rejectData({ code: 554, message: 'Message rejected as spam' })
       const response = await send({ to: 'someone@example.com', subject: 's', body: 'b' })
       expect(response.status).toBe(502)
-      expect((await json(response)).detail).toContain('Message rejected as spam')
+      expect((await errorBody(response)).detail).toContain('Message rejected as spam')
     },
     SLOW,
   )
@@ -158,7 +156,7 @@ describeEachDialect('e-mail sending', (dialect) => {
       const someone = await other.createUser('user')
       const response = await other.request('POST', SEND, { token: someone.token, json: { to: 'a@example.com', subject: 's', body: 'b' } })
       expect(response.status).toBe(502)
-      expect(await json(response)).toEqual({ detail: 'Email provider error: the mail server could not be reached' })
+      expect(await response.json()).toEqual({ detail: 'Email provider error: the mail server could not be reached' })
       expect(await allCommunications(other.database)).toEqual([expect.objectContaining({ status: 'failed', errorCode: 'unreachable' })])
       await other.close()
     },
@@ -173,7 +171,7 @@ describeEachDialect('e-mail sending', (dialect) => {
       const someone = await other.createUser('user')
       const response = await other.request('POST', SEND, { token: someone.token, json: { to: 'a@example.com', subject: 's', body: 'b' } })
       expect(response.status).toBe(502)
-      expect(await json(response)).toEqual({ detail: 'Email provider error: authentication with the mail server failed' })
+      expect(await response.json()).toEqual({ detail: 'Email provider error: authentication with the mail server failed' })
       await other.close()
     },
     SLOW,
@@ -186,7 +184,7 @@ describeEachDialect('e-mail sending', (dialect) => {
       const someone = await other.createUser('user')
       const response = await other.request('POST', SEND, { token: someone.token, json: { to: 'a@example.com', subject: 's', body: 'b' } })
       expect(response.status).toBe(503)
-      expect(await json(response)).toEqual({ detail: 'Email is not configured', hint: 'Set SMTP_URL and EMAIL_FROM, then restart' })
+      expect(await response.json()).toEqual({ detail: 'Email is not configured', hint: 'Set SMTP_URL and EMAIL_FROM, then restart' })
       expect(await allCommunications(other.database)).toHaveLength(0)
       await other.close()
     },
@@ -199,9 +197,9 @@ describeEachDialect('e-mail sending', (dialect) => {
       await send({ to: 'private.person@example.com', subject: 'secret subject', body: 'very private body' })
       smtp.rejectRecipients({ code: 550, message: 'no' })
       await send({ to: 'private.person@example.com', subject: 'secret subject', body: 'very private body' })
-      expect(t.logs.text).not.toContain('private.person')
-      expect(t.logs.text).not.toContain('very private body')
-      expect(t.logs.text).not.toContain('mail-pass')
+      expect(testApp.logs.text).not.toContain('private.person')
+      expect(testApp.logs.text).not.toContain('very private body')
+      expect(testApp.logs.text).not.toContain('mail-pass')
     },
     SLOW,
   )

@@ -1,49 +1,33 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachDialect, json, type TestUser } from '../helpers/harness'
-import { insertCustomer, smsApp } from './support'
+import { beforeAll, expect, test } from 'bun:test'
+import { describeEachDialect, errorBody, expectBody, type AppClient, type TestUser } from '../helpers/harness'
+import { insertCustomer, useSmsApp } from './support'
 
 /** Generous: each PostgreSQL test app is a fresh database, and CI machines are shared. */
 const SLOW = 30_000
 
 const HISTORY = '/api/v2/communications/history'
 
-interface Page {
-  items: {
-    id: number
-    type: string
-    direction: string
-    user_id: number | null
-    customer_id: number | null
-    to_address: string
-    created_at: string
-  }[]
-  total: number
-  page: number
-  page_size: number
-}
-
 describeEachDialect('communication history', (dialect) => {
-  let env: Awaited<ReturnType<typeof smsApp>>
-  let alice: TestUser
+  const sms = useSmsApp(dialect, { RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100' }, { roles: ['user'], timeout: SLOW })
+  const { testApp } = sms
+  const { user: alice } = testApp.users
   let bob: TestUser
   let admin: TestUser
   let customerId: number
 
   beforeAll(async () => {
-    env = await smsApp(dialect, { RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100' })
-    alice = await env.t.createUser('user')
-    bob = await env.t.createUser('user')
-    admin = await env.t.createUser('admin')
-    customerId = await insertCustomer(env.t.database, { phone: '+14155550160', email: 'cust@example.com' })
+    bob = await testApp.createUser('user')
+    admin = await testApp.createUser('admin')
+    customerId = await insertCustomer(testApp.database, { phone: '+14155550160', email: 'cust@example.com' })
     const send = (user: TestUser, payload: unknown) =>
-      env.t.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: payload })
+      testApp.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: payload })
     expect((await send(alice, { to: '+14155550161', body: 'alice 1' })).status).toBe(201)
     expect((await send(alice, { customer_id: customerId, body: 'alice to customer' })).status).toBe(201)
     expect((await send(bob, { to: '+14155550162', body: 'bob 1' })).status).toBe(201)
     // Inbound messages as the webhook stores them: no user, linked by phone.
     const now = Date.now()
-    const { communications } = env.t.database.tables
-    await env.t.database.db.insert(communications).values([
+    const { communications } = testApp.database.tables
+    await testApp.database.db.insert(communications).values([
       {
         type: 'sms',
         direction: 'inbound',
@@ -70,13 +54,10 @@ describeEachDialect('communication history', (dialect) => {
       },
     ])
   }, SLOW)
-  afterAll(() => env.close())
 
-  const history = async (user: TestUser, query = '') => {
-    const response = await env.t.request('GET', `${HISTORY}${query}`, { token: user.token })
-    expect(response.status).toBe(200)
-    return json<Page>(response)
-  }
+  type HistoryQuery = NonNullable<Parameters<AppClient['api']['v2']['communications']['history']['get']>[0]>['query']
+  const history = async (user: TestUser, query: HistoryQuery = {}) =>
+    expectBody(await testApp.client(user).api.v2.communications.history.get({ query }), 200)
 
   test(
     'a user sees what they sent plus inbound messages, newest first',
@@ -111,17 +92,17 @@ describeEachDialect('communication history', (dialect) => {
   test(
     'filters: customer_id, type, direction',
     async () => {
-      const forCustomer = await history(admin, `?customer_id=${customerId}`)
+      const forCustomer = await history(admin, { customer_id: customerId })
       expect(forCustomer.total).toBe(2)
       expect(forCustomer.items.every((i) => i.customer_id === customerId)).toBe(true)
-      const emails = await history(admin, '?type=email')
+      const emails = await history(admin, { type: 'email' })
       expect(emails.items.map((i) => i.type)).toEqual(['email'])
-      const inbound = await history(alice, '?direction=inbound')
+      const inbound = await history(alice, { direction: 'inbound' })
       expect(inbound.items.map((i) => i.direction)).toEqual(['inbound'])
-      const aliceOutboundSms = await history(alice, '?type=sms&direction=outbound')
+      const aliceOutboundSms = await history(alice, { type: 'sms', direction: 'outbound' })
       expect(aliceOutboundSms.total).toBe(2)
       // Visibility still applies under a filter: bob's message is not in alice's view.
-      expect((await history(alice, '?type=email')).total).toBe(0)
+      expect((await history(alice, { type: 'email' })).total).toBe(0)
     },
     SLOW,
   )
@@ -129,9 +110,9 @@ describeEachDialect('communication history', (dialect) => {
   test(
     'paging',
     async () => {
-      const first = await history(admin, '?page=1&page_size=2')
-      const second = await history(admin, '?page=2&page_size=2')
-      const third = await history(admin, '?page=3&page_size=2')
+      const first = await history(admin, { page: 1, page_size: 2 })
+      const second = await history(admin, { page: 2, page_size: 2 })
+      const third = await history(admin, { page: 3, page_size: 2 })
       expect(first).toMatchObject({ total: 5, page: 1, page_size: 2 })
       expect(first.items).toHaveLength(2)
       expect(third.items).toHaveLength(1)
@@ -154,11 +135,11 @@ describeEachDialect('communication history', (dialect) => {
         ['?customer_id=0', 'customer_id'],
         ['?customer_id=99999999999', 'customer_id'],
       ] as const) {
-        const response = await env.t.request('GET', `${HISTORY}${query}`, { token: alice.token })
+        const response = await testApp.request('GET', `${HISTORY}${query}`, { token: alice.token })
         expect(response.status).toBe(422)
-        const body = await json<{ detail: string; errors: { field: string }[] }>(response)
+        const body = await errorBody(response)
         expect(body.detail).toBe('Request validation failed')
-        expect(body.errors.map((e) => e.field)).toContain(field)
+        expect((body.errors ?? []).map((e) => e.field)).toContain(field)
       }
     },
     SLOW,
@@ -167,8 +148,8 @@ describeEachDialect('communication history', (dialect) => {
   test(
     'needs authentication; trailing slash accepted',
     async () => {
-      expect((await env.t.request('GET', HISTORY)).status).toBe(401)
-      expect((await env.t.request('GET', `${HISTORY}/`, { token: alice.token })).status).toBe(200)
+      expect((await testApp.request('GET', HISTORY)).status).toBe(401)
+      expect((await testApp.request('GET', `${HISTORY}/`, { token: alice.token })).status).toBe(200)
     },
     SLOW,
   )

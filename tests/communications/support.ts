@@ -1,36 +1,54 @@
+import { afterAll, beforeAll } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { createTestApp, type Dialect, type TestAppOptions } from '../helpers/harness'
-import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio'
+import {
+  createTestApp,
+  useTestApp,
+  type TestAppOptions,
+  type Dialect,
+  type TestAppFixture,
+  type UseTestAppOptions,
+} from '../helpers/harness'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { fakeTwilio, twilioEnv } from '../../testkit/twilio'
 import type { Database } from '../../src/db/client'
+import type { Role } from '../../src/auth/permissions'
 
-export const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`
-export const AUTH_TOKEN = 'fake-twilio-auth-token-0123456789'
-export const SENDER = '+15005550006'
+export interface SmsAppFixture<R extends Role> {
+  testApp: TestAppFixture<R>
+  /** The fake Twilio the app sends to (started with the app). */
+  readonly twilio: FakeTwilio
+}
 
-export function twilioEnv(twilio: FakeTwilio, extra: Record<string, string> = {}): Record<string, string> {
+/** useTestApp wired to a fresh fake Twilio, for the enclosing describe block. */
+export function useSmsApp<const R extends Role = never>(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  options: Omit<UseTestAppOptions<R>, 'env'> = {},
+): SmsAppFixture<R> {
+  let twilio: FakeTwilio | undefined
+  beforeAll(() => {
+    twilio = fakeTwilio()
+  })
+  afterAll(() => twilio?.close())
+  const testApp = useTestApp(dialect, { ...options, env: () => twilioEnv(twilio!, env) })
   return {
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_PHONE_NUMBER: SENDER,
-    TWILIO_API_BASE_URL: twilio.url,
-    TWILIO_TIMEOUT_MS: '2000',
-    ...extra,
+    testApp,
+    get twilio() {
+      if (!twilio) throw new Error('useSmsApp: the fake Twilio starts in beforeAll')
+      return twilio
+    },
   }
 }
 
-export function fakeTwilio(): FakeTwilio {
-  return startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN })
-}
-
-/** An app wired to a fresh fake Twilio. */
+/** An app wired to a fresh fake Twilio, for one test; the caller closes it. */
 export async function smsApp(dialect: Dialect, env: Record<string, string> = {}, options: Omit<TestAppOptions, 'env'> = {}) {
   const twilio = fakeTwilio()
-  const t = await createTestApp(dialect, { ...options, env: twilioEnv(twilio, env) })
+  const testApp = await createTestApp(dialect, { ...options, env: twilioEnv(twilio, env) })
   return {
-    t,
+    testApp,
     twilio,
     async close() {
-      await t.close()
+      await testApp.close()
       await twilio.close()
     },
   }

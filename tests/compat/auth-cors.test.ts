@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { loadConfig } from '../../src/config'
-import { createTestApp, type TestApp } from '../helpers/harness'
+import { createTestApp, useTestApp } from '../helpers/harness'
 import { cookiesOf } from '../security/support'
 import { SPA_ORIGIN, SPA_PREFLIGHT_HEADERS, SPA_PREFLIGHT_HEADERS_FULL, spaHeaders } from './spa'
 
@@ -9,11 +9,7 @@ function allowedHeaders(response: Response): string[] {
 }
 
 describe('the SPA’s CORS preflights', () => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp('sqlite', { env: { FRONTEND_URL: SPA_ORIGIN, CORS_ALLOW_HEADERS: 'X-Tenant-ID, x-trace' } })
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp('sqlite', { env: { FRONTEND_URL: SPA_ORIGIN, CORS_ALLOW_HEADERS: 'X-Tenant-ID, x-trace' } })
 
   test('every header its axios client sends is allowed, whatever its case', async () => {
     for (const [method, path, requested] of [
@@ -22,7 +18,7 @@ describe('the SPA’s CORS preflights', () => {
       ['PATCH', '/api/v2/admin/users/3', SPA_PREFLIGHT_HEADERS_FULL],
       ['DELETE', '/api/v2/admin/users/3', 'Authorization, X-Correlation-ID, X-Request-ID, X-CSRF-Token, X-Entity-ID, Accept'],
     ] as const) {
-      const response = await t.request('OPTIONS', path, {
+      const response = await testApp.request('OPTIONS', path, {
         headers: { origin: SPA_ORIGIN, 'access-control-request-method': method, 'access-control-request-headers': requested },
       })
       expect(response.status).toBe(204)
@@ -36,7 +32,7 @@ describe('the SPA’s CORS preflights', () => {
   })
 
   test('CORS_ALLOW_HEADERS adds to the list', async () => {
-    const response = await t.request('OPTIONS', '/api/v2/auth/me', {
+    const response = await testApp.request('OPTIONS', '/api/v2/auth/me', {
       headers: { origin: SPA_ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-tenant-id,x-trace' },
     })
     const allowed = allowedHeaders(response)
@@ -46,7 +42,7 @@ describe('the SPA’s CORS preflights', () => {
   })
 
   test('answers expose the headers the SPA may read', async () => {
-    const response = await t.request('POST', '/api/v2/auth/login', {
+    const response = await testApp.request('POST', '/api/v2/auth/login', {
       headers: spaHeaders({ json: true }),
       body: JSON.stringify({ email: 'nobody@example.com', password: 'not the password' }),
     })
@@ -81,10 +77,10 @@ describe('COOKIE_SAMESITE', () => {
   })
 
   test('the session and refresh cookies carry the chosen SameSite', async () => {
-    const t = await createTestApp('sqlite', { env: { COOKIE_SAMESITE: 'strict' } })
+    const testApp = await createTestApp('sqlite', { env: { COOKIE_SAMESITE: 'strict' } })
     try {
-      const user = await t.createUser('user')
-      const response = await t.request('POST', '/api/v2/auth/login', {
+      const user = await testApp.createUser('user')
+      const response = await testApp.request('POST', '/api/v2/auth/login', {
         headers: spaHeaders({ json: true }),
         body: JSON.stringify({ email: user.email, password: user.password }),
       })
@@ -93,7 +89,7 @@ describe('COOKIE_SAMESITE', () => {
       expect(cookies.session!.attributes).toContain('SameSite=Strict')
       expect(cookies.refresh!.attributes).toContain('SameSite=Strict')
     } finally {
-      await t.close()
+      await testApp.close()
     }
   })
 })

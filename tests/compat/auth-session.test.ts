@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { beforeAll, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
+import { describeEachDialect, expectBody, useTestApp, type TestUser } from '../helpers/harness'
 import { cookiesOf, decodeClaims, signToken } from '../security/support'
-import { SPA_ORIGIN, spaHeaders } from './spa'
+import { SPA_ORIGIN, spaClient, spaHeaders } from './spa'
 
 const API = '/api/v2'
 
 /** Replays the SPA's auth traffic: login, /me, the 401 → refresh → retry dance, parallel refreshes, logout. */
 describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) => {
-  let t: TestApp
+  const testApp = useTestApp(dialect, { env: { FRONTEND_URL: SPA_ORIGIN } })
   let user: TestUser
   beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { FRONTEND_URL: SPA_ORIGIN } })
-    user = await t.createUser('user', { fullName: 'Ada Lovelace' })
+    user = await testApp.createUser('user', { fullName: 'Ada Lovelace' })
   })
-  afterAll(() => t.close())
 
   /** A browser's cookie jar for the API's origin, fed by Set-Cookie. */
   function jar() {
@@ -38,13 +36,10 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
 
   async function spaLogin() {
     const browser = jar()
-    const response = await t.request('POST', `${API}/auth/login`, {
-      headers: spaHeaders({ json: true }),
-      body: JSON.stringify({ email: user.email, password: user.password }),
-    })
-    expect(response.status).toBe(200)
-    browser.take(response)
-    const body = await json<{ access_token: string; user: Record<string, unknown> }>(response)
+    const login = await spaClient(testApp).api.v2.auth.login.post({ email: user.email, password: user.password })
+    const body = expectBody(login, 200)
+    if (!('access_token' in body)) throw new Error('a second factor was asked for')
+    browser.take(login.response)
     // The SPA keeps this in localStorage and sends it as a Bearer header from now on.
     return { browser, stored: body.access_token, body }
   }
@@ -58,17 +53,19 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
     )
   }
 
-  const refresh = (browser: ReturnType<typeof jar>) =>
-    t.request('POST', `${API}/auth/refresh`, { headers: spaHeaders({ cookies: browser.for(`${API}/auth/refresh`) }) })
+  const refresh = async (browser: ReturnType<typeof jar>) =>
+    await spaClient(testApp).api.v2.auth.refresh.post(undefined, { headers: spaHeaders({ cookies: browser.for(`${API}/auth/refresh`) }) })
 
   test('login, then /me with the stored Bearer token', async () => {
     const { browser, stored, body } = await spaLogin()
     expect(body.user.email).toBe(user.email)
     expect(Object.keys(browser.cookies).sort()).toEqual(['refresh', 'session'])
-    const me = await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: stored, cookies: browser.for(`${API}/auth/me`) }) })
+    const me = await testApp.request('GET', `${API}/auth/me`, {
+      headers: spaHeaders({ token: stored, cookies: browser.for(`${API}/auth/me`) }),
+    })
     expect(me.status).toBe(200)
     expect(me.headers.get('access-control-allow-origin')).toBe(SPA_ORIGIN)
-    expect((await json<{ user: { id: number } }>(me)).user.id).toBe(user.id)
+    expect(await me.json()).toMatchObject({ user: { id: user.id } })
   })
 
   test('expired Bearer: 401, refresh (answer ignored), retry with the same expired header succeeds by the cookie', async () => {
@@ -76,22 +73,22 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
     const stale = await expiredCopy(browser.cookies.session!)
     // The session cookie expired together with the token it holds.
     delete browser.cookies.session
-    const first = await t.request('GET', `${API}/auth/me`, {
+    const first = await testApp.request('GET', `${API}/auth/me`, {
       headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/me`) }),
     })
     expect(first.status).toBe(401)
 
     const refreshed = await refresh(browser)
     expect(refreshed.status).toBe(200)
-    browser.take(refreshed)
+    browser.take(refreshed.response)
 
-    const retry = await t.request('GET', `${API}/auth/me`, {
+    const retry = await testApp.request('GET', `${API}/auth/me`, {
       headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/me`) }),
     })
     expect(retry.status).toBe(200)
-    expect((await json<{ user: { id: number } }>(retry)).user.id).toBe(user.id)
+    expect(await retry.json()).toMatchObject({ user: { id: user.id } })
     // Unsafe requests too, from the SPA's origin (the cookie rules apply).
-    const logoutAll = await t.request('POST', `${API}/auth/logout-all`, {
+    const logoutAll = await testApp.request('POST', `${API}/auth/logout-all`, {
       headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/logout-all`) }),
     })
     expect(logoutAll.status).toBe(200)
@@ -101,21 +98,23 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
     const { browser } = await spaLogin()
     const results = await Promise.all([refresh(browser), refresh(browser), refresh(browser)])
     expect(results.map((r) => r.status)).toEqual([200, 200, 200])
-    for (const response of results) {
-      const body = await json<{ access_token: string }>(response)
-      expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: body.access_token }) })).status).toBe(200)
+    for (const { data, response } of results) {
+      expect((await testApp.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: data!.access_token }) })).status).toBe(200)
       expect(
-        (await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: cookiesOf(response).session!.value } }) }))
-          .status,
+        (
+          await testApp.request('GET', `${API}/auth/me`, {
+            headers: spaHeaders({ cookies: { session: cookiesOf(response).session!.value } }),
+          })
+        ).status,
       ).toBe(200)
     }
     // Whichever answer the browser kept last, its refresh cookie goes on working.
-    for (const response of results) {
+    for (const { response } of results) {
       const next = jar()
       next.take(response)
       const again = await refresh(next)
       expect(again.status).toBe(200)
-      browser.take(again)
+      browser.take(again.response)
     }
     expect((await refresh(browser)).status).toBe(200)
   })
@@ -125,38 +124,40 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
     const stale = await expiredCopy(browser.cookies.session!)
     const kept = { ...browser.cookies }
     delete browser.cookies.session
-    const response = await t.request('POST', `${API}/auth/logout`, {
+    const response = await testApp.request('POST', `${API}/auth/logout`, {
       headers: spaHeaders({ token: stale, cookies: browser.for(`${API}/auth/logout`) }),
     })
     expect(response.status).toBe(200)
-    expect(await json(response)).toEqual({ message: 'Successfully logged out' })
+    expect(await response.json()).toEqual({ message: 'Successfully logged out' })
     const cleared = cookiesOf(response)
     expect(cleared.session!.value).toBe('')
     expect(cleared.refresh!.value).toBe('')
-    expect((await t.request('POST', `${API}/auth/refresh`, { headers: spaHeaders({ cookies: { refresh: kept.refresh! } }) })).status).toBe(
+    expect(
+      (await testApp.request('POST', `${API}/auth/refresh`, { headers: spaHeaders({ cookies: { refresh: kept.refresh! } }) })).status,
+    ).toBe(401)
+    expect((await testApp.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: kept.session! } }) })).status).toBe(
       401,
     )
-    expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: kept.session! } }) })).status).toBe(401)
   })
 
   test('logout with only the refresh cookie ends that family', async () => {
     const { browser } = await spaLogin()
-    const response = await t.request('POST', `${API}/auth/logout`, {
+    const response = await testApp.request('POST', `${API}/auth/logout`, {
       headers: spaHeaders({ cookies: { refresh: browser.cookies.refresh! } }),
     })
     expect(response.status).toBe(200)
     expect(cookiesOf(response).refresh!.value).toBe('')
     expect((await refresh(browser)).status).toBe(401)
     expect(
-      (await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: browser.cookies.session! } }) })).status,
+      (await testApp.request('GET', `${API}/auth/me`, { headers: spaHeaders({ cookies: { session: browser.cookies.session! } }) })).status,
     ).toBe(401)
-    const { auditLog } = t.database.tables
-    const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.logout'))
+    const { auditLog } = testApp.database.tables
+    const rows = await testApp.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.logout'))
     expect(rows.some((row) => row.userId === user.id)).toBe(true)
   })
 
   test('logout with nothing at all still answers 200 and clears both cookies', async () => {
-    const response = await t.request('POST', `${API}/auth/logout`, { headers: spaHeaders() })
+    const response = await testApp.request('POST', `${API}/auth/logout`, { headers: spaHeaders() })
     expect(response.status).toBe(200)
     const cleared = cookiesOf(response)
     expect(cleared.session!.value).toBe('')
@@ -166,11 +167,11 @@ describeEachDialect('the React CRM SPA signs in and stays signed in', (dialect) 
   test('logout with a valid Bearer token ends only that session', async () => {
     const a = await spaLogin()
     const b = await spaLogin()
-    const response = await t.request('POST', `${API}/auth/logout`, {
+    const response = await testApp.request('POST', `${API}/auth/logout`, {
       headers: spaHeaders({ token: a.stored, cookies: a.browser.for(`${API}/auth/logout`) }),
     })
     expect(response.status).toBe(200)
-    expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: a.stored }) })).status).toBe(401)
-    expect((await t.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: b.stored }) })).status).toBe(200)
+    expect((await testApp.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: a.stored }) })).status).toBe(401)
+    expect((await testApp.request('GET', `${API}/auth/me`, { headers: spaHeaders({ token: b.stored }) })).status).toBe(200)
   })
 })

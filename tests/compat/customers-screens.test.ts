@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, type TestApp, type TestUser } from '../helpers/harness'
+import { expect, test } from 'bun:test'
+import { describeEachDialect, useTestApp } from '../helpers/harness'
 import { spaHeaders } from './spa'
 
 // The React CRM app's customer screens, replayed: the list (with its 500-row
@@ -34,20 +34,17 @@ const FORM = {
 }
 
 describeEachDialect('React CRM app: customer screens', (dialect) => {
-  let app: TestApp
-  let user: TestUser
-  beforeAll(async () => {
-    app = await createTestApp(dialect, { env: { CUSTOMER_EXTRA_FIELDS: EXTRA } })
-    user = await app.createUser('user')
-  })
-  afterAll(() => app.close())
+  const testApp = useTestApp(dialect, { env: { CUSTOMER_EXTRA_FIELDS: EXTRA }, roles: ['user'] })
+  const { user } = testApp.users
 
   const call = async (method: string, path: string, json?: unknown) => {
-    const response = await app.request(method, `/api/v2${path}`, {
+    const response = await testApp.request(method, `/api/v2${path}`, {
       headers: spaHeaders({ token: user.token, json: json !== undefined }),
       body: json === undefined ? undefined : JSON.stringify(json),
     })
-    return { status: response.status, body: (await response.json()) as Record<string, any> }
+    // Untyped on purpose: the SPA is plain JavaScript and reads the answers as such.
+    const body: Record<string, any> = await response.json()
+    return { status: response.status, body }
   }
 
   test('the form: nothing typed vanishes; the record reads back with every field', async () => {

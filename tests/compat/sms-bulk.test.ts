@@ -1,33 +1,34 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachDialect, type TestUser } from '../helpers/harness'
+import { expect, test } from 'bun:test'
+import { createTestApp, describeEachDialect, errorBody } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
-import { allCommunications, insertCustomer, smsApp } from '../communications/support'
+import { allCommunications, insertCustomer, useSmsApp } from '../communications/support'
 import { spaHeaders } from './spa'
 
 // The SMS command center's group mode: pick customers (GET /communications/sms/customers),
 // then POST /communications/sms/send-bulk. Each recipient meets the checks of a single send.
 describeEachDialect('React CRM app: group SMS', (dialect) => {
-  let env: Awaited<ReturnType<typeof smsApp>>
-  let user: TestUser
-
-  const call = async (method: string, path: string, json?: unknown, token = user.token) => {
-    const response = await env.t.request(method, `/api/v2${path}`, {
-      headers: spaHeaders({ token, json: json !== undefined }),
-      body: json === undefined ? undefined : JSON.stringify(json),
-    })
-    return { status: response.status, body: (await response.json()) as Record<string, any> }
-  }
-
-  beforeAll(async () => {
-    // Three sends per user per minute: the fourth recipient meets the limit.
-    env = await smsApp(dialect, {
+  // Three sends per user per minute: the fourth recipient meets the limit.
+  const sms = useSmsApp(
+    dialect,
+    {
       RATE_LIMIT_SMS_PER_MINUTE: '3',
       RATE_LIMIT_SMS_PER_HOUR: '100',
       RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '100',
+    },
+    { roles: ['user'], timeout: 30_000 },
+  )
+  const { testApp } = sms
+  const { user } = testApp.users
+
+  const call = async (method: string, path: string, json?: unknown, token = user.token) => {
+    const response = await testApp.request(method, `/api/v2${path}`, {
+      headers: spaHeaders({ token, json: json !== undefined }),
+      body: json === undefined ? undefined : JSON.stringify(json),
     })
-    user = await env.t.createUser('user')
-  }, 30_000)
-  afterAll(() => env.close())
+    // Untyped on purpose: the SPA is plain JavaScript and reads the answers as such.
+    const body: Record<string, any> = await response.json()
+    return { status: response.status, body }
+  }
 
   test('the customer picker lists customers with a phone, by name, archived ones only on request', async () => {
     // Created through the API, so they are searchable.
@@ -54,16 +55,16 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
 
   test('each recipient: sent, opted out, no phone, unknown, rate limited; never more than the limit', async () => {
     const ids = [
-      await insertCustomer(env.t.database, { firstName: 'A', lastName: 'One', phone: '+15125550401' }),
-      await insertCustomer(env.t.database, { firstName: 'B', lastName: 'Two', phone: '+15125550402' }),
-      await insertCustomer(env.t.database, { firstName: 'C', lastName: 'Three', phone: '+15125550403' }),
-      await insertCustomer(env.t.database, { firstName: 'D', lastName: 'Four' }),
-      await insertCustomer(env.t.database, { firstName: 'E', lastName: 'Five', phone: '+15125550405' }),
-      await insertCustomer(env.t.database, { firstName: 'F', lastName: 'Six', phone: '+15125550406' }),
+      await insertCustomer(testApp.database, { firstName: 'A', lastName: 'One', phone: '+15125550401' }),
+      await insertCustomer(testApp.database, { firstName: 'B', lastName: 'Two', phone: '+15125550402' }),
+      await insertCustomer(testApp.database, { firstName: 'C', lastName: 'Three', phone: '+15125550403' }),
+      await insertCustomer(testApp.database, { firstName: 'D', lastName: 'Four' }),
+      await insertCustomer(testApp.database, { firstName: 'E', lastName: 'Five', phone: '+15125550405' }),
+      await insertCustomer(testApp.database, { firstName: 'F', lastName: 'Six', phone: '+15125550406' }),
     ]
-    await new OptOutService(env.t.database).set('+15125550402', true)
-    env.twilio.respondWith({ kind: 'ok' })
-    env.twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: 'Invalid To' })
+    await new OptOutService(testApp.database).set('+15125550402', true)
+    sms.twilio.respondWith({ kind: 'ok' })
+    sms.twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: 'Invalid To' })
     // The SPA sends the ids as it got them; strings included.
     const answer = await call('POST', '/communications/sms/send-bulk', {
       customer_ids: [...ids.map(String), '999999'],
@@ -85,9 +86,9 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
     expect(byId.get(999999)).toMatchObject({ status: 'skipped', reason: 'not_found' })
 
     // What reached Twilio: exactly the three admitted sends (one refused by the provider).
-    expect(env.twilio.requests.map((r) => r.to)).toEqual(['+15125550401', '+15125550403', '+15125550405'])
-    expect(env.twilio.requests.every((r) => r.body === 'Holiday hours: closed Monday')).toBe(true)
-    const rows = (await allCommunications(env.t.database)).filter((row) => row.content === 'Holiday hours: closed Monday')
+    expect(sms.twilio.requests.map((r) => r.to)).toEqual(['+15125550401', '+15125550403', '+15125550405'])
+    expect(sms.twilio.requests.every((r) => r.body === 'Holiday hours: closed Monday')).toBe(true)
+    const rows = (await allCommunications(testApp.database)).filter((row) => row.content === 'Holiday hours: closed Monday')
     expect(rows.map((row): unknown[] => [row.peerAddress, row.status, row.customerId])).toEqual([
       ['+15125550401', 'queued', ids[0]!],
       ['+15125550403', 'failed', ids[2]!],
@@ -108,29 +109,28 @@ describeEachDialect('React CRM app: group SMS', (dialect) => {
     ]) {
       expect((await call('POST', '/communications/sms/send-bulk', body)).status).toBe(422)
     }
-    const other = await env.t.createUser('user')
+    const other = await testApp.createUser('user')
     expect(
-      (await env.t.request('POST', '/api/v2/communications/sms/send-bulk', { json: { customer_ids: [1], message: 'x' } })).status,
+      (await testApp.request('POST', '/api/v2/communications/sms/send-bulk', { json: { customer_ids: [1], message: 'x' } })).status,
     ).toBe(401)
-    expect(env.twilio.requests.length).toBeLessThanOrEqual(3)
+    expect(sms.twilio.requests.length).toBeLessThanOrEqual(3)
     void other
   })
 })
 
 describeEachDialect('group SMS without Twilio', (dialect) => {
   test('503 before anything is looked at or sent', async () => {
-    const { createTestApp } = await import('../helpers/harness')
-    const app = await createTestApp(dialect)
+    const testApp = await createTestApp(dialect)
     try {
-      const user = await app.createUser('user')
-      const response = await app.request('POST', '/api/v2/communications/sms/send-bulk', {
+      const user = await testApp.createUser('user')
+      const response = await testApp.request('POST', '/api/v2/communications/sms/send-bulk', {
         token: user.token,
         json: { customer_ids: [1], message: 'x' },
       })
       expect(response.status).toBe(503)
-      expect(((await response.json()) as { detail: string }).detail).toStartWith('SMS is not configured')
+      expect((await errorBody(response)).detail).toStartWith('SMS is not configured')
     } finally {
-      await app.close()
+      await testApp.close()
     }
   }, 30_000)
 })

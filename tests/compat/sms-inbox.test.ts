@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { beforeAll, expect, test } from 'bun:test'
 import { describeEachDialect, type TestUser } from '../helpers/harness'
-import { AUTH_TOKEN, insertCustomer, smsApp } from '../communications/support'
+import { insertCustomer, useSmsApp } from '../communications/support'
 import { INCOMING, inboundPairs, postSigned } from '../webhooks/signing'
 import { spaHeaders } from './spa'
+import { AUTH_TOKEN } from '../../testkit/twilio'
 
 // The SMS inbox, a conversation, the unified inbox and the e-mail inbox, as
 // the React CRM app reads them, fed by real sends (fake Twilio) and signed
@@ -11,34 +12,39 @@ const ROSA = '+15125550123'
 const STRANGER = '+15125550999'
 
 describeEachDialect('React CRM app: SMS inbox and unified inbox', (dialect) => {
-  let env: Awaited<ReturnType<typeof smsApp>>
-  let alice: TestUser
+  const sms = useSmsApp(
+    dialect,
+    {
+      RATE_LIMIT_SMS_PER_MINUTE: '1000',
+      RATE_LIMIT_SMS_PER_HOUR: '1000',
+      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
+    },
+    { roles: ['user'], timeout: 30_000 },
+  )
+  const { testApp } = sms
+  const { user: alice } = testApp.users
   let bob: TestUser
   let admin: TestUser
   let rosaId: number
 
   const call = async (token: string, method: string, path: string, json?: unknown) => {
-    const response = await env.t.request(method, `/api/v2${path}`, {
+    const response = await testApp.request(method, `/api/v2${path}`, {
       headers: spaHeaders({ token, json: json !== undefined }),
       body: json === undefined ? undefined : JSON.stringify(json),
     })
-    return { status: response.status, body: (await response.json()) as Record<string, any> }
+    // Untyped on purpose: the SPA is plain JavaScript and reads the answers as such.
+    const body: Record<string, any> = await response.json()
+    return { status: response.status, body }
   }
   const inbound = async (from: string, body: string) => {
-    const response = await postSigned(env.t, INCOMING, inboundPairs({ From: from, Body: body }), { token: AUTH_TOKEN })
+    const response = await postSigned(testApp, INCOMING, inboundPairs({ From: from, Body: body }), { token: AUTH_TOKEN })
     expect(response.status).toBe(200)
   }
 
   beforeAll(async () => {
-    env = await smsApp(dialect, {
-      RATE_LIMIT_SMS_PER_MINUTE: '1000',
-      RATE_LIMIT_SMS_PER_HOUR: '1000',
-      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
-    })
-    alice = await env.t.createUser('user')
-    bob = await env.t.createUser('user')
-    admin = await env.t.createUser('admin')
-    rosaId = await insertCustomer(env.t.database, { firstName: 'Rosa', lastName: 'Diaz', phone: ROSA, email: 'rosa@example.com' })
+    bob = await testApp.createUser('user')
+    admin = await testApp.createUser('admin')
+    rosaId = await insertCustomer(testApp.database, { firstName: 'Rosa', lastName: 'Diaz', phone: ROSA, email: 'rosa@example.com' })
     // A thread with Rosa: Alice writes, Rosa answers twice, Bob writes last.
     expect(
       (
@@ -55,7 +61,6 @@ describeEachDialect('React CRM app: SMS inbox and unified inbox', (dialect) => {
     // A number no customer has.
     await inbound(STRANGER, 'who is this?')
   }, 30_000)
-  afterAll(() => env.close())
 
   test('the inbox list: one row per number, newest first, names, previews, unread counts', async () => {
     const list = await call(admin.token, 'GET', '/sms/conversations')
@@ -169,7 +174,7 @@ describeEachDialect('React CRM app: SMS inbox and unified inbox', (dialect) => {
     expect(thread.body).toMatchObject({ customer_id: rosaId, customer_name: 'Rosa Diaz', customer_phone: ROSA, id: ROSA })
     expect(thread.body.messages).toHaveLength(4)
     expect(thread.body.messages[0].queued_at).toBe(thread.body.messages[0].created_at)
-    const noPhone = await insertCustomer(env.t.database, { firstName: 'No', lastName: 'Phone' })
+    const noPhone = await insertCustomer(testApp.database, { firstName: 'No', lastName: 'Phone' })
     expect((await call(admin.token, 'GET', `/customers/${noPhone}/sms-conversation`)).body).toMatchObject({
       messages: [],
       unread_count: 0,
@@ -213,9 +218,9 @@ describeEachDialect('React CRM app: SMS inbox and unified inbox', (dialect) => {
   })
 
   test('the e-mail inbox and the history: message_type, customer_name and sent_at', async () => {
-    const { communications } = env.t.database.tables
+    const { communications } = testApp.database.tables
     const now = new Date()
-    await env.t.database.db.insert(communications).values({
+    await testApp.database.db.insert(communications).values({
       type: 'email',
       direction: 'outbound',
       status: 'sent',

@@ -1,34 +1,38 @@
-import { afterAll, afterEach, beforeAll, expect, test } from 'bun:test'
-import { describeEachDialect, type TestUser } from '../helpers/harness'
+import { afterEach, beforeAll, expect, test } from 'bun:test'
+import { describeEachDialect } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
-import { allCommunications, insertCustomer, smsApp } from '../communications/support'
+import { allCommunications, insertCustomer, useSmsApp } from '../communications/support'
 import { spaHeaders } from './spa'
 
 // Every body shape the React CRM app posts to /communications/sms/send, and
 // what reached (the fake) Twilio for each.
 describeEachDialect('React CRM app: sending an SMS', (dialect) => {
-  let env: Awaited<ReturnType<typeof smsApp>>
-  let user: TestUser
-  let customerId: number
-
-  beforeAll(async () => {
-    env = await smsApp(dialect, {
+  const sms = useSmsApp(
+    dialect,
+    {
       RATE_LIMIT_SMS_PER_MINUTE: '1000',
       RATE_LIMIT_SMS_PER_HOUR: '1000',
       RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
-    })
-    user = await env.t.createUser('user')
-    customerId = await insertCustomer(env.t.database, { firstName: 'Rosa', lastName: 'Diaz', phone: '+15125550123' })
+    },
+    { roles: ['user'], timeout: 30_000 },
+  )
+  const { testApp } = sms
+  const { user } = testApp.users
+  let customerId: number
+
+  beforeAll(async () => {
+    customerId = await insertCustomer(testApp.database, { firstName: 'Rosa', lastName: 'Diaz', phone: '+15125550123' })
   }, 30_000)
-  afterAll(() => env.close())
-  afterEach(() => env.twilio.reset())
+  afterEach(() => sms.twilio.reset())
 
   const send = async (json: unknown) => {
-    const response = await env.t.request('POST', '/api/v2/communications/sms/send', {
+    const response = await testApp.request('POST', '/api/v2/communications/sms/send', {
       headers: spaHeaders({ token: user.token, json: true }),
       body: JSON.stringify(json),
     })
-    return { status: response.status, body: (await response.json()) as Record<string, any> }
+    // Untyped on purpose: the SPA is plain JavaScript and reads the answers as such.
+    const body: Record<string, any> = await response.json()
+    return { status: response.status, body }
   }
 
   test.each([
@@ -63,8 +67,8 @@ describeEachDialect('React CRM app: sending an SMS', (dialect) => {
       content: 'Your pump-out is tomorrow',
       customer_id: customerId,
     })
-    expect(env.twilio.accepted().map((r) => [r.to, r.body])).toEqual([['+15125550123', 'Your pump-out is tomorrow']])
-    const rows = await allCommunications(env.t.database)
+    expect(sms.twilio.accepted().map((r) => [r.to, r.body])).toEqual([['+15125550123', 'Your pump-out is tomorrow']])
+    const rows = await allCommunications(testApp.database)
     expect(rows.at(-1)).toMatchObject({ peerAddress: '+15125550123', userId: user.id })
   })
 
@@ -86,16 +90,16 @@ describeEachDialect('React CRM app: sending an SMS', (dialect) => {
     }
     // The same number written two ways, or the same text twice, is one thing.
     expect((await send({ to: '+1 512 555 0123', to_phone: '5125550123', body: 'same', message: 'same' })).status).toBe(201)
-    expect(env.twilio.accepted()).toHaveLength(1)
+    expect(sms.twilio.accepted()).toHaveLength(1)
   })
 
   test('opt-outs and errors are the same whatever the names', async () => {
-    await new OptOutService(env.t.database).set('+15125550188', true)
+    await new OptOutService(testApp.database).set('+15125550188', true)
     const refused = await send({ to_phone: '+15125550188', message: 'hello' })
     expect(refused).toEqual({ status: 409, body: { detail: 'Recipient has opted out of SMS' } })
-    env.twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: 'Invalid To' })
+    sms.twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: 'Invalid To' })
     expect((await send({ conversation_id: '+15125550177', content: 'hello' })).status).toBe(502)
     expect((await send({ to_phone: '+15125550177', message: 'hello', customer_id: '999999' })).status).toBe(404)
-    expect(env.twilio.requests).toHaveLength(1)
+    expect(sms.twilio.requests).toHaveLength(1)
   })
 })

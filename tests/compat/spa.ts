@@ -1,3 +1,5 @@
+import type { TestApp } from '../helpers/harness'
+
 /**
  * What the React CRM SPA (axios, `withCredentials: true`) sends: its origin,
  * a per-session correlation id and a per-request id on every request, JSON
@@ -28,3 +30,8 @@ export function spaHeaders(options: { token?: string; cookies?: Record<string, s
 /** The request headers the SPA's preflights ask for. */
 export const SPA_PREFLIGHT_HEADERS = 'authorization,content-type,x-correlation-id,x-request-id'
 export const SPA_PREFLIGHT_HEADERS_FULL = 'authorization,content-type,x-correlation-id,x-csrf-token,x-entity-id,x-request-id'
+
+/** The typed client, sending the SPA's own headers with every request. */
+export function spaClient(testApp: Pick<TestApp, 'client'>, token?: string) {
+  return testApp.client(token, () => spaHeaders())
+}

@@ -1,37 +1,25 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { createTestApp, describeEachDialect, type TestApp, type TestUser } from '../helpers/harness'
+import { describeEachDialect, errorBody, expectBody, useTestApp } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
-import { createCustomer, listCustomers, type CustomerBody, type ErrorBody, type ListBody } from './fixtures'
+import { createCustomer, listCustomers } from './fixtures'
 
 describeEachDialect('customers CRUD', (dialect) => {
-  let app: TestApp
-  let user: TestUser
-  let admin: TestUser
-
-  beforeAll(async () => {
-    app = await createTestApp(dialect)
-    user = await app.createUser('user')
-    admin = await app.createUser('admin')
-  })
-  afterAll(() => app.close())
+  const testApp = useTestApp(dialect, { roles: ['user', 'admin'] })
+  const { user, admin } = testApp.users
 
   test('POST creates a customer: 201, trimmed fields, E.164 phone, timestamps', async () => {
     const before = Date.now()
-    const response = await app.request('POST', '/api/v2/customers', {
-      token: user.token,
-      json: {
-        first_name: '  Grace ',
-        last_name: 'Hopper',
-        email: ' Grace.Hopper@Navy.example.com ',
-        phone: '(415) 555-0143',
-        company: 'US Navy',
-        notes: 'Prefers e-mail.\nLine two.',
-        tags: ['vip', ' vip ', 'navy'],
-      },
+    const created = await testApp.client(user).api.v2.customers.post({
+      first_name: '  Grace ',
+      last_name: 'Hopper',
+      email: ' Grace.Hopper@Navy.example.com ',
+      phone: '(415) 555-0143',
+      company: 'US Navy',
+      notes: 'Prefers e-mail.\nLine two.',
+      tags: ['vip', ' vip ', 'navy'],
     })
-    expect(response.status).toBe(201)
-    const body = (await response.json()) as CustomerBody
+    const body = expectBody(created, 201)
     expect(body).toMatchObject({
       first_name: 'Grace',
       last_name: 'Hopper',
@@ -78,14 +66,14 @@ describeEachDialect('customers CRUD', (dialect) => {
   })
 
   test('only the names are required; optional fields default to null and tags to []', async () => {
-    const body = await createCustomer(app, user.token, { first_name: 'Min', last_name: 'Imal' })
+    const body = await createCustomer(testApp, user.token, { first_name: 'Min', last_name: 'Imal' })
     expect(body).toMatchObject({ email: null, phone: null, company: null, notes: null, tags: [], sms_opt_out: false })
   })
 
   test('GET /customers/{id} returns the customer; a trailing slash works too', async () => {
-    const created = await createCustomer(app, user.token, { first_name: 'Ada', last_name: 'Lovelace' })
+    const created = await createCustomer(testApp, user.token, { first_name: 'Ada', last_name: 'Lovelace' })
     for (const path of [`/api/v2/customers/${created.id}`, `/api/v2/customers/${created.id}/`]) {
-      const response = await app.request('GET', path, { token: user.token })
+      const response = await testApp.request('GET', path, { token: user.token })
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual(created)
     }
@@ -94,20 +82,20 @@ describeEachDialect('customers CRUD', (dialect) => {
   test('unknown, non-numeric, zero, negative and out-of-range ids are 404 "Customer not found"', async () => {
     for (const id of ['999999', 'abc', '0', '-1', '1.5', '99999999999', '2147483648', '1e3', '%20']) {
       for (const method of ['GET', 'PATCH', 'DELETE']) {
-        const response = await app.request(method, `/api/v2/customers/${id}`, {
+        const response = await testApp.request(method, `/api/v2/customers/${id}`, {
           token: admin.token,
           json: method === 'PATCH' ? { notes: 'x' } : undefined,
         })
         expect(response.status).toBe(404)
-        expect(((await response.json()) as ErrorBody).detail).toBe('Customer not found')
+        expect((await errorBody(response)).detail).toBe('Customer not found')
       }
-      const timeline = await app.request('GET', `/api/v2/customers/${id}/communications`, { token: admin.token })
+      const timeline = await testApp.request('GET', `/api/v2/customers/${id}/communications`, { token: admin.token })
       expect(timeline.status).toBe(404)
     }
   })
 
   test('PATCH changes only the given fields, null clears optional ones, updated_at moves', async () => {
-    const created = await createCustomer(app, user.token, {
+    const created = await createCustomer(testApp, user.token, {
       first_name: 'Alan',
       last_name: 'Turing',
       email: 'alan@example.org',
@@ -117,12 +105,8 @@ describeEachDialect('customers CRUD', (dialect) => {
       tags: ['a'],
     })
     await Bun.sleep(5)
-    const response = await app.request('PATCH', `/api/v2/customers/${created.id}`, {
-      token: user.token,
-      json: { last_name: ' Mathison-Turing ', email: null, company: '', tags: null },
-    })
-    expect(response.status).toBe(200)
-    const body = (await response.json()) as CustomerBody
+    const customer = testApp.client(user).api.v2.customers({ id: created.id })
+    const body = expectBody(await customer.patch({ last_name: ' Mathison-Turing ', email: null, company: '', tags: null }), 200)
     expect(body).toMatchObject({
       id: created.id,
       first_name: 'Alan',
@@ -136,27 +120,22 @@ describeEachDialect('customers CRUD', (dialect) => {
     expect(body.created_at).toBe(created.created_at)
     expect(Date.parse(body.updated_at)).toBeGreaterThan(Date.parse(created.updated_at))
 
-    const again = await app.request('GET', `/api/v2/customers/${created.id}`, { token: user.token })
-    expect(await again.json()).toEqual(body)
+    const again = await customer.get()
+    expect(again.data).toEqual(body)
 
-    const phone = await app.request('PATCH', `/api/v2/customers/${created.id}`, {
-      token: user.token,
-      json: { phone: '415.555.0199', tags: ['x', 'y'] },
-    })
-    expect((await phone.json()) as CustomerBody).toMatchObject({ phone: '+14155550199', tags: ['x', 'y'], email: null })
+    const phone = await customer.patch({ phone: '415.555.0199', tags: ['x', 'y'] })
+    expect(phone.data).toMatchObject({ phone: '+14155550199', tags: ['x', 'y'], email: null })
   })
 
   test('an empty PATCH leaves the data as it was', async () => {
-    const created = await createCustomer(app, user.token, { first_name: 'Same', last_name: 'Old', email: 'same@example.com' })
-    const response = await app.request('PATCH', `/api/v2/customers/${created.id}`, { token: user.token, json: {} })
-    expect(response.status).toBe(200)
-    const { updated_at: _u, ...rest } = (await response.json()) as CustomerBody
+    const created = await createCustomer(testApp, user.token, { first_name: 'Same', last_name: 'Old', email: 'same@example.com' })
+    const { updated_at: _u, ...rest } = expectBody(await testApp.client(user).api.v2.customers({ id: created.id }).patch({}), 200)
     const { updated_at: _c, ...expected } = created
     expect(rest).toEqual(expected)
   })
 
   test('unknown and read-only fields are ignored on POST and PATCH', async () => {
-    const created = await createCustomer(app, user.token, {
+    const created = await createCustomer(testApp, user.token, {
       first_name: 'Read',
       last_name: 'Only',
       phone: '+14155550177',
@@ -170,36 +149,36 @@ describeEachDialect('customers CRUD', (dialect) => {
     expect(created.id).not.toBe(424242)
     expect(created.created_at).not.toBe('2000-01-01T00:00:00.000Z')
     expect(created).not.toHaveProperty('favourite_colour')
-    const patched = await app.request('PATCH', `/api/v2/customers/${created.id}`, {
+    const patched = await testApp.request('PATCH', `/api/v2/customers/${created.id}`, {
       token: user.token,
       json: { sms_opt_out: true, id: 1, search_text: 'zzz' },
     })
     expect(patched.status).toBe(200)
-    expect(((await patched.json()) as CustomerBody).sms_opt_out).toBe(false)
-    expect(await new OptOutService(app.database).isOptedOut('+14155550177')).toBe(false)
+    expect(await patched.json()).toMatchObject({ sms_opt_out: false })
+    expect(await new OptOutService(testApp.database).isOptedOut('+14155550177')).toBe(false)
   })
 
   test('sms_opt_out shows the opt-out table state of the number, on GET and in lists', async () => {
-    const optOuts = new OptOutService(app.database)
-    const stopped = await createCustomer(app, user.token, {
+    const optOuts = new OptOutService(testApp.database)
+    const stopped = await createCustomer(testApp, user.token, {
       first_name: 'Stop',
       last_name: 'Per',
       phone: '+14155550111',
       company: 'OptOutCo',
     })
-    const started = await createCustomer(app, user.token, {
+    const started = await createCustomer(testApp, user.token, {
       first_name: 'Start',
       last_name: 'Er',
       phone: '+14155550112',
       company: 'OptOutCo',
     })
-    const nophone = await createCustomer(app, user.token, { first_name: 'No', last_name: 'Phone', company: 'OptOutCo' })
+    const nophone = await createCustomer(testApp, user.token, { first_name: 'No', last_name: 'Phone', company: 'OptOutCo' })
     await optOuts.set('+14155550111', true)
     await optOuts.set('+14155550112', false)
 
-    const one = await app.request('GET', `/api/v2/customers/${stopped.id}`, { token: user.token })
-    expect(((await one.json()) as CustomerBody).sms_opt_out).toBe(true)
-    const list = await listCustomers(app, user.token, 'search=optoutco')
+    const customers = testApp.client(user).api.v2.customers
+    expect(expectBody(await customers({ id: stopped.id }).get(), 200).sms_opt_out).toBe(true)
+    const list = await listCustomers(testApp, user.token, { search: 'optoutco' })
     const byId = new Map(list.items.map((c) => [c.id, c.sms_opt_out]))
     expect(byId.get(stopped.id)).toBe(true)
     expect(byId.get(started.id)).toBe(false)
@@ -207,24 +186,22 @@ describeEachDialect('customers CRUD', (dialect) => {
 
     // START clears it: the customer follows the number.
     await optOuts.set('+14155550111', false)
-    const after = await app.request('GET', `/api/v2/customers/${stopped.id}`, { token: user.token })
-    expect(((await after.json()) as CustomerBody).sms_opt_out).toBe(false)
+    expect(expectBody(await customers({ id: stopped.id }).get(), 200).sms_opt_out).toBe(false)
 
     // Changing the phone to an opted-out number shows that number's state.
     await optOuts.set('+14155550113', true)
-    const moved = await app.request('PATCH', `/api/v2/customers/${started.id}`, { token: user.token, json: { phone: '+1 415 555 0113' } })
-    expect(((await moved.json()) as CustomerBody).sms_opt_out).toBe(true)
+    expect(expectBody(await customers({ id: started.id }).patch({ phone: '+1 415 555 0113' }), 200).sms_opt_out).toBe(true)
   })
 
   test('DELETE is soft: 204, gone from GET and lists, row and communications stay, audited', async () => {
-    const created = await createCustomer(app, user.token, {
+    const created = await createCustomer(testApp, user.token, {
       first_name: 'Gone',
       last_name: 'Soon',
       company: 'Deletable Ltd',
       phone: '+14155550122',
     })
-    const { communications, customers } = app.database.tables
-    await app.database.db.insert(communications).values({
+    const { communications, customers } = testApp.database.tables
+    await testApp.database.db.insert(communications).values({
       type: 'sms',
       direction: 'outbound',
       status: 'sent',
@@ -234,34 +211,34 @@ describeEachDialect('customers CRUD', (dialect) => {
       createdAt: new Date(),
       updatedAt: new Date(),
     })
-    const before = await listCustomers(app, user.token)
+    const before = await listCustomers(testApp, user.token)
 
-    const response = await app.request('DELETE', `/api/v2/customers/${created.id}`, {
+    const response = await testApp.request('DELETE', `/api/v2/customers/${created.id}`, {
       token: admin.token,
       headers: { 'x-forwarded-for': '203.0.113.9' },
     })
     expect(response.status).toBe(204)
     expect(await response.text()).toBe('')
 
-    const get = await app.request('GET', `/api/v2/customers/${created.id}`, { token: user.token })
+    const get = await testApp.request('GET', `/api/v2/customers/${created.id}`, { token: user.token })
     expect(get.status).toBe(404)
-    expect(((await get.json()) as ErrorBody).detail).toBe('Customer not found')
-    const after = await listCustomers(app, user.token)
+    expect((await errorBody(get)).detail).toBe('Customer not found')
+    const after = await listCustomers(testApp, user.token)
     expect(after.total).toBe(before.total - 1)
     expect(after.items.some((c) => c.id === created.id)).toBe(false)
-    expect((await listCustomers(app, user.token, 'search=deletable')).total).toBe(0)
+    expect((await listCustomers(testApp, user.token, { search: 'deletable' })).total).toBe(0)
 
-    const patch = await app.request('PATCH', `/api/v2/customers/${created.id}`, { token: user.token, json: { notes: 'x' } })
+    const patch = await testApp.request('PATCH', `/api/v2/customers/${created.id}`, { token: user.token, json: { notes: 'x' } })
     expect(patch.status).toBe(404)
-    const again = await app.request('DELETE', `/api/v2/customers/${created.id}`, { token: admin.token })
+    const again = await testApp.request('DELETE', `/api/v2/customers/${created.id}`, { token: admin.token })
     expect(again.status).toBe(404)
 
-    const [row] = await app.database.db.select().from(customers).where(eq(customers.id, created.id))
+    const [row] = await testApp.database.db.select().from(customers).where(eq(customers.id, created.id))
     expect(row?.deletedAt).toBeInstanceOf(Date)
-    const kept = await app.database.db.select().from(communications).where(eq(communications.customerId, created.id))
+    const kept = await testApp.database.db.select().from(communications).where(eq(communications.customerId, created.id))
     expect(kept.length).toBe(1)
 
-    const audit = await app.ctx.audit.list({ page: 1, pageSize: 10, action: 'customer.deleted' })
+    const audit = await testApp.ctx.audit.list({ page: 1, pageSize: 10, action: 'customer.deleted' })
     const entry = audit.items.find((item) => item.target === `customer:${created.id}`)
     expect(entry).toBeDefined()
     expect(entry!.user_id).toBe(admin.id)
@@ -271,9 +248,9 @@ describeEachDialect('customers CRUD', (dialect) => {
   })
 
   test('GET /customers lists newest first with total/page/page_size', async () => {
-    const a = await createCustomer(app, user.token, { first_name: 'Order', last_name: 'First' })
-    const b = await createCustomer(app, user.token, { first_name: 'Order', last_name: 'Second' })
-    const list = await listCustomers(app, user.token)
+    const a = await createCustomer(testApp, user.token, { first_name: 'Order', last_name: 'First' })
+    const b = await createCustomer(testApp, user.token, { first_name: 'Order', last_name: 'Second' })
+    const list = await listCustomers(testApp, user.token)
     expect(list.page).toBe(1)
     expect(list.page_size).toBe(50)
     expect(list.items[0]!.id).toBe(b.id)
@@ -284,20 +261,14 @@ describeEachDialect('customers CRUD', (dialect) => {
 })
 
 describeEachDialect('customer timeline', (dialect) => {
-  let app: TestApp
-  let user: TestUser
-
-  beforeAll(async () => {
-    app = await createTestApp(dialect)
-    user = await app.createUser('user')
-  })
-  afterAll(() => app.close())
+  const testApp = useTestApp(dialect, { roles: ['user'] })
+  const { user } = testApp.users
 
   test('lists the communications of the customer a user may see, newest first, in the shared shape', async () => {
-    const customer = await createCustomer(app, user.token, { first_name: 'Time', last_name: 'Line', phone: '+14155550130' })
-    const other = await createCustomer(app, user.token, { first_name: 'Other', last_name: 'One' })
-    const sender = await app.createUser('admin')
-    const { communications } = app.database.tables
+    const customer = await createCustomer(testApp, user.token, { first_name: 'Time', last_name: 'Line', phone: '+14155550130' })
+    const other = await createCustomer(testApp, user.token, { first_name: 'Other', last_name: 'One' })
+    const sender = await testApp.createUser('admin')
+    const { communications } = testApp.database.tables
     const base = Date.now() - 60_000
     const rows = [
       {
@@ -336,8 +307,8 @@ describeEachDialect('customer timeline', (dialect) => {
       },
     ]
     for (const row of rows)
-      await app.database.db.insert(communications).values({ ...row, customerId: customer.id, updatedAt: row.createdAt })
-    await app.database.db.insert(communications).values({
+      await testApp.database.db.insert(communications).values({ ...row, customerId: customer.id, updatedAt: row.createdAt })
+    await testApp.database.db.insert(communications).values({
       type: 'sms',
       direction: 'outbound',
       status: 'sent',
@@ -349,9 +320,8 @@ describeEachDialect('customer timeline', (dialect) => {
     })
 
     // The admin (view_all_communications) sees every message; the plain user not the admin's outbound one (below).
-    const response = await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: sender.token })
-    expect(response.status).toBe(200)
-    const body = (await response.json()) as ListBody<Record<string, unknown>>
+    const timeline = testApp.client(sender).api.v2.customers({ id: customer.id }).communications
+    const body = expectBody(await timeline.get(), 200)
     expect(body.total).toBe(3)
     expect(body.page).toBe(1)
     expect(body.page_size).toBe(50)
@@ -395,33 +365,30 @@ describeEachDialect('customer timeline', (dialect) => {
     })
     expect(body.items[2]).toMatchObject({ user_id: sender.id, created_at: new Date(base).toISOString() })
 
-    const own = (await (
-      await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token })
-    ).json()) as ListBody<Record<string, unknown>>
+    const own = expectBody(await testApp.client(user).api.v2.customers({ id: customer.id }).communications.get(), 200)
     expect(own.total).toBe(2)
     expect(own.items.map((item) => item.content)).toEqual(['mail', 'reply'])
 
-    const paged = await app.request('GET', `/api/v2/customers/${customer.id}/communications?page=2&page_size=2`, { token: sender.token })
-    const second = (await paged.json()) as ListBody<Record<string, unknown>>
+    const second = expectBody(await timeline.get({ query: { page: 2, page_size: 2 } }), 200)
     expect(second).toMatchObject({ total: 3, page: 2, page_size: 2 })
     expect(second.items.map((item) => item.content)).toEqual(['first'])
 
-    const bad = await app.request('GET', `/api/v2/customers/${customer.id}/communications?page_size=0`, { token: user.token })
+    const bad = await testApp.request('GET', `/api/v2/customers/${customer.id}/communications?page_size=0`, { token: user.token })
     expect(bad.status).toBe(422)
 
     // The other customer's one message was sent by nobody the plain user is: hidden from them, shown to the admin.
-    const hidden = await app.request('GET', `/api/v2/customers/${other.id}/communications`, { token: user.token })
-    expect(((await hidden.json()) as ListBody).total).toBe(0)
-    const shown = await app.request('GET', `/api/v2/customers/${other.id}/communications`, { token: sender.token })
-    expect(((await shown.json()) as ListBody).total).toBe(1)
+    const hidden = await testApp.client(user).api.v2.customers({ id: other.id }).communications.get()
+    expect(expectBody(hidden, 200).total).toBe(0)
+    const shown = await testApp.client(sender).api.v2.customers({ id: other.id }).communications.get()
+    expect(expectBody(shown, 200).total).toBe(1)
   })
 
   test('a deleted customer has no timeline (404)', async () => {
-    const admin = await app.createUser('admin')
-    const customer = await createCustomer(app, user.token, { first_name: 'Deleted', last_name: 'Timeline' })
-    expect((await app.request('DELETE', `/api/v2/customers/${customer.id}`, { token: admin.token })).status).toBe(204)
-    const response = await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token })
+    const admin = await testApp.createUser('admin')
+    const customer = await createCustomer(testApp, user.token, { first_name: 'Deleted', last_name: 'Timeline' })
+    expect((await testApp.request('DELETE', `/api/v2/customers/${customer.id}`, { token: admin.token })).status).toBe(204)
+    const response = await testApp.request('GET', `/api/v2/customers/${customer.id}/communications`, { token: user.token })
     expect(response.status).toBe(404)
-    expect(((await response.json()) as ErrorBody).detail).toBe('Customer not found')
+    expect((await errorBody(response)).detail).toBe('Customer not found')
   })
 })

@@ -1,71 +1,57 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
+import { beforeAll, expect, test } from 'bun:test'
+import { createTestApp, describeEachDialect, useTestApp } from '../helpers/harness'
 import { LIST_TOTAL_CAP, SEARCH_TOTAL_CAP, customerSearchText } from '../../src/customers/search'
-
-interface Page {
-  items: { id: number; last_name: string }[]
-  total: number
-  total_is_estimate: boolean
-  page: number
-  page_size: number
-}
+import { listCustomers } from './fixtures'
 
 const MATCHING = SEARCH_TOTAL_CAP + 30
 
 describeEachDialect('customer search totals past the cap', (dialect) => {
-  let t: TestApp
-  let user: TestUser
+  const testApp = useTestApp(dialect, { roles: ['user'], timeout: 30_000 })
+  const { user } = testApp.users
   beforeAll(async () => {
-    t = await createTestApp(dialect)
-    user = await t.createUser('user')
     // Straight into the table: a thousand API calls would only slow the test down.
-    const { customers } = t.database.tables
+    const { customers } = testApp.database.tables
     const now = new Date()
     const rows = Array.from({ length: MATCHING + 5 }, (_, i) => {
       const fields = { firstName: i < MATCHING ? 'Zebulon' : 'Other', lastName: `Q${i}`, email: null, phone: null, company: null }
       return { ...fields, searchText: customerSearchText(fields), createdAt: now, updatedAt: now }
     })
-    for (let i = 0; i < rows.length; i += 200) await t.database.db.insert(customers).values(rows.slice(i, i + 200))
+    for (let i = 0; i < rows.length; i += 200) await testApp.database.db.insert(customers).values(rows.slice(i, i + 200))
   }, 30_000)
-  afterAll(() => t.close())
 
-  const search = async (query: string) => {
-    const response = await t.request('GET', `/api/v2/customers?${query}`, { token: user.token })
-    expect(response.status).toBe(200)
-    return json<Page>(response)
-  }
+  const search = (query: Parameters<typeof listCustomers>[2]) => listCustomers(testApp, user.token, query)
 
   test('a term matching more than the cap: total is the cap and says it is an estimate', async () => {
-    const page = await search('search=zebulon&page_size=20')
+    const page = await search({ search: 'zebulon', page_size: 20 })
     expect(page.items).toHaveLength(20)
     expect(page.total).toBe(SEARCH_TOTAL_CAP)
     expect(page.total_is_estimate).toBe(true)
   })
 
   test('paging past the cap still works and the total never falls behind the page', async () => {
-    const page = await search(`search=zebulon&page_size=20&page=${SEARCH_TOTAL_CAP / 20 + 1}`)
+    const page = await search({ search: 'zebulon', page_size: 20, page: SEARCH_TOTAL_CAP / 20 + 1 })
     expect(page.items).toHaveLength(20)
     expect(page.total).toBe(SEARCH_TOTAL_CAP + 20)
     expect(page.total_is_estimate).toBe(true)
   })
 
   test('the last page is exact', async () => {
-    const page = await search(`search=zebulon&page_size=50&page=${Math.ceil(MATCHING / 50)}`)
+    const page = await search({ search: 'zebulon', page_size: 50, page: Math.ceil(MATCHING / 50) })
     expect(page.total).toBe(MATCHING)
     expect(page.total_is_estimate).toBe(false)
   })
 
   test('a term under the cap and the plain list are exact', async () => {
-    const few = await search('search=other&page_size=2')
+    const few = await search({ search: 'other', page_size: 2 })
     expect(few.total).toBe(5)
     expect(few.total_is_estimate).toBe(false)
-    const all = await search('page_size=20')
+    const all = await search({ page_size: 20 })
     expect(all.total).toBe(MATCHING + 5)
     expect(all.total_is_estimate).toBe(false)
   })
 
   test('two-letter terms (a scan on SQLite) are capped the same way', async () => {
-    const page = await search('search=ze&page_size=20')
+    const page = await search({ search: 'ze', page_size: 20 })
     expect(page.total).toBe(SEARCH_TOTAL_CAP)
     expect(page.total_is_estimate).toBe(true)
   })
@@ -73,10 +59,10 @@ describeEachDialect('customer search totals past the cap', (dialect) => {
 
 describeEachDialect('customer list total past its cap', (dialect) => {
   test('the plain list stops counting at its cap, the same on both databases; its last page is exact', async () => {
-    const t = await createTestApp(dialect)
+    const testApp = await createTestApp(dialect)
     try {
-      const user = await t.createUser('user')
-      const { customers } = t.database.tables
+      const user = await testApp.createUser('user')
+      const { customers } = testApp.database.tables
       const now = new Date()
       const total = LIST_TOTAL_CAP + 25
       for (let i = 0; i < total; i += 500) {
@@ -84,18 +70,16 @@ describeEachDialect('customer list total past its cap', (dialect) => {
           const fields = { firstName: 'Many', lastName: `R${i + j}`, email: null, phone: null, company: null }
           return { ...fields, searchText: customerSearchText(fields), createdAt: now, updatedAt: now }
         })
-        await t.database.db.insert(customers).values(rows)
+        await testApp.database.db.insert(customers).values(rows)
       }
-      const first = await json<Page>(await t.request('GET', '/api/v2/customers?page_size=20', { token: user.token }))
+      const first = await listCustomers(testApp, user.token, { page_size: 20 })
       expect(first.total).toBe(LIST_TOTAL_CAP)
       expect(first.total_is_estimate).toBe(true)
-      const last = await json<Page>(
-        await t.request('GET', `/api/v2/customers?page_size=500&page=${Math.ceil(total / 500)}`, { token: user.token }),
-      )
+      const last = await listCustomers(testApp, user.token, { page_size: 500, page: Math.ceil(total / 500) })
       expect(last.total).toBe(total)
       expect(last.total_is_estimate).toBe(false)
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 60_000)
 })

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, type TestApp, type TestUser } from '../helpers/harness'
+import { beforeAll, expect, test } from 'bun:test'
+import { describeEachDialect, errorBody, useTestApp } from '../helpers/harness'
 import { containsPattern, customerSearchText, searchNeedles } from '../../src/customers/search'
 import { createCustomer, listCustomers, type CustomerBody } from './fixtures'
 
@@ -23,32 +23,28 @@ test('customerSearchText is the lower-cased searchable fields', () => {
 })
 
 describeEachDialect('customer search', (dialect) => {
-  let app: TestApp
-  let user: TestUser
-  let admin: TestUser
+  const testApp = useTestApp(dialect, { roles: ['user', 'admin'] })
+  const { user, admin } = testApp.users
   let grace: CustomerBody
   let linus: CustomerBody
   let percent: CustomerBody
   let underscore: CustomerBody
   let greek: CustomerBody
 
-  const ids = async (search: string, extra = '') => {
-    const list = await listCustomers(app, user.token, `search=${encodeURIComponent(search)}&page_size=200${extra}`)
+  const ids = async (search: string) => {
+    const list = await listCustomers(testApp, user.token, { search, page_size: 200 })
     return list.items.map((c) => c.id)
   }
 
   beforeAll(async () => {
-    app = await createTestApp(dialect)
-    user = await app.createUser('user')
-    admin = await app.createUser('admin')
-    grace = await createCustomer(app, user.token, {
+    grace = await createCustomer(testApp, user.token, {
       first_name: 'Grace',
       last_name: 'Hopper',
       email: 'amazing.grace@navy.example',
       phone: '(415) 555-0143',
       company: 'Cobol Systems',
     })
-    linus = await createCustomer(app, user.token, {
+    linus = await createCustomer(testApp, user.token, {
       first_name: 'Linus',
       last_name: 'Torvalds',
       email: 'linus@kernel.example',
@@ -56,11 +52,10 @@ describeEachDialect('customer search', (dialect) => {
       company: 'Penguin Oy',
       notes: 'hopper lover',
     })
-    percent = await createCustomer(app, user.token, { first_name: 'Per', last_name: 'Cent', company: '100% Natural' })
-    underscore = await createCustomer(app, user.token, { first_name: 'Under', last_name: 'Score', email: 'under_score@example.com' })
-    greek = await createCustomer(app, user.token, { first_name: 'Ωμέγα', last_name: 'Ἀλφα', company: 'ÄÖÜ GmbH' })
+    percent = await createCustomer(testApp, user.token, { first_name: 'Per', last_name: 'Cent', company: '100% Natural' })
+    underscore = await createCustomer(testApp, user.token, { first_name: 'Under', last_name: 'Score', email: 'under_score@example.com' })
+    greek = await createCustomer(testApp, user.token, { first_name: 'Ωμέγα', last_name: 'Ἀλφα', company: 'ÄÖÜ GmbH' })
   })
-  afterAll(() => app.close())
 
   test('matches each searchable field', async () => {
     expect(await ids('Grace')).toEqual([grace.id])
@@ -115,31 +110,31 @@ describeEachDialect('customer search', (dialect) => {
   })
 
   test('an empty or blank search lists everything', async () => {
-    const all = await listCustomers(app, user.token)
+    const all = await listCustomers(testApp, user.token)
     expect(all.total).toBe(5)
-    expect((await listCustomers(app, user.token, 'search=')).total).toBe(5)
-    expect((await listCustomers(app, user.token, 'search=%20%20')).total).toBe(5)
+    expect((await listCustomers(testApp, user.token, { search: '' })).total).toBe(5)
+    expect((await listCustomers(testApp, user.token, { search: '  ' })).total).toBe(5)
   })
 
   test('total counts all matches while items hold one page', async () => {
     const created: number[] = []
     for (let i = 0; i < 7; i++)
-      created.push((await createCustomer(app, user.token, { first_name: `Batch${i}`, company: 'Totalled Inc' })).id)
+      created.push((await createCustomer(testApp, user.token, { first_name: `Batch${i}`, company: 'Totalled Inc' })).id)
     for (const term of ['totalled', 'to']) {
-      const page = await listCustomers(app, user.token, `search=${term}&page_size=3&page=2`)
+      const page = await listCustomers(testApp, user.token, { search: term, page_size: 3, page: 2 })
       expect(page.total).toBeGreaterThanOrEqual(7)
       expect(page.items.length).toBe(3)
     }
-    const exact = await listCustomers(app, user.token, 'search=totalled&page_size=3&page=3')
+    const exact = await listCustomers(testApp, user.token, { search: 'totalled', page_size: 3, page: 3 })
     expect(exact.total).toBe(7)
     expect(exact.items.map((c) => c.id)).toEqual([created[0]!])
   })
 
   test('deleted customers are never found; edits are searchable at once', async () => {
-    const temp = await createCustomer(app, user.token, { first_name: 'Ephemeral', last_name: 'Person' })
+    const temp = await createCustomer(testApp, user.token, { first_name: 'Ephemeral', last_name: 'Person' })
     expect(await ids('ephemeral')).toEqual([temp.id])
     expect(await ids('ep')).toContain(temp.id)
-    const renamed = await app.request('PATCH', `/api/v2/customers/${temp.id}`, {
+    const renamed = await testApp.request('PATCH', `/api/v2/customers/${temp.id}`, {
       token: user.token,
       json: { first_name: 'Transient', company: 'Quux' },
     })
@@ -148,18 +143,18 @@ describeEachDialect('customer search', (dialect) => {
     expect(await ids('transient')).toEqual([temp.id])
     expect(await ids('quux')).toEqual([temp.id])
     // A notes-only change keeps it findable.
-    await app.request('PATCH', `/api/v2/customers/${temp.id}`, { token: user.token, json: { notes: 'x' } })
+    await testApp.request('PATCH', `/api/v2/customers/${temp.id}`, { token: user.token, json: { notes: 'x' } })
     expect(await ids('transient')).toEqual([temp.id])
-    expect((await app.request('DELETE', `/api/v2/customers/${temp.id}`, { token: admin.token })).status).toBe(204)
+    expect((await testApp.request('DELETE', `/api/v2/customers/${temp.id}`, { token: admin.token })).status).toBe(204)
     expect(await ids('transient')).toEqual([])
     expect(await ids('tr')).not.toContain(temp.id)
-    expect((await listCustomers(app, user.token, 'search=transient')).total).toBe(0)
+    expect((await listCustomers(testApp, user.token, { search: 'transient' })).total).toBe(0)
   })
 
   test('a search longer than 200 characters is 422 naming search', async () => {
-    const response = await app.request('GET', `/api/v2/customers?search=${'a'.repeat(201)}`, { token: user.token })
+    const response = await testApp.request('GET', `/api/v2/customers?search=${'a'.repeat(201)}`, { token: user.token })
     expect(response.status).toBe(422)
-    expect(((await response.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain('search')
-    expect((await listCustomers(app, user.token, `search=${'a'.repeat(200)}`)).total).toBe(0)
+    expect(((await errorBody(response)).errors ?? []).map((e) => e.field)).toContain('search')
+    expect((await listCustomers(testApp, user.token, { search: 'a'.repeat(200) })).total).toBe(0)
   })
 })

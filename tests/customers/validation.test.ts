@@ -1,28 +1,25 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, type TestApp, type TestUser } from '../helpers/harness'
+import { beforeAll, expect, test } from 'bun:test'
+import { describeEachDialect, expectBody, useTestApp } from '../helpers/harness'
 import { createCustomer, invalidFields, listCustomers, type CustomerBody } from './fixtures'
 
 const valid = { first_name: 'Valid', last_name: 'Person' }
 
 describeEachDialect('customer validation', (dialect) => {
-  let app: TestApp
-  let user: TestUser
+  const testApp = useTestApp(dialect, { roles: ['user'] })
+  const { user } = testApp.users
   let existing: CustomerBody
 
   beforeAll(async () => {
-    app = await createTestApp(dialect)
-    user = await app.createUser('user')
-    existing = await createCustomer(app, user.token, {
+    existing = await createCustomer(testApp, user.token, {
       first_name: 'Kept',
       last_name: 'Intact',
       email: 'kept@example.com',
       phone: '+14155550150',
     })
   })
-  afterAll(() => app.close())
 
-  const post = (json: unknown) => app.request('POST', '/api/v2/customers', { token: user.token, json })
-  const patch = (json: unknown) => app.request('PATCH', `/api/v2/customers/${existing.id}`, { token: user.token, json })
+  const post = (json: unknown) => testApp.request('POST', '/api/v2/customers', { token: user.token, json })
+  const patch = (json: unknown) => testApp.request('PATCH', `/api/v2/customers/${existing.id}`, { token: user.token, json })
 
   const cases: [string, string, unknown][] = [
     ['first_name', 'missing', undefined],
@@ -84,7 +81,7 @@ describeEachDialect('customer validation', (dialect) => {
   test('a body that is not an object is 422; malformed JSON is 400', async () => {
     expect((await post([1, 2])).status).toBe(422)
     expect((await post('text')).status).toBe(422)
-    const malformed = await app.request('POST', '/api/v2/customers', {
+    const malformed = await testApp.request('POST', '/api/v2/customers', {
       token: user.token,
       body: '{"first_name":',
       headers: { 'content-type': 'application/json' },
@@ -93,7 +90,7 @@ describeEachDialect('customer validation', (dialect) => {
   })
 
   test('limits are inclusive: 100-character names, 200 company, 10000 notes, 50 tags of 50', async () => {
-    const created = await createCustomer(app, user.token, {
+    const created = await createCustomer(testApp, user.token, {
       first_name: 'f'.repeat(100),
       last_name: 'l'.repeat(100),
       company: 'c'.repeat(200),
@@ -105,23 +102,25 @@ describeEachDialect('customer validation', (dialect) => {
   })
 
   test('failed writes change nothing', async () => {
-    const before = await listCustomers(app, user.token)
+    const before = await listCustomers(testApp, user.token)
     await post({ first_name: 'x', last_name: 'y', phone: 'nope' })
     await patch({ first_name: 'Changed', email: 'broken' })
-    const after = await listCustomers(app, user.token)
+    const after = await listCustomers(testApp, user.token)
     expect(after.total).toBe(before.total)
-    const kept = await app.request('GET', `/api/v2/customers/${existing.id}`, { token: user.token })
-    expect(((await kept.json()) as CustomerBody).first_name).toBe('Kept')
+    const kept = await testApp.client(user).api.v2.customers({ id: existing.id }).get()
+    expect(expectBody(kept, 200).first_name).toBe('Kept')
   })
 
   test('an empty email, phone, company or notes is stored as null', async () => {
-    const created = await createCustomer(app, user.token, { email: '  ', phone: '', company: '', notes: '' })
+    const created = await createCustomer(testApp, user.token, { email: '  ', phone: '', company: '', notes: '' })
     expect(created).toMatchObject({ email: null, phone: null, company: null, notes: null })
   })
 
   test('email keeps its case but is trimmed; international domains are accepted', async () => {
-    expect((await createCustomer(app, user.token, { email: '  Mixed.Case+tag@Example.CO.uk ' })).email).toBe('Mixed.Case+tag@Example.CO.uk')
-    expect((await createCustomer(app, user.token, { email: 'jose@münchen.de' })).email).toBe('jose@münchen.de')
+    expect((await createCustomer(testApp, user.token, { email: '  Mixed.Case+tag@Example.CO.uk ' })).email).toBe(
+      'Mixed.Case+tag@Example.CO.uk',
+    )
+    expect((await createCustomer(testApp, user.token, { email: 'jose@münchen.de' })).email).toBe('jose@münchen.de')
   })
 
   for (const [input, expected] of [
@@ -133,7 +132,7 @@ describeEachDialect('customer validation', (dialect) => {
     ['+49 30 901820', '+4930901820'],
   ] as const) {
     test(`phone "${input}" is stored as ${expected} (DEFAULT_COUNTRY=US)`, async () => {
-      expect((await createCustomer(app, user.token, { phone: input })).phone).toBe(expected)
+      expect((await createCustomer(testApp, user.token, { phone: input })).phone).toBe(expected)
     })
   }
 
@@ -151,55 +150,49 @@ describeEachDialect('customer validation', (dialect) => {
       ['page_size=-5', 'page_size'],
       ['page_size=2.5', 'page_size'],
     ] as const) {
-      const response = await app.request('GET', `/api/v2/customers?${query}`, { token: user.token })
+      const response = await testApp.request('GET', `/api/v2/customers?${query}`, { token: user.token })
       expect({ query, fields: await invalidFields(response) }).toEqual({ query, fields: expect.arrayContaining([field]) })
     }
   })
 
   test('pagination: page_size bounds 1 and 200 are accepted, pages slice the newest-first list', async () => {
-    for (let i = 0; i < 5; i++) await createCustomer(app, user.token, { first_name: `Pager${i}`, company: 'PagingCo' })
-    const all = await listCustomers(app, user.token, 'search=pagingco&page_size=200')
+    for (let i = 0; i < 5; i++) await createCustomer(testApp, user.token, { first_name: `Pager${i}`, company: 'PagingCo' })
+    const all = await listCustomers(testApp, user.token, { search: 'pagingco', page_size: 200 })
     expect(all.total).toBe(5)
     expect(all.page_size).toBe(200)
-    const one = await listCustomers(app, user.token, 'search=pagingco&page_size=1')
+    const one = await listCustomers(testApp, user.token, { search: 'pagingco', page_size: 1 })
     expect(one.items.length).toBe(1)
     const pages = []
-    for (let page = 1; page <= 3; page++) pages.push(await listCustomers(app, user.token, `search=pagingco&page_size=2&page=${page}`))
+    for (let page = 1; page <= 3; page++) pages.push(await listCustomers(testApp, user.token, { search: 'pagingco', page_size: 2, page }))
     expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1])
     expect(pages.flatMap((p) => p.items.map((c) => c.id))).toEqual(all.items.map((c) => c.id))
     expect(pages.every((p) => p.total === 5)).toBe(true)
-    const beyond = await listCustomers(app, user.token, 'search=pagingco&page=50')
+    const beyond = await listCustomers(testApp, user.token, { search: 'pagingco', page: 50 })
     expect(beyond).toMatchObject({ items: [], total: 5, page: 50, page_size: 50 })
-    const unfiltered = await listCustomers(app, user.token, 'page=1000000')
+    const unfiltered = await listCustomers(testApp, user.token, { page: 1000000 })
     expect(unfiltered.items).toEqual([])
   })
 })
 
 describeEachDialect('customer phones with DEFAULT_COUNTRY=GB', (dialect) => {
-  let app: TestApp
-  let user: TestUser
-
-  beforeAll(async () => {
-    app = await createTestApp(dialect, { env: { DEFAULT_COUNTRY: 'GB' } })
-    user = await app.createUser('user')
-  })
-  afterAll(() => app.close())
+  const testApp = useTestApp(dialect, { env: { DEFAULT_COUNTRY: 'GB' }, roles: ['user'] })
+  const { user } = testApp.users
 
   test('national numbers are read as British; + numbers keep their country', async () => {
-    expect((await createCustomer(app, user.token, { phone: '07700 900123' })).phone).toBe('+447700900123')
-    expect((await createCustomer(app, user.token, { phone: '020 7946 0958' })).phone).toBe('+442079460958')
-    expect((await createCustomer(app, user.token, { phone: '+1 415 555 0143' })).phone).toBe('+14155550143')
+    expect((await createCustomer(testApp, user.token, { phone: '07700 900123' })).phone).toBe('+447700900123')
+    expect((await createCustomer(testApp, user.token, { phone: '020 7946 0958' })).phone).toBe('+442079460958')
+    expect((await createCustomer(testApp, user.token, { phone: '+1 415 555 0143' })).phone).toBe('+14155550143')
   })
 
   test('digits without + are read in the default country, and invalid ones are still refused', async () => {
-    expect((await createCustomer(app, user.token, { phone: '(415) 555-0143' })).phone).toBe('+444155550143')
-    const response = await app.request('POST', '/api/v2/customers', { token: user.token, json: { ...valid, phone: '123456' } })
+    expect((await createCustomer(testApp, user.token, { phone: '(415) 555-0143' })).phone).toBe('+444155550143')
+    const response = await testApp.request('POST', '/api/v2/customers', { token: user.token, json: { ...valid, phone: '123456' } })
     expect(await invalidFields(response)).toContain('phone')
   })
 
   test('search with a national number finds the E.164 one', async () => {
-    const created = await createCustomer(app, user.token, { phone: '07700 900456' })
-    const list = await listCustomers(app, user.token, `search=${encodeURIComponent('07700 900456')}`)
+    const created = await createCustomer(testApp, user.token, { phone: '07700 900456' })
+    const list = await listCustomers(testApp, user.token, { search: '07700 900456' })
     expect(list.items.map((c) => c.id)).toContain(created.id)
   })
 })

@@ -1,5 +1,5 @@
 import { beforeAll, expect, test } from 'bun:test'
-import { CustomerSearch, customerSearchText } from '../../src/customers/search'
+import { CustomerSearch, customerSearchText, SEARCH_TOTAL_CAP, searchCondition } from '../../src/customers/search'
 import { createCustomerSearchStore, type CustomerSearchStore, type ListFilter } from '../../src/customers/search-store'
 import { describeEachDialect } from '../helpers/harness'
 import { useMigratedDatabase } from './migrated'
@@ -72,15 +72,27 @@ describeEachDialect('CustomerSearchStore contract', (dialect) => {
     ['no match', ['zzz'], { archived: false }],
     ['short needles', ['an'], { archived: false }],
   ]
+  /** What CustomerSearch asks a store for one page. */
+  function matchQuery(needles: string[], filter: ListFilter, limit: number, offset: number) {
+    const where = searchCondition(current().tables.customers, needles, filter)
+    return { needles, filter, where, limit, offset, countLimit: Math.max(SEARCH_TOTAL_CAP, offset + limit) + 1 }
+  }
+
   for (const [name, needles, filter] of cases) {
-    test(`indexed matches, when the store has an index for them, are what a scan finds: ${name}`, () => {
+    test(`indexed matches, when the store has a way of its own for them, are what a scan finds: ${name}`, async () => {
       const expected = scan(needles, filter)
-      const all = store.indexedMatches(needles, filter, 50, 0)
+      const all = await store.indexedMatches(matchQuery(needles, filter, 50, 0))
       if (all === undefined) return
       expect(all.ids).toEqual(expected)
-      expect(all.countUpTo(1000)).toBe(expected.length)
-      expect(all.countUpTo(1)).toBe(Math.min(1, expected.length))
-      expect(store.indexedMatches(needles, filter, 1, 1)?.ids).toEqual(expected.slice(1, 2))
+      if (all.rows) expect(all.rows.map((row) => row.id)).toEqual(expected)
+      expect(await all.countUpTo(1000)).toBe(expected.length)
+      expect(await all.countUpTo(1)).toBe(Math.min(1, expected.length))
+      const second = await store.indexedMatches(matchQuery(needles, filter, 1, 1))
+      expect(second?.ids).toEqual(expected.slice(1, 2))
+      // Past the last match: no row carries the count, which must still be right.
+      const beyond = await store.indexedMatches(matchQuery(needles, filter, 1, expected.length + 1))
+      expect(beyond?.ids).toEqual([])
+      expect(await beyond?.countUpTo(1000)).toBe(expected.length)
     })
 
     test(`CustomerSearch over this store finds what a scan finds: ${name}`, async () => {
@@ -93,8 +105,13 @@ describeEachDialect('CustomerSearchStore contract', (dialect) => {
   }
 
   test.if(dialect === 'sqlite')('SQLite serves needles of three or more characters from its FTS index, shorter ones by LIKE', () => {
-    expect(store.indexedMatches(['ann'], { archived: false }, 10, 0)).toBeDefined()
-    expect(store.indexedMatches(['an'], { archived: false }, 10, 0)).toBeUndefined()
+    expect(store.indexedMatches(matchQuery(['ann'], { archived: false }, 10, 0))).toBeDefined()
+    expect(store.indexedMatches(matchQuery(['an'], { archived: false }, 10, 0))).toBeUndefined()
+  })
+
+  test.if(dialect === 'postgres')('PostgreSQL answers every search in one statement, rows and count together', async () => {
+    const found = await store.indexedMatches(matchQuery(['an'], { archived: false }, 10, 0))
+    expect(found?.rows?.map((row) => row.id)).toEqual(found?.ids)
   })
 
   test('the plain list: live rows of the filter, newest first, with their total', async () => {

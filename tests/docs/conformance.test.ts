@@ -1,12 +1,22 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, DEFAULT_PASSWORD, type TestApp, type RequestOptions } from '../helpers/harness'
+import {
+  bodyAs,
+  DEFAULT_PASSWORD,
+  describeEachDialect,
+  useTestApp,
+  type AppClient,
+  type RequestOptions,
+  type TestApp,
+} from '../helpers/harness'
 import { conformanceProblems, findOperation, schemaValidator, type OpenApiDocument } from '../helpers/openapi'
-import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
-import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
-import type { FakeTwilio } from '../fakes/twilio'
-import { formBody, inboundPairs, sign, type Pairs } from '../webhooks/signing'
+import { startFakeSmtp, type FakeSmtp } from '../../testkit/fakes/smtp'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { inboundPairs } from '../webhooks/signing'
 import { OPERATIONS } from '../../src/docs/operations'
 import { enrol, totpCode } from '../security/two-factor-support'
+import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv, formBody, sign, type Pairs } from '../../testkit/twilio'
+
+type Api = AppClient['api']['v2']
 
 const FRONTEND = 'http://localhost:5173'
 const MAX_BODY = 65_536
@@ -17,8 +27,6 @@ const MAX_BODY = 65_536
  * header or body the document does not describe fails the test.
  */
 describeEachDialect('every answer of a scripted session matches /openapi.json', (dialect) => {
-  let t: TestApp
-  let bare: TestApp
   let twilio: FakeTwilio
   let smtp: FakeSmtp
   let doc: OpenApiDocument
@@ -29,7 +37,13 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
   beforeAll(async () => {
     twilio = fakeTwilio()
     smtp = await startFakeSmtp()
-    const env = {
+  })
+  afterAll(async () => {
+    await twilio.close()
+    await smtp.close()
+  })
+  const testApp = useTestApp(dialect, {
+    env: () => ({
       ...twilioEnv(twilio, { TWILIO_AUTH_TOKEN: AUTH_TOKEN }),
       SMTP_URL: smtp.url,
       EMAIL_FROM: 'office@acme-plumbing.com',
@@ -38,21 +52,22 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
       LOGIN_MAX_FAILURES: '3',
       MAX_BODY_BYTES: String(MAX_BODY),
       FRONTEND_URL: FRONTEND,
-    }
-    t = await createTestApp(dialect, { env })
-    // Without Twilio and SMTP: the 503 answers.
-    bare = await createTestApp(dialect)
-    doc = (await (await t.request('GET', '/openapi.json')).json()) as OpenApiDocument
-  }, 30_000)
-  afterAll(async () => {
-    await t.close()
-    await bare.close()
-    await twilio.close()
-    await smtp.close()
-  }, 30_000)
+    }),
+    timeout: 30_000,
+  })
+  // Without Twilio and SMTP: the 503 answers.
+  const bare = useTestApp(dialect, { timeout: 30_000 })
+  beforeAll(async () => {
+    doc = (await (await testApp.request('GET', '/openapi.json')).json()) as OpenApiDocument
+  })
 
   /** One request of the session; its answer is checked against the document. */
-  async function call(method: string, path: string, options: RequestOptions = {}, app = t): Promise<Response> {
+  async function call(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+    app: Pick<TestApp, 'request'> = testApp,
+  ): Promise<Response> {
     const response = await app.request(method, path, { ...options, headers: { origin: FRONTEND, ...options.headers } })
     const found = findOperation(doc, method, path)
     if (found) exercised.add(`${method} ${found.template}`)
@@ -67,8 +82,8 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     })
 
   test('the session', async () => {
-    const owner = await t.createUser('superuser')
-    const user = await t.createUser('user')
+    const owner = await testApp.createUser('superuser')
+    const user = await testApp.createUser('user')
     const expectStatus = async (response: Promise<Response>, status: number) => expect((await response).status).toBe(status)
 
     // Operations
@@ -96,11 +111,11 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
       }),
       413,
     )
-    const victim = await t.createUser('user')
+    const victim = await testApp.createUser('user')
     for (let i = 0; i < 3; i++)
       await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: victim.email, password: 'wrong password' } }), 401)
     await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: victim.email, password: 'wrong password' } }), 429)
-    const disabled = await t.createUser('user')
+    const disabled = await testApp.createUser('user')
     await expectStatus(call('PATCH', `/api/v2/admin/users/${disabled.id}`, { token: owner.token, json: { is_active: false } }), 200)
     await expectStatus(call('POST', '/api/v2/auth/login', { json: { email: disabled.email, password: DEFAULT_PASSWORD } }), 403)
     await expectStatus(call('GET', '/api/v2/auth/me', { token: user.token }), 200)
@@ -118,7 +133,7 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
       json: { first_name: 'Ada', last_name: 'Lovelace', phone: '+14155550143', email: 'ada@example.com' },
     })
     expect(created.status).toBe(201)
-    const customer = (await created.json()) as { id: number }
+    const customer = await bodyAs<Api['customers']['post']>(created)
     await expectStatus(call('POST', '/api/v2/customers', { token: user.token, json: { first_name: '' } }), 422)
     await expectStatus(call('GET', '/api/v2/customers?page=1&page_size=10&search=ada', { token: user.token }), 200)
     await expectStatus(call('GET', '/api/v2/customers?page_size=0', { token: user.token }), 422)
@@ -141,7 +156,8 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(call('POST', '/api/v2/customers/999999/unarchive', { token: user.token }), 404)
 
     // Communications
-    const sms = (body: unknown, app = t, token = user.token) => call('POST', '/api/v2/communications/sms/send', { token, json: body }, app)
+    const sms = (body: unknown, app = testApp, token = user.token) =>
+      call('POST', '/api/v2/communications/sms/send', { token, json: body }, app)
     await expectStatus(sms({ customer_id: customer.id, body: 'Your technician arrives at 9.' }), 201)
     await expectStatus(sms({ customer_id: 999999, body: 'hello' }), 404)
     await expectStatus(sms({ body: '' }), 422)
@@ -157,7 +173,7 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     await expectStatus(sms({ to: '+14155550177', body: 'hello' }), 502)
     await expectStatus(sms({ to: '+14155550166', body: 'hello' }), 429)
     await expectStatus(sms({ to: '+14155550155', body: 'hello' }, bare, (await bare.createUser('user')).token), 503)
-    const email = (body: unknown, app = t, token = user.token) =>
+    const email = (body: unknown, app = testApp, token = user.token) =>
       call('POST', '/api/v2/communications/email/send', { token, json: body }, app)
     await expectStatus(email({ to: 'ada@example.com', subject: 'Your visit', body: 'See you at 9.' }), 201)
     await expectStatus(email({ customer_id: 999999, subject: 'x', body: 'y' }), 404)
@@ -245,7 +261,7 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
       },
     })
     expect(office.status).toBe(201)
-    const officeId = ((await office.json()) as { id: number }).id
+    const officeId = (await bodyAs<Api['admin']['users']['post']>(office)).id
     await expectStatus(call('DELETE', `/api/v2/admin/users/${officeId}`, { token: owner.token }), 200)
     await expectStatus(call('DELETE', '/api/v2/admin/users/999999', { token: owner.token }), 404)
     await expectStatus(call('DELETE', `/api/v2/admin/users/${owner.id}`, { token: owner.token }), 409)
@@ -278,33 +294,30 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
       204,
     )
     await expectStatus(call('POST', '/api/v2/auth/logout', { token: user.token }), 200)
-    const again = await t.createUser('user')
+    const again = await testApp.createUser('user')
     await expectStatus(call('POST', '/api/v2/auth/logout-all', { token: again.token }), 200)
 
     // Sessions
     const listed = await call('GET', '/api/v2/auth/sessions', { token: owner.token })
     expect(listed.status).toBe(200)
-    const traveller = await t.createUser('user')
-    const { items } = (await (await call('GET', `/api/v2/admin/users/${traveller.id}/sessions`, { token: owner.token })).json()) as {
-      items: { id: string }[]
-    }
+    const traveller = await testApp.createUser('user')
+    const sessions = await call('GET', `/api/v2/admin/users/${traveller.id}/sessions`, { token: owner.token })
+    const { items } = await bodyAs<ReturnType<Api['admin']['users']>['sessions']['get']>(sessions)
     await expectStatus(call('GET', '/api/v2/admin/users/999999/sessions', { token: owner.token }), 404)
     await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions/${items[0]!.id}`, { token: owner.token }), 204)
     await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions/${items[0]!.id}`, { token: owner.token }), 404)
     await expectStatus(call('DELETE', `/api/v2/admin/users/${traveller.id}/sessions`, { token: owner.token }), 204)
     await expectStatus(call('DELETE', '/api/v2/admin/users/999999/sessions', { token: owner.token }), 404)
-    const other = await t.createUser('user')
-    const mine = await t.request('POST', '/api/v2/auth/login', { json: { email: other.email, password: DEFAULT_PASSWORD } })
+    const other = await testApp.createUser('user')
+    const mine = await testApp.request('POST', '/api/v2/auth/login', { json: { email: other.email, password: DEFAULT_PASSWORD } })
     expect(mine.status).toBe(200)
-    const { items: own } = (await (await call('GET', '/api/v2/auth/sessions', { token: other.token })).json()) as {
-      items: { id: string; current: boolean }[]
-    }
+    const { items: own } = await bodyAs<Api['auth']['sessions']['get']>(await call('GET', '/api/v2/auth/sessions', { token: other.token }))
     const elsewhere = own.find((session) => !session.current)!
     await expectStatus(call('DELETE', `/api/v2/auth/sessions/${elsewhere.id}`, { token: other.token }), 204)
     await expectStatus(call('DELETE', `/api/v2/auth/sessions/${elsewhere.id}`, { token: other.token }), 404)
 
     // Password reset
-    const forgetful = await t.createUser('user')
+    const forgetful = await testApp.createUser('user')
     smtp.messages.length = 0
     await expectStatus(call('POST', '/api/v2/auth/password-reset', { json: { email: forgetful.email } }), 202)
     await expectStatus(call('POST', '/api/v2/auth/password-reset', { json: { email: forgetful.email } }, bare), 503)
@@ -325,33 +338,35 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
     )
 
     // Two-factor sign-in
-    const second = await t.createUser('user')
+    const second = await testApp.createUser('user')
     const twoFactor = (path: string, json: unknown) => call('POST', `/api/v2/auth/2fa/${path}`, { token: second.token, json })
     // Wrong passwords and codes count against the login throttle (3 here): they are spread over three accounts.
-    const third = await t.createUser('user')
+    const third = await testApp.createUser('user')
     await expectStatus(call('POST', '/api/v2/auth/2fa/setup', { token: third.token, json: { password: 'not my password' } }), 400)
     const setup = await twoFactor('setup', { password: DEFAULT_PASSWORD })
     expect(setup.status).toBe(200)
-    const { secret } = (await setup.json()) as { secret: string }
+    const { secret } = await bodyAs<Api['auth']['2fa']['setup']['post']>(setup)
     const now = Date.now()
     await expectStatus(twoFactor('enable', { code: totpCode(secret, now - 600_000) }), 400)
     const enabled = await twoFactor('enable', { code: totpCode(secret, now) })
     expect(enabled.status).toBe(200)
-    const { recovery_codes: codes } = (await enabled.json()) as { recovery_codes: string[] }
+    const { recovery_codes: codes } = await bodyAs<Api['auth']['2fa']['enable']['post']>(enabled)
     await expectStatus(twoFactor('setup', { password: DEFAULT_PASSWORD }), 409)
     const challenged = await call('POST', '/api/v2/auth/login', { json: { email: second.email, password: DEFAULT_PASSWORD } })
-    const { challenge } = (await challenged.json()) as { challenge: string }
+    const login2 = await bodyAs<Api['auth']['login']['post']>(challenged)
+    if (!('challenge' in login2)) throw new Error('no second-factor challenge')
+    const { challenge } = login2
     await expectStatus(call('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code: totpCode(secret, now - 600_000) } }), 401)
     await expectStatus(call('POST', '/api/v2/auth/2fa/verify', { json: { challenge, code: codes[0] } }), 200)
     const renewed = await twoFactor('recovery-codes', { code: totpCode(secret, now + 30_000) })
     expect(renewed.status).toBe(200)
-    const { recovery_codes: fresh } = (await renewed.json()) as { recovery_codes: string[] }
+    const { recovery_codes: fresh } = await bodyAs<Api['auth']['2fa']['recovery-codes']['post']>(renewed)
     await expectStatus(twoFactor('disable', { password: DEFAULT_PASSWORD, code: fresh[0] }), 204)
     await expectStatus(twoFactor('disable', { password: DEFAULT_PASSWORD, code: fresh[1] }), 409)
     await expectStatus(twoFactor('recovery-codes', { code: totpCode(secret) }), 409)
     await expectStatus(twoFactor('enable', { code: totpCode(secret) }), 409)
-    const lost = await t.createUser('user')
-    await enrol(t, lost)
+    const lost = await testApp.createUser('user')
+    await enrol(testApp, lost)
     await expectStatus(call('POST', '/api/v2/auth/2fa/recovery-codes', { token: lost.token, json: { code: '000000-wrong' } }), 400)
     await expectStatus(
       call('POST', '/api/v2/auth/2fa/disable', { token: lost.token, json: { password: DEFAULT_PASSWORD, code: 'wrong-code' } }),
@@ -374,7 +389,7 @@ describeEachDialect('every answer of a scripted session matches /openapi.json', 
       const documented = Object.keys(item).map((m) => m.toUpperCase())
       const method = ['PUT', 'PATCH', 'DELETE', 'POST'].find((m) => !documented.includes(m))!
       const path = template.replace(/\{[^}]+\}/g, '1')
-      const response = await t.request(method, path)
+      const response = await testApp.request(method, path)
       const allowed = [...documented, ...(documented.includes('GET') ? ['HEAD'] : [])].sort()
       const body = await response.text()
       if (

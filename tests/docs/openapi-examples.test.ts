@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createTestApp, type TestApp } from '../helpers/harness'
+import { beforeAll, describe, expect, test } from 'bun:test'
+import { useTestApp } from '../helpers/harness'
 import { deref, schemaValidator, type OpenApiDocument, type OperationObject } from '../helpers/openapi'
 import { OPERATIONS } from '../../src/docs/operations'
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../src/http/pagination'
@@ -12,18 +12,16 @@ import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../src/http/pagination'
  * src/docs/operations/ describes it.
  */
 describe('/openapi.json describes every operation with examples', () => {
-  let t: TestApp
+  const testApp = useTestApp('sqlite')
   let doc: OpenApiDocument
   const operations: { key: string; operation: OperationObject }[] = []
   const validate = schemaValidator()
 
   beforeAll(async () => {
-    t = await createTestApp('sqlite')
-    doc = (await (await t.request('GET', '/openapi.json')).json()) as OpenApiDocument
+    doc = (await (await testApp.request('GET', '/openapi.json')).json()) as OpenApiDocument
     for (const [path, item] of Object.entries(doc.paths))
       for (const [method, operation] of Object.entries(item)) operations.push({ key: `${method.toUpperCase()} ${path}`, operation })
   })
-  afterAll(() => t.close())
 
   test('every operation has a summary and a description', () => {
     const missing = operations.filter(({ operation }) => !operation.summary?.trim() || !operation.description?.trim()).map(({ key }) => key)

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { createConfig, lintFromString } from '@redocly/openapi-core'
-import { createTestApp, type TestApp } from '../helpers/harness'
+import { useTestApp } from '../helpers/harness'
 
 describe('the OpenAPI document is valid OpenAPI 3.1', () => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp('sqlite', { env: { PUBLIC_URL: 'https://crm.acme.test' } })
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp('sqlite', { env: { PUBLIC_URL: 'https://crm.acme.test' } })
 
   // /health has no 4xx answer by design, and operation ids are generated.
   test('Redocly finds no problem with the recommended rules', async () => {
-    const source = await (await t.request('GET', '/openapi.json')).text()
+    const source = await (await testApp.request('GET', '/openapi.json')).text()
     const config = await createConfig({
       extends: ['recommended'],
       rules: { 'operation-4xx-response': 'off', 'info-license': 'off', 'operation-operationId': 'off' },

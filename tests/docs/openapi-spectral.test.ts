@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { Document, Spectral } from '@stoplight/spectral-core'
 import * as Parsers from '@stoplight/spectral-parsers'
-import { createTestApp, type TestApp } from '../helpers/harness'
+import { useTestApp } from '../helpers/harness'
 import { ruleset } from './spectral-ruleset'
 
 const SEVERITY = ['error', 'warning', 'info', 'hint']
 
 describe('Spectral (OpenAPI and OWASP rules) on /openapi.json', () => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp('sqlite', { env: { PUBLIC_URL: 'https://crm.acme.test' } })
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp('sqlite', { env: { PUBLIC_URL: 'https://crm.acme.test' } })
 
   test('reports no error (tests/docs/spectral-ruleset.ts says which rules are off and why)', async () => {
-    const source = await (await t.request('GET', '/openapi.json')).text()
+    const source = await (await testApp.request('GET', '/openapi.json')).text()
     const spectral = new Spectral()
     spectral.setRuleset(ruleset)
     const results = await spectral.run(new Document(source, Parsers.Json, 'openapi.json'))

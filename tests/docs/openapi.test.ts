@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createTestApp, type TestApp } from '../helpers/harness'
+import { beforeAll, describe, expect, test } from 'bun:test'
+import { createTestApp, expectBody, useTestApp } from '../helpers/harness'
 
 interface Operation {
   summary?: string
@@ -23,18 +23,16 @@ function openApiPath(path: string): string {
 }
 
 describe('/openapi.json', () => {
-  let t: TestApp
+  const testApp = useTestApp('sqlite')
   let doc: OpenApiDocument
   beforeAll(async () => {
-    t = await createTestApp('sqlite')
-    const response = await t.request('GET', '/openapi.json')
+    const response = await testApp.request('GET', '/openapi.json')
     expect(response.status).toBe(200)
     doc = (await response.json()) as OpenApiDocument
   })
-  afterAll(() => t.close())
 
   test('describes every route registered on the app, with a summary and tags', () => {
-    const routes = t.app.routes.filter((route) => !DOCS_ROUTES.has(route.path))
+    const routes = testApp.app.routes.filter((route) => !DOCS_ROUTES.has(route.path))
     expect(routes.length).toBeGreaterThan(5)
     const missing: string[] = []
     for (const route of routes) {
@@ -54,7 +52,7 @@ describe('/openapi.json', () => {
   test('names the API and its version', async () => {
     expect(doc.openapi).toStartWith('3.1')
     expect(doc.info.title).toBe('CRM API')
-    const health = (await (await t.request('GET', '/health')).json()) as { version: string }
+    const health = expectBody(await testApp.client().health.get(), 200)
     expect(doc.info.version).toBe(health.version)
   })
 
@@ -79,35 +77,31 @@ describe('/openapi.json', () => {
 
 describe('DOCS_ENABLED=false', () => {
   test('/docs, /redoc, /openapi.json and the assets are 404', async () => {
-    const t = await createTestApp('sqlite', { env: { DOCS_ENABLED: 'false' } })
+    const testApp = await createTestApp('sqlite', { env: { DOCS_ENABLED: 'false' } })
     try {
       for (const path of ['/docs', '/redoc', '/openapi.json', '/docs/assets/swagger-ui-bundle.js', '/docs/']) {
-        const response = await t.request('GET', path)
+        const response = await testApp.request('GET', path)
         expect(response.status).toBe(404)
         expect(await response.json()).toEqual({ detail: 'Not Found' })
       }
-      expect((await t.request('GET', '/health')).status).toBe(200)
+      expect((await testApp.request('GET', '/health')).status).toBe(200)
     } finally {
-      await t.close()
+      await testApp.close()
     }
   })
 })
 
 describe('the docs pages load nothing from elsewhere', () => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp('sqlite')
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp('sqlite')
 
   test.each(['/docs', '/redoc'])('%s references only same-origin assets that are served', async (page) => {
-    const html = await (await t.request('GET', page)).text()
+    const html = await (await testApp.request('GET', page)).text()
     expect(html).not.toMatch(/https?:\/\//)
     expect(html).not.toMatch(/<script>[^<]/)
     const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!)
     expect(refs.length).toBeGreaterThanOrEqual(2)
     for (const ref of refs) {
-      const response = await t.request('GET', ref)
+      const response = await testApp.request('GET', ref)
       expect(response.status, ref).toBe(200)
       expect((await response.arrayBuffer()).byteLength, ref).toBeGreaterThan(0)
     }

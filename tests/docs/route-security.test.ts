@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, test } from 'bun:test'
 import { REFRESH_COOKIE_PATH } from '../../src/auth/cookies'
 import { PERMISSIONS, ROLE_PERMISSIONS, ROLES, roleAtLeast, type Role } from '../../src/auth/permissions'
 import { SessionService } from '../../src/auth/sessions'
-import { createTestApp, type TestApp } from '../helpers/harness'
+import { errorBody, useTestApp } from '../helpers/harness'
 
 interface Operation {
   security?: Record<string, string[]>[]
@@ -31,18 +31,14 @@ const isPathUnder = (path: string, prefix: string) => path === prefix || path.st
  * one the permission table withholds from exactly that role.
  */
 describe('each route documents the guard it enforces', () => {
-  let t: TestApp
+  const testApp = useTestApp('sqlite', { env: { TWILIO_AUTH_TOKEN: 'some-token-for-webhooks' }, roles: ROLES })
   let doc: OpenApiDocument
   let sessions: SessionService
-  const users = new Map<Role, number>()
 
   beforeAll(async () => {
-    t = await createTestApp('sqlite', { env: { TWILIO_AUTH_TOKEN: 'some-token-for-webhooks' } })
-    sessions = new SessionService(t.ctx)
-    for (const role of ROLES) users.set(role, (await t.createUser(role)).id)
-    doc = (await (await t.request('GET', '/openapi.json')).json()) as OpenApiDocument
+    sessions = new SessionService(testApp.ctx)
+    doc = (await (await testApp.request('GET', '/openapi.json')).json()) as OpenApiDocument
   })
-  afterAll(() => t.close())
 
   /**
    * A body no route accepts (a JSON string), so a caller that gets past the
@@ -50,16 +46,16 @@ describe('each route documents the guard it enforces', () => {
    * Each call has its own session: some routes end the sessions of their caller.
    */
   async function call(method: string, path: string, role?: Role): Promise<{ status: number; detail?: string }> {
-    const token = role ? (await sessions.start(users.get(role)!)).accessToken : undefined
+    const token = role ? (await sessions.start(testApp.users[role].id)).accessToken : undefined
     const json = method === 'GET' || method === 'DELETE' ? undefined : 'not an object'
-    const response = await t.request(method, path.replace(/:[^/]+/g, '999999'), { token, json })
-    const body = (await response.json().catch(() => undefined)) as { detail?: unknown } | undefined
-    return { status: response.status, detail: typeof body?.detail === 'string' ? body.detail : undefined }
+    const response = await testApp.request(method, path.replace(/:[^/]+/g, '999999'), { token, json })
+    const body = await errorBody(response).catch(() => undefined)
+    return { status: response.status, detail: body?.detail }
   }
 
   test('every route, as its answers show', async () => {
     const problems: string[] = []
-    const routes = t.app.routes.filter((route) => !DOCS_ROUTES.has(route.path))
+    const routes = testApp.app.routes.filter((route) => !DOCS_ROUTES.has(route.path))
     expect(routes.length).toBeGreaterThan(40)
     for (const { method, path } of routes) {
       const name = `${method} ${path}`
@@ -112,7 +108,7 @@ describe('each route documents the guard it enforces', () => {
   }, 60_000)
 
   test('the refresh cookie reaches the routes that read it', () => {
-    const readers = t.app.routes.filter(({ method, path }) => {
+    const readers = testApp.app.routes.filter(({ method, path }) => {
       const operation = doc.paths[openApiPath(path)]?.[method.toLowerCase()]
       return operation?.security?.some((requirement) => 'refreshCookie' in requirement) || openApiPath(path) === '/api/v2/auth/logout'
     })

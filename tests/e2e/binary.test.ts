@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { bodyAs, errorFields, type AppClient } from '../helpers/harness'
 import { BINARY, ROOT, loginOverHttp, serverCommand, startServer } from '../helpers/spawn'
 
 // The binary is built by `bun run build` (CI builds it before the tests).
@@ -24,7 +25,7 @@ describe('the compiled executable', () => {
     try {
       const response = await fetch(`${server.url}/health`)
       expect(response.status).toBe(200)
-      const body = (await response.json()) as { status: string; database: string; version: string }
+      const body = await bodyAs<AppClient['health']['get']>(response)
       expect(body).toMatchObject({ status: 'ok', database: 'ok' })
       const version = run('binary', ['--version']).stdout.trim()
       expect(version).toStartWith(`${body.version} (commit `)
@@ -87,7 +88,7 @@ describe('query validation in the compiled executable', () => {
       const fieldsOf = async (path: string) => {
         const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
         expect(response.status).toBe(422)
-        return ((await response.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)
+        return await errorFields(response)
       }
       expect(await fieldsOf('/api/v2/customers?page=1&page_size=0')).toEqual(['page_size'])
       expect(await fieldsOf('/api/v2/admin/audit?user_id=0')).toEqual(['user_id'])

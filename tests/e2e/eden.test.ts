@@ -43,7 +43,7 @@ describe('Eden Treaty client typed from the App type', () => {
 
     const denied = await api.api.v2.auth.me.get()
     expect(denied.status).toBe(401)
-    expect<unknown>(denied.error?.value).toEqual({ detail: 'Could not validate credentials' })
+    expect(denied.error?.value).toEqual({ detail: 'Could not validate credentials' })
 
     const wrong = await api.api.v2.auth.login.post({ email: ADMIN_EMAIL, password: 'not-the-password' })
     expect(wrong.status).toBe(401)

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
+import { bodyAs, type Api } from '../helpers/harness'
 import { BINARY, ROOT, loginOverHttp, startServer } from '../helpers/spawn'
-import { AUTH_TOKEN, INCOMING, STATUS, formBody, sign, type Pairs } from '../webhooks/signing'
+import { INCOMING, STATUS } from '../webhooks/signing'
+import { AUTH_TOKEN, formBody, sign, type Pairs } from '../../testkit/twilio'
 
 beforeAll(() => {
   if (!existsSync(BINARY)) {
@@ -44,7 +46,7 @@ describe('the compiled executable writes only JSON lines', () => {
         body: JSON.stringify({ first_name: 'Ann', last_name: 'Lee', phone: '+15005550006', email: 'ann@example.com' }),
       })
       expect(created.status).toBe(201)
-      const { id } = (await created.json()) as { id: number }
+      const { id } = await bodyAs<Api['customers']['post']>(created)
       expect(await call('GET', '/api/v2/customers?search=ann')).toBe(200)
       expect(await call('GET', `/api/v2/customers/${id}`)).toBe(200)
       expect(await call('PATCH', `/api/v2/customers/${id}`, { city: 'Springfield' })).toBe(200)

@@ -1,17 +1,17 @@
 import { expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, json } from '../helpers/harness'
+import { createTestApp, describeEachDialect } from '../helpers/harness'
 import { POSTGRES_CHECK_MAX_AGE_MS } from '../../src/health/check'
 
 describeEachDialect('/health database check', (dialect) => {
   test(dialect === 'postgres'
     ? 'a good check is reused for about a second (no round trip per call), a failure shows after it'
     : 'every call checks: a closed database is 503 at once', async () => {
-    const t = await createTestApp(dialect)
+    const testApp = await createTestApp(dialect)
     try {
-      expect((await t.request('GET', '/health')).status).toBe(200)
+      expect((await testApp.request('GET', '/health')).status).toBe(200)
       // The pool is gone: any call that reaches the database fails.
-      await t.database.close()
-      const answers = await Promise.all(Array.from({ length: 20 }, () => t.request('GET', '/health')))
+      await testApp.database.close()
+      const answers = await Promise.all(Array.from({ length: 20 }, () => testApp.request('GET', '/health')))
       if (dialect === 'sqlite') {
         for (const answer of answers) expect(answer.status).toBe(503)
         return
@@ -19,13 +19,13 @@ describeEachDialect('/health database check', (dialect) => {
       // Within the second after a good check nothing reached the (closed) database.
       for (const answer of answers) expect(answer.status).toBe(200)
       await Bun.sleep(POSTGRES_CHECK_MAX_AGE_MS + 100)
-      const after = await t.request('GET', '/health')
+      const after = await testApp.request('GET', '/health')
       expect(after.status).toBe(503)
-      expect((await json(after)).database).toBe('unavailable')
+      expect(await after.json()).toMatchObject({ database: 'unavailable' })
       // A failure is not reused either way: still 503, not a cached answer.
-      expect((await t.request('GET', '/health')).status).toBe(503)
+      expect((await testApp.request('GET', '/health')).status).toBe(503)
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 15_000)
 })

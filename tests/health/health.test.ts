@@ -1,45 +1,41 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
+import { expect, test } from 'bun:test'
+import { createTestApp, describeEachDialect, errorBody, useTestApp } from '../helpers/harness'
 import { VERSION, buildCommit } from '../../src/version'
 
 describeEachDialect('health and error shapes', (dialect) => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp(dialect)
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect)
 
   test('GET /health is ok with the version', async () => {
-    const response = await t.request('GET', '/health')
+    const response = await testApp.request('GET', '/health')
     expect(response.status).toBe(200)
-    expect(await json(response)).toEqual({ status: 'ok', database: 'ok', version: VERSION, commit: buildCommit() })
+    expect(await response.json()).toEqual({ status: 'ok', database: 'ok', version: VERSION, commit: buildCommit() })
   })
 
   test('unknown route is 404 JSON, wrong method 405 with Allow', async () => {
-    const missing = await t.request('GET', '/api/v2/nothing-here')
+    const missing = await testApp.request('GET', '/api/v2/nothing-here')
     expect(missing.status).toBe(404)
-    expect(await json(missing)).toEqual({ detail: 'Not Found' })
-    const wrong = await t.request('DELETE', '/health')
+    expect(await missing.json()).toEqual({ detail: 'Not Found' })
+    const wrong = await testApp.request('DELETE', '/health')
     expect(wrong.status).toBe(405)
     expect(wrong.headers.get('allow')).toContain('GET')
-    expect((await json(wrong)).detail).toBe('Method Not Allowed')
+    expect((await errorBody(wrong)).detail).toBe('Method Not Allowed')
   })
 
   test('trailing slash is accepted without a redirect', async () => {
-    const response = await t.request('GET', '/health/')
+    const response = await testApp.request('GET', '/health/')
     expect(response.status).toBe(200)
   })
 
   test('a body over MAX_BODY_BYTES is 413', async () => {
-    const response = await t.request('POST', '/health', { body: 'x'.repeat(2_000_000), headers: { 'content-length': '2000000' } })
+    const response = await testApp.request('POST', '/health', { body: 'x'.repeat(2_000_000), headers: { 'content-length': '2000000' } })
     expect(response.status).toBe(413)
-    expect((await json(response)).detail).toBe('Request body too large')
+    expect((await errorBody(response)).detail).toBe('Request body too large')
   })
 
   test('every response carries a request id, and a sane incoming one is kept', async () => {
-    const response = await t.request('GET', '/health', { headers: { 'x-request-id': 'abc-123' } })
+    const response = await testApp.request('GET', '/health', { headers: { 'x-request-id': 'abc-123' } })
     expect(response.headers.get('x-request-id')).toBe('abc-123')
-    const generated = await t.request('GET', '/health', { headers: { 'x-request-id': 'bad id with spaces\n' } })
+    const generated = await testApp.request('GET', '/health', { headers: { 'x-request-id': 'bad id with spaces\n' } })
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
   })
 
@@ -48,7 +44,7 @@ describeEachDialect('health and error shapes', (dialect) => {
     await other.database.close()
     const response = await other.request('GET', '/health')
     expect(response.status).toBe(503)
-    expect((await json(response)).database).toBe('unavailable')
+    expect(await response.json()).toMatchObject({ database: 'unavailable' })
     await other.close()
   })
 })

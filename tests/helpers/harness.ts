@@ -1,24 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
-import postgres from 'postgres'
-import { describe } from 'bun:test'
-import { loadConfig, type Config } from '../../src/config'
-import { openPostgres, openSqlite, type Database } from '../../src/db/client'
-import { runMigrations } from '../../src/db/migrate'
-import { buildApp } from '../../src/app'
-import { createContext, type AppContext } from '../../src/context'
-import { createLogger } from '../../src/logger'
-import { SessionService } from '../../src/auth/sessions'
-import { UserService } from '../../src/users/service'
+// What tests import: the app built by testkit/app.ts (shared with bench/), the bun:test fixture
+// around it, and the readers of answer bodies (./bodies.ts).
+import { afterAll, beforeAll, describe } from 'bun:test'
 import type { Role } from '../../src/auth/permissions'
-import { LogCapture } from './log-capture'
+import { createTestApp, type Dialect, type OwnedTestApp, type TestApp, type TestAppOptions, type TestUser } from '../../testkit/app'
 
-export type Dialect = 'sqlite' | 'postgres'
-
-export const TEST_SECRET = 'test-only-secret-key-that-is-long-enough-0123456789'
-export const DEFAULT_PASSWORD = 'correct horse battery'
+export * from '../../testkit/app'
+export * from './bodies'
 
 /** sqlite always; postgres when TEST_DATABASE_URL is set (CI sets it). */
 export const DIALECTS: Dialect[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']
@@ -28,145 +15,62 @@ export function describeEachDialect(name: string, suite: (dialect: Dialect) => v
   for (const dialect of DIALECTS) describe(`${name} [${dialect}]`, () => suite(dialect))
 }
 
-/** A brand-new empty database: a temp SQLite file, or a fresh PostgreSQL database. */
-export async function freshDatabase(dialect: Dialect): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'crm-test-'))
-    const path = join(dir, 'crm.db')
-    const database = openSqlite(path)
-    return {
-      database,
-      url: `sqlite:${path}`,
-      async drop() {
-        await database.close()
-        rmSync(dir, { recursive: true, force: true })
-      },
-    }
+export interface UseTestAppOptions<R extends Role> extends Omit<TestAppOptions, 'env'> {
+  /** Evaluated when the app starts, so it may read a fake started by an earlier beforeAll. */
+  env?: Record<string, string> | (() => Record<string, string>)
+  /** One signed-in user per role, in `users`. */
+  roles?: readonly R[]
+  /** For the start-up hook, when the app or its users take long to make. */
+  timeout?: number
+}
+
+export interface TestAppFixture<R extends Role> extends TestApp {
+  /**
+   * The users of `roles`. The objects exist at once and are filled when the app
+   * starts, so `const { user } = testApp.users` may be written in the describe body.
+   */
+  users: Record<R, TestUser>
+}
+
+/**
+ * An app over a fresh database for the enclosing describe block: registers the
+ * beforeAll that builds it (and signs in one user per role) and the afterAll
+ * that drops it. Hooks the caller registers afterwards run once it is up.
+ */
+export function useTestApp<const R extends Role = never>(dialect: Dialect, options: UseTestAppOptions<R> = {}): TestAppFixture<R> {
+  const { env, roles = [], timeout, ...rest } = options
+  let current: OwnedTestApp | undefined
+  const live = (): TestApp => {
+    if (!current) throw new Error('useTestApp: the app starts in beforeAll; use it inside hooks and tests')
+    return current
   }
-  const base = process.env.TEST_DATABASE_URL
-  if (!base) throw new Error('TEST_DATABASE_URL is not set')
-  const name = `crm_test_${randomBytes(6).toString('hex')}`
-  const admin = postgres(base, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const url = new URL(base)
-  url.pathname = `/${name}`
-  const database = openPostgres(url.toString(), { max: 10 })
-  return {
-    database,
-    url: url.toString(),
-    async drop() {
-      await database.close().catch(() => {})
-      const cleanup = postgres(base, { max: 1, onnotice: () => {} })
-      await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {})
-      await cleanup.end()
-    },
-  }
-}
+  const users = Object.fromEntries(roles.map((role) => [role, {}])) as Record<R, TestUser>
 
-export interface TestAppOptions {
-  env?: Record<string, string>
-  /** Reuse an existing database (e.g. to test a restart). */
-  database?: Database
-}
-
-export interface TestApp {
-  app: ReturnType<typeof buildApp>
-  ctx: AppContext
-  config: Config
-  database: Database
-  logs: LogCapture
-  /** app.handle with JSON and auth conveniences. */
-  request(method: string, path: string, options?: RequestOptions): Promise<Response>
-  createUser(role?: Role, overrides?: { email?: string; password?: string; fullName?: string }): Promise<TestUser>
-  close(): Promise<void>
-}
-
-export interface RequestOptions {
-  token?: string
-  json?: unknown
-  body?: BodyInit
-  headers?: Record<string, string>
-  cookies?: Record<string, string>
-}
-
-export interface TestUser {
-  id: number
-  email: string
-  password: string
-  role: Role
-  token: string
-  refreshToken: string
-  sessionId: string
-}
-
-function baseTestEnv(dataDir: string): Record<string, string> {
-  return {
-    DATA_DIR: dataDir,
-    SECRET_KEY: TEST_SECRET,
-    LOG_LEVEL: 'info',
-    FRONTEND_URL: 'http://localhost:5173',
-  }
-}
-
-let userCounter = 0
-
-export async function createTestApp(dialect: Dialect = 'sqlite', options: TestAppOptions = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'crm-data-'))
-  const fresh = options.database ? undefined : await freshDatabase(dialect)
-  const database = options.database ?? fresh!.database
-  await runMigrations(database)
-  const config = loadConfig({ ...baseTestEnv(dataDir), ...options.env })
-  const logs = new LogCapture()
-  const ctx = createContext(config, { database, logger: createLogger(config.logLevel, logs) })
-  const app = buildApp(ctx)
-  const sessions = new SessionService(ctx)
-  const users = new UserService(database)
-
-  async function request(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
-    const headers: Record<string, string> = { ...opts.headers }
-    let body = opts.body
-    if (opts.json !== undefined) {
-      headers['content-type'] ??= 'application/json'
-      body = JSON.stringify(opts.json)
-    }
-    if (opts.token) headers.authorization ??= `Bearer ${opts.token}`
-    if (opts.cookies)
-      headers.cookie = Object.entries(opts.cookies)
-        .map(([k, v]) => `${k}=${v}`)
-        .join('; ')
-    return app.handle(new Request(`http://localhost${path}`, { method, headers, body }))
-  }
+  beforeAll(async () => {
+    current = await createTestApp(dialect, { ...rest, env: typeof env === 'function' ? env() : env })
+    for (const role of roles) Object.assign(users[role], await current.createUser(role))
+  }, timeout)
+  afterAll(() => current?.close())
 
   return {
-    app,
-    ctx,
-    config,
-    database,
-    logs,
-    request,
-    async createUser(role = 'user', overrides = {}) {
-      const email = overrides.email ?? `${role}${++userCounter}-${randomBytes(3).toString('hex')}@example.com`
-      const password = overrides.password ?? DEFAULT_PASSWORD
-      const row = await users.create({ email, password, role, fullName: overrides.fullName ?? `Test ${role}` })
-      const session = await sessions.start(row.id)
-      return {
-        id: row.id,
-        email,
-        password,
-        role,
-        token: session.accessToken,
-        refreshToken: session.refreshToken,
-        sessionId: session.sessionId,
-      }
+    get app() {
+      return live().app
     },
-    async close() {
-      if (fresh) await fresh.drop()
-      rmSync(dataDir, { recursive: true, force: true })
+    get ctx() {
+      return live().ctx
     },
+    get config() {
+      return live().config
+    },
+    get database() {
+      return live().database
+    },
+    get logs() {
+      return live().logs
+    },
+    request: (...args) => live().request(...args),
+    client: (...args) => live().client(...args),
+    createUser: (...args) => live().createUser(...args),
+    users,
   }
-}
-
-export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
-  return (await response.json()) as T
 }

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { Elysia } from 'elysia'
 import { allowedMethods } from '../../src/http/allowed-methods'
-import { createTestApp, describeEachDialect, type TestApp } from '../helpers/harness'
+import { describeEachDialect, errorBody, useTestApp } from '../helpers/harness'
 
 describe('allowedMethods reads the route table as Elysia writes it', () => {
   const app = new Elysia()
@@ -44,35 +44,31 @@ describe('allowedMethods reads the route table as Elysia writes it', () => {
  * tests pin that format, so an Elysia upgrade that changes it fails here.
  */
 describeEachDialect('405 for a known path with another method', (dialect) => {
-  let app: TestApp
-  beforeAll(async () => {
-    app = await createTestApp(dialect)
-  })
-  afterAll(() => app.close())
+  const testApp = useTestApp(dialect)
 
   test('the route table lists methods and `:name` paths', () => {
-    const routes = app.app.routes.map((route) => `${route.method} ${route.path}`)
+    const routes = testApp.app.routes.map((route) => `${route.method} ${route.path}`)
     expect(routes).toContain('GET /api/v2/customers/:id')
     expect(routes).toContain('PATCH /api/v2/customers/:id')
     expect(routes).toContain('POST /api/v2/customers/:id/archive')
   })
 
   test('a parameterised path answers 405 with the methods it has', async () => {
-    const response = await app.request('PUT', '/api/v2/customers/7')
+    const response = await testApp.request('PUT', '/api/v2/customers/7')
     expect(response.status).toBe(405)
     const allowed = (response.headers.get('allow') ?? '').split(', ')
     expect(allowed).toEqual(expect.arrayContaining(['GET', 'HEAD', 'PATCH']))
     expect(allowed).not.toContain('PUT')
-    expect((await response.json()) as { detail: string }).toHaveProperty('detail')
+    expect(typeof (await errorBody(response)).detail).toBe('string')
   })
 
   test('a nested parameterised path answers 405 naming only its own method', async () => {
-    const response = await app.request('GET', '/api/v2/customers/7/archive')
+    const response = await testApp.request('GET', '/api/v2/customers/7/archive')
     expect(response.status).toBe(405)
     expect(response.headers.get('allow')).toBe('POST')
   })
 
   test('a path no route matches stays 404', async () => {
-    expect((await app.request('PUT', '/api/v2/customers/7/nothing')).status).toBe(404)
+    expect((await testApp.request('PUT', '/api/v2/customers/7/nothing')).status).toBe(404)
   })
 })

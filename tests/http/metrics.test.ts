@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, type TestApp } from '../helpers/harness'
+import { describe, expect, test } from 'bun:test'
+import { describeEachDialect, errorBody, useTestApp } from '../helpers/harness'
 
 /** The value of one sample line, e.g. crm_http_requests_total{method="GET",route="/health",status="200"}. */
 function sample(text: string, name: string, labels: Record<string, string>): number {
@@ -16,22 +16,18 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 const settle = () => Bun.sleep(20)
 
 describeEachDialect('/metrics', (dialect) => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp(dialect)
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect)
 
   test('Prometheus text with requests by route pattern and status, and the denial counters', async () => {
-    const user = await t.createUser('user')
-    await t.request('GET', '/health')
-    await t.request('GET', '/health')
-    await t.request('GET', '/api/v2/auth/me')
-    await t.request('GET', '/api/v2/admin/users', { token: user.token })
-    await t.request('GET', '/api/v2/customers/12345', { token: user.token })
-    await t.request('GET', '/totally/unknown/abc')
+    const user = await testApp.createUser('user')
+    await testApp.request('GET', '/health')
+    await testApp.request('GET', '/health')
+    await testApp.request('GET', '/api/v2/auth/me')
+    await testApp.request('GET', '/api/v2/admin/users', { token: user.token })
+    await testApp.request('GET', '/api/v2/customers/12345', { token: user.token })
+    await testApp.request('GET', '/totally/unknown/abc')
     await settle()
-    const response = await t.request('GET', '/metrics')
+    const response = await testApp.request('GET', '/metrics')
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toContain('text/plain')
     const text = await response.text()
@@ -57,12 +53,8 @@ describeEachDialect('/metrics', (dialect) => {
 })
 
 describe('METRICS_TOKEN', () => {
-  let t: TestApp
   const token = 'metrics-token-0123456789abcdef'
-  beforeAll(async () => {
-    t = await createTestApp('sqlite', { env: { METRICS_TOKEN: token } })
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp('sqlite', { env: { METRICS_TOKEN: token } })
 
   test.each([
     ['no header', {}],
@@ -72,16 +64,16 @@ describe('METRICS_TOKEN', () => {
   ])(
     '%s → 401',
     async (_label, headers) => {
-      const response = await t.request('GET', '/metrics', { headers })
+      const response = await testApp.request('GET', '/metrics', { headers })
       expect(response.status).toBe(401)
       expect(response.headers.get('www-authenticate')).toBe('Bearer')
-      expect(((await response.json()) as { detail: string }).detail).toBeString()
+      expect((await errorBody(response)).detail).toBeString()
     },
     20_000,
   )
 
   test('the right bearer token → 200', async () => {
-    const response = await t.request('GET', '/metrics', { headers: { authorization: `Bearer ${token}` } })
+    const response = await testApp.request('GET', '/metrics', { headers: { authorization: `Bearer ${token}` } })
     expect(response.status).toBe(200)
     expect(await response.text()).toContain('crm_http_requests_total')
   }, 20_000)

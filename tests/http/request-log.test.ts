@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, type TestApp } from '../helpers/harness'
+import { expect, test } from 'bun:test'
+import { describeEachDialect, useTestApp } from '../helpers/harness'
 
 const settle = () => Bun.sleep(20)
 
 describeEachDialect('one JSON log line per request', (dialect) => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp(dialect)
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect)
 
   function requestLines(requestId: string) {
-    return t.logs.entries().filter((entry) => entry.msg === 'request' && entry.requestId === requestId)
+    return testApp.logs.entries().filter((entry) => entry.msg === 'request' && entry.requestId === requestId)
   }
 
   test('method, route pattern, status, ms, request id and the user id when authenticated', async () => {
-    const user = await t.createUser('user')
-    const response = await t.request('GET', '/api/v2/auth/me', { token: user.token, headers: { 'x-request-id': 'log-test-1' } })
+    const user = await testApp.createUser('user')
+    const response = await testApp.request('GET', '/api/v2/auth/me', { token: user.token, headers: { 'x-request-id': 'log-test-1' } })
     expect(response.status).toBe(200)
     await settle()
     const lines = requestLines('log-test-1')
@@ -28,7 +24,7 @@ describeEachDialect('one JSON log line per request', (dialect) => {
   }, 20_000)
 
   test('errors are logged too, with the pattern and without the concrete path', async () => {
-    const user = await t.createUser('user')
+    const user = await testApp.createUser('user')
     const cases: [string, string, number, string][] = [
       ['GET', '/api/v2/auth/me', 401, '/api/v2/auth/me'],
       ['GET', '/api/v2/customers/987654', 404, '/api/v2/customers/:id'],
@@ -38,14 +34,17 @@ describeEachDialect('one JSON log line per request', (dialect) => {
     ]
     for (const [i, [method, path, status, route]] of cases.entries()) {
       const id = `log-err-${i}`
-      const response = await t.request(method, path, { headers: { 'x-request-id': id }, token: status === 401 ? undefined : user.token })
+      const response = await testApp.request(method, path, {
+        headers: { 'x-request-id': id },
+        token: status === 401 ? undefined : user.token,
+      })
       expect(response.status).toBe(status)
       await settle()
       const lines = requestLines(id)
       expect(lines).toHaveLength(1)
       expect(lines[0]).toMatchObject({ method, status, route })
     }
-    expect(t.logs.text).not.toContain('987654')
-    expect(t.logs.text).not.toContain('wp-admin')
+    expect(testApp.logs.text).not.toContain('987654')
+    expect(testApp.logs.text).not.toContain('wp-admin')
   }, 20_000)
 })

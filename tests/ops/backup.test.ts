@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serverCommand, startServer, loginOverHttp } from '../helpers/spawn'
-import { TEST_SECRET } from '../helpers/harness'
+import { bodyAs, TEST_SECRET, type Api } from '../helpers/harness'
 
 const ADMIN_EMAIL = 'backup-admin@example.com'
 const ADMIN_PASSWORD = 'tidal basin orchid'
@@ -76,7 +76,7 @@ describe('crm-api backup', () => {
       try {
         const restoredToken = await loginOverHttp(restored.url, ADMIN_EMAIL, ADMIN_PASSWORD)
         const list = await fetch(`${restored.url}/api/v2/customers/?page_size=1`, { headers: { authorization: `Bearer ${restoredToken}` } })
-        expect(((await list.json()) as { total: number }).total).toBe(customers)
+        expect((await bodyAs<Api['customers']['get']>(list)).total).toBe(customers)
       } finally {
         expect(await restored.stop()).toBe(0)
         rmSync(restoredDir, { recursive: true, force: true })

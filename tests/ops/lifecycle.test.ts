@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { BINARY, ROOT, startServer } from '../helpers/spawn'
-import { TEST_SECRET } from '../helpers/harness'
+import { bodyAs, signedIn, TEST_SECRET, type Api } from '../helpers/harness'
 
 const ADMIN_EMAIL = 'admin@example.com'
 const ADMIN_PASSWORD = 'velvet comet harbor'
@@ -62,7 +62,7 @@ describe.each([
     sendRest()
     const response = await inFlight
     expect(response.status).toBe(200)
-    const login = (await response.json()) as { access_token: string; user: { email: string } }
+    const login = signedIn(await bodyAs<Api['auth']['login']['post']>(response))
     expect(login.user.email).toBe(ADMIN_EMAIL)
     expect(login.access_token).toBeString()
 

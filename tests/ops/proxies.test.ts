@@ -3,13 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { DEFAULT_PASSWORD } from '../helpers/harness'
+import { bodyAs, DEFAULT_PASSWORD, signedIn, type Api } from '../helpers/harness'
 import { BINARY, ROOT, freePort, type RunningServer } from '../helpers/spawn'
 import { startReplicas, type Replicas } from '../helpers/replicas'
 import { docsSnippet, fakeFrontend, startCaddy, startNginx, type ProxyPorts, type RunningProxy } from '../helpers/proxies'
-import { ACCOUNT_SID, AUTH_TOKEN, SENDER, fakeTwilio, twilioEnv } from '../communications/support'
-import type { FakeTwilio } from '../fakes/twilio'
-import { formBody, inboundPairs, sign } from '../webhooks/signing'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { inboundPairs } from '../webhooks/signing'
+import { ACCOUNT_SID, AUTH_TOKEN, SENDER, fakeTwilio, twilioEnv, formBody, sign } from '../../testkit/twilio'
 
 /**
  * compose.yaml's topology without containers: two replicas of the compiled
@@ -147,12 +147,12 @@ function proxySuite(name: 'caddy' | 'nginx') {
         // The session cookie is Secure: the replica knows the client used HTTPS.
         const cookies = login.response.headers.getSetCookie()
         expect(cookies.find((c) => c.startsWith('session='))).toMatch(/;\s*Secure/i)
-        userToken = ((await login.response.json()) as { access_token: string }).access_token
+        userToken = signedIn(await bodyAs<Api['auth']['login']['post']>(login.response)).access_token
         seen.add(await servedBy(login.requestId))
         for (let j = 0; j < 2; j++) {
           const me = await viaProxy('GET', '/api/v2/auth/me', { token: userToken })
           expect(me.response.status).toBe(200)
-          expect(((await me.response.json()) as { user: { email: string } }).user.email).toBe(USER)
+          expect((await bodyAs<Api['auth']['me']['get']>(me.response)).user.email).toBe(USER)
           seen.add(await servedBy(me.requestId))
         }
       }
@@ -230,10 +230,10 @@ function proxySuite(name: 'caddy' | 'nginx') {
       )
       expect(curl.stdout.toString()).toBe('401')
       const login = await viaProxy('POST', '/api/v2/auth/login', { json: { email: ADMIN, password: DEFAULT_PASSWORD } })
-      const adminToken = ((await login.response.json()) as { access_token: string }).access_token
+      const adminToken = signedIn(await bodyAs<Api['auth']['login']['post']>(login.response)).access_token
       const { response } = await viaProxy('GET', '/api/v2/admin/audit?action=login.failure&page_size=100', { token: adminToken })
       expect(response.status).toBe(200)
-      const { items } = (await response.json()) as { items: { actor_email: string | null; ip: string | null }[] }
+      const { items } = await bodyAs<Api['admin']['audit']['get']>(response)
       expect(items.filter((item) => item.actor_email === email).map((item) => item.ip)).toEqual([CLIENT_IP])
     })
 
@@ -258,10 +258,10 @@ function proxySuite(name: 'caddy' | 'nginx') {
       })
       expect(login.status).toBe(200)
       expect(login.headers.getSetCookie().some((c) => c.startsWith('session='))).toBe(true)
-      const { access_token } = (await login.json()) as { access_token: string }
+      const { access_token } = signedIn(await bodyAs<Api['auth']['login']['post']>(login))
       const me = await get('/api/v2/auth/me', { headers: { authorization: `Bearer ${access_token}` } })
       expect(me.status).toBe(200)
-      expect(((await me.json()) as { user: { email: string } }).user.email).toBe(USER)
+      expect((await bodyAs<Api['auth']['me']['get']>(me)).user.email).toBe(USER)
       expect((await get('/health')).status).toBe(200)
       const pairs = inboundPairs({ AccountSid: ACCOUNT_SID, To: SENDER })
       const webhook = await get(INCOMING, {

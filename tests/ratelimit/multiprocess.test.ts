@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { DIALECTS, type Dialect } from '../helpers/harness'
+import { DIALECTS, errorBody } from '../helpers/harness'
 import type { RunningServer } from '../helpers/spawn'
 import { startReplicas, type Replicas } from '../helpers/replicas'
-import { fakeTwilio, twilioEnv } from '../communications/support'
-import type { FakeTwilio } from '../fakes/twilio'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { fakeTwilio, twilioEnv } from '../../testkit/twilio'
 
 const SEND = '/api/v2/communications/sms/send'
 
@@ -11,7 +11,7 @@ const SEND = '/api/v2/communications/sms/send'
  * Two real server processes on one database: the limits hold across them
  * (PostgreSQL through advisory locks; a shared SQLite file through its write lock).
  */
-for (const dialect of DIALECTS as Dialect[]) {
+for (const dialect of DIALECTS) {
   describe(`SMS limits across two server processes [${dialect}]`, () => {
     let twilio: FakeTwilio
     let replicas: Replicas
@@ -52,7 +52,7 @@ for (const dialect of DIALECTS as Dialect[]) {
       expect(statuses.filter((s) => s === 429)).toHaveLength(30)
       expect(twilio.requests).toHaveLength(10)
       // Both processes answered some of them.
-      const limited = await Promise.all(responses.filter((r) => r.status === 429).map((r) => r.json() as Promise<{ detail: string }>))
+      const limited = await Promise.all(responses.filter((r) => r.status === 429).map(errorBody))
       for (const body of limited)
         expect(body.detail).toMatch(/^Rate limit exceeded: Per-minute limit \(10\/min\)\. Retry after \d+ seconds\.$/)
     }, 30_000)
@@ -65,7 +65,7 @@ for (const dialect of DIALECTS as Dialect[]) {
       )
       expect(responses.filter((r) => r.status === 201)).toHaveLength(7)
       expect(twilio.requests).toHaveLength(7)
-      const limited = await Promise.all(responses.filter((r) => r.status === 429).map((r) => r.json() as Promise<{ detail: string }>))
+      const limited = await Promise.all(responses.filter((r) => r.status === 429).map(errorBody))
       for (const body of limited)
         expect(body.detail).toMatch(/^Rate limit exceeded: Per-destination limit \(7\/hour to same number\)\. Retry after \d+ seconds\.$/)
     }, 30_000)

@@ -1,22 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Database as SqliteHandle } from 'bun:sqlite'
-import { DEFAULT_PASSWORD, TEST_SECRET, createTestApp, describeEachDialect, type TestApp } from '../helpers/harness'
+import { bodyAs, createTestApp, DEFAULT_PASSWORD, describeEachDialect, errorBody, TEST_SECRET, type Api } from '../helpers/harness'
 import { startServer, type RunningServer, loginOverHttp } from '../helpers/spawn'
 import { openPostgres } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
-import { allCommunications, fakeTwilio, twilioEnv } from '../communications/support'
-import { closedSmtpUrl, startFakeSmtp, startSilentSmtp } from '../fakes/smtp'
-import type { FakeTwilio } from '../fakes/twilio'
+import { allCommunications, useSmsApp } from '../communications/support'
+import { closedSmtpUrl, startFakeSmtp, startSilentSmtp } from '../../testkit/fakes/smtp'
 import { createPrivatePostgres, postgresBinDir, type PrivatePostgres } from './private-postgres'
+import { twilioEnv } from '../../testkit/twilio'
 
 /** What a client may see while a dependency is down: a JSON 5xx with a detail, nothing internal. */
 async function expectCleanFailure(response: Response, statuses: number[] = [500, 502, 503]) {
   expect(statuses).toContain(response.status)
   expect(response.headers.get('content-type') ?? '').toContain('application/json')
   const text = await response.clone().text()
-  const body = JSON.parse(text) as { detail?: unknown }
-  expect(typeof body.detail).toBe('string')
+  await errorBody(new Response(text))
   expect(text).not.toMatch(/ECONNREFUSED|postgres|SQL|stack|\.ts:\d+|at \S+ \(/i)
 }
 
@@ -73,7 +72,7 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
         }
       })
       expect(health.status).toBe(503)
-      expect(((await health.json()) as { database: string }).database).toBe('unavailable')
+      expect(await health.json()).toMatchObject({ database: 'unavailable' })
       // Reads, writes, logins and SMS all fail cleanly, concurrently, within the bound.
       const down = await Promise.all([
         timed(8_000, () => api('GET', '/api/v2/customers')),
@@ -107,7 +106,7 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
       expect(status).toBe(200)
       const created = await api('POST', '/api/v2/customers', { first_name: 'After', last_name: mode })
       expect(created.status).toBe(201)
-      const list = (await (await api('GET', `/api/v2/customers?search=${mode}`)).json()) as { items: { first_name: string }[] }
+      const list = await bodyAs<Api['customers']['get']>(await api('GET', `/api/v2/customers?search=${mode}`))
       // Written before and after; the write attempted while down never half-happened.
       expect(list.items.map((c) => c.first_name).sort()).toEqual(['After', 'Before'])
     }, 90_000)
@@ -116,91 +115,86 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
 
 describe('SQLite write lock held by another process [sqlite]', () => {
   test('a write that cannot get the lock within busy_timeout answers 503, then succeeds once the lock is gone', async () => {
-    const t = await createTestApp('sqlite', { env: { LOG_LEVEL: 'silent' } })
-    if (t.database.kind !== 'sqlite') throw new Error('a SQLite test app')
-    const path = t.database.handle.filename
+    const testApp = await createTestApp('sqlite', { env: { LOG_LEVEL: 'silent' } })
+    if (testApp.database.kind !== 'sqlite') throw new Error('a SQLite test app')
+    const path = testApp.database.handle.filename
     const other = new SqliteHandle(path)
     try {
-      const user = await t.createUser('user')
+      const user = await testApp.createUser('user')
       other.exec('BEGIN IMMEDIATE')
       const response = await timed(8_000, () =>
-        t.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } }),
+        testApp.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } }),
       )
       await expectCleanFailure(response, [503])
-      expect(((await response.clone().json()) as { detail: string }).detail).toBe('Database unavailable')
+      expect((await errorBody(response.clone())).detail).toBe('Database unavailable')
       other.exec('ROLLBACK')
       expect(
-        (await t.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } })).status,
+        (await testApp.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Locked', last_name: 'Out' } }))
+          .status,
       ).toBe(201)
     } finally {
       other.close()
-      await t.close()
+      await testApp.close()
     }
   }, 20_000)
 })
 
 describeEachDialect('Twilio hanging or failing', (dialect) => {
-  let twilio: FakeTwilio
-  let t: TestApp
-  let token: string
+  const sms = useSmsApp(
+    dialect,
+    {
+      TWILIO_TIMEOUT_MS: '300',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_SMS_PER_MINUTE: '1000',
+      RATE_LIMIT_SMS_PER_HOUR: '1000',
+      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
+    },
+    { roles: ['user'] },
+  )
+  const { testApp } = sms
+  const { user } = testApp.users
 
-  beforeAll(async () => {
-    twilio = fakeTwilio()
-    t = await createTestApp(dialect, {
-      env: {
-        ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '300', LOG_LEVEL: 'silent' }),
-        RATE_LIMIT_SMS_PER_MINUTE: '1000',
-        RATE_LIMIT_SMS_PER_HOUR: '1000',
-        RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
-      },
-    })
-    token = (await t.createUser('user')).token
-  })
-  afterAll(async () => {
-    await t.close()
-    await twilio.close()
-  })
-
-  const send = (to: string) => t.request('POST', '/api/v2/communications/sms/send', { token, json: { to, body: 'fault test' } })
+  const send = (to: string) =>
+    testApp.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: { to, body: 'fault test' } })
 
   test('a hanging Twilio: 20 concurrent sends all answer 502 within the timeout, each with a failed record', async () => {
-    twilio.reset()
-    twilio.respondAlways({ kind: 'hang' })
-    const before = (await allCommunications(t.database)).length
+    sms.twilio.reset()
+    sms.twilio.respondAlways({ kind: 'hang' })
+    const before = (await allCommunications(testApp.database)).length
     const started = performance.now()
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => send(`+1415555${String(2000 + i)}`)))
     const elapsed = performance.now() - started
     expect(elapsed).toBeLessThan(3_000)
     for (const response of responses) {
       expect(response.status).toBe(502)
-      expect(((await response.json()) as { detail: string }).detail).toBe('SMS provider error: Twilio did not respond in time')
+      expect((await errorBody(response)).detail).toBe('SMS provider error: Twilio did not respond in time')
     }
-    const rows = (await allCommunications(t.database)).slice(before)
+    const rows = (await allCommunications(testApp.database)).slice(before)
     expect(rows).toHaveLength(20)
     expect(rows.every((r) => r.status === 'failed')).toBe(true)
     // The server is not stuck: an ordinary request answers at once.
-    expect((await timed(500, () => t.request('GET', '/api/v2/auth/me', { token }))).status).toBe(200)
+    expect((await timed(500, () => testApp.request('GET', '/api/v2/auth/me', { token: user.token }))).status).toBe(200)
   }, 30_000)
 
   test('while 20 sends wait on a hanging Twilio, reads and writes answer promptly (no connection held across the call)', async () => {
     // A long provider timeout, so a pool starved by waiting sends would show as slow reads.
     const slow = await createTestApp(dialect, {
       env: {
-        ...twilioEnv(twilio, { TWILIO_TIMEOUT_MS: '3000', LOG_LEVEL: 'silent' }),
+        ...twilioEnv(sms.twilio, { TWILIO_TIMEOUT_MS: '3000', LOG_LEVEL: 'silent' }),
         RATE_LIMIT_SMS_PER_MINUTE: '1000',
         RATE_LIMIT_SMS_PER_HOUR: '1000',
       },
     })
     try {
       const user = await slow.createUser('user')
-      twilio.reset()
-      twilio.respondAlways({ kind: 'hang' })
+      sms.twilio.reset()
+      sms.twilio.respondAlways({ kind: 'hang' })
       const sends = Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           slow.request('POST', '/api/v2/communications/sms/send', { token: user.token, json: { to: `+1415555${2100 + i}`, body: 'hang' } }),
         ),
       )
-      while (twilio.requests.length < 20) await Bun.sleep(10)
+      while (sms.twilio.requests.length < 20) await Bun.sleep(10)
       const others = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           timed(1_000, () =>
@@ -213,22 +207,22 @@ describeEachDialect('Twilio hanging or failing', (dialect) => {
       expect(others.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201, 201, 201, 201, 201])
       expect((await sends).every((r) => r.status === 502)).toBe(true)
     } finally {
-      twilio.reset()
+      sms.twilio.reset()
       await slow.close()
     }
   }, 30_000)
 
   test('Twilio answering 5xx, a Twilio error, or nothing listening: 502 with a failed record', async () => {
-    twilio.reset()
-    twilio.respondWith({ kind: 'server-error', httpStatus: 503 })
-    twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: "The 'To' number is not a valid phone number." })
+    sms.twilio.reset()
+    sms.twilio.respondWith({ kind: 'server-error', httpStatus: 503 })
+    sms.twilio.respondWith({ kind: 'error', httpStatus: 400, code: 21211, message: "The 'To' number is not a valid phone number." })
     for (let i = 0; i < 2; i++) {
       const response = await timed(2_000, () => send(`+1415555${3000 + i}`))
       await expectCleanFailure(response, [502])
     }
     // A closed port: connection refused straight away.
     const closed = await createTestApp(dialect, {
-      env: twilioEnv(twilio, { TWILIO_API_BASE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'silent' }),
+      env: twilioEnv(sms.twilio, { TWILIO_API_BASE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'silent' }),
     })
     try {
       const user = await closed.createUser('user')

@@ -9,7 +9,7 @@ import {
   type FuzzBody,
   type FuzzCase,
   type FuzzWorld,
-} from './fuzz-support'
+} from '../../testkit/fuzz'
 
 /** Fixed seeds: a failure reproduces; bench/fuzz.ts runs the same property with more runs and any seed. */
 const SEED = 20_261_128
@@ -63,10 +63,10 @@ for (const dialect of DIALECTS) {
               headers: {},
               signWebhook: false,
             }
-            const before = await businessChecksum(world.t)
+            const before = await businessChecksum(world.testApp)
             const outcome = await runCase(world, c)
             if (!outcome) continue
-            const after = await businessChecksum(world.t)
+            const after = await businessChecksum(world.testApp)
             const problem = violation(outcome, before, after)
             if (problem) problems.push(`${route.method} ${route.path} [${contentType}]: ${problem.slice(0, 300)}`)
           }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createHash } from 'node:crypto'
-import { DEFAULT_PASSWORD, DIALECTS, createTestApp, type Dialect, type TestApp } from '../helpers/harness'
+import { DEFAULT_PASSWORD, DIALECTS } from '../helpers/harness'
 import { startReplicas, type Replicas } from '../helpers/replicas'
-import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv } from '../communications/support'
-import { sign } from '../webhooks/signing'
-import type { FakeTwilio } from '../fakes/twilio'
+import { useSmsApp } from '../communications/support'
+import type { FakeTwilio } from '../../testkit/fakes/twilio'
+import { ACCOUNT_SID, AUTH_TOKEN, fakeTwilio, twilioEnv, sign } from '../../testkit/twilio'
 
 /**
  * The SMS limits under mixed traffic: while customers are written and read, history is
@@ -103,41 +103,40 @@ const limitEnv = {
 
 for (const dialect of DIALECTS) {
   describe(`SMS limits under mixed load, one process [${dialect}]`, () => {
-    let twilio: FakeTwilio
-    let t: TestApp
+    const sms = useSmsApp(dialect, { ...limitEnv, LOG_LEVEL: 'silent' })
+    const { testApp } = sms
     let target: Target
 
     beforeAll(async () => {
-      twilio = fakeTwilio()
-      t = await createTestApp(dialect, { env: { ...twilioEnv(twilio), ...limitEnv, LOG_LEVEL: 'silent' } })
-      const users = [await t.createUser('user'), await t.createUser('user'), await t.createUser('user'), await t.createUser('user')]
+      const users = [
+        await testApp.createUser('user'),
+        await testApp.createUser('user'),
+        await testApp.createUser('user'),
+        await testApp.createUser('user'),
+      ]
       target = {
         tokens: users.map((u) => u.token),
         emails: users.map((u) => u.email),
         request(_via, method, path, init) {
           if (init.form) {
             const url = `http://localhost${path}`
-            return t.request(method, path, {
+            return testApp.request(method, path, {
               body: new URLSearchParams(init.form).toString(),
               headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(url, init.form, AUTH_TOKEN) },
             })
           }
-          return t.request(method, path, { token: init.token, json: init.json })
+          return testApp.request(method, path, { token: init.token, json: init.json })
         },
       }
     })
-    afterAll(async () => {
-      await t.close()
-      await twilio.close()
-    })
 
     test('exactly N admitted and exactly N at Twilio, per user and per destination', async () => {
-      await mixedBurst(target, twilio, 'one')
+      await mixedBurst(target, sms.twilio, 'one')
     }, 60_000)
   })
 }
 
-for (const dialect of DIALECTS as Dialect[]) {
+for (const dialect of DIALECTS) {
   describe(`SMS limits under mixed load, two server processes on one database [${dialect}]`, () => {
     let twilio: FakeTwilio
     let replicas: Replicas

@@ -3,8 +3,8 @@ import { connect } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_PASSWORD, TEST_SECRET } from '../helpers/harness'
-import { startServer, type RunningServer } from '../helpers/spawn'
+import { DEFAULT_PASSWORD, errorBody, TEST_SECRET } from '../helpers/harness'
+import { loginOverHttp, startServer, type RunningServer } from '../helpers/spawn'
 import { openSqlite } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
@@ -66,12 +66,7 @@ describe('hostile HTTP on the wire [sqlite]', () => {
     await new UserService(database).create({ email: 'raw@example.com', password: DEFAULT_PASSWORD, role: 'user' })
     await database.close()
     server = await startServer({ dataDir, env: { SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' }, timeoutMs: 30_000 })
-    const login = await fetch(`${server.url}/api/v2/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'raw@example.com', password: DEFAULT_PASSWORD }),
-    })
-    userToken = ((await login.json()) as { access_token: string }).access_token
+    userToken = await loginOverHttp(server.url, 'raw@example.com', DEFAULT_PASSWORD)
   }, 60_000)
 
   afterAll(async () => {
@@ -79,18 +74,17 @@ describe('hostile HTTP on the wire [sqlite]', () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
-  const appAnswer = (answer: RawAnswer | undefined, status: number, detail?: string) => {
+  const appAnswer = async (answer: RawAnswer | undefined, status: number, detail?: string) => {
     expect(answer?.status).toBe(status)
     expect(answer!.headers['content-type']).toContain('application/json')
-    const body = JSON.parse(answer!.body) as { detail: unknown }
-    expect(typeof body.detail).toBe('string')
+    const body = await errorBody(new Response(answer!.body))
     if (detail) expect(body.detail).toBe(detail)
   }
 
   test('no Host header (HTTP/1.0): the app answers, auth answers are not cacheable', async () => {
-    appAnswer(await raw(server.port, 'GET /api/v2/customers HTTP/1.0\r\n\r\n'), 401, 'Could not validate credentials')
+    await appAnswer(await raw(server.port, 'GET /api/v2/customers HTTP/1.0\r\n\r\n'), 401, 'Could not validate credentials')
     const me = await raw(server.port, 'GET /api/v2/auth/me HTTP/1.0\r\n\r\n')
-    appAnswer(me, 401)
+    await appAnswer(me, 401)
     expect(me!.headers['cache-control']).toBe('no-store')
     const credentials = JSON.stringify({ email: 'raw@example.com', password: DEFAULT_PASSWORD })
     const login = await raw(
@@ -100,21 +94,21 @@ describe('hostile HTTP on the wire [sqlite]', () => {
     )
     expect(login?.status).toBe(200)
     expect(login!.headers['cache-control']).toBe('no-store')
-    appAnswer(await raw(server.port, 'GET /nothing/here HTTP/1.0\r\n\r\n'), 404)
+    await appAnswer(await raw(server.port, 'GET /nothing/here HTTP/1.0\r\n\r\n'), 404)
   })
 
   test('a malformed Host header: 4xx JSON on public, authenticated, cookie and denied routes', async () => {
     for (const host of ['[::1', 'a b', '', 'x/y', 'x:99999']) {
-      appAnswer(await raw(server.port, `GET /api/v2/auth/me HTTP/1.1\r\nHost: ${host}\r\n\r\n`), 401)
+      await appAnswer(await raw(server.port, `GET /api/v2/auth/me HTTP/1.1\r\nHost: ${host}\r\n\r\n`), 401)
       // Bearer with a permission the user lacks: the denial is audited with the request path.
-      appAnswer(
+      await appAnswer(
         await raw(server.port, `GET /api/v2/admin/stats HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${userToken}\r\n\r\n`),
         403,
         'Permission denied: requires admin_panel',
       )
       // Cookie-authenticated write from a foreign origin: our own origin is computed from the odd Host, then refused.
       const body = '{"first_name":"A","last_name":"B"}'
-      appAnswer(
+      await appAnswer(
         await raw(
           server.port,
           `POST /api/v2/customers HTTP/1.1\r\nHost: ${host}\r\nCookie: session=${userToken}\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
@@ -122,7 +116,7 @@ describe('hostile HTTP on the wire [sqlite]', () => {
         403,
         'Cross-site request rejected',
       )
-      appAnswer(
+      await appAnswer(
         await raw(
           server.port,
           `POST /webhooks/twilio/incoming HTTP/1.1\r\nHost: ${host}\r\nX-Twilio-Signature: abc\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b`,
@@ -159,7 +153,7 @@ describe('hostile HTTP on the wire [sqlite]', () => {
       const answer = await raw(server.port, data)
       // Either Bun's parser refused it (no app involved) or the app answered a JSON 4xx; never a 5xx.
       if (answer) expect(answer.status).toBeLessThan(500)
-      if (answer?.body.startsWith('{')) expect(typeof (JSON.parse(answer.body) as { detail: unknown }).detail).toBe('string')
+      if (answer?.body.startsWith('{')) await errorBody(new Response(answer.body))
     }
     // A NUL in the request line is refused by Bun's own parser (505, before the app); the server survives it.
     await raw(server.port, 'GET /api/v2/customers/\u0000 HTTP/1.1\r\nHost: x\r\n\r\n')

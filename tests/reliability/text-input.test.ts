@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachDialect } from '../helpers/harness'
-import { ACCOUNT_SID, AUTH_TOKEN } from '../communications/support'
-import { sign } from '../webhooks/signing'
-import { businessChecksum, fuzzWorld, type FuzzWorld } from './fuzz-support'
+import { describeEachDialect, errorBody, expectBody } from '../helpers/harness'
+import { businessChecksum, fuzzWorld, type FuzzWorld } from '../../testkit/fuzz'
+import { ACCOUNT_SID, AUTH_TOKEN, sign } from '../../testkit/twilio'
 
 const NUL = 'a\u0000b'
 const LONE = 'a\uD800b'
@@ -21,12 +20,13 @@ describeEachDialect('text the database cannot store', (dialect) => {
 
   beforeAll(async () => {
     world = await fuzzWorld(dialect)
-    const created = await world.t.request('POST', '/api/v2/customers', {
-      token: world.tokens.admin,
-      json: { first_name: 'Text', last_name: 'Input', phone: '+14155557777' },
+    const created = await world.testApp.client(world.tokens.admin).api.v2.customers.post({
+      first_name: 'Text',
+      last_name: 'Input',
+      phone: '+14155557777',
     })
-    customerId = ((await created.json()) as { id: number }).id
-    userId = (await world.t.createUser('user')).id
+    customerId = expectBody(created, 201).id
+    userId = (await world.testApp.createUser('user')).id
   }, 60_000)
   afterAll(async () => {
     await world.close()
@@ -61,12 +61,13 @@ describeEachDialect('text the database cannot store', (dialect) => {
       const problems: string[] = []
       const sentBefore = world.twilio.requests.length + world.smtp.messages.length
       for (const [method, path, json] of requests(bad)) {
-        const before = await businessChecksum(world.t)
-        const response = await world.t.request(method, path, { token: world.tokens.superuser, json })
-        const body = (await response.json()) as { detail?: string; errors?: { field: string }[] }
-        const after = await businessChecksum(world.t)
-        if (response.status !== 422 || body.detail !== 'Request validation failed' || !body.errors?.[0]?.field)
-          problems.push(`${method} ${path}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`)
+        const before = await businessChecksum(world.testApp)
+        const response = await world.testApp.request(method, path, { token: world.tokens.superuser, json })
+        const text = await response.text()
+        const body = await errorBody(new Response(text)).catch(() => undefined)
+        const after = await businessChecksum(world.testApp)
+        if (response.status !== 422 || body?.detail !== 'Request validation failed' || !body.errors?.[0]?.field)
+          problems.push(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`)
         if (before !== after) problems.push(`${method} ${path}: data changed`)
       }
       expect(problems).toEqual([])
@@ -86,13 +87,13 @@ describeEachDialect('text the database cannot store', (dialect) => {
       ['MediaUrl0', 'https://example.com/\u0000a.jpg'],
     ]
     const url = 'http://localhost/webhooks/twilio/incoming'
-    const response = await world.t.request('POST', '/webhooks/twilio/incoming', {
+    const response = await world.testApp.request('POST', '/webhooks/twilio/incoming', {
       body: new URLSearchParams(pairs).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(url, pairs, AUTH_TOKEN) },
     })
     expect(response.status).toBe(200)
-    const history = await world.t.request('GET', `/api/v2/customers/${customerId}/communications`, { token: world.tokens.superuser })
-    const items = ((await history.json()) as { items: { content: string; external_id: string }[] }).items
+    const history = await world.testApp.client(world.tokens.superuser).api.v2.customers({ id: customerId }).communications.get()
+    const { items } = expectBody(history, 200)
     expect(items.map((i) => [i.content, i.external_id])).toContainEqual(['hellothere', SID])
   })
 })

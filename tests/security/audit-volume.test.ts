@@ -1,17 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { Database as SqliteHandle } from 'bun:sqlite'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { and, count, eq } from 'drizzle-orm'
-import { createTestApp, describeEachDialect, json, TEST_SECRET, type TestApp, type TestUser } from '../helpers/harness'
+import { describeEachDialect, expectBody, TEST_SECRET, useTestApp } from '../helpers/harness'
 import { startServer } from '../helpers/spawn'
 import { loadConfig, ConfigError } from '../../src/config'
 import { openSqlite } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { pruneAuditLog } from '../../src/audit/retention'
-import { AUTH_TOKEN, INCOMING, STATUS, communicationCount, formBody, inboundPairs, postSigned, sign, type Pairs } from '../webhooks/signing'
+import { INCOMING, STATUS, communicationCount, inboundPairs, postSigned } from '../webhooks/signing'
 import { login } from './support'
+import { AUTH_TOKEN, formBody, sign, type Pairs } from '../../testkit/twilio'
 
 const DAY = 24 * 60 * 60 * 1000
 
@@ -21,49 +22,40 @@ async function sameMinuteFor(budgetMs: number) {
   if (left < budgetMs) await Bun.sleep(left + 20)
 }
 
-interface AuditItem {
-  action: string
-  ip: string | null
-  target: string | null
-  details: Record<string, unknown>
-  count: number
-}
-
 describeEachDialect('anonymous events cannot flood the audit log', (dialect) => {
-  let t: TestApp
-  let admin: TestUser
-  beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN, TRUST_PROXY: 'true', LOGIN_MAX_FAILURES: '2' } })
-    admin = await t.createUser('admin')
-  }, 30_000)
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect, {
+    env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN, TRUST_PROXY: 'true', LOGIN_MAX_FAILURES: '2' },
+    roles: ['admin'],
+    timeout: 30_000,
+  })
+  const { admin } = testApp.users
 
   const from = (ip: string) => ({ 'x-forwarded-for': ip })
 
-  async function audit(action: string): Promise<AuditItem[]> {
-    const response = await t.request('GET', `/api/v2/admin/audit?action=${action}&page_size=200`, { token: admin.token })
-    expect(response.status).toBe(200)
-    return (await json<{ items: AuditItem[] }>(response)).items
+  async function audit(action: string) {
+    return expectBody(await testApp.client(admin).api.v2.admin.audit.get({ query: { action, page_size: 200 } }), 200).items
   }
 
   async function rowsOf(action: string): Promise<number> {
-    const { auditLog } = t.database.tables
-    const [row] = await t.database.db.select({ value: count() }).from(auditLog).where(eq(auditLog.action, action))
+    const { auditLog } = testApp.database.tables
+    const [row] = await testApp.database.db.select({ value: count() }).from(auditLog).where(eq(auditLog.action, action))
     return row!.value
   }
 
   test('a loop of bad signatures from one IP is one row per reason with a count; other IPs get their own', async () => {
     await sameMinuteFor(10_000)
     for (let i = 0; i < 40; i++) {
-      const response = await postSigned(t, INCOMING, inboundPairs(), { signature: 'Zm9yZ2Vk', headers: from('203.0.113.7') })
+      const response = await postSigned(testApp, INCOMING, inboundPairs(), { signature: 'Zm9yZ2Vk', headers: from('203.0.113.7') })
       expect(response.status).toBe(403)
     }
     // Simultaneous ones join the same row instead of racing to create their own.
     await Promise.all(
-      Array.from({ length: 20 }, () => postSigned(t, INCOMING, inboundPairs(), { signature: 'Zm9yZ2Vk', headers: from('203.0.113.7') })),
+      Array.from({ length: 20 }, () =>
+        postSigned(testApp, INCOMING, inboundPairs(), { signature: 'Zm9yZ2Vk', headers: from('203.0.113.7') }),
+      ),
     )
-    for (let i = 0; i < 5; i++) await postSigned(t, INCOMING, inboundPairs(), { signature: null, headers: from('203.0.113.7') })
-    for (let i = 0; i < 3; i++) await postSigned(t, STATUS, [], { signature: 'Zm9yZ2Vk', headers: from('198.51.100.9') })
+    for (let i = 0; i < 5; i++) await postSigned(testApp, INCOMING, inboundPairs(), { signature: null, headers: from('203.0.113.7') })
+    for (let i = 0; i < 3; i++) await postSigned(testApp, STATUS, [], { signature: 'Zm9yZ2Vk', headers: from('198.51.100.9') })
 
     const items = await audit('webhook.signature_failed')
     const summary = items.map((i) => [i.ip, i.target, i.details.reason, i.count]).sort()
@@ -78,38 +70,38 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
   test('throttled logins: one row per IP and scope with a count', async () => {
     const email = 'victim-throttle@example.com'
     await sameMinuteFor(20_000)
-    for (let i = 0; i < 2; i++) expect((await login(t, email, 'wrong-password-123', from('192.0.2.44'))).status).toBe(401)
-    for (let i = 0; i < 25; i++) expect((await login(t, email, 'wrong-password-123', from('192.0.2.44'))).status).toBe(429)
+    for (let i = 0; i < 2; i++) expect((await login(testApp, email, 'wrong-password-123', from('192.0.2.44'))).status).toBe(401)
+    for (let i = 0; i < 25; i++) expect((await login(testApp, email, 'wrong-password-123', from('192.0.2.44'))).status).toBe(429)
     const items = await audit('login.throttled')
     expect(items).toHaveLength(1)
     expect(items[0]).toMatchObject({ ip: '192.0.2.44', actor_email: email, details: { scope: 'account' }, count: 25 })
   }, 60_000)
 
   test('events with a user keep one row each (count 1)', async () => {
-    for (let i = 0; i < 3; i++) expect((await login(t, admin.email, admin.password)).status).toBe(200)
+    for (let i = 0; i < 3; i++) expect((await login(testApp, admin.email, admin.password)).status).toBe(200)
     const items = await audit('login.success')
     expect(items.length).toBeGreaterThanOrEqual(3)
     expect(items.every((i) => i.count === 1)).toBe(true)
   }, 30_000)
 
   describe('webhook bodies are bounded before the signature is computed', () => {
-    const before = async () => ({ messages: await communicationCount(t), rejected: await rowsOf('webhook.rejected') })
+    const before = async () => ({ messages: await communicationCount(testApp), rejected: await rowsOf('webhook.rejected') })
 
     test('over 64 KB with a Content-Length: 413 JSON, unread', async () => {
       const start = await before()
       const body = formBody([...inboundPairs(), ['Body', 'x'.repeat(64 * 1024)]])
-      const response = await postSigned(t, INCOMING, [], {
+      const response = await postSigned(testApp, INCOMING, [], {
         body,
         headers: { 'content-length': String(body.length), ...from('203.0.113.8') },
       })
       expect(response.status).toBe(413)
-      expect(await json(response)).toEqual({ detail: 'Request body too large' })
-      expect(await communicationCount(t)).toBe(start.messages)
+      expect(await response.json()).toEqual({ detail: 'Request body too large' })
+      expect(await communicationCount(testApp)).toBe(start.messages)
     })
 
     test('over 64 KB without a Content-Length (chunked): 413', async () => {
       const pairs: Pairs = [...inboundPairs(), ['Padding', 'x'.repeat(70 * 1024)]]
-      const response = await t.app.handle(
+      const response = await testApp.app.handle(
         new Request(`http://localhost${INCOMING}`, {
           method: 'POST',
           headers: {
@@ -120,23 +112,23 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
         }),
       )
       expect(response.status).toBe(413)
-      expect(await json(response)).toEqual({ detail: 'Request body too large' })
+      expect(await response.json()).toEqual({ detail: 'Request body too large' })
     })
 
     test('a correctly signed form just under 64 KB is stored', async () => {
       const pairs: Pairs = [...inboundPairs({ Body: 'hello' }), ['Padding', 'x'.repeat(60 * 1024)]]
-      const response = await postSigned(t, INCOMING, pairs)
+      const response = await postSigned(testApp, INCOMING, pairs)
       expect(response.status).toBe(200)
     })
 
     test('more than 200 parameters: 400 even when correctly signed; nothing stored', async () => {
       const start = await before()
       const pairs: Pairs = [...inboundPairs(), ...Array.from({ length: 200 }, (_, i): [string, string] => [`X${i}`, '1'])]
-      const response = await postSigned(t, INCOMING, pairs, { headers: from('203.0.113.9') })
+      const response = await postSigned(testApp, INCOMING, pairs, { headers: from('203.0.113.9') })
       expect(response.status).toBe(400)
-      expect(await json(response)).toEqual({ detail: 'Too many form fields' })
-      expect(await communicationCount(t)).toBe(start.messages)
-      const ok = await postSigned(t, INCOMING, [
+      expect(await response.json()).toEqual({ detail: 'Too many form fields' })
+      expect(await communicationCount(testApp)).toBe(start.messages)
+      const ok = await postSigned(testApp, INCOMING, [
         ...inboundPairs(),
         ...Array.from({ length: 150 }, (_, i): [string, string] => [`X${i}`, '1']),
       ])
@@ -146,7 +138,7 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
     test('a 0.9 MB form of 100k parameters is refused by size', async () => {
       const body = Array.from({ length: 100_000 }, (_, i) => `p${i}=1`).join('&')
       expect(body.length).toBeGreaterThan(800_000)
-      const response = await postSigned(t, INCOMING, [], { body, headers: { 'content-length': String(body.length) } })
+      const response = await postSigned(testApp, INCOMING, [], { body, headers: { 'content-length': String(body.length) } })
       expect(response.status).toBe(413)
     })
 
@@ -154,7 +146,7 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
       await sameMinuteFor(5_000)
       for (let i = 0; i < 4; i++) {
         const pairs: Pairs = Array.from({ length: 250 }, (_, k): [string, string] => [`X${k}`, '1'])
-        expect((await postSigned(t, INCOMING, pairs, { headers: from('203.0.113.10') })).status).toBe(400)
+        expect((await postSigned(testApp, INCOMING, pairs, { headers: from('203.0.113.10') })).status).toBe(400)
       }
       const items = (await audit('webhook.rejected')).filter((i) => i.ip === '203.0.113.10')
       expect(items).toEqual([expect.objectContaining({ target: INCOMING, details: { reason: 'too_many_fields' }, count: 4 })])
@@ -162,23 +154,23 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
   })
 
   test('pruning deletes rows older than the retention, in batches, and keeps the rest', async () => {
-    const { auditLog } = t.database.tables
+    const { auditLog } = testApp.database.tables
     const now = Date.now()
     const old = Array.from({ length: 5_500 }, () => ({ action: 'login.failure', ip: '192.0.2.200', createdAt: new Date(now - 400 * DAY) }))
-    for (let i = 0; i < old.length; i += 500) await t.database.db.insert(auditLog).values(old.slice(i, i + 500))
-    await t.database.db.insert(auditLog).values({ action: 'login.failure', ip: '192.0.2.201', createdAt: new Date(now - 30 * DAY) })
+    for (let i = 0; i < old.length; i += 500) await testApp.database.db.insert(auditLog).values(old.slice(i, i + 500))
+    await testApp.database.db.insert(auditLog).values({ action: 'login.failure', ip: '192.0.2.201', createdAt: new Date(now - 30 * DAY) })
     const byIp = async (ip: string) =>
       (
-        await t.database.db
+        await testApp.database.db
           .select({ value: count() })
           .from(auditLog)
           .where(and(eq(auditLog.ip, ip)))
       )[0]!.value
 
-    expect(await pruneAuditLog(t.database, 365)).toBe(5_500)
+    expect(await pruneAuditLog(testApp.database, 365)).toBe(5_500)
     expect(await byIp('192.0.2.200')).toBe(0)
     expect(await byIp('192.0.2.201')).toBe(1)
-    expect(await pruneAuditLog(t.database, 29)).toBe(1)
+    expect(await pruneAuditLog(testApp.database, 29)).toBe(1)
     expect(await byIp('192.0.2.201')).toBe(0)
     // Recent rows (this test file's own) are untouched.
     expect(await rowsOf('webhook.signature_failed')).toBe(3)

@@ -3,14 +3,22 @@ import { and, eq } from 'drizzle-orm'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createTestApp, describeEachDialect, freshDatabase, json, TEST_SECRET, type TestApp, type TestUser } from '../helpers/harness'
+import {
+  createTestApp,
+  describeEachDialect,
+  freshDatabase,
+  signedIn,
+  TEST_SECRET,
+  type OwnedTestApp,
+  type TestUser,
+} from '../helpers/harness'
 import { serverCommand } from '../helpers/spawn'
-import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
-import { expectUnauthorized, login } from './support'
+import { startFakeSmtp, type FakeSmtp } from '../../testkit/fakes/smtp'
+import { expectUnauthorized, login, loginBody } from './support'
 import { enrol } from './two-factor-support'
 
 describeEachDialect('recovery from the command line', (dialect) => {
-  let t: TestApp
+  let testApp: OwnedTestApp
   let smtp: FakeSmtp
   let db: Awaited<ReturnType<typeof freshDatabase>>
   let dataDir: string
@@ -22,12 +30,12 @@ describeEachDialect('recovery from the command line', (dialect) => {
     smtp = await startFakeSmtp()
     db = await freshDatabase(dialect)
     dataDir = mkdtempSync(join(tmpdir(), 'crm-cli-recovery-'))
-    t = await createTestApp(dialect, { database: db.database, env: { SMTP_URL: smtp.url, EMAIL_FROM: 'crm@example.com' } })
-    root = await t.createUser('superuser')
-    user = await t.createUser('user')
+    testApp = await createTestApp(dialect, { database: db.database, env: { SMTP_URL: smtp.url, EMAIL_FROM: 'crm@example.com' } })
+    root = await testApp.createUser('superuser')
+    user = await testApp.createUser('user')
   }, 30_000)
   afterAll(async () => {
-    await t.close()
+    await testApp.close()
     await db.drop()
     await smtp.close()
     rmSync(dataDir, { recursive: true, force: true })
@@ -55,8 +63,8 @@ describeEachDialect('recovery from the command line', (dialect) => {
     return out
   }
   const audit = async (action: string) => {
-    const { auditLog } = t.database.tables
-    return t.database.db
+    const { auditLog } = testApp.database.tables
+    return testApp.database.db
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.action, action), eq(auditLog.actorEmail, 'cli')))
@@ -80,9 +88,9 @@ describeEachDialect('recovery from the command line', (dialect) => {
     expect(ok.stderr).toBe('')
     expect(ok.code).toBe(0)
     expect(ok.stdout).toContain(`password of ${user.email} changed`)
-    await expectUnauthorized(await t.request('GET', '/api/v2/auth/me', { token: user.token }))
-    expect((await login(t, user.email, user.password)).status).toBe(401)
-    expect((await login(t, user.email, 'violet tram sings at dusk')).status).toBe(200)
+    await expectUnauthorized(await testApp.request('GET', '/api/v2/auth/me', { token: user.token }))
+    expect((await login(testApp, user.email, user.password)).status).toBe(401)
+    expect((await login(testApp, user.email, 'violet tram sings at dusk')).status).toBe(200)
     user.password = 'violet tram sings at dusk'
     expect(
       (await audit('user.updated')).some(
@@ -100,37 +108,37 @@ describeEachDialect('recovery from the command line', (dialect) => {
     const last = await cli(['disable', root.email])
     expect(last.code).toBe(1)
     expect(last.stderr).toBe('crm-api: Cannot remove the last active superuser\n')
-    const session = (await json(await login(t, user.email, user.password))) as { access_token: string }
+    const session = signedIn(await loginBody(await login(testApp, user.email, user.password)))
     expect((await cli(['disable', user.email])).code).toBe(0)
-    expect((await login(t, user.email, user.password)).status).toBe(403)
-    expect((await t.request('GET', '/api/v2/auth/me', { token: session.access_token })).status).toBeOneOf([401, 403])
+    expect((await login(testApp, user.email, user.password)).status).toBe(403)
+    expect((await testApp.request('GET', '/api/v2/auth/me', { token: session.access_token })).status).toBeOneOf([401, 403])
     const enabled = await cli(['enable', user.email])
     expect(enabled.code).toBe(0)
     expect(enabled.stdout).toBe(`${user.email} is enabled\n`)
-    expect((await login(t, user.email, user.password)).status).toBe(200)
+    expect((await login(testApp, user.email, user.password)).status).toBe(200)
   }, 30_000)
 
   test('unlock clears the login throttle of the account', async () => {
     // Earlier tests left a failure or two: guess until the account locks.
-    for (let i = 0; i < 6 && (await login(t, user.email, `wrong guess ${i}`)).status === 401; i++);
-    expect((await login(t, user.email, user.password)).status).toBe(429)
+    for (let i = 0; i < 6 && (await login(testApp, user.email, `wrong guess ${i}`)).status === 401; i++);
+    expect((await login(testApp, user.email, user.password)).status).toBe(429)
     const result = await cli(['unlock', user.email])
     expect(result.code).toBe(0)
     expect(result.stdout).toContain(`${user.email} is unlocked`)
-    expect((await login(t, user.email, user.password)).status).toBe(200)
+    expect((await login(testApp, user.email, user.password)).status).toBe(200)
     expect((await audit('user.unlocked')).map((row) => row.target)).toContain(`user:${user.id} ${user.email}`)
   }, 30_000)
 
   test('reset-2fa turns two-factor sign-in off (audited, notice e-mailed)', async () => {
-    const session = (await json(await login(t, user.email, user.password))) as { access_token: string }
-    await enrol(t, { ...user, token: session.access_token })
-    expect(((await json(await login(t, user.email, user.password))) as { two_factor_required?: boolean }).two_factor_required).toBe(true)
+    const session = signedIn(await loginBody(await login(testApp, user.email, user.password)))
+    await enrol(testApp, { ...user, token: session.access_token })
+    expect(await loginBody(await login(testApp, user.email, user.password))).toMatchObject({ two_factor_required: true })
     expect((await cli(['list'])).stdout.split('\n').find((line) => line.includes(user.email))).toMatch(/on$/)
     const before = smtp.messages.length
     const result = await cli(['reset-2fa', user.email])
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('is off')
-    expect(((await json(await login(t, user.email, user.password))) as { access_token?: string }).access_token).toBeString()
+    expect(signedIn(await loginBody(await login(testApp, user.email, user.password))).access_token).toBeString()
     expect((await audit('auth.2fa_reset')).map((row) => row.target)).toContain(`user:${user.id} ${user.email}`)
     expect(
       smtp.messages.slice(before).filter((m) => m.to.includes(user.email) && m.raw.includes('Two-factor sign-in was turned off')),

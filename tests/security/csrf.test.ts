@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
+import { expect, test } from 'bun:test'
+import { describeEachDialect, useTestApp } from '../helpers/harness'
 import { loginOk } from './support'
 
 const REJECTED = { detail: 'Cross-site request rejected' }
 
 describeEachDialect('CSRF: cookie-authenticated unsafe requests', (dialect) => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { FRONTEND_URL: 'http://localhost:5173,https://crm.example.com' } })
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect, { env: { FRONTEND_URL: 'http://localhost:5173,https://crm.example.com' } })
 
   async function freshSession() {
-    const user = await t.createUser('superuser')
-    return { user, ...(await loginOk(t, user.email, user.password)) }
+    const user = await testApp.createUser('superuser')
+    return { user, ...(await loginOk(testApp, user.email, user.password)) }
   }
 
   const cases: [string, Record<string, string>, number][] = [
@@ -32,26 +28,26 @@ describeEachDialect('CSRF: cookie-authenticated unsafe requests', (dialect) => {
   for (const [name, headers, expected] of cases) {
     test(`logout with ${name}: ${expected}`, async () => {
       const session = await freshSession()
-      const response = await t.request('POST', '/api/v2/auth/logout', {
+      const response = await testApp.request('POST', '/api/v2/auth/logout', {
         cookies: { session: session.session, refresh: session.refresh },
         headers,
       })
       expect(response.status).toBe(expected)
       if (expected === 403) {
-        expect(await json(response)).toEqual(REJECTED)
+        expect(await response.json()).toEqual(REJECTED)
         // Rejected means nothing happened: the session still works.
-        expect((await t.request('GET', '/api/v2/auth/me', { cookies: { session: session.session } })).status).toBe(200)
+        expect((await testApp.request('GET', '/api/v2/auth/me', { cookies: { session: session.session } })).status).toBe(200)
       }
     })
 
     test(`refresh with ${name}: ${expected}`, async () => {
       const session = await freshSession()
-      const response = await t.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: session.refresh }, headers })
+      const response = await testApp.request('POST', '/api/v2/auth/refresh', { cookies: { refresh: session.refresh }, headers })
       expect(response.status).toBe(expected)
       if (expected === 403) {
-        expect(await json(response)).toEqual(REJECTED)
+        expect(await response.json()).toEqual(REJECTED)
         // The refresh token was not consumed.
-        const retry = await t.request('POST', '/api/v2/auth/refresh', {
+        const retry = await testApp.request('POST', '/api/v2/auth/refresh', {
           cookies: { refresh: session.refresh },
           headers: { origin: 'http://localhost:5173' },
         })
@@ -63,60 +59,56 @@ describeEachDialect('CSRF: cookie-authenticated unsafe requests', (dialect) => {
   test('covers every unsafe method on other routes too (PATCH, POST)', async () => {
     const session = await freshSession()
     const cookies = { session: session.session }
-    const patch = await t.request('PATCH', `/api/v2/admin/users/${session.user.id}`, { cookies, json: { full_name: 'Mallory' } })
+    const patch = await testApp.request('PATCH', `/api/v2/admin/users/${session.user.id}`, { cookies, json: { full_name: 'Mallory' } })
     expect(patch.status).toBe(403)
-    expect(await json(patch)).toEqual(REJECTED)
-    const create = await t.request('POST', '/api/v2/admin/users', {
+    expect(await patch.json()).toEqual(REJECTED)
+    const create = await testApp.request('POST', '/api/v2/admin/users', {
       cookies,
       json: { email: 'csrf@example.com', password: 'long enough pw', role: 'superuser' },
     })
     expect(create.status).toBe(403)
-    const changePassword = await t.request('POST', '/api/v2/auth/change-password', {
+    const changePassword = await testApp.request('POST', '/api/v2/auth/change-password', {
       cookies,
       json: { current_password: session.user.password, new_password: 'attacker chosen pw' },
     })
     expect(changePassword.status).toBe(403)
-    const logoutAll = await t.request('POST', '/api/v2/auth/logout-all', { cookies })
+    const logoutAll = await testApp.request('POST', '/api/v2/auth/logout-all', { cookies })
     expect(logoutAll.status).toBe(403)
-    const allowed = await t.request('PATCH', `/api/v2/admin/users/${session.user.id}`, {
+    const allowed = await testApp.request('PATCH', `/api/v2/admin/users/${session.user.id}`, {
       cookies,
       json: { full_name: 'Alice' },
       headers: { origin: 'http://localhost:5173' },
     })
     expect(allowed.status).toBe(200)
     // Safe methods with a cookie need no Origin.
-    expect((await t.request('GET', '/api/v2/admin/users', { cookies })).status).toBe(200)
+    expect((await testApp.request('GET', '/api/v2/admin/users', { cookies })).status).toBe(200)
   })
 
   test('Bearer requests are not affected', async () => {
     const session = await freshSession()
-    const patch = await t.request('PATCH', `/api/v2/admin/users/${session.user.id}`, {
+    const patch = await testApp.request('PATCH', `/api/v2/admin/users/${session.user.id}`, {
       token: session.token,
       json: { full_name: 'Bob' },
       headers: { origin: 'https://evil.example' },
     })
     expect(patch.status).toBe(200)
-    const logout = await t.request('POST', '/api/v2/auth/logout', { token: session.token })
+    const logout = await testApp.request('POST', '/api/v2/auth/logout', { token: session.token })
     expect(logout.status).toBe(200)
   })
 })
 
 describeEachDialect('CSRF with PUBLIC_URL', (dialect) => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { PUBLIC_URL: 'https://crm.office.example' } })
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect, { env: { PUBLIC_URL: 'https://crm.office.example' } })
 
   test('the own origin is PUBLIC_URL’s, not the Host header', async () => {
-    const user = await t.createUser('user')
-    const a = await loginOk(t, user.email, user.password)
-    const viaHost = await t.request('POST', '/api/v2/auth/logout', {
+    const user = await testApp.createUser('user')
+    const a = await loginOk(testApp, user.email, user.password)
+    const viaHost = await testApp.request('POST', '/api/v2/auth/logout', {
       cookies: { session: a.session },
       headers: { origin: 'http://localhost' },
     })
     expect(viaHost.status).toBe(403)
-    const viaPublic = await t.request('POST', '/api/v2/auth/logout', {
+    const viaPublic = await testApp.request('POST', '/api/v2/auth/logout', {
       cookies: { session: a.session },
       headers: { origin: 'https://crm.office.example' },
     })

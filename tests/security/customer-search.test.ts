@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { createTestApp, DIALECTS, json, type Dialect, type TestApp, type TestUser } from '../helpers/harness'
+import { createTestApp, DIALECTS, expectBody, type Dialect, type OwnedTestApp, type TestUser } from '../helpers/harness'
 
 // Customers whose text holds punctuation, phones, non-ASCII and look-alike characters.
 const SEED: Record<string, unknown>[] = [
@@ -16,24 +16,24 @@ const SEED: Record<string, unknown>[] = [
 ]
 
 interface Searcher {
-  app: TestApp
+  testApp: OwnedTestApp
   user: TestUser
 }
 
 async function searcher(dialect: Dialect): Promise<Searcher> {
-  const app = await createTestApp(dialect)
-  const user = await app.createUser('user')
+  const testApp = await createTestApp(dialect)
+  const user = await testApp.createUser('user')
   for (const customer of SEED) {
-    const response = await app.request('POST', '/api/v2/customers', { token: user.token, json: customer })
+    const response = await testApp.request('POST', '/api/v2/customers', { token: user.token, json: customer })
     if (response.status !== 201) throw new Error(`seed failed: ${await response.text()}`)
   }
-  return { app, user }
+  return { testApp, user }
 }
 
-async function search({ app, user }: Searcher, term: string): Promise<{ status: number; names: string[] }> {
-  const response = await app.request('GET', `/api/v2/customers?page_size=500&search=${encodeURIComponent(term)}`, { token: user.token })
-  if (response.status !== 200) return { status: response.status, names: [] }
-  const body = await json<{ items: { first_name: string }[]; total: number }>(response)
+async function search({ testApp, user }: Searcher, term: string): Promise<{ status: number; names: string[] }> {
+  const answer = await testApp.client(user).api.v2.customers.get({ query: { page_size: 500, search: term } })
+  if (answer.status !== 200) return { status: answer.status, names: [] }
+  const body = expectBody(answer, 200)
   expect(body.total).toBe(body.items.length)
   return { status: 200, names: body.items.map((c) => c.first_name).sort() }
 }
@@ -43,7 +43,7 @@ beforeAll(async () => {
   for (const dialect of DIALECTS) searchers.set(dialect, await searcher(dialect))
 })
 afterAll(async () => {
-  for (const { app } of searchers.values()) await app.close()
+  for (const { testApp } of searchers.values()) await testApp.close()
 })
 
 describe.each(DIALECTS)('customer search [%s]', (dialect) => {

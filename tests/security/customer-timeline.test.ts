@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
+import { expect, test } from 'bun:test'
+import { describeEachDialect, expectBody, useTestApp } from '../helpers/harness'
 
 // A customer's timeline follows the history's rule: without view_all_communications,
 // a user sees what they sent plus inbound messages, never another user's outbound content.
 describeEachDialect('customer timeline visibility', (dialect) => {
-  let app: TestApp
-  beforeAll(async () => {
-    app = await createTestApp(dialect)
-  })
-  afterAll(() => app.close())
+  const testApp = useTestApp(dialect)
 
   test("another user's outbound messages are not shown to a user without view_all_communications", async () => {
-    const alice = await app.createUser('user')
-    const bob = await app.createUser('user')
-    const admin = await app.createUser('admin')
-    const created = await app.request('POST', '/api/v2/customers', {
-      token: alice.token,
-      json: { first_name: 'Tim', last_name: 'Line', phone: '+14155550177' },
-    })
-    const customer = await json<{ id: number }>(created)
-    const { communications } = app.database.tables
+    const alice = await testApp.createUser('user')
+    const bob = await testApp.createUser('user')
+    const admin = await testApp.createUser('admin')
+    const created = await testApp.client(alice).api.v2.customers.post({ first_name: 'Tim', last_name: 'Line', phone: '+14155550177' })
+    const customer = expectBody(created, 201)
+    const { communications } = testApp.database.tables
     const now = Date.now()
     const row = (content: string, direction: string, userId: number | null, offset: number) => ({
       type: 'sms',
@@ -34,7 +27,7 @@ describeEachDialect('customer timeline visibility', (dialect) => {
       createdAt: new Date(now + offset),
       updatedAt: new Date(now + offset),
     })
-    await app.database.db
+    await testApp.database.db
       .insert(communications)
       .values([
         row('alice private note', 'outbound', alice.id, 0),
@@ -43,18 +36,14 @@ describeEachDialect('customer timeline visibility', (dialect) => {
       ])
 
     const seen = async (token: string) => {
-      const response = await app.request('GET', `/api/v2/customers/${customer.id}/communications`, { token })
-      expect(response.status).toBe(200)
-      const body = await json<{ items: { content: string }[]; total: number }>(response)
+      const body = expectBody(await testApp.client(token).api.v2.customers({ id: customer.id }).communications.get(), 200)
       return { total: body.total, contents: body.items.map((item) => item.content) }
     }
     expect(await seen(bob.token)).toEqual({ total: 2, contents: ['bob message', 'customer reply'] })
     expect(await seen(alice.token)).toEqual({ total: 2, contents: ['customer reply', 'alice private note'] })
     expect(await seen(admin.token)).toEqual({ total: 3, contents: ['bob message', 'customer reply', 'alice private note'] })
     // The same rule as the history.
-    const history = await json<{ items: { content: string }[] }>(
-      await app.request('GET', `/api/v2/communications/history?customer_id=${customer.id}`, { token: bob.token }),
-    )
+    const history = expectBody(await testApp.client(bob).api.v2.communications.history.get({ query: { customer_id: customer.id } }), 200)
     expect(history.items.map((item) => item.content)).toEqual(['bob message', 'customer reply'])
   })
 })

@@ -1,11 +1,6 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import { emailAddressProblem, normalizeEmailAddress } from '../../src/email/address'
-import { createTestApp, DEFAULT_PASSWORD, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
-
-interface ValidationBody {
-  detail: string
-  errors: { field: string; message: string }[]
-}
+import { DEFAULT_PASSWORD, describeEachDialect, errorBody, expectBody, useTestApp } from '../helpers/harness'
 
 // Addresses the SMTP sender cannot use must be refused wherever they would be stored.
 const UNUSABLE = ['anna@bü_cher.de', 'a..b@example.com', 'a@b', '.a@example.com', 'a b@example.com', 'a@example.c0m']
@@ -22,53 +17,46 @@ test('one rule: each refusal says what is wrong; plain and internationalised dom
 })
 
 describeEachDialect('one e-mail rule for customers, users and recipients', (dialect) => {
-  let app: TestApp
-  let user: TestUser
-  let admin: TestUser
-  beforeAll(async () => {
-    app = await createTestApp(dialect)
-    user = await app.createUser('user')
-    admin = await app.createUser('superuser')
-  })
-  afterAll(() => app.close())
+  const testApp = useTestApp(dialect, { roles: ['user', 'superuser'] })
+  const { user, superuser: admin } = testApp.users
 
   test('a customer e-mail the sender could not use is a 422 naming email, with the reason; nothing stored', async () => {
     for (const email of UNUSABLE) {
-      const response = await app.request('POST', '/api/v2/customers', {
+      const response = await testApp.request('POST', '/api/v2/customers', {
         token: user.token,
         json: { first_name: 'Anna', last_name: 'Mail', email },
       })
       expect(response.status).toBe(422)
-      const body = await json<ValidationBody>(response)
-      const error = body.errors.find((e) => e.field === 'email')
+      const body = await errorBody(response)
+      const error = body.errors?.find((e) => e.field === 'email')
       expect(error?.message).toBe(emailAddressProblem(email)!)
     }
-    const list = await json<{ total: number }>(await app.request('GET', '/api/v2/customers?search=anna', { token: user.token }))
+    const list = expectBody(await testApp.client(user).api.v2.customers.get({ query: { search: 'anna' } }), 200)
     expect(list.total).toBe(0)
   })
 
   test('an accepted customer e-mail is one the e-mail route accepts too', async () => {
-    const created = await app.request('POST', '/api/v2/customers', {
+    const created = await testApp.request('POST', '/api/v2/customers', {
       token: user.token,
       json: { first_name: 'Anna', last_name: 'Mail', email: 'anna@bücher.de' },
     })
     expect(created.status).toBe(201)
-    const send = await app.request('POST', '/api/v2/communications/email/send', {
+    const send = await testApp.request('POST', '/api/v2/communications/email/send', {
       token: user.token,
       json: { to: 'a..b@example.com', subject: 'Hi', body: 'Hello' },
     })
     expect(send.status).toBe(422)
-    expect((await json<ValidationBody>(send)).errors[0]).toEqual({ field: 'to', message: emailAddressProblem('a..b@example.com')! })
+    expect((await errorBody(send)).errors?.[0]).toEqual({ field: 'to', message: emailAddressProblem('a..b@example.com')! })
   })
 
   test('a user e-mail follows the same rule', async () => {
     for (const email of ['anna@bü_cher.de', 'a..b@example.com']) {
-      const response = await app.request('POST', '/api/v2/admin/users', {
+      const response = await testApp.request('POST', '/api/v2/admin/users', {
         token: admin.token,
         json: { email, password: `${DEFAULT_PASSWORD} quartz`, full_name: 'Anna Mail', role: 'user' },
       })
       expect(response.status).toBe(422)
-      expect((await json<ValidationBody>(response)).errors.find((e) => e.field === 'email')?.message).toBe(emailAddressProblem(email)!)
+      expect((await errorBody(response)).errors?.find((e) => e.field === 'email')?.message).toBe(emailAddressProblem(email)!)
     }
   })
 })

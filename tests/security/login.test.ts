@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
-import { cookiesOf, decodeClaims, login } from './support'
+import { createTestApp, describeEachDialect, errorBody, signedIn, useTestApp } from '../helpers/harness'
+import { cookiesOf, decodeClaims, login, loginBody } from './support'
 
 describeEachDialect('login', (dialect) => {
-  let t: TestApp
-  let user: TestUser
-  beforeAll(async () => {
-    t = await createTestApp(dialect)
-    user = await t.createUser('admin')
-  }, 30_000)
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect, { roles: ['admin'], timeout: 30_000 })
+  const { admin: user } = testApp.users
 
   test('answers the token, the user and both cookies', async () => {
-    const response = await login(t, user.email, user.password)
+    const response = await login(testApp, user.email, user.password)
     expect(response.status).toBe(200)
     expect(response.headers.get('cache-control')).toBe('no-store')
-    const body = (await json(response)) as { access_token: string; token_type: string; expires_in: number; user: Record<string, unknown> }
+    const body = signedIn(await loginBody(response))
     expect(body.token_type).toBe('bearer')
     const claims = decodeClaims(body.access_token)
     expect(body.expires_in).toBe((claims.exp as number) - (claims.iat as number))
@@ -47,12 +42,12 @@ describeEachDialect('login', (dialect) => {
   }, 30_000)
 
   test('email matching is case-insensitive and ignores surrounding spaces', async () => {
-    expect((await login(t, `  ${user.email.toUpperCase()} `, user.password)).status).toBe(200)
+    expect((await login(testApp, `  ${user.email.toUpperCase()} `, user.password)).status).toBe(200)
   }, 30_000)
 
   test('unknown email and wrong password give the same 401 body', async () => {
-    const unknown = await login(t, 'nobody-here@example.com', 'some-password-123')
-    const wrong = await login(t, user.email, 'not-the-password')
+    const unknown = await login(testApp, 'nobody-here@example.com', 'some-password-123')
+    const wrong = await login(testApp, user.email, 'not-the-password')
     expect(unknown.status).toBe(401)
     expect(wrong.status).toBe(401)
     const a = await unknown.text()
@@ -63,10 +58,10 @@ describeEachDialect('login', (dialect) => {
   }, 30_000)
 
   test('unknown email costs a password hash too (same timing profile)', async () => {
-    const probe = await t.createUser('user')
+    const probe = await testApp.createUser('user')
     const time = async (email: string) => {
       const started = performance.now()
-      await login(t, email, 'definitely-wrong-pw')
+      await login(testApp, email, 'definitely-wrong-pw')
       return performance.now() - started
     }
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -82,51 +77,50 @@ describeEachDialect('login', (dialect) => {
   }, 30_000)
 
   test('a disabled user with the right password: 403', async () => {
-    const disabled = await t.createUser('user')
-    const { users } = t.database.tables
-    await t.database.db.update(users).set({ isActive: false }).where(eq(users.id, disabled.id))
-    const response = await login(t, disabled.email, disabled.password)
+    const disabled = await testApp.createUser('user')
+    const { users } = testApp.database.tables
+    await testApp.database.db.update(users).set({ isActive: false }).where(eq(users.id, disabled.id))
+    const response = await login(testApp, disabled.email, disabled.password)
     expect(response.status).toBe(403)
-    expect(await json(response)).toEqual({ detail: 'User account is disabled' })
+    expect(await response.json()).toEqual({ detail: 'User account is disabled' })
     expect(response.headers.getSetCookie()).toEqual([])
-    const wrong = await login(t, disabled.email, 'wrong-password-here')
+    const wrong = await login(testApp, disabled.email, 'wrong-password-here')
     expect(wrong.status).toBe(401)
   }, 30_000)
 
   test('a malformed body is 422 or 400, never 500', async () => {
-    const missing = await t.request('POST', '/api/v2/auth/login', { json: { email: user.email } })
+    const missing = await testApp.request('POST', '/api/v2/auth/login', { json: { email: user.email } })
     expect(missing.status).toBe(422)
-    expect((await json(missing)).detail).toBe('Request validation failed')
-    const broken = await t.request('POST', '/api/v2/auth/login', { body: '{"email":', headers: { 'content-type': 'application/json' } })
+    expect((await errorBody(missing)).detail).toBe('Request validation failed')
+    const broken = await testApp.request('POST', '/api/v2/auth/login', {
+      body: '{"email":',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(broken.status).toBe(400)
   }, 30_000)
 
   test('login attempts are audited without the password', async () => {
     const secret = 'audit-me-not-password'
-    await login(t, user.email, secret)
-    await login(t, user.email, user.password)
-    const { auditLog } = t.database.tables
-    const rows = await t.database.db.select().from(auditLog)
+    await login(testApp, user.email, secret)
+    await login(testApp, user.email, user.password)
+    const { auditLog } = testApp.database.tables
+    const rows = await testApp.database.db.select().from(auditLog)
     const actions = rows.map((r) => r.action)
     expect(actions).toContain('login.failure')
     expect(actions).toContain('login.success')
     const text = JSON.stringify(rows)
     expect(text).not.toContain(secret)
     expect(text).not.toContain(user.password)
-    expect(t.logs.text).not.toContain(secret)
+    expect(testApp.logs.text).not.toContain(secret)
   }, 30_000)
 })
 
 describeEachDialect('login cookies in production', (dialect) => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { ENVIRONMENT: 'production', DOCS_ENABLED: 'false' } })
-  }, 30_000)
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect, { env: { ENVIRONMENT: 'production', DOCS_ENABLED: 'false' }, timeout: 30_000 })
 
   test('both cookies are Secure', async () => {
-    const user = await t.createUser('user')
-    const response = await login(t, user.email, user.password)
+    const user = await testApp.createUser('user')
+    const response = await login(testApp, user.email, user.password)
     expect(response.status).toBe(200)
     const cookies = cookiesOf(response)
     expect(cookies.session!.attributes).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/']))
@@ -136,98 +130,98 @@ describeEachDialect('login cookies in production', (dialect) => {
 
 describeEachDialect('login throttling', (dialect) => {
   test('attempts 1-5 are 401, the 6th is 429 with Retry-After, even with the right password; it survives a restart', async () => {
-    const t = await createTestApp(dialect)
+    const testApp = await createTestApp(dialect)
     try {
-      const user = await t.createUser('user')
+      const user = await testApp.createUser('user')
       for (let i = 1; i <= 5; i++) {
-        const response = await login(t, user.email, `wrong-password-${i}`)
+        const response = await login(testApp, user.email, `wrong-password-${i}`)
         expect(`attempt ${i}: ${response.status}`).toBe(`attempt ${i}: 401`)
       }
-      const blocked = await login(t, user.email, user.password)
+      const blocked = await login(testApp, user.email, user.password)
       expect(blocked.status).toBe(429)
       const retryAfter = Number(blocked.headers.get('retry-after'))
       expect(retryAfter).toBeGreaterThan(890)
       expect(retryAfter).toBeLessThanOrEqual(900)
-      expect((await json(blocked)).detail).toBe(`Too many failed login attempts. Retry after ${retryAfter} seconds.`)
+      expect((await errorBody(blocked)).detail).toBe(`Too many failed login attempts. Retry after ${retryAfter} seconds.`)
       // Other accounts are not affected.
-      const other = await t.createUser('user')
-      expect((await login(t, other.email, other.password)).status).toBe(200)
+      const other = await testApp.createUser('user')
+      expect((await login(testApp, other.email, other.password)).status).toBe(200)
       // Case variants of the email are the same account.
-      expect((await login(t, user.email.toUpperCase(), user.password)).status).toBe(429)
+      expect((await login(testApp, user.email.toUpperCase(), user.password)).status).toBe(429)
 
       // A new app instance on the same database keeps counting.
-      const again = await createTestApp(dialect, { database: t.database })
+      const again = await createTestApp(dialect, { database: testApp.database })
       const stillBlocked = await login(again, user.email, user.password)
       expect(stillBlocked.status).toBe(429)
       expect(stillBlocked.headers.get('retry-after')).not.toBeNull()
-      const { auditLog } = t.database.tables
-      const throttled = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'login.throttled'))
+      const { auditLog } = testApp.database.tables
+      const throttled = await testApp.database.db.select().from(auditLog).where(eq(auditLog.action, 'login.throttled'))
       expect(throttled.length).toBeGreaterThanOrEqual(2)
       await again.close()
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 30_000)
 
   test('failures that left the 15-minute window no longer count', async () => {
-    const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '2' } })
+    const testApp = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '2' } })
     try {
-      const user = await t.createUser('user')
-      const { loginAttempts } = t.database.tables
+      const user = await testApp.createUser('user')
+      const { loginAttempts } = testApp.database.tables
       const old = Date.now() - 16 * 60_000
-      await t.database.db.insert(loginAttempts).values([
+      await testApp.database.db.insert(loginAttempts).values([
         { email: user.email, ip: 'unknown', succeeded: false, at: old },
         { email: user.email, ip: 'unknown', succeeded: false, at: old + 1 },
       ])
-      expect((await login(t, user.email, 'wrong-password-x')).status).toBe(401)
-      expect((await login(t, user.email, user.password)).status).toBe(200)
-      expect((await login(t, user.email, 'wrong-password-y')).status).toBe(401)
-      const blocked = await login(t, user.email, user.password)
+      expect((await login(testApp, user.email, 'wrong-password-x')).status).toBe(401)
+      expect((await login(testApp, user.email, user.password)).status).toBe(200)
+      expect((await login(testApp, user.email, 'wrong-password-y')).status).toBe(401)
+      const blocked = await login(testApp, user.email, user.password)
       expect(blocked.status).toBe(429)
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 30_000)
 
   test('concurrent wrong guesses never get more than LOGIN_MAX_FAILURES tries', async () => {
-    const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '3' } })
+    const testApp = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '3' } })
     try {
-      const user = await t.createUser('user')
-      const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => login(t, user.email, `wrong-guess-${i}`)))
+      const user = await testApp.createUser('user')
+      const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => login(testApp, user.email, `wrong-guess-${i}`)))
       const statuses = responses.map((r) => r.status).sort()
       expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3)
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5)
-      expect((await login(t, user.email, user.password)).status).toBe(429)
+      expect((await login(testApp, user.email, user.password)).status).toBe(429)
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 30_000)
 
   test('a looser per-IP limit across accounts, keyed by the client IP', async () => {
-    const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'true' } })
+    const testApp = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'true' } })
     try {
       const ip = { 'x-forwarded-for': '203.0.113.9' }
-      for (let i = 0; i < 3; i++) expect((await login(t, `victim${i}@example.com`, 'wrong-password-z', ip)).status).toBe(401)
-      const blocked = await login(t, 'victim9@example.com', 'wrong-password-z', ip)
+      for (let i = 0; i < 3; i++) expect((await login(testApp, `victim${i}@example.com`, 'wrong-password-z', ip)).status).toBe(401)
+      const blocked = await login(testApp, 'victim9@example.com', 'wrong-password-z', ip)
       expect(blocked.status).toBe(429)
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
       // Another address is unaffected.
-      expect((await login(t, 'victim9@example.com', 'wrong-password-z', { 'x-forwarded-for': '198.51.100.7' })).status).toBe(401)
+      expect((await login(testApp, 'victim9@example.com', 'wrong-password-z', { 'x-forwarded-for': '198.51.100.7' })).status).toBe(401)
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 30_000)
 })
 
 describe('login throttling ignores X-Forwarded-For without TRUST_PROXY', () => {
   test('a spoofed header does not open a fresh per-IP bucket', async () => {
-    const t = await createTestApp('sqlite', { env: { LOGIN_MAX_FAILURES_PER_IP: '2' } })
+    const testApp = await createTestApp('sqlite', { env: { LOGIN_MAX_FAILURES_PER_IP: '2' } })
     try {
-      for (let i = 0; i < 2; i++) await login(t, `spoof${i}@example.com`, 'wrong-password-z', { 'x-forwarded-for': `192.0.2.${i}` })
-      const blocked = await login(t, 'spoof9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99' })
+      for (let i = 0; i < 2; i++) await login(testApp, `spoof${i}@example.com`, 'wrong-password-z', { 'x-forwarded-for': `192.0.2.${i}` })
+      const blocked = await login(testApp, 'spoof9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99' })
       expect(blocked.status).toBe(429)
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 30_000)
 })

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, json, type TestApp } from '../helpers/harness'
+import { expect, test } from 'bun:test'
+import { expectBody, useTestApp } from '../helpers/harness'
 
 // The routes added for the React CRM app's SMS and inbox screens are guarded like the rest.
-let app: TestApp
-beforeAll(async () => {
-  app = await createTestApp('sqlite')
-})
-afterAll(() => app.close())
+const testApp = useTestApp('sqlite')
 
 test.each([
   ['GET', '/api/v2/sms/conversations'],
@@ -20,18 +16,18 @@ test.each([
   ['POST', '/api/v2/customers/1/archive'],
   ['POST', '/api/v2/customers/1/unarchive'],
 ])('%s %s without a token is 401 and touches nothing', async (method, path) => {
-  const response = await app.request(method, path, method === 'POST' ? { json: { customer_ids: [1], message: 'x' } } : {})
+  const response = await testApp.request(method, path, method === 'POST' ? { json: { customer_ids: [1], message: 'x' } } : {})
   expect(response.status).toBe(401)
   expect(response.headers.get('www-authenticate')).toBe('Bearer')
-  expect(await json(response)).toEqual({ detail: 'Could not validate credentials' })
+  expect(await response.json()).toEqual({ detail: 'Could not validate credentials' })
 })
 
 test('marking a thread read never reveals or changes outbound messages', async () => {
-  const user = await app.createUser('user')
-  const other = await app.createUser('user')
-  const { communications } = app.database.tables
+  const user = await testApp.createUser('user')
+  const other = await testApp.createUser('user')
+  const { communications } = testApp.database.tables
   const now = new Date()
-  await app.database.db.insert(communications).values({
+  await testApp.database.db.insert(communications).values({
     type: 'sms',
     direction: 'outbound',
     status: 'sent',
@@ -42,14 +38,12 @@ test('marking a thread read never reveals or changes outbound messages', async (
     createdAt: now,
     updatedAt: now,
   })
-  const read = await app.request('POST', '/api/v2/sms/conversations/%2B14155550160/read', { token: user.token })
-  expect(await json(read)).toEqual({ id: '+14155550160', marked_read: 0, unread_count: 0 })
-  const thread = await json<{ messages: unknown[]; total_count: number }>(
-    await app.request('GET', '/api/v2/sms/conversations/%2B14155550160', { token: user.token }),
-  )
-  expect(thread).toMatchObject({ messages: [], total_count: 0 })
-  const list = await json<{ total: number }>(await app.request('GET', '/api/v2/sms/conversations', { token: user.token }))
+  const read = await testApp.request('POST', '/api/v2/sms/conversations/%2B14155550160/read', { token: user.token })
+  expect(await read.json()).toEqual({ id: '+14155550160', marked_read: 0, unread_count: 0 })
+  const thread = await testApp.request('GET', '/api/v2/sms/conversations/%2B14155550160', { token: user.token })
+  expect(await thread.json()).toMatchObject({ messages: [], total_count: 0 })
+  const list = expectBody(await testApp.client(user).api.v2.sms.conversations.get(), 200)
   expect(list.total).toBe(0)
-  const [row] = await app.database.db.select().from(communications)
+  const [row] = await testApp.database.db.select().from(communications)
   expect(row!.readAt).toBeNull()
 })

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { count } from 'drizzle-orm'
-import { json, type TestUser } from '../helpers/harness'
-import { smsApp } from '../communications/support'
+import { errorFields } from '../helpers/harness'
+import { useSmsApp } from '../communications/support'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/http/json-body'
 
 const DEEP = 20_000
@@ -12,16 +12,12 @@ const CUSTOMERS = '/api/v2/customers'
 const SEND = '/api/v2/communications/sms/send'
 
 describe('deeply nested JSON', () => {
-  let env: Awaited<ReturnType<typeof smsApp>>
-  let user: TestUser
-  beforeAll(async () => {
-    env = await smsApp('sqlite')
-    user = await env.t.createUser('admin')
-  }, 30_000)
-  afterAll(() => env.close())
+  const sms = useSmsApp('sqlite', {}, { roles: ['admin'], timeout: 30_000 })
+  const { testApp } = sms
+  const { admin: user } = testApp.users
 
   const post = (path: string, body: string, token?: string) =>
-    env.t.request('POST', path, { body, token, headers: { 'content-type': 'application/json' } })
+    testApp.request('POST', path, { body, token, headers: { 'content-type': 'application/json' } })
 
   // Each a ~40 KB body whose nested value sits in a field the route accepts.
   const attacks: [string, string, boolean][] = [
@@ -36,15 +32,15 @@ describe('deeply nested JSON', () => {
   test.each(attacks)('%s: 400 "Malformed request body", nothing stored or sent', async (name, body, authenticated) => {
     const response = await post(pathOf(name), body, authenticated ? user.token : undefined)
     expect(response.status).toBe(400)
-    expect(await json(response)).toEqual({ detail: 'Malformed request body' })
-    const [customers] = await env.t.database.db.select({ value: count() }).from(env.t.database.tables.customers)
+    expect(await response.json()).toEqual({ detail: 'Malformed request body' })
+    const [customers] = await testApp.database.db.select({ value: count() }).from(testApp.database.tables.customers)
     expect(customers!.value).toBe(0)
-    expect(env.twilio.requests).toHaveLength(0)
+    expect(sms.twilio.requests).toHaveLength(0)
   })
 
   // The bun test timeout is the only clock here (generous): before the bound, four of these held the event loop for tens of seconds.
   test('four at once do not hold up /health, which answers while they are refused', async () => {
-    const health = env.t.request('GET', '/health')
+    const health = testApp.request('GET', '/health')
     const refused = attacks.map(([name, body, authenticated]) => post(pathOf(name), body, authenticated ? user.token : undefined))
     const [healthAnswer, ...answers] = await Promise.all([health, ...refused])
     expect(healthAnswer!.status).toBe(200)
@@ -55,10 +51,10 @@ describe('deeply nested JSON', () => {
     const withTags = (depth: number) => `{"first_name":"Ada","last_name":"Lovelace","tags":${nested(depth)}}`
     const atLimit = await post(CUSTOMERS, withTags(MAX_JSON_DEPTH - 1), user.token)
     expect(atLimit.status).toBe(422)
-    expect(((await json(atLimit)) as { errors: { field: string }[] }).errors[0]!.field).toStartWith('tags')
+    expect((await errorFields(atLimit))[0]).toStartWith('tags')
     const over = await post(CUSTOMERS, withTags(MAX_JSON_DEPTH), user.token)
     expect(over.status).toBe(400)
-    expect(await json(over)).toEqual({ detail: 'Malformed request body' })
+    expect(await over.json()).toEqual({ detail: 'Malformed request body' })
   })
 
   test('brackets inside strings do not count', async () => {
@@ -68,7 +64,7 @@ describe('deeply nested JSON', () => {
       user.token,
     )
     expect(response.status).toBe(422) // first_name is too long, and named
-    expect(((await json(response)) as { errors: { field: string }[] }).errors[0]!.field).toBe('first_name')
+    expect((await errorFields(response))[0]).toBe('first_name')
     const ok = await post(CUSTOMERS, JSON.stringify({ first_name: '[[[', last_name: '"{{{', notes: `${'\\'.repeat(3)}[` }), user.token)
     expect(ok.status).toBe(201)
   })
@@ -76,7 +72,7 @@ describe('deeply nested JSON', () => {
   test('invalid and empty JSON keep their answers', async () => {
     const broken = await post(CUSTOMERS, '{"first_name":', user.token)
     expect(broken.status).toBe(400)
-    expect(await json(broken)).toEqual({ detail: 'Malformed request body' })
+    expect(await broken.json()).toEqual({ detail: 'Malformed request body' })
     const empty = await post(CUSTOMERS, '', user.token)
     expect(empty.status).toBeLessThan(500)
     expect(empty.status).toBeGreaterThanOrEqual(400)

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
+import { beforeAll, describe, expect, test } from 'bun:test'
+import { bodyAs, describeEachDialect, useTestApp, type Api, type TestUser } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
 import { keywordOf } from '../../src/optouts/keywords'
-import { AUTH_TOKEN, INCOMING, inboundPairs, postSigned } from '../webhooks/signing'
+import { INCOMING, inboundPairs, postSigned } from '../webhooks/signing'
+import { AUTH_TOKEN } from '../../testkit/twilio'
 
 // Each written the way a phone keyboard, autocorrect or a CJK input method produces it.
 const STOPS = [
@@ -23,30 +24,32 @@ const STOPS = [
 const STARTS = ['Start.', ' start! ', 'ＳＴＡＲＴ', 'Yes!', 'unstop.', 'ｙｅｓ']
 
 describeEachDialect('opt-out keywords as people type them', (dialect) => {
-  let t: TestApp
+  const testApp = useTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN }, timeout: 30_000 })
   let optOuts: OptOutService
   let user: TestUser
   let n = 0
   const freshPhone = () => `+1415556${String(1000 + ++n).padStart(4, '0')}`
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN } })
-    optOuts = new OptOutService(t.database)
-    user = await t.createUser('user')
+    optOuts = new OptOutService(testApp.database)
+    user = await testApp.createUser('user')
   }, 30_000)
-  afterAll(() => t.close())
 
   const reply = async (phone: string, body: string, extra: Record<string, string> = {}) =>
-    expect((await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: body, ...extra }))).status).toBe(200)
+    expect((await postSigned(testApp, INCOMING, inboundPairs({ From: phone, Body: body, ...extra }))).status).toBe(200)
 
   test.each(STOPS)('%p opts the number out like STOP, and the customer shows it', async (body) => {
     const phone = freshPhone()
-    const created = await t.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Ada', last_name: 'L', phone } })
+    const created = await testApp.request('POST', '/api/v2/customers', {
+      token: user.token,
+      json: { first_name: 'Ada', last_name: 'L', phone },
+    })
     expect(created.status).toBe(201)
     await reply(phone, body)
     expect(await optOuts.isOptedOut(phone)).toBe(true)
-    const customer = await t.request('GET', `/api/v2/customers/${(await json(created)).id}`, { token: user.token })
-    expect((await json(customer)).sms_opt_out).toBe(true)
+    const { id } = await bodyAs<Api['customers']['post']>(created)
+    const customer = await testApp.request('GET', `/api/v2/customers/${id}`, { token: user.token })
+    expect(await customer.json()).toMatchObject({ sms_opt_out: true })
   })
 
   test.each(STARTS)('%p opts it back in like START', async (body) => {

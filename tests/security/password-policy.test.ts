@@ -1,31 +1,25 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
+import { bodyAs, describeEachDialect, errorBody, useTestApp, type Api } from '../helpers/harness'
 import { UserService } from '../../src/users/service'
 import { PASSWORD_RULES } from '../../src/auth/passwords'
 import { login } from './support'
 
-type ValidationBody = { detail: string; errors: { field: string; message: string }[] }
-
 describeEachDialect('password policy', (dialect) => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '3' } })
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect, { env: { LOGIN_MAX_FAILURES: '3' } })
 
   const change = (token: string, current: string, next: string) =>
-    t.request('POST', '/api/v2/auth/change-password', { token, json: { current_password: current, new_password: next } })
+    testApp.request('POST', '/api/v2/auth/change-password', { token, json: { current_password: current, new_password: next } })
 
   async function expectRule(response: Response, field: string, message: string) {
     expect(response.status).toBe(422)
-    const body = (await json(response)) as ValidationBody
+    const body = await errorBody(response)
     expect(body.detail).toBe('Request validation failed')
     expect(body.errors).toEqual([{ field, message }])
   }
 
   test('change-password refuses short, common, personal passwords, each naming its rule', async () => {
-    const user = await t.createUser('user', { email: `marguerite.dubois-${Date.now()}@example.com`, fullName: 'Marguerite Dubois' })
+    const user = await testApp.createUser('user', { email: `marguerite.dubois-${Date.now()}@example.com`, fullName: 'Marguerite Dubois' })
     const local = user.email.split('@')[0]!
     await expectRule(await change(user.token, user.password, 'eleven char'), 'new_password', PASSWORD_RULES.tooShort)
     for (const common of ['password1234', 'Password1234!', 'qwertyuiop12', 'aaaaaaaaaaaa', 'iloveyou2024']) {
@@ -35,15 +29,15 @@ describeEachDialect('password policy', (dialect) => {
     await expectRule(await change(user.token, user.password, user.email.toUpperCase()), 'new_password', PASSWORD_RULES.personal)
     await expectRule(await change(user.token, user.password, 'my name is DUBOIS ok'), 'new_password', PASSWORD_RULES.personal)
     // Nothing changed, and a strong one is taken.
-    expect((await login(t, user.email, user.password)).status).toBe(200)
+    expect((await login(testApp, user.email, user.password)).status).toBe(200)
     expect((await change(user.token, user.password, 'violet tram sings at dusk')).status).toBe(204)
-    expect((await login(t, user.email, 'violet tram sings at dusk')).status).toBe(200)
+    expect((await login(testApp, user.email, 'violet tram sings at dusk')).status).toBe(200)
     // The first check loads the dictionaries.
   }, 30_000)
 
   test('admin create and update apply the same policy', async () => {
-    const root = await t.createUser('superuser')
-    const create = (body: Record<string, unknown>) => t.request('POST', '/api/v2/admin/users', { token: root.token, json: body })
+    const root = await testApp.createUser('superuser')
+    const create = (body: Record<string, unknown>) => testApp.request('POST', '/api/v2/admin/users', { token: root.token, json: body })
     await expectRule(await create({ email: 'weakling@example.com', password: 'letmein12345' }), 'password', PASSWORD_RULES.guessable)
     await expectRule(await create({ email: 'jonathan@example.com', password: 'jonathan rocks 99' }), 'password', PASSWORD_RULES.personal)
     await expectRule(
@@ -53,9 +47,9 @@ describeEachDialect('password policy', (dialect) => {
     )
     const created = await create({ email: 'fine-user@example.com', password: 'violet tram sings at dusk' })
     expect(created.status).toBe(201)
-    const { id } = (await json(created)) as { id: number }
+    const { id } = await bodyAs<Api['admin']['users']['post']>(created)
     await expectRule(
-      await t.request('PATCH', `/api/v2/admin/users/${id}`, { token: root.token, json: { password: 'abc123abc123' } }),
+      await testApp.request('PATCH', `/api/v2/admin/users/${id}`, { token: root.token, json: { password: 'abc123abc123' } }),
       'password',
       PASSWORD_RULES.guessable,
     )
@@ -63,37 +57,37 @@ describeEachDialect('password policy', (dialect) => {
 
   test('an existing user keeps a password the new policy would refuse until changing it', async () => {
     // Created the way an older version did: no policy check on the way in.
-    const row = await new UserService(t.database).create({ email: 'old-timer@example.com', password: 'password1', role: 'user' })
-    const response = await login(t, row.email, 'password1')
+    const row = await new UserService(testApp.database).create({ email: 'old-timer@example.com', password: 'password1', role: 'user' })
+    const response = await login(testApp, row.email, 'password1')
     expect(response.status).toBe(200)
   })
 
   test('wrong current passwords count against the login throttle: 400s, then 429 with Retry-After, audited', async () => {
-    const user = await t.createUser('user')
+    const user = await testApp.createUser('user')
     for (let i = 0; i < 3; i++) {
       const wrong = await change(user.token, `not the password ${i}`, 'violet tram sings at dusk')
       expect(wrong.status).toBe(400)
-      expect(await json(wrong)).toEqual({ detail: 'Current password is incorrect' })
+      expect(await wrong.json()).toEqual({ detail: 'Current password is incorrect' })
     }
     // Locked: even the right current password is refused, and so is a login.
     const locked = await change(user.token, user.password, 'violet tram sings at dusk')
     expect(locked.status).toBe(429)
     const retryAfter = Number(locked.headers.get('retry-after'))
     expect(retryAfter).toBeGreaterThan(0)
-    expect(((await json(locked)) as { detail: string }).detail).toBe(`Too many failed login attempts. Retry after ${retryAfter} seconds.`)
-    expect((await login(t, user.email, user.password)).status).toBe(429)
+    expect((await errorBody(locked)).detail).toBe(`Too many failed login attempts. Retry after ${retryAfter} seconds.`)
+    expect((await login(testApp, user.email, user.password)).status).toBe(429)
 
-    const { auditLog } = t.database.tables
-    const failures = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.password_change_failed'))
+    const { auditLog } = testApp.database.tables
+    const failures = await testApp.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.password_change_failed'))
     expect(failures.filter((row) => row.userId === user.id)).toHaveLength(3)
-    const throttled = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.password_change_throttled'))
+    const throttled = await testApp.database.db.select().from(auditLog).where(eq(auditLog.action, 'auth.password_change_throttled'))
     expect(throttled.some((row) => row.actorEmail === user.email)).toBe(true)
     expect(JSON.stringify(failures)).not.toContain('not the password')
   })
 
   test('failed logins lock change-password too', async () => {
-    const user = await t.createUser('user')
-    for (let i = 0; i < 3; i++) expect((await login(t, user.email, `wrong guess ${i}`)).status).toBe(401)
+    const user = await testApp.createUser('user')
+    for (let i = 0; i < 3; i++) expect((await login(testApp, user.email, `wrong guess ${i}`)).status).toBe(401)
     expect((await change(user.token, user.password, 'violet tram sings at dusk')).status).toBe(429)
   })
 })

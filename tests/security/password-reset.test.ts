@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'bun:test'
 import { and, eq } from 'drizzle-orm'
-import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
-import { startFakeSmtp, type FakeSmtp, type ReceivedMail } from '../fakes/smtp'
+import { createTestApp, describeEachDialect, errorBody, useTestApp } from '../helpers/harness'
+import { startFakeSmtp, type FakeSmtp, type ReceivedMail } from '../../testkit/fakes/smtp'
 import { checklist } from '../../src/cli/check'
 import { loadConfig } from '../../src/config'
 import { expectUnauthorized, login } from './support'
@@ -24,46 +24,42 @@ function tokenIn(mail: ReceivedMail, prefix: string): string {
 }
 
 describeEachDialect('password reset by e-mail', (dialect) => {
-  let t: TestApp
   let smtp: FakeSmtp
   let ip = 0
   // Each test comes from its own address so the per-IP limit is tested on its own.
   const from = () => ({ 'x-forwarded-for': `198.51.100.${++ip}` })
   beforeAll(async () => {
     smtp = await startFakeSmtp()
-    t = await createTestApp(dialect, {
-      env: {
-        SMTP_URL: smtp.url,
-        EMAIL_FROM: 'crm@example.com',
-        TRUST_PROXY: '1',
-        FRONTEND_URL: 'https://app.example.com,https://other.example.com',
-      },
-    })
   })
-  afterAll(async () => {
-    await t.close()
-    await smtp.close()
+  afterAll(() => smtp.close())
+  const testApp = useTestApp(dialect, {
+    env: () => ({
+      SMTP_URL: smtp.url,
+      EMAIL_FROM: 'crm@example.com',
+      TRUST_PROXY: '1',
+      FRONTEND_URL: 'https://app.example.com,https://other.example.com',
+    }),
   })
   let headers: Record<string, string>
   beforeEach(() => {
     headers = from()
   })
 
-  const ask = (email: string, h = headers) => t.request('POST', '/api/v2/auth/password-reset', { json: { email }, headers: h })
+  const ask = (email: string, h = headers) => testApp.request('POST', '/api/v2/auth/password-reset', { json: { email }, headers: h })
   const confirm = (token: string, password: string) =>
-    t.request('POST', '/api/v2/auth/password-reset/confirm', { json: { token, new_password: password }, headers })
+    testApp.request('POST', '/api/v2/auth/password-reset/confirm', { json: { token, new_password: password }, headers })
   const LINK = 'https://app.example.com/reset-password?token='
 
   test('known and unknown addresses get the same 202; exactly one e-mail reaches the known one', async () => {
-    const user = await t.createUser('user')
-    const disabled = await t.createUser('user')
-    const { users } = t.database.tables
-    await t.database.db.update(users).set({ isActive: false }).where(eq(users.id, disabled.id))
+    const user = await testApp.createUser('user')
+    const disabled = await testApp.createUser('user')
+    const { users } = testApp.database.tables
+    await testApp.database.db.update(users).set({ isActive: false }).where(eq(users.id, disabled.id))
     const before = smtp.messages.length
     const answers = [await ask(user.email.toUpperCase()), await ask('nobody-at-all@example.com'), await ask(disabled.email)]
     for (const answer of answers) {
       expect(answer.status).toBe(202)
-      expect(await json(answer)).toEqual(ACCEPTED)
+      expect(await answer.json()).toEqual(ACCEPTED)
       expect(answer.headers.get('cache-control')).toBe('no-store')
     }
     const mails = await mailsAfter(smtp, before, 1)
@@ -72,16 +68,16 @@ describeEachDialect('password reset by e-mail', (dialect) => {
     const token = tokenIn(mails[0]!, LINK)
     expect(token.length).toBeGreaterThan(30)
     // Stored hashed only.
-    const { passwordResetTokens } = t.database.tables
-    const rows = await t.database.db.select().from(passwordResetTokens).where(eq(passwordResetTokens.userId, user.id))
+    const { passwordResetTokens } = testApp.database.tables
+    const rows = await testApp.database.db.select().from(passwordResetTokens).where(eq(passwordResetTokens.userId, user.id))
     expect(rows).toHaveLength(1)
     expect(JSON.stringify(rows)).not.toContain(token)
     expect(rows[0]!.expiresAt.getTime() - rows[0]!.createdAt.getTime()).toBe(30 * 60_000)
   })
 
   test('confirm sets the password once, ends every session, is audited and e-mails a notice without secrets', async () => {
-    const user = await t.createUser('user')
-    const other = await login(t, user.email, user.password)
+    const user = await testApp.createUser('user')
+    const other = await login(testApp, user.email, user.password)
     expect(other.status).toBe(200)
     const before = smtp.messages.length
     await ask(user.email)
@@ -90,22 +86,20 @@ describeEachDialect('password reset by e-mail', (dialect) => {
     // A password the policy refuses: 422, and the link still works.
     const weak = await confirm(token, 'password1234')
     expect(weak.status).toBe(422)
-    expect(((await json(weak)) as { errors: { field: string; message: string }[] }).errors).toEqual([
-      { field: 'new_password', message: 'Password is too common or too easy to guess' },
-    ])
+    expect((await errorBody(weak)).errors).toEqual([{ field: 'new_password', message: 'Password is too common or too easy to guess' }])
     const noticesFrom = smtp.messages.length
     const ok = await confirm(token, 'violet tram sings at dusk')
     expect(ok.status).toBe(204)
-    await expectUnauthorized(await t.request('GET', '/api/v2/auth/me', { token: user.token }))
-    expect((await login(t, user.email, user.password)).status).toBe(401)
-    expect((await login(t, user.email, 'violet tram sings at dusk')).status).toBe(200)
+    await expectUnauthorized(await testApp.request('GET', '/api/v2/auth/me', { token: user.token }))
+    expect((await login(testApp, user.email, user.password)).status).toBe(401)
+    expect((await login(testApp, user.email, 'violet tram sings at dusk')).status).toBe(200)
     // Single use.
     const again = await confirm(token, 'another violet tram at dawn')
     expect(again.status).toBe(400)
-    expect(await json(again)).toEqual({ detail: 'Invalid or expired reset token' })
+    expect(await again.json()).toEqual({ detail: 'Invalid or expired reset token' })
 
-    const { auditLog } = t.database.tables
-    const audit = await t.database.db
+    const { auditLog } = testApp.database.tables
+    const audit = await testApp.database.db
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.action, 'auth.password_reset'), eq(auditLog.userId, user.id)))
@@ -115,26 +109,26 @@ describeEachDialect('password reset by e-mail', (dialect) => {
     expect(notice[0]!.raw).toContain('Your CRM password was changed')
     expect(notice[0]!.raw).not.toContain(token)
     expect(notice[0]!.raw).not.toContain('violet tram')
-    expect(t.logs.text).not.toContain(token)
+    expect(testApp.logs.text).not.toContain(token)
   }, 30_000)
 
   test('a token expires after 30 minutes; an unknown one is refused', async () => {
-    const user = await t.createUser('user')
+    const user = await testApp.createUser('user')
     const before = smtp.messages.length
     await ask(user.email)
     const token = tokenIn((await mailsAfter(smtp, before, 1))[0]!, LINK)
-    const { passwordResetTokens } = t.database.tables
-    await t.database.db
+    const { passwordResetTokens } = testApp.database.tables
+    await testApp.database.db
       .update(passwordResetTokens)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(passwordResetTokens.userId, user.id))
     expect((await confirm(token, 'violet tram sings at dusk')).status).toBe(400)
     expect((await confirm('not-a-token', 'violet tram sings at dusk')).status).toBe(400)
-    expect((await login(t, user.email, user.password)).status).toBe(200)
+    expect((await login(testApp, user.email, user.password)).status).toBe(200)
   })
 
   test('a newer request or a password change ends the earlier link', async () => {
-    const user = await t.createUser('user')
+    const user = await testApp.createUser('user')
     let before = smtp.messages.length
     await ask(user.email)
     const first = tokenIn((await mailsAfter(smtp, before, 1))[0]!, LINK)
@@ -144,7 +138,7 @@ describeEachDialect('password reset by e-mail', (dialect) => {
     expect(second).not.toBe(first)
     expect((await confirm(first, 'violet tram sings at dusk')).status).toBe(400)
 
-    const change = await t.request('POST', '/api/v2/auth/change-password', {
+    const change = await testApp.request('POST', '/api/v2/auth/change-password', {
       token: user.token,
       json: { current_password: user.password, new_password: 'amber kite over hills' },
     })
@@ -153,12 +147,12 @@ describeEachDialect('password reset by e-mail', (dialect) => {
   })
 
   test('per address: at most three e-mails an hour, the answer unchanged', async () => {
-    const user = await t.createUser('user')
+    const user = await testApp.createUser('user')
     const before = smtp.messages.length
     for (let i = 0; i < 5; i++) {
       const answer = await ask(user.email, from())
       expect(answer.status).toBe(202)
-      expect(await json(answer)).toEqual(ACCEPTED)
+      expect(await answer.json()).toEqual(ACCEPTED)
     }
     expect((await mailsAfter(smtp, before, 3)).filter((m) => m.to.includes(user.email))).toHaveLength(3)
   })
@@ -172,10 +166,10 @@ describeEachDialect('password reset by e-mail', (dialect) => {
   })
 
   test('a password change by the user or by an admin e-mails the user a notice without the password', async () => {
-    const user = await t.createUser('user')
-    const root = await t.createUser('superuser')
+    const user = await testApp.createUser('user')
+    const root = await testApp.createUser('superuser')
     let before = smtp.messages.length
-    const change = await t.request('POST', '/api/v2/auth/change-password', {
+    const change = await testApp.request('POST', '/api/v2/auth/change-password', {
       token: user.token,
       json: { current_password: user.password, new_password: 'amber kite over hills' },
     })
@@ -188,7 +182,8 @@ describeEachDialect('password reset by e-mail', (dialect) => {
 
     before = smtp.messages.length
     expect(
-      (await t.request('PATCH', `/api/v2/admin/users/${user.id}`, { token: root.token, json: { password: 'granite owl at dawn' } })).status,
+      (await testApp.request('PATCH', `/api/v2/admin/users/${user.id}`, { token: root.token, json: { password: 'granite owl at dawn' } }))
+        .status,
     ).toBe(200)
     notices = (await mailsAfter(smtp, before, 1)).filter((m) => m.to.includes(user.email))
     expect(notices).toHaveLength(1)
@@ -218,21 +213,17 @@ describeEachDialect('password reset by e-mail', (dialect) => {
 })
 
 describeEachDialect('password reset without SMTP', (dialect) => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp(dialect)
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect)
 
   test('503 "Email is not configured", known address or not; check says so', async () => {
-    const user = await t.createUser('user')
+    const user = await testApp.createUser('user')
     for (const email of [user.email, 'nobody@example.com']) {
-      const response = await t.request('POST', '/api/v2/auth/password-reset', { json: { email } })
+      const response = await testApp.request('POST', '/api/v2/auth/password-reset', { json: { email } })
       expect(response.status).toBe(503)
-      expect(await json(response)).toEqual({ detail: 'Email is not configured' })
+      expect(await response.json()).toEqual({ detail: 'Email is not configured' })
     }
-    const { passwordResetTokens } = t.database.tables
-    expect(await t.database.db.select().from(passwordResetTokens)).toHaveLength(0)
+    const { passwordResetTokens } = testApp.database.tables
+    expect(await testApp.database.db.select().from(passwordResetTokens)).toHaveLength(0)
     const env = { ENVIRONMENT: 'production', SECRET_KEY: `${'k'.repeat(16)}abcdefghijklmnopqrstuvwxyz`, DATA_DIR: '/tmp' }
     const smtpItem = checklist(env, loadConfig(env, { ensureSecret: false }), []).find((item) => item.name === 'SMTP_URL')
     expect(smtpItem?.message).toContain('password reset by e-mail answers 503')

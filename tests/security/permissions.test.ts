@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { beforeAll, expect, test } from 'bun:test'
 import { Elysia, t as schema } from 'elysia'
-import { createTestApp, describeEachDialect, json, type TestApp, type TestUser } from '../helpers/harness'
+import { describeEachDialect, expectBody, useTestApp, type TestApp, type TestUser } from '../helpers/harness'
 import { authPlugin } from '../../src/auth/plugin'
 import { errorHandler } from '../../src/http/error-handler'
 import { requestContext } from '../../src/http/request-context'
@@ -54,15 +54,17 @@ function probeApp(testApp: TestApp) {
 }
 
 describeEachDialect('permissions: every permission for every role', (dialect) => {
-  let t: TestApp
+  const testApp = useTestApp(dialect)
   let users: Record<Role, TestUser>
   let probe: ReturnType<typeof probeApp>
   beforeAll(async () => {
-    t = await createTestApp(dialect)
-    users = { user: await t.createUser('user'), admin: await t.createUser('admin'), superuser: await t.createUser('superuser') }
-    probe = probeApp(t)
+    users = {
+      user: await testApp.createUser('user'),
+      admin: await testApp.createUser('admin'),
+      superuser: await testApp.createUser('superuser'),
+    }
+    probe = probeApp(testApp)
   })
-  afterAll(() => t.close())
 
   test('the permission table is exactly the documented one', () => {
     for (const permission of PERMISSIONS)
@@ -79,7 +81,7 @@ describeEachDialect('permissions: every permission for every role', (dialect) =>
       test(`${role} ${allowed ? 'has' : 'lacks'} ${permission} (macro route)`, async () => {
         const ok = await probe(`/probe/${permission}`, users[role].token, { x: 'y' })
         expect(ok.status).toBe(allowed ? 200 : 403)
-        if (!allowed) expect(await json(ok)).toEqual({ detail: `Permission denied: requires ${permission}` })
+        if (!allowed) expect(await ok.json()).toEqual({ detail: `Permission denied: requires ${permission}` })
         // The check runs before the body is validated: a denied caller never sees 422.
         const invalid = await probe(`/probe/${permission}`, users[role].token, { x: 42 })
         expect(invalid.status).toBe(allowed ? 422 : 403)
@@ -91,9 +93,9 @@ describeEachDialect('permissions: every permission for every role', (dialect) =>
     for (const role of ROLES) {
       const allowed = DOCUMENTED_TABLE[permission].includes(role)
       test(`${role} ${method} ${path}: ${allowed ? 200 : 403}`, async () => {
-        const response = await t.request(method, path, { token: users[role].token })
+        const response = await testApp.request(method, path, { token: users[role].token })
         expect(response.status).toBe(allowed ? 200 : 403)
-        if (!allowed) expect(await json(response)).toEqual({ detail: `Permission denied: requires ${permission}` })
+        if (!allowed) expect(await response.json()).toEqual({ detail: `Permission denied: requires ${permission}` })
       })
     }
   }
@@ -105,12 +107,9 @@ describeEachDialect('permissions: every permission for every role', (dialect) =>
   })
 
   test('denials are audited with who, what and where', async () => {
-    await t.request('GET', '/api/v2/admin/users', { token: users.admin.token })
-    const audit = (await json(
-      await t.request('GET', '/api/v2/admin/audit?action=permission.denied', { token: users.superuser.token }),
-    )) as {
-      items: { user_id: number; target: string; details: { required: string } }[]
-    }
+    await testApp.request('GET', '/api/v2/admin/users', { token: users.admin.token })
+    const denied = await testApp.client(users.superuser).api.v2.admin.audit.get({ query: { action: 'permission.denied' } })
+    const audit = expectBody(denied, 200)
     expect(
       audit.items.some(
         (row) => row.user_id === users.admin.id && row.target === 'GET /api/v2/admin/users' && row.details.required === 'manage_users',

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
-import { ACCOUNT_SID, AUTH_TOKEN, STATUS, communicationBySid, newSid, postSigned } from '../webhooks/signing'
+import { expect, test } from 'bun:test'
+import { describeEachDialect, useTestApp } from '../helpers/harness'
+import { STATUS, communicationBySid, newSid, postSigned } from '../webhooks/signing'
+import { ACCOUNT_SID, AUTH_TOKEN } from '../../testkit/twilio'
 
 const TWILIO_STATUSES = [
   'accepted',
@@ -20,16 +21,12 @@ const TWILIO_STATUSES = [
 
 /** Twilio retries any non-2xx callback until it gives up: every status it sends must be answered 200. */
 describeEachDialect('status callbacks accept every Twilio status and never go backwards', (dialect) => {
-  let t: TestApp
-  beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN } })
-  }, 30_000)
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN }, timeout: 30_000 })
 
   async function outbound(status: string) {
     const sid = newSid()
     const now = new Date()
-    await t.database.db.insert(t.database.tables.communications).values({
+    await testApp.database.db.insert(testApp.database.tables.communications).values({
       type: 'sms',
       direction: 'outbound',
       status,
@@ -44,16 +41,16 @@ describeEachDialect('status callbacks accept every Twilio status and never go ba
   }
 
   async function callback(sid: string, status: string) {
-    const response = await postSigned(t, STATUS, [
+    const response = await postSigned(testApp, STATUS, [
       ['MessageSid', sid],
       ['MessageStatus', status],
       ['AccountSid', ACCOUNT_SID],
     ])
     expect(response.status).toBe(200)
-    expect(await json(response)).toEqual({ status: 'ok' })
+    expect(await response.json()).toEqual({ status: 'ok' })
   }
 
-  const statusOf = async (sid: string) => (await communicationBySid(t, sid))[0]!.status
+  const statusOf = async (sid: string) => (await communicationBySid(testApp, sid))[0]!.status
 
   test.each(TWILIO_STATUSES)('%p is accepted (200) and applied to a message still being accepted', async (status) => {
     const sid = await outbound('accepted')

@@ -1,6 +1,6 @@
 import { expect } from 'bun:test'
 import { SignJWT } from 'jose'
-import { TEST_SECRET, type TestApp } from '../helpers/harness'
+import { bodyAs, signedIn, TEST_SECRET, type Api, type TestApp } from '../helpers/harness'
 
 export const ORIGIN_OK = { origin: 'http://localhost:5173' }
 
@@ -39,15 +39,20 @@ export function cookiesOf(response: Response): Record<string, { value: string; a
   return out
 }
 
-export async function login(t: TestApp, email: string, password: string, headers: Record<string, string> = {}) {
-  return t.request('POST', '/api/v2/auth/login', { json: { email, password }, headers })
+export async function login(testApp: TestApp, email: string, password: string, headers: Record<string, string> = {}) {
+  return testApp.request('POST', '/api/v2/auth/login', { json: { email, password }, headers })
+}
+
+/** The body of a raw login answer, typed as the route declares it. */
+export function loginBody(response: Response) {
+  return bodyAs<Api['auth']['login']['post']>(response)
 }
 
 /** Logs in and returns the bearer token and both cookies. */
-export async function loginOk(t: TestApp, email: string, password: string) {
-  const response = await login(t, email, password)
+export async function loginOk(testApp: TestApp, email: string, password: string) {
+  const response = await login(testApp, email, password)
   expect(response.status).toBe(200)
-  const body = (await response.json()) as { access_token: string; expires_in: number; user: Record<string, unknown> }
+  const body = signedIn(await loginBody(response))
   const cookies = cookiesOf(response)
   return { body, token: body.access_token, session: cookies.session!.value, refresh: cookies.refresh!.value }
 }

@@ -38,51 +38,53 @@ describe('TRUST_PROXY is a number of trusted hops', () => {
 
 describeEachDialect('TRUST_PROXY: a client cannot choose its IP', (dialect) => {
   test('a forged leftmost X-Forwarded-For does not open a fresh per-IP login bucket', async () => {
-    const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'true' } })
+    const testApp = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'true' } })
     try {
       // The attacker writes a new address each time; the proxy appends the real one.
       for (let i = 0; i < 3; i++) {
-        const response = await login(t, `spoofed${i}@example.com`, 'wrong-password-z', { 'x-forwarded-for': `192.0.2.${i}, 203.0.113.50` })
+        const response = await login(testApp, `spoofed${i}@example.com`, 'wrong-password-z', {
+          'x-forwarded-for': `192.0.2.${i}, 203.0.113.50`,
+        })
         expect(response.status).toBe(401)
       }
-      const blocked = await login(t, 'spoofed9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99, 203.0.113.50' })
+      const blocked = await login(testApp, 'spoofed9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99, 203.0.113.50' })
       expect(blocked.status).toBe(429)
       // Another real client is unaffected.
-      expect((await login(t, 'spoofed9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99, 198.51.100.7' })).status).toBe(
-        401,
-      )
+      expect(
+        (await login(testApp, 'spoofed9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.99, 198.51.100.7' })).status,
+      ).toBe(401)
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 30_000)
 
   test('markup in X-Forwarded-For never reaches the audit log', async () => {
-    const t = await createTestApp(dialect, { env: { TRUST_PROXY: 'true' } })
+    const testApp = await createTestApp(dialect, { env: { TRUST_PROXY: 'true' } })
     try {
       const email = 'markup@example.com'
-      expect((await login(t, email, 'wrong-password-z', { 'x-forwarded-for': '<script>alert(1)</script>' })).status).toBe(401)
-      expect((await login(t, email, 'wrong-password-z', { 'x-forwarded-for': '203.0.113.9, <img src=x>' })).status).toBe(401)
-      expect((await login(t, email, 'wrong-password-z', { 'x-forwarded-for': '<b>, 203.0.113.9' })).status).toBe(401)
-      const { auditLog } = t.database.tables
-      const rows = await t.database.db.select().from(auditLog).where(eq(auditLog.actorEmail, email))
+      expect((await login(testApp, email, 'wrong-password-z', { 'x-forwarded-for': '<script>alert(1)</script>' })).status).toBe(401)
+      expect((await login(testApp, email, 'wrong-password-z', { 'x-forwarded-for': '203.0.113.9, <img src=x>' })).status).toBe(401)
+      expect((await login(testApp, email, 'wrong-password-z', { 'x-forwarded-for': '<b>, 203.0.113.9' })).status).toBe(401)
+      const { auditLog } = testApp.database.tables
+      const rows = await testApp.database.db.select().from(auditLog).where(eq(auditLog.actorEmail, email))
       expect(rows.length).toBeGreaterThan(0)
       for (const row of rows) expect(row.ip ?? '').not.toContain('<')
       expect(rows.map((row) => row.ip)).toContain('203.0.113.9')
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 30_000)
 
   test('with two hops the address the outer proxy saw is used', async () => {
-    const t = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES_PER_IP: '2', TRUST_PROXY: '2' } })
+    const testApp = await createTestApp(dialect, { env: { LOGIN_MAX_FAILURES_PER_IP: '2', TRUST_PROXY: '2' } })
     try {
       for (let i = 0; i < 2; i++)
-        await login(t, `hop${i}@example.com`, 'wrong-password-z', { 'x-forwarded-for': `192.0.2.${i}, 203.0.113.60, 10.0.0.2` })
+        await login(testApp, `hop${i}@example.com`, 'wrong-password-z', { 'x-forwarded-for': `192.0.2.${i}, 203.0.113.60, 10.0.0.2` })
       expect(
-        (await login(t, 'hop9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.77, 203.0.113.60, 10.0.0.2' })).status,
+        (await login(testApp, 'hop9@example.com', 'wrong-password-z', { 'x-forwarded-for': '192.0.2.77, 203.0.113.60, 10.0.0.2' })).status,
       ).toBe(429)
     } finally {
-      await t.close()
+      await testApp.close()
     }
   }, 30_000)
 })

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serverCommand, startServer } from '../helpers/spawn'
-import { freshDatabase, DIALECTS } from '../helpers/harness'
+import { bodyAs, DIALECTS, freshDatabase, signedIn, type Api } from '../helpers/harness'
 
 const dirs: string[] = []
 afterAll(() => {
@@ -95,11 +95,11 @@ for (const dialect of DIALECTS) {
         try {
           const ok = await loginThrough(server.url, 'boss@example.com', 'harbor lantern 41')
           expect(ok.status).toBe(200)
-          const body = (await ok.json()) as { access_token: string; user: { role: string; full_name: string } }
+          const body = signedIn(await bodyAs<Api['auth']['login']['post']>(ok))
           expect(body.user).toMatchObject({ role: 'superuser', full_name: 'The Boss' })
-          const staffLogin = (await (await loginThrough(server.url, 'staff@example.com', 'copper kettle 77')).json()) as {
-            user: { role: string }
-          }
+          const staffLogin = signedIn(
+            await bodyAs<Api['auth']['login']['post']>(await loginThrough(server.url, 'staff@example.com', 'copper kettle 77')),
+          )
           expect(staffLogin.user.role).toBe('admin')
           const me = await fetch(`${server.url}/api/v2/auth/me`, { headers: { authorization: `Bearer ${body.access_token}` } })
           expect(me.status).toBe(200)
@@ -122,7 +122,7 @@ describe('first start', () => {
     try {
       const response = await loginThrough(server.url, 'first@example.com', 'opening night pw')
       expect(response.status).toBe(200)
-      expect(((await response.json()) as { user: { role: string } }).user.role).toBe('superuser')
+      expect(signedIn(await bodyAs<Api['auth']['login']['post']>(response)).user.role).toBe('superuser')
       expect(server.output()).not.toContain('opening night pw')
     } finally {
       await server.stop()

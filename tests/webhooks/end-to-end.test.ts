@@ -1,47 +1,38 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachDialect, json, type TestUser } from '../helpers/harness'
-import { ACCOUNT_SID, AUTH_TOKEN, insertCustomer, smsApp } from '../communications/support'
-import { INCOMING, STATUS, inboundPairs, postSigned, type Pairs } from './signing'
+import { expect, test } from 'bun:test'
+import { describeEachDialect, expectBody } from '../helpers/harness'
+import { insertCustomer, useSmsApp } from '../communications/support'
+import { INCOMING, STATUS, inboundPairs, postSigned } from './signing'
+import { ACCOUNT_SID, AUTH_TOKEN, type Pairs } from '../../testkit/twilio'
 
-const SEND = '/api/v2/communications/sms/send'
 const PUBLIC_URL = 'https://crm.example.com'
 
 /** The send route, the fake Twilio and the webhooks together: what an office actually sees. */
 describeEachDialect('SMS round trip through the webhooks', (dialect) => {
-  let env: Awaited<ReturnType<typeof smsApp>>
-  let user: TestUser
+  const sms = useSmsApp(dialect, { PUBLIC_URL }, { roles: ['user'] })
+  const { testApp } = sms
+  const { user } = testApp.users
 
-  beforeAll(async () => {
-    env = await smsApp(dialect, { PUBLIC_URL })
-    user = await env.t.createUser('user')
-  })
-  afterAll(() => env.close())
-
-  const send = (to: string, body = 'Your table is ready') => env.t.request('POST', SEND, { token: user.token, json: { to, body } })
+  const send = (to: string, body = 'Your table is ready') => testApp.client(user).api.v2.communications.sms.send.post({ to, body })
   // Twilio signs with the account's auth token, for the URL it was given (PUBLIC_URL + path).
   const twilioPost = (path: string, pairs: Pairs) =>
-    postSigned(env.t, path, pairs, { signedUrl: `${PUBLIC_URL}${path}`, token: AUTH_TOKEN })
-  const history = async (id: number) => {
-    const response = await env.t.request('GET', `/api/v2/customers/${id}/communications`, { token: user.token })
-    expect(response.status).toBe(200)
-    return (await json<{ items: { direction: string; status: string; content: string; external_id: string }[] }>(response)).items
-  }
+    postSigned(testApp, path, pairs, { signedUrl: `${PUBLIC_URL}${path}`, token: AUTH_TOKEN })
+  const history = async (id: number) => expectBody(await testApp.client(user).api.v2.customers({ id }).communications.get(), 200).items
 
   test('STOP blocks sending (409, nothing handed to Twilio); START allows it again', async () => {
     const phone = '+14155550150'
-    const customerId = await insertCustomer(env.t.database, { phone })
+    const customerId = await insertCustomer(testApp.database, { phone })
     expect((await send(phone)).status).toBe(201)
 
     const stop = await twilioPost(INCOMING, inboundPairs({ From: phone, To: '+15005550006', Body: ' Stop ' }))
     expect(stop.status).toBe(200)
-    const customer = await env.t.request('GET', `/api/v2/customers/${customerId}`, { token: user.token })
-    expect((await json(customer)).sms_opt_out).toBe(true)
+    const customer = await testApp.request('GET', `/api/v2/customers/${customerId}`, { token: user.token })
+    expect(await customer.json()).toMatchObject({ sms_opt_out: true })
 
-    const before = env.twilio.requests.length
+    const before = sms.twilio.requests.length
     const refused = await send(phone)
     expect(refused.status).toBe(409)
-    expect(await json(refused)).toEqual({ detail: 'Recipient has opted out of SMS' })
-    expect(env.twilio.requests.length).toBe(before)
+    expect(refused.error?.value).toEqual({ detail: 'Recipient has opted out of SMS' })
+    expect(sms.twilio.requests.length).toBe(before)
 
     expect((await twilioPost(INCOMING, inboundPairs({ From: phone, Body: 'unstop' }))).status).toBe(200)
     expect((await send(phone)).status).toBe(201)
@@ -56,9 +47,9 @@ describeEachDialect('SMS round trip through the webhooks', (dialect) => {
 
   test("a sent message follows Twilio's status callbacks forward only", async () => {
     const phone = '+14155550151'
-    const customerId = await insertCustomer(env.t.database, { phone })
-    const sent = await json<{ id: number; external_id: string }>(await send(phone))
-    const sid = sent.external_id
+    const customerId = await insertCustomer(testApp.database, { phone })
+    const sent = expectBody(await send(phone), 201)
+    const sid = sent.external_id!
     for (const status of ['sent', 'delivered', 'sent', 'sending']) {
       const response = await twilioPost(STATUS, [
         ['MessageSid', sid],
@@ -74,9 +65,9 @@ describeEachDialect('SMS round trip through the webhooks', (dialect) => {
 
   test('a 21610 failure callback opts the number out of further sends', async () => {
     const phone = '+14155550152'
-    const sent = await json<{ external_id: string }>(await send(phone))
+    const sent = expectBody(await send(phone), 201)
     const response = await twilioPost(STATUS, [
-      ['MessageSid', sent.external_id],
+      ['MessageSid', sent.external_id!],
       ['MessageStatus', 'failed'],
       ['ErrorCode', '21610'],
       ['AccountSid', ACCOUNT_SID],

@@ -1,27 +1,26 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { beforeAll, expect, test } from 'bun:test'
 import { OptOutService } from '../../src/optouts/service'
-import { createTestApp, describeEachDialect, type TestApp } from '../helpers/harness'
-import { AUTH_TOKEN, INCOMING, communicationBySid, communicationCount, inboundPairs, newSid, postSigned, type Pairs } from './signing'
+import { describeEachDialect, useTestApp } from '../helpers/harness'
+import { INCOMING, communicationBySid, communicationCount, inboundPairs, newSid, postSigned } from './signing'
+import { AUTH_TOKEN, type Pairs } from '../../testkit/twilio'
 
 describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
-  let t: TestApp
+  const testApp = useTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN } })
   let optOuts: OptOutService
   let number = 0
   /** A distinct valid US number per test, so opt-out state never leaks between tests. */
   const freshPhone = () => `+1415555${String(1000 + ++number).padStart(4, '0')}`
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN } })
-    optOuts = new OptOutService(t.database)
+    optOuts = new OptOutService(testApp.database)
   })
-  afterAll(() => t.close())
 
   async function addCustomer(phone: string | null, deleted = false) {
     const now = new Date()
-    const [row] = await t.database.db
-      .insert(t.database.tables.customers)
+    const [row] = await testApp.database.db
+      .insert(testApp.database.tables.customers)
       .values({ firstName: 'Ada', lastName: 'Lovelace', phone, createdAt: now, updatedAt: now, deletedAt: deleted ? now : null })
-      .returning({ id: t.database.tables.customers.id })
+      .returning({ id: testApp.database.tables.customers.id })
     return row!.id
   }
 
@@ -29,11 +28,11 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
     const from = freshPhone()
     const pairs = inboundPairs({ From: from, To: '+15005550001', Body: 'Is my order ready?' })
     const sid = pairs.find(([k]) => k === 'MessageSid')![1]
-    const response = await postSigned(t, INCOMING, pairs)
+    const response = await postSigned(testApp, INCOMING, pairs)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toStartWith('text/xml')
     expect(await response.text()).toBe('<Response></Response>')
-    const [row] = await communicationBySid(t, sid)
+    const [row] = await communicationBySid(testApp, sid)
     expect(row).toMatchObject({
       type: 'sms',
       direction: 'inbound',
@@ -46,34 +45,34 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
       userId: null,
     })
     expect(row!.mediaUrls ?? []).toEqual([])
-    expect(await t.ctx.metrics.render()).toMatch(/crm_messages_total\{channel="sms",direction="inbound",status="received"\} [1-9]/)
+    expect(await testApp.ctx.metrics.render()).toMatch(/crm_messages_total\{channel="sms",direction="inbound",status="received"\} [1-9]/)
   })
 
   test('the message body never reaches the log', async () => {
-    const from = t.logs.lines.length
-    await postSigned(t, INCOMING, inboundPairs({ From: freshPhone(), Body: 'my secret door code 4242' }))
-    expect(t.logs.lines.slice(from).join('')).not.toContain('door code')
+    const from = testApp.logs.lines.length
+    await postSigned(testApp, INCOMING, inboundPairs({ From: freshPhone(), Body: 'my secret door code 4242' }))
+    expect(testApp.logs.lines.slice(from).join('')).not.toContain('door code')
   })
 
   test('a Twilio retry of the same MessageSid is stored once and still answered 200', async () => {
     const pairs = inboundPairs({ From: freshPhone() })
     const sid = pairs.find(([k]) => k === 'MessageSid')![1]
-    const before = await communicationCount(t)
+    const before = await communicationCount(testApp)
     for (let i = 0; i < 3; i++) {
-      const response = await postSigned(t, INCOMING, pairs)
+      const response = await postSigned(testApp, INCOMING, pairs)
       expect(response.status).toBe(200)
       expect(await response.text()).toBe('<Response></Response>')
     }
-    expect(await communicationBySid(t, sid)).toHaveLength(1)
-    expect(await communicationCount(t)).toBe(before + 1)
+    expect(await communicationBySid(testApp, sid)).toHaveLength(1)
+    expect(await communicationCount(testApp)).toBe(before + 1)
   })
 
   test('concurrent deliveries of one MessageSid are stored once', async () => {
     const pairs = inboundPairs({ From: freshPhone() })
     const sid = pairs.find(([k]) => k === 'MessageSid')![1]
-    const responses = await Promise.all(Array.from({ length: 8 }, () => postSigned(t, INCOMING, pairs)))
+    const responses = await Promise.all(Array.from({ length: 8 }, () => postSigned(testApp, INCOMING, pairs)))
     expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200))
-    expect(await communicationBySid(t, sid)).toHaveLength(1)
+    expect(await communicationBySid(testApp, sid)).toHaveLength(1)
   })
 
   test('many distinct messages at once: each stored once, linked to its own customer, all answered', async () => {
@@ -87,10 +86,10 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
         }
       }),
     )
-    const responses = await Promise.all(senders.map((s) => postSigned(t, INCOMING, s.pairs)))
+    const responses = await Promise.all(senders.map((s) => postSigned(testApp, INCOMING, s.pairs)))
     expect(responses.map((r) => r.status)).toEqual(Array(senders.length).fill(200))
     for (const [i, s] of senders.entries()) {
-      const rows = await communicationBySid(t, s.pairs.find(([k]) => k === 'MessageSid')![1])
+      const rows = await communicationBySid(testApp, s.pairs.find(([k]) => k === 'MessageSid')![1])
       expect(rows).toHaveLength(1)
       expect(rows[0]).toMatchObject({ fromAddress: s.phone, customerId: s.customerId, content: `message ${i}` })
     }
@@ -102,17 +101,17 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
     const customerId = await addCustomer(phone)
     const national = `(${phone.slice(2, 5)}) ${phone.slice(5, 8)}-${phone.slice(8)}`
     const pairs = inboundPairs({ From: national })
-    const response = await postSigned(t, INCOMING, pairs)
+    const response = await postSigned(testApp, INCOMING, pairs)
     expect(response.status).toBe(200)
-    const [row] = await communicationBySid(t, pairs.find(([k]) => k === 'MessageSid')![1])
+    const [row] = await communicationBySid(testApp, pairs.find(([k]) => k === 'MessageSid')![1])
     expect(row!.customerId).toBe(customerId)
     expect(row!.fromAddress).toBe(phone)
   })
 
   test('a sender that is not a phone number is stored as given', async () => {
     const pairs = inboundPairs({ From: 'whatsapp:+14155550100' })
-    expect((await postSigned(t, INCOMING, pairs)).status).toBe(200)
-    const [row] = await communicationBySid(t, pairs.find(([k]) => k === 'MessageSid')![1])
+    expect((await postSigned(testApp, INCOMING, pairs)).status).toBe(200)
+    const [row] = await communicationBySid(testApp, pairs.find(([k]) => k === 'MessageSid')![1])
     expect(row!.fromAddress).toBe('whatsapp:+14155550100')
     expect(row!.customerId).toBeNull()
   })
@@ -124,8 +123,8 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
       ['MediaContentType0', 'image/jpeg'],
       ['MediaUrl0', 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1'],
     ]
-    expect((await postSigned(t, INCOMING, pairs)).status).toBe(200)
-    const [row] = await communicationBySid(t, pairs.find(([k]) => k === 'MessageSid')![1])
+    expect((await postSigned(testApp, INCOMING, pairs)).status).toBe(200)
+    const [row] = await communicationBySid(testApp, pairs.find(([k]) => k === 'MessageSid')![1])
     expect(row!.mediaUrls).toEqual([
       'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1',
       'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2',
@@ -137,56 +136,56 @@ describeEachDialect('Twilio inbound SMS webhook', (dialect) => {
     test(`"${body}" opts the number out; "unstop"/"START"/"yes" opt it back in`, async () => {
       const phone = freshPhone()
       const customerId = await addCustomer(phone)
-      expect((await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: body }))).status).toBe(200)
+      expect((await postSigned(testApp, INCOMING, inboundPairs({ From: phone, Body: body }))).status).toBe(200)
       expect(await optOuts.isOptedOut(phone)).toBe(true)
       expect(customerId).toBeGreaterThan(0)
       const optIn = ['unstop', 'START', ' yes '][number % 3]!
-      expect((await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: optIn }))).status).toBe(200)
+      expect((await postSigned(testApp, INCOMING, inboundPairs({ From: phone, Body: optIn }))).status).toBe(200)
       expect(await optOuts.isOptedOut(phone)).toBe(false)
     })
   }
 
   test('an opt-out is kept per number even when no customer has it', async () => {
     const phone = freshPhone()
-    await postSigned(t, INCOMING, inboundPairs({ From: phone.replace('+1', ''), Body: 'STOP' }))
+    await postSigned(testApp, INCOMING, inboundPairs({ From: phone.replace('+1', ''), Body: 'STOP' }))
     expect(await optOuts.isOptedOut(phone)).toBe(true)
   })
 
   test('keywords inside a sentence do nothing', async () => {
     const phone = freshPhone()
-    await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: 'please stop by tomorrow' }))
-    await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: "Don't stop" }))
+    await postSigned(testApp, INCOMING, inboundPairs({ From: phone, Body: 'please stop by tomorrow' }))
+    await postSigned(testApp, INCOMING, inboundPairs({ From: phone, Body: "Don't stop" }))
     expect(await optOuts.isOptedOut(phone)).toBe(false)
   })
 
   test("Twilio's OptOutType decides when present (Advanced Opt-Out keywords)", async () => {
     const phone = freshPhone()
-    await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: 'ARRET', OptOutType: 'STOP' }))
+    await postSigned(testApp, INCOMING, inboundPairs({ From: phone, Body: 'ARRET', OptOutType: 'STOP' }))
     expect(await optOuts.isOptedOut(phone)).toBe(true)
-    await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: 'REPRENDRE', OptOutType: 'START' }))
+    await postSigned(testApp, INCOMING, inboundPairs({ From: phone, Body: 'REPRENDRE', OptOutType: 'START' }))
     expect(await optOuts.isOptedOut(phone)).toBe(false)
   })
 
   test('a late retry of an old STOP does not undo a later START', async () => {
     const phone = freshPhone()
     const stop = inboundPairs({ From: phone, Body: 'STOP' })
-    await postSigned(t, INCOMING, stop)
-    await postSigned(t, INCOMING, inboundPairs({ From: phone, Body: 'START' }))
-    await postSigned(t, INCOMING, stop)
+    await postSigned(testApp, INCOMING, stop)
+    await postSigned(testApp, INCOMING, inboundPairs({ From: phone, Body: 'START' }))
+    await postSigned(testApp, INCOMING, stop)
     expect(await optOuts.isOptedOut(phone)).toBe(false)
   })
 
   test('a missing MessageSid is 400, nothing stored', async () => {
-    const before = await communicationCount(t)
+    const before = await communicationCount(testApp)
     const pairs = inboundPairs({ From: freshPhone() }).filter(([k]) => k !== 'MessageSid')
-    const response = await postSigned(t, INCOMING, pairs)
+    const response = await postSigned(testApp, INCOMING, pairs)
     expect(response.status).toBe(400)
-    expect(await communicationCount(t)).toBe(before)
+    expect(await communicationCount(testApp)).toBe(before)
   })
 
   test('a trailing slash on the path works when Twilio signed it that way', async () => {
     const path = `${INCOMING}/`
-    const response = await postSigned(t, path, inboundPairs({ MessageSid: newSid() }), { signedUrl: `http://localhost${path}` })
+    const response = await postSigned(testApp, path, inboundPairs({ MessageSid: newSid() }), { signedUrl: `http://localhost${path}` })
     expect(response.status).toBe(200)
   })
 })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startServer, type RunningServer } from '../helpers/spawn'
-import { AUTH_TOKEN, INCOMING, STATUS, formBody, inboundPairs, sign } from './signing'
+import { INCOMING, STATUS, inboundPairs } from './signing'
+import { AUTH_TOKEN, formBody, sign } from '../../testkit/twilio'
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' }
 

@@ -1,37 +1,10 @@
-import twilio from 'twilio'
 import { randomBytes } from 'node:crypto'
 import { count, eq } from 'drizzle-orm'
 import type { TestApp } from '../helpers/harness'
-import { ACCOUNT_SID } from '../communications/support'
+import { ACCOUNT_SID, formBody, sign, type Pairs } from '../../testkit/twilio'
 
-export const AUTH_TOKEN = 'test-twilio-auth-token-0123456789abcdef'
 export const INCOMING = '/webhooks/twilio/incoming'
 export const STATUS = '/webhooks/twilio/status'
-
-/** Form parameters as sent: pairs, so a name may repeat. */
-export type Pairs = [string, string][]
-
-/** The params shape Twilio signs: a repeated name becomes an array of its values. */
-export function signingParams(pairs: Pairs): Record<string, string | string[]> {
-  // No prototype: a parameter named __proto__ is signed like any other.
-  const params: Record<string, string | string[]> = Object.create(null)
-  for (const [name, value] of pairs) {
-    const existing = params[name]
-    if (existing === undefined) params[name] = value
-    else if (Array.isArray(existing)) existing.push(value)
-    else params[name] = [existing, value]
-  }
-  return params
-}
-
-/** Twilio's own signature (the `twilio` package is the oracle) for this URL and these parameters. */
-export function sign(url: string, pairs: Pairs, token = AUTH_TOKEN): string {
-  return twilio.getExpectedTwilioSignature(token, url, signingParams(pairs))
-}
-
-export function formBody(pairs: Pairs): string {
-  return new URLSearchParams(pairs).toString()
-}
 
 export interface PostOptions {
   /** The URL Twilio requested (and signed); defaults to http://localhost + path. */
@@ -45,21 +18,18 @@ export interface PostOptions {
 }
 
 /** POSTs a form to the in-process app, signed as Twilio would sign it. */
-export function postSigned(t: TestApp, path: string, pairs: Pairs, options: PostOptions = {}): Promise<Response> {
+export function postSigned(testApp: Pick<TestApp, 'request'>, path: string, pairs: Pairs, options: PostOptions = {}): Promise<Response> {
   const signedUrl = options.signedUrl ?? `http://localhost${path}`
   const signature = options.signature === undefined ? sign(signedUrl, pairs, options.token) : options.signature
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...options.headers }
   if (signature !== null) headers['x-twilio-signature'] = signature
-  return t.request('POST', path, { body: options.body ?? formBody(pairs), headers })
+  return testApp.request('POST', path, { body: options.body ?? formBody(pairs), headers })
 }
 
 /** A well-formed Twilio message id: SM (or MM for media) and 32 lowercase hex digits. */
 export function newSid(prefix: 'SM' | 'MM' = 'SM'): string {
   return `${prefix}${randomBytes(16).toString('hex')}`
 }
-
-/** The account every fixture request comes from: the one the SMS test apps configure as TWILIO_ACCOUNT_SID. */
-export { ACCOUNT_SID }
 
 export function inboundPairs(overrides: Partial<Record<string, string>> = {}): Pairs {
   const base: Record<string, string> = {
@@ -74,13 +44,13 @@ export function inboundPairs(overrides: Partial<Record<string, string>> = {}): P
   return Object.entries(base).filter(([, v]) => v !== undefined) as Pairs
 }
 
-export async function communicationCount(t: TestApp): Promise<number> {
-  const [row] = await t.database.db.select({ value: count() }).from(t.database.tables.communications)
+export async function communicationCount(testApp: Pick<TestApp, 'database'>): Promise<number> {
+  const [row] = await testApp.database.db.select({ value: count() }).from(testApp.database.tables.communications)
   return row?.value ?? 0
 }
 
-export async function communicationBySid(t: TestApp, sid: string) {
-  const { communications } = t.database.tables
-  const rows = await t.database.db.select().from(communications).where(eq(communications.externalId, sid))
+export async function communicationBySid(testApp: Pick<TestApp, 'database'>, sid: string) {
+  const { communications } = testApp.database.tables
+  const rows = await testApp.database.db.select().from(communications).where(eq(communications.externalId, sid))
   return rows
 }

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import { OptOutService } from '../../src/optouts/service'
-import { createTestApp, describeEachDialect, json, type TestApp } from '../helpers/harness'
-import { ACCOUNT_SID, AUTH_TOKEN, STATUS, communicationBySid, newSid, postSigned, type Pairs } from './signing'
+import { describeEachDialect, useTestApp } from '../helpers/harness'
+import { STATUS, communicationBySid, newSid, postSigned } from './signing'
+import { ACCOUNT_SID, AUTH_TOKEN, type Pairs } from '../../testkit/twilio'
 
 describeEachDialect('Twilio status callback webhook', (dialect) => {
-  let t: TestApp
-
-  beforeAll(async () => {
-    t = await createTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN } })
-  })
-  afterAll(() => t.close())
+  const testApp = useTestApp(dialect, { env: { TWILIO_AUTH_TOKEN: AUTH_TOKEN } })
 
   async function outbound(status = 'queued', to = '+14155550123', direction = 'outbound') {
     const sid = newSid()
     const now = new Date()
-    await t.database.db.insert(t.database.tables.communications).values({
+    await testApp.database.db.insert(testApp.database.tables.communications).values({
       type: 'sms',
       direction,
       status,
@@ -29,13 +25,18 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
   }
 
   async function callback(sid: string, status: string, extra: Pairs = []) {
-    const response = await postSigned(t, STATUS, [['MessageSid', sid], ['MessageStatus', status], ['AccountSid', ACCOUNT_SID], ...extra])
+    const response = await postSigned(testApp, STATUS, [
+      ['MessageSid', sid],
+      ['MessageStatus', status],
+      ['AccountSid', ACCOUNT_SID],
+      ...extra,
+    ])
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toStartWith('application/json')
-    expect(await json(response)).toEqual({ status: 'ok' })
+    expect(await response.json()).toEqual({ status: 'ok' })
   }
 
-  const statusOf = async (sid: string) => (await communicationBySid(t, sid))[0]!.status
+  const statusOf = async (sid: string) => (await communicationBySid(testApp, sid))[0]!.status
 
   test('moves forward through queued, sending, sent, delivered, read', async () => {
     const sid = await outbound()
@@ -66,7 +67,7 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
 
   test('SmsStatus is accepted when MessageStatus is absent; status names in any case', async () => {
     const sid = await outbound()
-    const response = await postSigned(t, STATUS, [
+    const response = await postSigned(testApp, STATUS, [
       ['SmsSid', sid],
       ['SmsStatus', 'Sent'],
       ['AccountSid', ACCOUNT_SID],
@@ -103,12 +104,12 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
       ['ErrorCode', '30008'],
       ['ErrorMessage', 'Unknown error'],
     ])
-    const [row] = await communicationBySid(t, sid)
+    const [row] = await communicationBySid(testApp, sid)
     expect(row).toMatchObject({ status: 'failed', errorCode: '30008', errorMessage: 'Unknown error' })
   })
 
   test('ErrorCode 21610 (recipient replied STOP) opts the number out', async () => {
-    const optOuts = new OptOutService(t.database)
+    const optOuts = new OptOutService(testApp.database)
     const sid = await outbound('queued', '+14155550999')
     expect(await optOuts.isOptedOut('+14155550999')).toBe(false)
     await callback(sid, 'failed', [['ErrorCode', '21610']])
@@ -117,7 +118,7 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
   })
 
   test('other error codes do not opt the number out', async () => {
-    const optOuts = new OptOutService(t.database)
+    const optOuts = new OptOutService(testApp.database)
     const sid = await outbound('queued', '+14155550998')
     await callback(sid, 'undelivered', [['ErrorCode', '30003']])
     expect(await optOuts.isOptedOut('+14155550998')).toBe(false)
@@ -136,13 +137,13 @@ describeEachDialect('Twilio status callback webhook', (dialect) => {
   })
 
   test('a signed callback without MessageSid is 400, without a status 422', async () => {
-    const missingSid = await postSigned(t, STATUS, [
+    const missingSid = await postSigned(testApp, STATUS, [
       ['MessageStatus', 'sent'],
       ['AccountSid', ACCOUNT_SID],
     ])
     expect(missingSid.status).toBe(400)
-    expect(await json(missingSid)).toEqual({ detail: 'MessageSid is required' })
-    const missingStatus = await postSigned(t, STATUS, [
+    expect(await missingSid.json()).toEqual({ detail: 'MessageSid is required' })
+    const missingStatus = await postSigned(testApp, STATUS, [
       ['MessageSid', newSid()],
       ['AccountSid', ACCOUNT_SID],
     ])

@@ -1,5 +1,4 @@
 import { Secret, TOTP } from 'otpauth'
-import QRCode from 'qrcode'
 
 /** RFC 6238 as every authenticator app expects it: SHA-1, 6 digits, 30 seconds. */
 const PERIOD = 30
@@ -19,6 +18,8 @@ export function otpauthUri(base32Secret: string, email: string): string {
 
 /** The URI as an SVG QR code in a data URL, rendered here (no third-party QR service sees the secret). */
 export async function qrCodeDataUrl(uri: string): Promise<string> {
+  // Loaded on first enrolment: qrcode brings a PNG encoder and node:zlib, ~10 MB resident, that a start does not need.
+  const { default: QRCode } = await import('qrcode')
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`
 }

@@ -10,18 +10,17 @@
  */
 import fc from 'fast-check'
 import { count, max } from 'drizzle-orm'
-import { createTestApp, type Dialect, type TestApp } from '../helpers/harness'
-import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio'
-import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp'
-import { ACCOUNT_SID, AUTH_TOKEN, SENDER } from '../communications/support'
-import { sign } from '../webhooks/signing'
-import type { Role } from '../../src/auth/permissions'
+import { createTestApp, type Dialect, type OwnedTestApp, type TestApp } from './app'
+import { startFakeTwilio, type FakeTwilio } from './fakes/twilio'
+import { startFakeSmtp, type FakeSmtp } from './fakes/smtp'
+import { ACCOUNT_SID, AUTH_TOKEN, SENDER, sign } from './twilio'
+import type { Role } from '../src/auth/permissions'
 
 const ORIGIN = 'http://localhost:5173'
 const RESPONSE_BOUND_MS = 2_000
 
 export interface FuzzWorld {
-  t: TestApp
+  testApp: OwnedTestApp
   twilio: FakeTwilio
   smtp: FakeSmtp
   routes: { method: string; path: string }[]
@@ -35,7 +34,7 @@ const ROLES: Role[] = ['user', 'admin', 'superuser']
 export async function fuzzWorld(dialect: Dialect): Promise<FuzzWorld> {
   const twilio = startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN })
   const smtp = await startFakeSmtp()
-  const t = await createTestApp(dialect, {
+  const testApp = await createTestApp(dialect, {
     env: {
       LOG_LEVEL: 'silent',
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
@@ -53,23 +52,23 @@ export async function fuzzWorld(dialect: Dialect): Promise<FuzzWorld> {
     },
   })
   const tokens = {} as Record<Role, string>
-  for (const role of ROLES) tokens[role] = (await t.createUser(role)).token
+  for (const role of ROLES) tokens[role] = (await testApp.createUser(role)).token
   // A few customers so ids 1..5 exist for the path and customer_id generators.
   for (let i = 0; i < 5; i++) {
-    await t.request('POST', '/api/v2/customers', {
+    await testApp.request('POST', '/api/v2/customers', {
       token: tokens.admin,
       json: { first_name: `Seed${i}`, last_name: 'Customer', phone: `+1415555${String(1000 + i)}`, email: `seed${i}@example.com` },
     })
   }
-  const routes = t.app.routes.map((r) => ({ method: r.method, path: r.path }))
+  const routes = testApp.app.routes.map((r) => ({ method: r.method, path: r.path }))
   return {
-    t,
+    testApp,
     twilio,
     smtp,
     routes,
     tokens,
     async close() {
-      await t.close()
+      await testApp.close()
       await twilio.close()
       await smtp.close()
     },
@@ -77,8 +76,8 @@ export async function fuzzWorld(dialect: Dialect): Promise<FuzzWorld> {
 }
 
 /** A cheap fingerprint of the business tables: counts and newest change. */
-export async function businessChecksum(t: TestApp): Promise<string> {
-  const { db, tables } = t.database
+export async function businessChecksum(testApp: TestApp): Promise<string> {
+  const { db, tables } = testApp.database
   const parts: unknown[] = []
   const [customers] = await db
     .select({ n: count(), id: max(tables.customers.id), u: max(tables.customers.updatedAt) })
@@ -560,7 +559,7 @@ export async function runCase(world: FuzzWorld, c: FuzzCase, webhookForm?: Recor
     return undefined // not a request any HTTP client could produce
   }
   const started = performance.now()
-  const response = await world.t.app.handle(request)
+  const response = await world.testApp.app.handle(request)
   const text = await response.text()
   const ms = performance.now() - started
   return { method, path: path + c.query, status: response.status, ms, contentType: response.headers.get('content-type') ?? '', text }
@@ -593,9 +592,8 @@ export function violation(o: Outcome, before: string, after: string, boundMs = R
 /** After a 2xx on a route that can end sessions or change users, give every role a working token again. */
 async function restoreTokens(world: FuzzWorld): Promise<void> {
   for (const role of ROLES) {
-    const response = await world.t.request('GET', '/api/v2/auth/me', { token: world.tokens[role] })
-    const me = response.status === 200 ? ((await response.json()) as { user: { role: string; is_active: boolean } }).user : undefined
-    if (!me || me.role !== role || !me.is_active) world.tokens[role] = (await world.t.createUser(role)).token
+    const me = (await world.testApp.client(world.tokens[role]).api.v2.auth.me.get()).data?.user
+    if (!me || me.role !== role || !me.is_active) world.tokens[role] = (await world.testApp.createUser(role)).token
   }
 }
 
@@ -617,10 +615,10 @@ export async function fuzzAllRoutes(world: FuzzWorld, options: { seed: number; n
     fc.asyncProperty(caseArb(world.routes.length), webhookFormArb, async (c, form) => {
       const route = world.routes[c.route]!
       const signed = c.signWebhook && route.path.startsWith('/webhooks/')
-      const before = await businessChecksum(world.t)
+      const before = await businessChecksum(world.testApp)
       const outcome = await runCase(world, c, signed ? form : undefined)
       if (!outcome) return
-      const after = await businessChecksum(world.t)
+      const after = await businessChecksum(world.testApp)
       const key = `${outcome.method} ${route.path} ${outcome.status}`
       statusCounts.set(key, (statusCounts.get(key) ?? 0) + 1)
       const problem = violation(outcome, before, after, options.boundMs)
