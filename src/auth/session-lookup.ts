@@ -28,7 +28,42 @@ export interface SessionStore {
   touch(sessionId: string, at: number): void
 }
 
-type SqliteLookupColumns = [number, string, string, string, number, number, number, number | null, number, string, string, number | null]
+/** The lookup's columns in SELECT order; each driver has its own types for instants and flags. */
+type LookupColumns<Instant, Flag> = [
+  number,
+  string,
+  string,
+  string,
+  Flag,
+  Flag,
+  Instant,
+  Instant | null,
+  Flag,
+  string,
+  string,
+  Instant | null,
+]
+
+/** One row of either driver as the signed-in user's record; the session's own row is known to exist. */
+function sessionUserRow<Instant, Flag>(row: LookupColumns<Instant, Flag>, instant: (value: Instant) => Date): SessionUserRow {
+  const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt, twoFactor, firstName, lastName, lastLoginAt] = row
+  return {
+    id,
+    email,
+    fullName,
+    firstName,
+    lastName,
+    lastLoginAt: lastLoginAt === null ? null : instant(lastLoginAt),
+    role,
+    isSuperuser: Boolean(isSuperuser),
+    isActive: Boolean(isActive),
+    createdAt: instant(createdAt),
+    sessionRevokedAt: revokedAt === null ? null : instant(revokedAt),
+    twoFactorEnabled: Boolean(twoFactor),
+  }
+}
+
+type SqliteLookupColumns = LookupColumns<number, number>
 
 /** SQLite: raw bun:sqlite statements; drizzle's mapping layer cost more than the query itself. */
 function sqliteSessionStore({ handle }: SqliteDatabase): SessionStore {
@@ -49,24 +84,10 @@ function sqliteSessionStore({ handle }: SqliteDatabase): SessionStore {
     async lookup(userId, sessionId) {
       statement ??= prepare()
       const row = statement.values(userId, sessionId)[0] as SqliteLookupColumns | undefined
-      if (!row) return undefined
-      // Column order of the SELECT above.
-      const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt, twoFactor, firstName, lastName, lastLoginAt] = row
-      if (revokedAt === null) return undefined
-      return {
-        id,
-        email,
-        fullName,
-        firstName,
-        lastName,
-        lastLoginAt: lastLoginAt === null ? null : new Date(lastLoginAt),
-        role,
-        isSuperuser: Boolean(isSuperuser),
-        isActive: Boolean(isActive),
-        createdAt: new Date(createdAt),
-        sessionRevokedAt: revokedAt === 0 ? null : new Date(revokedAt),
-        twoFactorEnabled: Boolean(twoFactor),
-      }
+      // revokedAt: NULL means no such session of this user, 0 not revoked.
+      if (!row || row[7] === null) return undefined
+      if (row[7] === 0) row[7] = null
+      return sessionUserRow(row, (ms) => new Date(ms))
     },
     touch(sessionId, at) {
       // Skipped while another process holds the write lock: waiting would stall this request.
@@ -75,20 +96,7 @@ function sqliteSessionStore({ handle }: SqliteDatabase): SessionStore {
   }
 }
 
-type PostgresLookupColumns = [
-  number,
-  string,
-  string,
-  string,
-  boolean,
-  boolean,
-  string,
-  string | null,
-  boolean,
-  string,
-  string,
-  string | null,
-]
+type PostgresLookupColumns = LookupColumns<string, boolean>
 
 /** A `timestamptz` as drizzle's driver setup leaves it: PostgreSQL's text, offset included. */
 function instant(text: string): Date {
@@ -109,23 +117,7 @@ function postgresSessionStore({ sql: client, pgDb, pgTables }: PostgresDatabase)
   return {
     async lookup(userId, sessionId) {
       const [row] = (await client.unsafe(text, [userId, sessionId], { prepare: true }).values()) as unknown as PostgresLookupColumns[]
-      if (!row) return undefined
-      // Column order of the SELECT above.
-      const [id, email, fullName, role, isSuperuser, isActive, createdAt, revokedAt, twoFactor, firstName, lastName, lastLoginAt] = row
-      return {
-        id,
-        email,
-        fullName,
-        firstName,
-        lastName,
-        lastLoginAt: lastLoginAt === null ? null : instant(lastLoginAt),
-        role,
-        isSuperuser,
-        isActive,
-        createdAt: instant(createdAt),
-        sessionRevokedAt: revokedAt === null ? null : instant(revokedAt),
-        twoFactorEnabled: twoFactor,
-      }
+      return row ? sessionUserRow(row, instant) : undefined
     },
     touch(sessionId, at) {
       pgDb
