@@ -104,15 +104,17 @@ describeEachDialect('CustomerSearchStore contract', (dialect) => {
     })
   }
 
-  test.if(dialect === 'sqlite')('SQLite serves needles of three or more characters from its FTS index, shorter ones by LIKE', () => {
-    expect(store.indexedMatches(matchQuery(['ann'], { archived: false }, 10, 0))).toBeDefined()
-    expect(store.indexedMatches(matchQuery(['an'], { archived: false }, 10, 0))).toBeUndefined()
-  })
+  if (dialect === 'sqlite')
+    test('SQLite serves needles of three or more characters from its FTS index, shorter ones by LIKE', () => {
+      expect(store.indexedMatches(matchQuery(['ann'], { archived: false }, 10, 0))).toBeDefined()
+      expect(store.indexedMatches(matchQuery(['an'], { archived: false }, 10, 0))).toBeUndefined()
+    })
 
-  test.if(dialect === 'postgres')('PostgreSQL answers every search in one statement, rows and count together', async () => {
-    const found = await store.indexedMatches(matchQuery(['an'], { archived: false }, 10, 0))
-    expect(found?.rows?.map((row) => row.id)).toEqual(found?.ids)
-  })
+  if (dialect === 'postgres')
+    test('PostgreSQL answers every search in one statement, rows and count together', async () => {
+      const found = await store.indexedMatches(matchQuery(['an'], { archived: false }, 10, 0))
+      expect(found?.rows?.map((row) => row.id)).toEqual(found?.ids)
+    })
 
   test('the plain list: live rows of the filter, newest first, with their total', async () => {
     const listed = await new CustomerSearch(current()).listed({ archived: false }, 2, 0)
