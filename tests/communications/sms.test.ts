@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from 'bun:test'
 import { createTestApp, describeEachDialect, errorBody, errorFields, expectBody, type AppClient } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
-import { allCommunications, communicationRow, insertCustomer, smsApp, useSmsApp } from './support'
+import { allCommunications, communicationRow, insertCustomer, SMS_LIMITS_OUT_OF_THE_WAY, smsApp, useSmsApp } from './support'
 import { SENDER } from '../../testkit/twilio'
 
 /** Generous: each PostgreSQL test app is a fresh database, and CI machines are shared. */
@@ -15,10 +15,7 @@ describeEachDialect('SMS sending', (dialect) => {
     {
       TWILIO_TIMEOUT_MS: '300',
       PUBLIC_URL: 'https://crm.example.com',
-      // High enough that these tests never meet the limiter; tests/ratelimit covers it.
-      RATE_LIMIT_SMS_PER_MINUTE: '1000',
-      RATE_LIMIT_SMS_PER_HOUR: '1000',
-      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
+      ...SMS_LIMITS_OUT_OF_THE_WAY,
     },
     { roles: ['user'], timeout: SLOW },
   )

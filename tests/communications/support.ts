@@ -13,6 +13,13 @@ import { fakeTwilio, twilioEnv } from '../../testkit/twilio'
 import type { Database } from '../../src/db/client'
 import type { Role } from '../../src/auth/permissions'
 
+/** SMS limits high enough that a test never meets the limiter (tests/ratelimit covers it). */
+export const SMS_LIMITS_OUT_OF_THE_WAY = {
+  RATE_LIMIT_SMS_PER_MINUTE: '1000',
+  RATE_LIMIT_SMS_PER_HOUR: '1000',
+  RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
+}
+
 export interface SmsAppFixture<R extends Role> {
   testApp: TestAppFixture<R>
   /** The fake Twilio the app sends to (started with the app). */

@@ -1,6 +1,6 @@
 import { beforeAll, expect, test } from 'bun:test'
 import { describeEachDialect, type TestUser } from '../helpers/harness'
-import { insertCustomer, useSmsApp } from '../communications/support'
+import { insertCustomer, SMS_LIMITS_OUT_OF_THE_WAY, useSmsApp } from '../communications/support'
 import { INCOMING, inboundPairs, postSigned } from '../webhooks/signing'
 import { spaHeaders } from './spa'
 import { AUTH_TOKEN } from '../../testkit/twilio'
@@ -15,9 +15,7 @@ describeEachDialect('React CRM app: SMS inbox and unified inbox', (dialect) => {
   const sms = useSmsApp(
     dialect,
     {
-      RATE_LIMIT_SMS_PER_MINUTE: '1000',
-      RATE_LIMIT_SMS_PER_HOUR: '1000',
-      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
+      ...SMS_LIMITS_OUT_OF_THE_WAY,
     },
     { roles: ['user'], timeout: 30_000 },
   )

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, expect, test } from 'bun:test'
 import { describeEachDialect } from '../helpers/harness'
 import { OptOutService } from '../../src/optouts/service'
-import { allCommunications, insertCustomer, useSmsApp } from '../communications/support'
+import { allCommunications, insertCustomer, SMS_LIMITS_OUT_OF_THE_WAY, useSmsApp } from '../communications/support'
 import { spaHeaders } from './spa'
 
 // Every body shape the React CRM app posts to /communications/sms/send, and
@@ -10,9 +10,7 @@ describeEachDialect('React CRM app: sending an SMS', (dialect) => {
   const sms = useSmsApp(
     dialect,
     {
-      RATE_LIMIT_SMS_PER_MINUTE: '1000',
-      RATE_LIMIT_SMS_PER_HOUR: '1000',
-      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
+      ...SMS_LIMITS_OUT_OF_THE_WAY,
     },
     { roles: ['user'], timeout: 30_000 },
   )

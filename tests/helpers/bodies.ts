@@ -50,3 +50,18 @@ export async function errorBody(response: Response): Promise<ErrorBody> {
 export async function errorFields(response: Response): Promise<string[]> {
   return ((await errorBody(response)).errors ?? []).map((error) => error.field)
 }
+
+/** The fields of a user as /me, login and the users list answer them, sorted. */
+export const USER_VIEW_KEYS = [
+  'created_at',
+  'email',
+  'first_name',
+  'full_name',
+  'id',
+  'is_active',
+  'last_login',
+  'last_login_at',
+  'last_name',
+  'permissions',
+  'role',
+]

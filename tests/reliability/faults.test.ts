@@ -5,7 +5,7 @@ import { startServer, type RunningServer, loginOverHttp } from '../helpers/spawn
 import { openPostgres } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { UserService } from '../../src/users/service'
-import { allCommunications, useSmsApp } from '../communications/support'
+import { allCommunications, SMS_LIMITS_OUT_OF_THE_WAY, useSmsApp } from '../communications/support'
 import { closedSmtpUrl, startFakeSmtp, startSilentSmtp } from '../../testkit/fakes/smtp'
 import { createPrivatePostgres, postgresBinDir, type PrivatePostgres } from './private-postgres'
 import { twilioEnv } from '../../testkit/twilio'
@@ -145,9 +145,7 @@ describeEachDialect('Twilio hanging or failing', (dialect) => {
     {
       TWILIO_TIMEOUT_MS: '300',
       LOG_LEVEL: 'silent',
-      RATE_LIMIT_SMS_PER_MINUTE: '1000',
-      RATE_LIMIT_SMS_PER_HOUR: '1000',
-      RATE_LIMIT_SMS_PER_DESTINATION_HOUR: '1000',
+      ...SMS_LIMITS_OUT_OF_THE_WAY,
     },
     { roles: ['user'] },
   )

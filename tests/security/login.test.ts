@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { createTestApp, describeEachDialect, errorBody, signedIn, useTestApp } from '../helpers/harness'
 import { cookiesOf, decodeClaims, login, loginBody } from './support'
+import { USER_VIEW_KEYS } from '../helpers/bodies'
 
 describeEachDialect('login', (dialect) => {
   const testApp = useTestApp(dialect, { roles: ['admin'], timeout: 30_000 })
@@ -16,19 +17,7 @@ describeEachDialect('login', (dialect) => {
     const claims = decodeClaims(body.access_token)
     expect(body.expires_in).toBe((claims.exp as number) - (claims.iat as number))
     expect(body.expires_in).toBe(30 * 60)
-    expect(Object.keys(body.user).sort()).toEqual([
-      'created_at',
-      'email',
-      'first_name',
-      'full_name',
-      'id',
-      'is_active',
-      'last_login',
-      'last_login_at',
-      'last_name',
-      'permissions',
-      'role',
-    ])
+    expect(Object.keys(body.user).sort()).toEqual(USER_VIEW_KEYS)
     expect(body.user).toMatchObject({ id: user.id, email: user.email, role: 'admin', is_active: true })
 
     const cookies = cookiesOf(response)
