@@ -33,7 +33,7 @@ export async function runSearch(set: ServerSet, tokens: Map<string, string>) {
   let seeded = 0
   for (const size of SIZES) {
     for (const s of set.servers) {
-      const database = openDatabase(
+      const database = await openDatabase(
         s.database.kind === 'sqlite' ? { kind: 'sqlite', path: s.database.path } : { kind: 'postgres', url: s.database.url },
       )
       try {

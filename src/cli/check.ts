@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } fro
 import { dirname, join } from 'node:path'
 import { ConfigError, loadConfig, type Config } from '../config'
 import { RETIRED_VARIABLES, VARIABLES } from '../config/variables'
-import { openPostgres } from '../db/client'
 import { generateSecret } from './secret'
 
 type CheckStatus = 'ok' | 'warn' | 'fail'
@@ -123,6 +122,7 @@ async function databaseItem(config: Config): Promise<CheckItem> {
       handle?.close()
     }
   }
+  const { openPostgres } = await import('../db/postgres')
   const database = openPostgres(target.url, { max: 1 })
   try {
     await database.ping()

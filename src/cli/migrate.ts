@@ -3,7 +3,7 @@ import { openDatabase } from '../db/client'
 import { runMigrations } from '../db/migrate'
 
 export async function runMigrate(config: Config): Promise<number> {
-  const database = openDatabase(config.database)
+  const database = await openDatabase(config.database)
   try {
     const { applied, newerThanThisBuild } = await runMigrations(database)
     console.log(

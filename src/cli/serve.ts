@@ -38,7 +38,7 @@ export function ensurePortFree(config: Config): void {
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel)
   for (const warning of config.warnings) logger.warn(warning)
-  const database = openDatabase(config.database)
+  const database = await openDatabase(config.database)
   const migrations = await runMigrations(database)
   if (migrations.applied.length) logger.info({ migrations: migrations.applied }, `applied migrations: ${migrations.applied.join(', ')}`)
   if (migrations.newerThanThisBuild) {

@@ -106,7 +106,7 @@ function explain(error: unknown): never {
 }
 
 export async function withManagement<T>(config: Config, work: (management: UserManagement, ctx: AppContext) => Promise<T>): Promise<T> {
-  const database = openDatabase(config.database)
+  const database = await openDatabase(config.database)
   try {
     await runMigrations(database)
     const ctx = createContext(config, { database, logger: createLogger('silent') })

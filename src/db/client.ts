@@ -2,12 +2,12 @@ import { Database as SqliteHandle } from 'bun:sqlite'
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { drizzle as drizzleSqlite } from 'drizzle-orm/bun-sqlite'
-import { drizzle as drizzlePg, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import postgres from 'postgres'
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import type postgres from 'postgres'
 import type { DatabaseTarget } from '../config'
-import { portablePostgres, type PortableDb, type Tables } from './portable'
+import type { PortableDb, Tables } from './portable'
 import * as sqliteSchema from './schema.sqlite'
-import * as pgSchema from './schema.pg'
+import type * as pgSchema from './schema.pg'
 
 export type { Tables }
 
@@ -103,30 +103,13 @@ export function openSqlite(path: string, options: { synchronous?: 'normal' | 'fu
   }
 }
 
-export function openPostgres(url: string, options: { max?: number } = {}): PostgresDatabase {
-  const client = postgres(url, {
-    max: options.max ?? 10,
-    connect_timeout: 5,
-    idle_timeout: 60,
-    onnotice: () => {},
-  })
-  const pgDb = drizzlePg(client, { schema: pgSchema })
-  return {
-    kind: 'postgres',
-    ...portablePostgres(pgDb, pgSchema),
-    sql: client,
-    url,
-    pgDb,
-    pgTables: pgSchema,
-    async ping() {
-      await client`SELECT 1`
-    },
-    async close() {
-      await client.end({ timeout: 5 })
-    },
-  }
-}
-
-export function openDatabase(target: DatabaseTarget): Database {
-  return target.kind === 'sqlite' ? openSqlite(target.path, { synchronous: target.synchronous }) : openPostgres(target.url)
+/**
+ * Opens the configured database. The PostgreSQL driver, drizzle's PostgreSQL
+ * dialect and the pg tables are loaded only when PostgreSQL is configured
+ * (src/db/postgres.ts): a SQLite server never holds them in memory.
+ */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'sqlite') return openSqlite(target.path, { synchronous: target.synchronous })
+  const { openPostgres } = await import('./postgres')
+  return openPostgres(target.url)
 }

@@ -57,7 +57,7 @@ describeEachDialect('data layer', (dialect: Dialect) => {
 
 test.skipIf(!process.env.TEST_DATABASE_URL)('two PostgreSQL replicas migrating at once both succeed', async () => {
   const fresh = await freshDatabase('postgres')
-  const { openPostgres } = await import('../../src/db/client')
+  const { openPostgres } = await import('../../src/db/postgres')
   const second = openPostgres(fresh.url)
   try {
     await Promise.all([runMigrations(fresh.database), runMigrations(second)])
