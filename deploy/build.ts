@@ -14,8 +14,9 @@ export const ROOT = resolve(import.meta.dir, '..')
  * --splitting puts what is imported on first use (nodemailer, the OpenAPI
  * document) in chunks of their own, so a start neither loads them nor the
  * built-in modules they import. The JIT policy keeps run-once start-up code in
- * the interpreter (serve restores the normal policy once it listens): a start
- * costs less CPU and memory.
+ * the interpreter (serve restores the normal policy shortly after it listens,
+ * once the start-up code is dropped: src/idle-memory.ts): a start costs less
+ * CPU and memory.
  */
 const FLAGS = [
   '--compile',

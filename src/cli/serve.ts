@@ -8,6 +8,7 @@ import { VERSION, buildCommit, versionLine } from '../version'
 import { serverBodyLimit } from '../http/body-limit'
 import { bootstrapFirstUser } from '../users/bootstrap'
 import { scheduleAuditPruning } from '../audit/retention'
+import { finishStartup } from '../idle-memory'
 import { bannerLine, baseUrl, databaseLocation, firstUserCommand } from './banner'
 import { CliError } from './errors'
 
@@ -59,10 +60,10 @@ export async function serve(config: Config): Promise<void> {
     await database.close()
     throw listenError(config, error)
   }
-  // The executable starts with the JIT reluctant (deploy/build.ts); requests get the normal policy.
-  Bun.unsafe.setJITPolicy(1)
   // Pruning answers no request: it starts once the server listens, not on the way there.
   const stopPruning = scheduleAuditPruning(ctx)
+  // The executable starts with the JIT reluctant (deploy/build.ts); requests get the normal policy, after a clean-up.
+  const stopFinishing = finishStartup()
   const server = app.server
   const port = server?.port
   if (!server || port === undefined) throw new Error('the server is not listening on a port')
@@ -92,6 +93,7 @@ export async function serve(config: Config): Promise<void> {
       await server.stop(true)
     }
     stopPruning()
+    stopFinishing()
     await database.close()
     logger.info('stopped')
     process.exit(0)
