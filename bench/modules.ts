@@ -36,10 +36,11 @@ async function cost(specifier: string): Promise<number> {
 export async function runModules() {
   console.log('\n### Resident memory per module (fresh `bun` process each, from source)\n')
   console.log('| module | RSS added, MB | loaded at start? |\n|---|---|---|')
-  const lazy = new Set(['nodemailer', 'qrcode', '@elysiajs/openapi', 'src/docs/document.ts'])
+  const lazy = new Set(['nodemailer', 'qrcode', '@elysiajs/openapi', 'src/docs/document.ts', 'libphonenumber-js'])
   const never = new Set(['prom-client (whole package)'])
+  const postgresOnly = new Set(['drizzle-orm (postgres-js) + postgres'])
   for (const [label, specifier] of MODULES) {
-    const loaded = never.has(label) ? 'no' : lazy.has(label) ? 'no (first use)' : 'yes'
+    const loaded = never.has(label) ? 'no' : lazy.has(label) ? 'no (first use)' : postgresOnly.has(label) ? 'on PostgreSQL only' : 'yes'
     console.log(`| ${label} | ${fmt(await cost(specifier), 1)} | ${loaded} |`)
   }
 }
