@@ -187,7 +187,7 @@ export async function startFastApi(sqlite: BenchServer): Promise<PeerOutcome> {
   ).out
   return launch(
     name,
-    `${versions}, SQLite ${database.version}, 1 worker`,
+    `${versions}, SQLite ${database.version}, 1 worker (one process, as the product and the Express peer run)`,
     [PYTHON, join(DIR, 'fastapi_app.py')],
     { ...permissionsEnv(sqlite), ...database.env },
     freePort(),

@@ -77,7 +77,20 @@ export async function runPeers(set: ServerSet, tokens: Map<string, string>) {
         }
       }
     }
-    console.log("peers answer /auth/me and the search with the product's body, byte for byte")
+    // And the same headers: the security set, and the caller's sane X-Request-Id echoed.
+    const headers = ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'content-security-policy', 'x-request-id']
+    for (const route of routes) {
+      const init = { headers: { 'x-request-id': 'bench-peers-check', ...(route.auth ? { authorization: `Bearer ${token}` } : {}) } }
+      const product = await fetch(`${sqlite.url}${route.path}`, init)
+      await product.arrayBuffer()
+      for (const peer of peers) {
+        const answer = await fetch(`${peer.url}${route.path}`, init)
+        await answer.arrayBuffer()
+        const differ = headers.filter((name) => answer.headers.get(name) !== product.headers.get(name))
+        if (differ.length) throw new Error(`${peer.name} answers ${route.path} with other headers: ${differ.join(', ')}`)
+      }
+    }
+    console.log("peers answer /auth/me and the search with the product's body, byte for byte, and all three routes with its headers")
 
     const servers = [{ name: 'product', url: sqlite.url, pid: sqlite.pid }, ...peers]
     // Warm each server on each route first: V8's and JSC's JITs, Python's caches, SQLite's page cache.
