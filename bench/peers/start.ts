@@ -36,7 +36,13 @@ async function run(cmd: string[], env?: Record<string, string>): Promise<{ ok: b
   return { ok: (await proc.exited) === 0, out: `${out}${err}`.trim() }
 }
 
-const lastLine = (text: string) => text.split('\n').filter(Boolean).at(-1)?.slice(0, 200) ?? ''
+/** The telling line of a tool's output: the last one, leaving out npm's pointer to its log file. */
+const lastLine = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => line.trim() && !line.includes('complete log of this run'))
+    .at(-1)
+    ?.slice(0, 200) ?? ''
 
 async function installExpress(node: string): Promise<string | undefined> {
   const probe = ['-e', "require('better-sqlite3'); require('express')"]

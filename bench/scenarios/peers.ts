@@ -41,12 +41,13 @@ export async function runPeers(set: ServerSet, tokens: Map<string, string>) {
 
   const peers: Peer[] = []
   try {
-    for (const start of [startFastApi, startExpress]) {
+    // Express first: its install brings the SQLite source the FastAPI peer may need. The table shows FastAPI first.
+    for (const start of [startExpress, startFastApi]) {
       const outcome = await start(sqlite)
       if ('skipped' in outcome) console.log(`peer ${outcome.skipped} skipped: ${outcome.reason}`)
       else {
         console.log(`peer ${outcome.peer.name}: ${outcome.peer.describe}`)
-        peers.push(outcome.peer)
+        peers.unshift(outcome.peer)
       }
     }
     if (!peers.length) return
