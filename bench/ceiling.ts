@@ -7,10 +7,13 @@
  * Per request: a request id (a sane incoming X-Request-Id, else a UUID), the
  * security and CORS Vary headers, a request counter and duration histogram,
  * JSON; /health one prepared `SELECT 1`; /me a Bearer token checked once per
- * token (HS256) and one prepared user + session lookup per request.
+ * token (HS256), one prepared user + session lookup per request, and the
+ * product's answer: the same fields, permissions and two-factor state.
  */
 import { Database } from 'bun:sqlite'
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
+// The product's permission table (plain data, no framework), so /me answers the same body.
+import { effectiveRole, ROLE_PERMISSIONS } from '../src/auth/permissions'
 
 const db = new Database(process.env.CEILING_DB!, { readonly: true })
 db.exec('PRAGMA busy_timeout = 5000')
@@ -18,7 +21,8 @@ const secret = process.env.CEILING_SECRET!
 const ping = db.prepare('SELECT 1')
 const lookup = db.prepare<Record<string, never>, [number, string]>(
   `SELECT u.id, u.email, u.full_name, u.role, u.is_superuser, u.is_active, u.created_at,
-          (SELECT coalesce(s.revoked_at, 0) FROM auth_sessions s WHERE s.id = ?2 AND s.user_id = u.id)
+          (SELECT coalesce(s.revoked_at, 0) FROM auth_sessions s WHERE s.id = ?2 AND s.user_id = u.id),
+          u.totp_enabled_at IS NOT NULL, u.first_name, u.last_name, u.last_login_at
      FROM api_users u WHERE u.id = ?1`,
 )
 
@@ -79,7 +83,7 @@ const server = Bun.serve({
     '/health': (request) => {
       const started = performance.now()
       ping.get()
-      return answer(request, '/health', started, 200, { status: 'ok', database: 'ok', version: '1.0.0' })
+      return answer(request, '/health', started, 200, { status: 'ok', database: 'ok', version: '1.1.0', commit: '0123456789ab' })
     },
     '/api/v2/auth/me': (request) => {
       const started = performance.now()
@@ -87,24 +91,33 @@ const server = Bun.serve({
       const match = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')
       const claims = match ? verify(match[1]!) : undefined
       const row = (claims ? lookup.values(claims.sub, claims.sid)[0] : undefined) as
-        | [number, string, string, string, number, number, number, number | null]
+        | [number, string, string, string, number, number, number, number | null, number, string, string, number | null]
         | undefined
       if (!row || row[7] === null || row[7] !== 0 || !row[5])
         return answer(request, '/api/v2/auth/me', started, 401, { detail: 'Not authenticated' }, noStore)
-      const [id, email, fullName, role, isSuperuser, isActive, createdAt] = row
+      const [id, email, fullName, storedRole, isSuperuser, isActive, createdAt, , twoFactor, firstName, lastName, lastLoginAt] = row
+      const role = effectiveRole(storedRole, Boolean(isSuperuser))
+      const lastLogin = lastLoginAt === null ? null : new Date(lastLoginAt).toISOString()
       return answer(
         request,
         '/api/v2/auth/me',
         started,
         200,
         {
-          id,
-          email,
-          full_name: fullName,
-          role,
-          is_superuser: Boolean(isSuperuser),
-          is_active: Boolean(isActive),
-          created_at: new Date(createdAt).toISOString(),
+          user: {
+            id,
+            email,
+            full_name: fullName,
+            first_name: firstName,
+            last_name: lastName,
+            role,
+            permissions: [...ROLE_PERMISSIONS[role]],
+            is_active: Boolean(isActive),
+            last_login_at: lastLogin,
+            last_login: lastLogin,
+            created_at: new Date(createdAt).toISOString(),
+          },
+          two_factor: { enabled: Boolean(twoFactor), required: false },
         },
         noStore,
       )

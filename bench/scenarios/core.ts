@@ -23,8 +23,15 @@ export async function runCore(set: ServerSet, measure = true): Promise<CoreResul
   try {
     const me = (url: string, token: string) => ({ url: `${url}/api/v2/auth/me`, headers: { authorization: `Bearer ${token}` } })
     const sqliteToken = tokens.get(sqlite.url)!
-    if ((await fetch(me(ceiling.url, sqliteToken).url, { headers: me(ceiling.url, sqliteToken).headers })).status !== 200)
-      throw new Error('ceiling /me refused the token')
+    // Same work means the same answer: the ceiling must build the body the product sends.
+    const answers = await Promise.all(
+      [ceiling.url, sqlite.url].map(async (url) => {
+        const response = await fetch(me(url, sqliteToken).url, { headers: me(url, sqliteToken).headers })
+        return { status: response.status, body: await response.text() }
+      }),
+    )
+    if (answers[0]?.status !== 200 || answers[0].body !== answers[1]?.body)
+      throw new Error(`ceiling /me answers differently: ${JSON.stringify(answers)}`)
 
     const rssLine = (when: string) =>
       console.log(

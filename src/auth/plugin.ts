@@ -56,8 +56,8 @@ export function bearerToken(request: Request): string | undefined {
   return header === null ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]
 }
 
-const CURRENT_USER = Symbol('currentUser')
-type WithUser = AuthInput & { [CURRENT_USER]?: Promise<AuthUser> }
+/** Each request's authentication, shared by the macros that ask for it. */
+const authenticated = new WeakMap<Request, Promise<AuthUser>>()
 
 function tokenFrom(input: AuthInput): { token: string; via: 'bearer' | 'cookie' } {
   // A present Authorization header decides, even when a valid cookie is also sent.
@@ -147,9 +147,12 @@ function createAuthenticator(ctx: AppContext) {
 
   /** Authenticates once per request, however many macros ask. */
   function currentUser(input: AuthInput): Promise<AuthUser> {
-    const holder = input as WithUser
-    holder[CURRENT_USER] ??= authenticate(input)
-    return holder[CURRENT_USER]
+    let user = authenticated.get(input.request)
+    if (!user) {
+      user = authenticate(input)
+      authenticated.set(input.request, user)
+    }
+    return user
   }
 
   return { authenticate, currentUser }
@@ -194,26 +197,30 @@ export function authPlugin(ctx: AppContext) {
   }
 
   return new Elysia({ name: 'auth', seed: ctx.id }).macro({
+    // Hooks pass on fields of their context, never the context itself: Elysia would then prepare
+    // the headers, cookies and query of every guarded request, which none of them reads.
     auth: {
-      async transform(input) {
-        await currentUser(input)
+      async transform(context) {
+        await currentUser({ request: context.request })
       },
-      resolve: async (input) => ({ user: await currentUser(input) }),
+      resolve: async (context) => ({ user: await currentUser({ request: context.request }) }),
       detail: SIGNED_IN_DETAIL,
     },
     permission: (permission: Permission) => ({
       auth: true,
-      async transform(input) {
-        const user = await currentUser(input)
-        if (!hasPermission(user.role, permission)) throw await deny(user, input, permission)
+      async transform(context) {
+        const user = await currentUser({ request: context.request })
+        if (!hasPermission(user.role, permission))
+          throw await deny(user, { request: context.request, clientIp: (context as AuthInput).clientIp }, permission)
       },
       detail: requirementDetail('x-permission', permission),
     }),
     role: (role: Role) => ({
       auth: true,
-      async transform(input) {
-        const user = await currentUser(input)
-        if (!roleAtLeast(user.role, role)) throw await deny(user, input, `role ${role}`)
+      async transform(context) {
+        const user = await currentUser({ request: context.request })
+        if (!roleAtLeast(user.role, role))
+          throw await deny(user, { request: context.request, clientIp: (context as AuthInput).clientIp }, `role ${role}`)
       },
       detail: requirementDetail('x-role', role),
     }),

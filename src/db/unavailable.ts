@@ -5,6 +5,13 @@ const CONNECTION_CODES = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
+  // Bun's native PostgreSQL client (the per-request session lookup)
+  'ERR_POSTGRES_CONNECTION_CLOSED',
+  'ERR_POSTGRES_CONNECTION_FAILED',
+  'ERR_POSTGRES_CONNECTION_REFUSED',
+  'ERR_POSTGRES_CONNECTION_TIMEOUT',
+  'ERR_POSTGRES_IDLE_TIMEOUT',
+  'ERR_POSTGRES_LIFETIME_TIMEOUT',
   // sockets
   'ECONNREFUSED',
   'ECONNRESET',
@@ -27,8 +34,10 @@ const SQLSTATE = /^(08...|57P0[1-3]|53300)$/
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code
+    const { code, errno } = e as { code?: unknown; errno?: unknown }
     if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('SQLITE_BUSY') || SQLSTATE.test(code))) return true
+    // Bun's client puts the server's SQLSTATE in errno.
+    if (code === 'ERR_POSTGRES_SERVER_ERROR' && typeof errno === 'string' && SQLSTATE.test(errno)) return true
   }
   return false
 }

@@ -104,6 +104,8 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
         await Bun.sleep(100)
       }
       expect(status).toBe(200)
+      // The session lookup has a pool of its own (database.hot): it reconnects too.
+      expect((await api('GET', '/api/v2/auth/me')).status).toBe(200)
       const created = await api('POST', '/api/v2/customers', { first_name: 'After', last_name: mode })
       expect(created.status).toBe(201)
       const list = await bodyAs<Api['customers']['get']>(await api('GET', `/api/v2/customers?search=${mode}`))
