@@ -1,5 +1,6 @@
-import type { Database } from '../src/db/client'
+import { openDatabase, type Database } from '../src/db/client'
 import { customerSearchText } from '../src/customers/search'
+import type { BenchServer } from './servers'
 
 const FIRST = [
   'James',
@@ -157,7 +158,7 @@ function customer(i: number, now: number) {
  * analysed afterwards (every table: triggers fill customers_search too), as
  * autovacuum would do on a live database.
  */
-export async function seedCustomers(database: Database, from: number, to: number): Promise<number> {
+async function seedCustomers(database: Database, from: number, to: number): Promise<number> {
   const started = performance.now()
   const { customers } = database.tables
   const now = Date.UTC(2020, 0, 1)
@@ -182,4 +183,23 @@ export async function seedCustomers(database: Database, from: number, to: number
     await database.sql`ANALYZE`
   }
   return performance.now() - started
+}
+
+/** How many synthetic customers each bench server's database holds, so sections seed on top of one another. */
+const seeded = new Map<string, number>()
+
+/** Brings a bench server's database up to `size` synthetic customers (never down). */
+export async function seedServerTo(server: BenchServer, size: number): Promise<void> {
+  const from = seeded.get(server.url) ?? 0
+  if (from >= size) return
+  const database = openDatabase(
+    server.database.kind === 'sqlite' ? { kind: 'sqlite', path: server.database.path } : { kind: 'postgres', url: server.database.url },
+  )
+  try {
+    const ms = await seedCustomers(database, from, size)
+    console.log(`seeded customers ${from}..${size} on ${server.dialect} in ${(ms / 1000).toFixed(1)} s`)
+  } finally {
+    await database.close()
+  }
+  seeded.set(server.url, size)
 }

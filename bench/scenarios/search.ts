@@ -1,7 +1,6 @@
-import { openDatabase } from '../../src/db/client'
 import { fmt, load, ratio, rssMegabytes, type LoadResult } from '../lib'
 import { printDialectTable, type DialectRow } from '../report'
-import { seedCustomers } from '../seed'
+import { seedServerTo } from '../seed'
 import type { ServerSet } from '../servers'
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number)
@@ -30,20 +29,8 @@ async function answer(url: string, token: string): Promise<string> {
  */
 export async function runSearch(set: ServerSet, tokens: Map<string, string>) {
   const growth: { size: number; row: DialectRow }[] = []
-  let seeded = 0
   for (const size of SIZES) {
-    for (const s of set.servers) {
-      const database = openDatabase(
-        s.database.kind === 'sqlite' ? { kind: 'sqlite', path: s.database.path } : { kind: 'postgres', url: s.database.url },
-      )
-      try {
-        const ms = await seedCustomers(database, seeded, size)
-        console.log(`seeded customers ${seeded}..${size} on ${s.dialect} in ${(ms / 1000).toFixed(1)} s`)
-      } finally {
-        await database.close()
-      }
-    }
-    seeded = size
+    for (const s of set.servers) await seedServerTo(s, size)
 
     const rows: { label: string; row: DialectRow }[] = []
     for (const [label, query, connections] of QUERIES) {
