@@ -49,6 +49,9 @@ export class AuditLog {
   /** This minute's coalesced rows: key -> the row's id (pending while it is inserted). */
   private open = new Map<string, Promise<number | undefined>>()
   private openMinute = -1
+  /** Counts not yet added to their rows (row id -> events), and the write that will add them. */
+  private increments = new Map<number, number>()
+  private incrementsStored: Promise<void> | undefined
 
   constructor(
     private readonly database: Database,
@@ -69,8 +72,10 @@ export class AuditLog {
    * throttled logins): one row per action, source IP, target and `reason` per
    * minute, whose `count` grows, so a loop cannot bury real events. The row
    * keeps the first event's details. Each server process keeps its own rows.
+   * True for the event that opened its row (the first of its kind this
+   * minute), so callers can log that one and leave the rest to the count.
    */
-  async recordRepeated(entry: AuditEntry, reason: string): Promise<void> {
+  async recordRepeated(entry: AuditEntry, reason: string): Promise<boolean> {
     const minute = Math.floor(Date.now() / 60_000)
     if (minute !== this.openMinute) {
       this.open = new Map()
@@ -85,12 +90,8 @@ export class AuditLog {
       const existing = this.open.get(key)
       const id = existing ? await existing : undefined
       if (id !== undefined) {
-        const { auditLog } = this.database.tables
-        await this.database.db
-          .update(auditLog)
-          .set({ count: sql`${auditLog.count} + 1` })
-          .where(eq(auditLog.id, id))
-        return
+        await this.countAgain(id)
+        return false
       }
       // Set before the insert resolves, so simultaneous events wait for this row instead of adding their own.
       const inserted = this.insert(entry)
@@ -102,6 +103,31 @@ export class AuditLog {
     } catch (error) {
       this.open.delete(key)
       this.logger.error({ err: (error as Error).name, action: entry.action }, 'audit write failed')
+    }
+    return true
+  }
+
+  /**
+   * Adds one to a coalesced row's count once the events read in this turn of
+   * the event loop have queued theirs: a flood costs one UPDATE per row and
+   * burst instead of a write per event. Resolves when the count is stored.
+   */
+  private countAgain(id: number): Promise<void> {
+    this.increments.set(id, (this.increments.get(id) ?? 0) + 1)
+    this.incrementsStored ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.storeIncrements())
+    return this.incrementsStored
+  }
+
+  private async storeIncrements(): Promise<void> {
+    const increments = this.increments
+    this.increments = new Map()
+    this.incrementsStored = undefined
+    const { auditLog } = this.database.tables
+    for (const [id, by] of increments) {
+      await this.database.db
+        .update(auditLog)
+        .set({ count: sql`${auditLog.count} + ${by}` })
+        .where(eq(auditLog.id, id))
     }
   }
 

@@ -100,7 +100,7 @@ function shownCondition(customers: Tables['customers'], filter: ListFilter): SQL
 }
 
 /** What every search path means: the customers the list shows whose search text holds any needle (bound LIKE patterns). */
-export function searchCondition(customers: Tables['customers'], needles: string[], filter: ListFilter): SQL {
+function searchCondition(customers: Tables['customers'], needles: string[], filter: ListFilter): SQL {
   const matches = needles.map((needle): SQL => sql`${customers.searchText} LIKE ${containsPattern(needle)} ESCAPE '\\'`)
   return and(shownCondition(customers, filter), or(...matches)) ?? sql`false`
 }
@@ -111,8 +111,10 @@ export function searchCondition(customers: Tables['customers'], needles: string[
  *
  * Search: SQLite uses the FTS5 trigram table when every needle has 3+
  * characters (see search-store.ts), a LIKE scan otherwise; PostgreSQL uses
- * LIKE, with page and capped count in one statement, served by the pg_trgm
- * GIN index or the live-id index as its planner sees fit. Terms are always bound parameters,
+ * LIKE over a narrow trigger-kept copy of the searched columns, with page and
+ * capped count in one statement that sorts a rare term's matches from the
+ * pg_trgm GIN index and walks the newest rows for a common one (see
+ * search-store.ts). Terms are always bound parameters,
  * and both paths compare the same lower-cased text literally, so both
  * databases return the same customers for any term.
  */
@@ -156,13 +158,14 @@ export class CustomerSearch {
   ): Promise<{ rows: CustomerRow[]; total: number; totalIsEstimate: boolean }> {
     const where = this.shown(filter)
     const counter = filter.archived || filter.prospectStage !== undefined ? undefined : this.store.liveCount()
-    const counting = counter === undefined ? this.countAlongside(where, Math.max(LIST_TOTAL_CAP, offset + limit) + 1) : undefined
+    const count = (rowLimit: number) => this.store.countListed?.(filter, rowLimit) ?? this.countUpTo(where, rowLimit)
+    const counting = counter === undefined ? this.countAlongside(count, Math.max(LIST_TOTAL_CAP, offset + limit) + 1) : undefined
     const rows = await this.page(where, limit, offset)
     const total = await cappedTotal(
       rows.length,
       limit,
       offset,
-      (rowLimit) => (counter !== undefined ? Math.min(counter, rowLimit) : (counting ?? this.countUpTo(where, rowLimit))),
+      (rowLimit) => (counter !== undefined ? Math.min(counter, rowLimit) : (counting ?? count(rowLimit))),
       LIST_TOTAL_CAP,
     )
     return { rows, ...total }
@@ -180,9 +183,9 @@ export class CustomerSearch {
    * page, on another pooled connection. (The answer is unused when the page
    * turns out to be the last.) Otherwise it is counted only when needed.
    */
-  private countAlongside(where: SQL | undefined, rowLimit: number): Promise<number> | undefined {
+  private countAlongside(count: (rowLimit: number) => Promise<number>, rowLimit: number): Promise<number> | undefined {
     if (!this.store.countsAlongside) return undefined
-    const counting = this.countUpTo(where, rowLimit)
+    const counting = count(rowLimit)
     counting.catch(() => {})
     return counting
   }
@@ -191,12 +194,12 @@ export class CustomerSearch {
     if (!needles.length) return { ids: [], total: 0, totalIsEstimate: false }
     const where = searchCondition(this.customers, needles, filter)
     const countLimit = Math.max(SEARCH_TOTAL_CAP, offset + limit) + 1
-    const indexed = await this.store.indexedMatches({ needles, filter, where, limit, offset, countLimit })
+    const indexed = await this.store.indexedMatches({ needles, filter, limit, offset, countLimit })
     if (indexed) {
       const total = await cappedTotal(indexed.ids.length, limit, offset, indexed.countUpTo)
       return { ids: indexed.ids, ...(indexed.rows && { rows: indexed.rows }), ...total }
     }
-    const counting = this.countAlongside(where, countLimit)
+    const counting = this.countAlongside((rowLimit) => this.countUpTo(where, rowLimit), countLimit)
     // The rows themselves: no second query for them.
     const rows = await this.page(where, limit, offset)
     const total = await cappedTotal(rows.length, limit, offset, (rowLimit) => counting ?? this.countUpTo(where, rowLimit))

@@ -130,7 +130,8 @@ export const customers = pgTable(
     extraFields: jsonb('extra_fields').$type<Record<string, string | number | boolean | null>>(),
     isArchived: boolean('is_archived').notNull().default(false),
     tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-    // Indexed by a hand-written migration (drizzle/pg/*_customers_search.sql: pg_trgm GIN).
+    // Copied with the list filters into customers_search by triggers, where a pg_trgm GIN index serves search
+    // (hand-written migration drizzle/pg/0005_customers_search_table.sql; declared in customers/search-store.ts).
     searchText: text('search_text').notNull().default(''),
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at'),

@@ -10,13 +10,21 @@ export interface RequestInfo {
   startedAt: number
 }
 
-// Keyed by the per-request `set` object: it is the one thing every hook sees,
+/** What every request carries from its first hook on, typed for handlers (see `requestContext`). */
+interface RequestFields {
+  requestId: string
+  startedAt: number
+  clientIp: string
+}
+
+// Kept on the per-request `set` object: it is the one thing every hook sees,
 // including error handlers that run before routing and after a body swap.
-const infos = new WeakMap<object, RequestInfo>()
+const INFO = Symbol('request info')
+type WithInfo = { [INFO]?: RequestInfo }
 
 /** The id and start time of the request that owns this `set`, if it got that far. */
 export function requestInfo(set: object): RequestInfo | undefined {
-  return infos.get(set)
+  return (set as WithInfo)[INFO]
 }
 
 /** An incoming X-Request-Id is kept when it is short and harmless, else a new one is made. */
@@ -28,34 +36,36 @@ export function requestIdFrom(request: Request): string {
 /**
  * Request id (honoured from X-Request-Id when sane) and client IP for every request.
  * The id is assigned in onRequest, the first hook, so 404/405/413 answers and
- * errors thrown by other onRequest hooks carry it too.
+ * errors thrown by other onRequest hooks carry it too. The same hook puts the
+ * fields on the context handlers receive (declared with `decorate`, so Elysia
+ * builds every context with them): a `derive` would cost a transform hook, an
+ * object and a merge on every request.
  */
 export function requestContext(ctx: AppContext) {
   const trustProxy = ctx.config.trustProxy
   return new Elysia({ name: 'request-context', seed: ctx.id })
-    .onRequest(({ request, set }) => {
-      const id = requestIdFrom(request)
-      infos.set(set, { id, startedAt: performance.now() })
-      set.headers['x-request-id'] = id
-    })
-    .derive({ as: 'global' }, (context) => {
+    .decorate('requestId', '')
+    .decorate('startedAt', 0)
+    .decorate('clientIp', 'unknown')
+    .onRequest((context) => {
       const { request, set } = context
-      const info = infos.get(set)
+      const id = requestIdFrom(request)
+      const startedAt = performance.now()
+      ;(set as WithInfo)[INFO] = { id, startedAt }
+      set.headers['x-request-id'] = id
       // The client IP is looked up on first read: asking the server for the socket's address costs more
       // than the rest of a /health answer, and most routes never read it. An alias, because Elysia infers
-      // from this source what every request must prepare, and `context` handed to a function means all of it.
-      const target: object = context
+      // from this source what every request must prepare, and `context` handed to a function (or written
+      // where the transpiled text would show it so, followed by a comma) means all of it.
       let ip: string | undefined
+      const target: object = context
       Object.defineProperty(target, 'clientIp', {
         get: () => (ip ??= clientIp(request, context.server, trustProxy)),
         enumerable: true,
         configurable: true,
       })
-      const derived: { requestId: string; startedAt: number; clientIp?: string } = {
-        requestId: info?.id ?? requestIdFrom(request),
-        startedAt: info?.startedAt ?? performance.now(),
-      }
-      // Typed with the property defined above, which Object.assign (how Elysia applies this) must not overwrite.
-      return derived as { requestId: string; startedAt: number; clientIp: string }
+      const fields = target as RequestFields
+      fields.requestId = id
+      fields.startedAt = startedAt
     })
 }

@@ -6,11 +6,20 @@ const ACCOUNT_SID = /^AC[0-9a-f]{32}$/
 /** The names Twilio gives a message's id; older callbacks carry several, always equal. */
 const MESSAGE_SID_NAMES = ['MessageSid', 'SmsSid', 'SmsMessageSid']
 
-function valuesOf(params: TwilioParams, names: string[]): string[] {
-  return names.flatMap((name) => {
+function valuesOf(params: TwilioParams, names: readonly string[]): string[] {
+  const values: string[] = []
+  for (const name of names) {
     const value = params[name]
-    return value === undefined ? [] : Array.isArray(value) ? value : [value]
-  })
+    if (typeof value === 'string') values.push(value)
+    else if (value !== undefined) values.push(...value)
+  }
+  return values
+}
+
+const ACCOUNT_SID_NAMES = ['AccountSid']
+
+function allEqual(values: string[]): boolean {
+  return values.every((value) => value === values[0])
 }
 
 /**
@@ -24,10 +33,10 @@ export function identifierProblem(params: TwilioParams, accountSid: string | und
   const messageSids = valuesOf(params, MESSAGE_SID_NAMES)
   if (messageSids.length === 0) return 'MessageSid is required'
   if (!messageSids.every((sid) => MESSAGE_SID.test(sid))) return 'MessageSid is not a Twilio message id'
-  if (new Set(messageSids).size !== 1) return 'MessageSid, SmsSid and SmsMessageSid differ'
-  const accountSids = valuesOf(params, ['AccountSid'])
+  if (!allEqual(messageSids)) return 'MessageSid, SmsSid and SmsMessageSid differ'
+  const accountSids = valuesOf(params, ACCOUNT_SID_NAMES)
   if (accountSids.length === 0) return 'AccountSid is required'
-  if (!accountSids.every((sid) => ACCOUNT_SID.test(sid)) || new Set(accountSids).size !== 1) return 'AccountSid is not a Twilio account id'
+  if (!accountSids.every((sid) => ACCOUNT_SID.test(sid)) || !allEqual(accountSids)) return 'AccountSid is not a Twilio account id'
   if (accountSid !== undefined && accountSids[0] !== accountSid) return 'AccountSid is not this account'
   return undefined
 }

@@ -103,10 +103,12 @@ export class WebhookService {
     })
     const customerId = stored?.customerId ?? null
     if (stored) this.ctx.metrics.messages.inc({ channel: 'sms', direction: 'inbound', status: 'received' })
-    this.ctx.logger.info(
-      { messageSid: sid, from: maskPhone(fromE164 ?? from), customerId, media: media.length, optOut: change ?? null, duplicate: !stored },
-      'inbound SMS received',
-    )
+    if (this.ctx.logger.isLevelEnabled('info')) {
+      this.ctx.logger.info(
+        { messageSid: sid, from: maskPhone(fromE164 ?? from), customerId, media: media.length, optOut: change ?? null, duplicate: !stored },
+        'inbound SMS received',
+      )
+    }
     return { stored: stored !== undefined, id: stored?.id, optOut: change }
   }
 

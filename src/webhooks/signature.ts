@@ -101,27 +101,32 @@ const SIGNED_BY_TWILIO_DETAIL: DocumentDecoration = {
  * `resolve` hands the handler the verified parameters as `twilio`.
  */
 export function twilioSignature(ctx: AppContext) {
+  // Anyone can send these, as fast as they like: each is counted (metric, audit row count), but only the
+  // first of its IP, path and reason in a minute writes a log line (the audit row holds how many followed).
   const reject = async (check: Extract<SignatureCheck, { ok: false }>, path: string, clientIp: string, requestId: string | undefined) => {
     ctx.metrics.signatureFailures.inc({ reason: check.reason })
-    // Never the token, the signature value or the body.
-    ctx.logger.warn(
-      { ip: clientIp, path, reason: check.reason, requestId },
-      `Twilio webhook signature rejected (${check.reason}) from ${clientIp} on ${path}`,
-    )
-    // Anyone can send these: coalesced per IP and reason per minute.
-    await ctx.audit.recordRepeated(
+    const first = await ctx.audit.recordRepeated(
       { action: 'webhook.signature_failed', target: path, ip: clientIp, details: { reason: check.reason } },
       check.reason,
     )
+    // Never the token, the signature value or the body.
+    if (first) {
+      ctx.logger.warn(
+        { ip: clientIp, path, reason: check.reason, requestId },
+        `Twilio webhook signature rejected (${check.reason}) from ${clientIp} on ${path}`,
+      )
+    }
     return new HttpError(403, check.detail)
   }
 
   const refuse = async (reason: Refusal, error: HttpError, path: string, clientIp: string, requestId: string | undefined) => {
-    ctx.logger.warn(
-      { ip: clientIp, path, reason, detail: error.detail, requestId },
-      `Twilio webhook refused (${reason}) from ${clientIp} on ${path}`,
-    )
-    await ctx.audit.recordRepeated({ action: 'webhook.rejected', target: path, ip: clientIp, details: { reason } }, reason)
+    const first = await ctx.audit.recordRepeated({ action: 'webhook.rejected', target: path, ip: clientIp, details: { reason } }, reason)
+    if (first) {
+      ctx.logger.warn(
+        { ip: clientIp, path, reason, detail: error.detail, requestId },
+        `Twilio webhook refused (${reason}) from ${clientIp} on ${path}`,
+      )
+    }
     return error
   }
 
@@ -135,20 +140,23 @@ export function twilioSignature(ctx: AppContext) {
       },
       async transform(input) {
         // requestContext derives these for every request; its types do not reach a macro's transform.
-        const { request, body, path, clientIp = 'unknown', requestId } = input as typeof input & { clientIp?: string; requestId?: string }
+        const context = input as typeof input & { clientIp?: string; requestId?: string }
+        const { request, body, path, requestId } = context
+        // Read only for a refusal: the client IP is looked up on first read (http/request-context.ts).
+        const from = () => context.clientIp ?? 'unknown'
         const rawBody = typeof body === 'string' ? body : ''
         // A chunked body has no Content-Length to refuse it by before it is read.
         if (body === OVERSIZED || Buffer.byteLength(rawBody) > WEBHOOK_MAX_BODY_BYTES) {
-          throw await refuse('body_too_large', new HttpError(413, TOO_LARGE), path, clientIp, requestId)
+          throw await refuse('body_too_large', new HttpError(413, TOO_LARGE), path, from(), requestId)
         }
         if (formFieldCount(rawBody) > MAX_FORM_FIELDS) {
-          throw await refuse('too_many_fields', new HttpError(400, 'Too many form fields'), path, clientIp, requestId)
+          throw await refuse('too_many_fields', new HttpError(400, 'Too many form fields'), path, from(), requestId)
         }
         const check = checkTwilioSignature({ request, rawBody, authToken: ctx.config.twilio.authToken, publicUrl: ctx.config.publicUrl })
-        if (!check.ok) throw await reject(check, path, clientIp, requestId)
+        if (!check.ok) throw await reject(check, path, from(), requestId)
         // Signed, but only well-formed ids make it Twilio's own cut of the parameters.
         const problem = identifierProblem(check.params, ctx.config.twilio.accountSid)
-        if (problem) throw await refuse('malformed_ids', new HttpError(400, problem), path, clientIp, requestId)
+        if (problem) throw await refuse('malformed_ids', new HttpError(400, problem), path, from(), requestId)
         verified.set(request, check.params)
       },
       resolve: ({ request }) => {

@@ -86,6 +86,48 @@ function withLegacyQuery(url: string): string {
   return `${url.slice(0, start)}?${stringifyQuery(parseQuery(url.slice(start + 1)))}`
 }
 
+/** The URL forms to try, each once: as received (without and with the default port), then as `new URL()` normalises it. */
+interface SignedUrlForms {
+  received: readonly string[]
+  /** Undefined when `new URL()` refuses the URL. */
+  normalised: readonly string[] | undefined
+}
+
+function urlForms(url: string): SignedUrlForms {
+  const received = [...new Set([withoutPort(url), withDefaultPort(url)])]
+  let normalised: string[] | undefined
+  try {
+    const parsed = new URL(url).toString()
+    const bare = withoutPort(parsed)
+    const ported = withDefaultPort(parsed)
+    normalised = [...new Set([bare, ported, withLegacyQuery(bare), withLegacyQuery(ported)])].filter((form) => !received.includes(form))
+  } catch {
+    normalised = undefined
+  }
+  return { received, normalised }
+}
+
+/**
+ * The forms of recently signed URLs: nearly every webhook comes for one or two of
+ * them, and a flood of forged ones would otherwise re-derive all six per request.
+ * Bounded in count and URL length, as the URL is partly the client's.
+ */
+const recentForms = new Map<string, SignedUrlForms>()
+const RECENT_FORMS_MAX = 64
+const RECENT_FORM_MAX_LENGTH = 512
+
+function formsOf(url: string): SignedUrlForms {
+  let forms = recentForms.get(url)
+  if (forms === undefined) {
+    forms = urlForms(url)
+    if (url.length <= RECENT_FORM_MAX_LENGTH) {
+      if (recentForms.size >= RECENT_FORMS_MAX) recentForms.delete(recentForms.keys().next().value as string)
+      recentForms.set(url, forms)
+    }
+  }
+  return forms
+}
+
 /**
  * True when `signature` is Twilio's signature of this request. `algorithm` must
  * be HMAC_SHA1 or HMAC_SHA256 (the caller refuses others). Throws when neither
@@ -95,17 +137,13 @@ export function validTwilioSignature(authToken: string, signature: string, url: 
   const hash = algorithm === HMAC_SHA256 ? 'sha256' : 'sha1'
   const presented = Buffer.from(signature)
   const tail = signedParams(params)
-  const tried = new Set<string>()
   const matches = (candidate: string) => {
-    if (tried.has(candidate)) return false
-    tried.add(candidate)
     // The base64 text, compared as bytes in constant time (its length is fixed by the algorithm, not secret).
     const text = Buffer.from(new Bun.CryptoHasher(hash, authToken).update(candidate + tail).digest('base64'))
     return text.length === presented.length && timingSafeEqual(text, presented)
   }
-  if (matches(withoutPort(url)) || matches(withDefaultPort(url))) return true
-  const normalised = new URL(url).toString()
-  const bare = withoutPort(normalised)
-  const ported = withDefaultPort(normalised)
-  return matches(bare) || matches(ported) || matches(withLegacyQuery(bare)) || matches(withLegacyQuery(ported))
+  const { received, normalised } = formsOf(url)
+  if (received.some(matches)) return true
+  if (normalised === undefined) throw new TypeError('URL cannot be parsed')
+  return normalised.some(matches)
 }

@@ -3,9 +3,9 @@ import { count, eq, isNull } from 'drizzle-orm'
 import { describeEachDialect, useTestApp } from '../helpers/harness'
 import { createCustomer, listCustomers } from './fixtures'
 
-// The search index and the live counter are kept by triggers (SQLite) or an
-// index (PostgreSQL): they must follow every kind of write, also ones made
-// outside the API (a repair script, a future migration).
+// The search index and the live counter are kept by triggers (SQLite; on
+// PostgreSQL the customers_search copy): they must follow every kind of write,
+// also ones made outside the API (a repair script, a future migration).
 describeEachDialect('customer search index and totals follow the table', (dialect) => {
   const testApp = useTestApp(dialect, { roles: ['user', 'admin'] })
   const { user, admin } = testApp.users

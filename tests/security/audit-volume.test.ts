@@ -67,6 +67,27 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
     expect(await rowsOf('webhook.signature_failed')).toBe(3)
   }, 30_000)
 
+  test('a flood of bad signatures writes one warning per IP, path and reason a minute; the metric and the audit row count every one', async () => {
+    await sameMinuteFor(10_000)
+    const ip = '203.0.113.50'
+    const failures = async () =>
+      Number(/crm_webhook_signature_failures_total\{reason="invalid"\} (\d+)/.exec(await testApp.ctx.metrics.render())?.[1] ?? 0)
+    const before = await failures()
+    const firstLine = testApp.logs.lines.length
+    const forged = () => postSigned(testApp, INCOMING, inboundPairs(), { signature: 'Zm9yZ2Vk', headers: from(ip) })
+    for (const response of await Promise.all(Array.from({ length: 30 }, forged))) expect(response.status).toBe(403)
+    for (let i = 0; i < 10; i++) expect((await forged()).status).toBe(403)
+    expect((await forged()).status).toBe(403)
+    const warnings = testApp.logs.lines
+      .slice(firstLine)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.level === 'warn' && entry.ip === ip)
+    expect(warnings).toHaveLength(1)
+    expect(await failures()).toBe(before + 41)
+    const rows = (await audit('webhook.signature_failed')).filter((item) => item.ip === ip)
+    expect(rows.map((item) => item.count)).toEqual([41])
+  }, 30_000)
+
   test('throttled logins: one row per IP and scope with a count', async () => {
     const email = 'victim-throttle@example.com'
     await sameMinuteFor(20_000)
@@ -172,8 +193,8 @@ describeEachDialect('anonymous events cannot flood the audit log', (dialect) => 
     expect(await byIp('192.0.2.201')).toBe(1)
     expect(await pruneAuditLog(testApp.database, 29)).toBe(1)
     expect(await byIp('192.0.2.201')).toBe(0)
-    // Recent rows (this test file's own) are untouched.
-    expect(await rowsOf('webhook.signature_failed')).toBe(3)
+    // Recent rows (this test file's own: three from the loop, one from the flood) are untouched.
+    expect(await rowsOf('webhook.signature_failed')).toBe(4)
   }, 60_000)
 })
 
