@@ -1,5 +1,6 @@
-import { Elysia, t, type TSchema } from 'elysia'
+import { Elysia, t } from 'elysia'
 import type { AppContext } from '../context'
+import { uncheckedResponse } from '../docs/unchecked-response'
 import { Forbidden, Unauthorized } from '../http/errors'
 import { requestContext } from '../http/request-context'
 import { requestPath } from '../http/request-path'
@@ -24,11 +25,6 @@ function viewOf(user: AuthUser) {
 }
 
 const tags = ['Authentication']
-
-/** A TypeBox schema is a JSON Schema; the OpenAPI types just do not know it. */
-function jsonSchema(schema: TSchema): Record<string, never> {
-  return schema as unknown as Record<string, never>
-}
 
 export function authModule(ctx: AppContext) {
   const service = new AuthService(ctx)
@@ -96,7 +92,7 @@ export function authModule(ctx: AppContext) {
             tags,
             summary: 'The signed-in user',
             responses: {
-              200: { description: 'The signed-in user', content: { 'application/json': { schema: jsonSchema(AuthModel.me) } } },
+              200: uncheckedResponse('The signed-in user', AuthModel.me),
             },
           },
         },

@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia'
 import type { AppContext } from '../context'
+import { uncheckedResponse } from '../docs/unchecked-response'
 import { authPlugin } from '../auth/plugin'
 import { requestContext } from '../http/request-context'
 import { ErrorBody } from '../http/errors'
@@ -23,10 +24,10 @@ export function customersModule(ctx: AppContext) {
     .get('/', ({ query }) => service.list(query), {
       permission: 'view_customers',
       query: model.listQuery,
-      response: { 200: model.list },
       detail: {
         tags,
         summary: 'List customers',
+        responses: { 200: uncheckedResponse('A page of customers', model.list) },
         description:
           'Newest first (descending id); archived customers only with is_archived=true. `search` matches a case-insensitive substring of first name, last name, e-mail, phone or company; ' +
           'a phone-like term ("555-0143", "+1 415") also matches stored E.164 numbers; a term without any letter or digit ("+", "--") matches nothing. Deleted customers never appear. page_size up to 500.',
