@@ -1,15 +1,27 @@
-import { Secret, TOTP } from 'otpauth'
+import type { TOTP } from 'otpauth'
 
 /** RFC 6238 as every authenticator app expects it: SHA-1, 6 digits, 30 seconds. */
 const PERIOD = 30
 const ISSUER = 'CRM'
 
+/**
+ * otpauth (and the node:crypto it brings) is loaded on the first two-factor set-up or sign-in, not at
+ * start: most servers never see one. require() keeps these functions synchronous.
+ */
+let otpauth: typeof import('otpauth') | undefined
+
+function library(): typeof import('otpauth') {
+  otpauth ??= require('otpauth') as typeof import('otpauth')
+  return otpauth
+}
+
 function totpOf(base32Secret: string, label: string): TOTP {
+  const { Secret, TOTP } = library()
   return new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: Secret.fromBase32(base32Secret) })
 }
 
 export function newTotpSecret(): string {
-  return new Secret({ size: 20 }).base32
+  return new (library().Secret)({ size: 20 }).base32
 }
 
 export function otpauthUri(base32Secret: string, email: string): string {
