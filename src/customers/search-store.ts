@@ -121,7 +121,7 @@ class SqliteCustomerSearchStore implements CustomerSearchStore {
 /**
  * The narrow copy of the live customers that PostgreSQL searches (id, list
  * filters, search_text), made and kept in step by triggers in
- * drizzle/pg/0005_customers_search_table.sql. Declared here, not in the
+ * drizzle/pg/0004_customers_search_table.sql. Declared here, not in the
  * schema: nothing writes it but those triggers, and SQLite has no such table.
  */
 const customersSearch = pgTable('customers_search', {

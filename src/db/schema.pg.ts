@@ -131,7 +131,7 @@ export const customers = pgTable(
     isArchived: boolean('is_archived').notNull().default(false),
     tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     // Copied with the list filters into customers_search by triggers, where a pg_trgm GIN index serves search
-    // (hand-written migration drizzle/pg/0005_customers_search_table.sql; declared in customers/search-store.ts).
+    // (hand-written migration drizzle/pg/0004_customers_search_table.sql; declared in customers/search-store.ts).
     searchText: text('search_text').notNull().default(''),
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at'),

@@ -6,7 +6,7 @@ import { DIALECTS } from '../helpers/harness'
 import { useMigratedDatabase } from './migrated'
 
 // PostgreSQL searches a narrow copy of the live customers kept by triggers
-// (drizzle/pg/0005_customers_search_table.sql): whatever writes customers,
+// (drizzle/pg/0004_customers_search_table.sql): whatever writes customers,
 // the copy must hold exactly the live rows' filter columns and search text.
 if (DIALECTS.includes('postgres'))
   describe('customers_search follows the customers table [postgres]', () => {
