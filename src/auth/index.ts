@@ -6,7 +6,7 @@ import { requestContext } from '../http/request-context'
 import { requestPath } from '../http/request-path'
 import { userView } from '../users/view'
 import { clearSessionCookies, setSessionCookies, signInStep } from './cookies'
-import { isSameSiteRequest } from './csrf'
+import { isSameSiteRequest, isUnsafeMethod } from './csrf'
 import { AuthModel } from './model'
 import { AUTH_PREFIX, isAuthPath } from './paths'
 import { endPresentedSessions, type PresentedCredentials } from './logout'
@@ -51,8 +51,9 @@ export function authModule(ctx: AppContext) {
       .use(requestContext(ctx))
       .use(authPlugin(ctx))
       // Before the body is read: no HTML form can post to these routes (http/security-headers.ts makes their answers no-store).
+      // This hook sees every request of the app: the method is checked before the URL is parsed.
       .onRequest(({ request }) => {
-        if (isAuthPath(requestPath(request.url))) assertJsonBody(request)
+        if (isUnsafeMethod(request.method) && isAuthPath(requestPath(request.url))) assertJsonBody(request)
       })
       .use(twoFactorRoutes(ctx, service))
       .use(passwordResetRoutes(ctx, service))
