@@ -10,7 +10,7 @@ const MODULES: [string, string][] = [
   ['pino', 'pino'],
   ['prom-client (whole package)', 'prom-client'],
   ['prom-client/lib/counter (+ registry)', 'prom-client/lib/counter'],
-  ['@elysiajs/jwt', '@elysiajs/jwt'],
+  ['jose (tokens)', 'jose'],
   ['libphonenumber-js', 'libphonenumber-js'],
   ['src/webhooks/signature.ts', join(ROOT, 'src/webhooks/signature.ts')],
   ['nodemailer', 'nodemailer'],
@@ -36,7 +36,7 @@ async function cost(specifier: string): Promise<number> {
 export async function runModules() {
   console.log('\n### Resident memory per module (fresh `bun` process each, from source)\n')
   console.log('| module | RSS added, MB | loaded at start? |\n|---|---|---|')
-  const lazy = new Set(['nodemailer', 'qrcode', '@elysiajs/openapi', 'src/docs/document.ts', 'libphonenumber-js'])
+  const lazy = new Set(['nodemailer', 'qrcode', '@elysiajs/openapi', 'src/docs/document.ts', 'libphonenumber-js', 'jose (tokens)'])
   const never = new Set(['prom-client (whole package)'])
   const postgresOnly = new Set(['drizzle-orm (postgres-js) + postgres'])
   for (const [label, specifier] of MODULES) {

@@ -1,6 +1,14 @@
-import { jwt } from '@elysiajs/jwt'
-import { compactVerify, decodeJwt } from 'jose'
 import { randomUUID } from 'node:crypto'
+
+/**
+ * jose is loaded with the first token signed or checked, not at start: an idle
+ * server does not carry it. require() returns the same module every time.
+ */
+let joseModule: typeof import('jose') | undefined
+function jose(): typeof import('jose') {
+  joseModule ??= require('jose') as typeof import('jose')
+  return joseModule
+}
 
 export interface AccessClaims {
   sub: string
@@ -23,9 +31,8 @@ export interface IssuedAccessToken {
 // an HMAC check on every request; revocation and role are still read per request.
 const VERIFIED_CACHE_SIZE = 10_000
 
-/** HS256 access tokens through @elysiajs/jwt; the key is SECRET_KEY byte for byte. */
+/** HS256 access tokens (jose); the key is SECRET_KEY byte for byte. */
 export class TokenService {
-  private readonly jwt
   private readonly verified = new Map<string, AccessClaims>()
   private readonly key: Uint8Array
 
@@ -34,15 +41,17 @@ export class TokenService {
     private readonly lifetimeMinutes: number,
   ) {
     this.key = new TextEncoder().encode(secretKey)
-    this.jwt = jwt({ name: 'jwt', secret: this.key, alg: 'HS256' }).decorator.jwt
   }
 
   async issueAccess(userId: number, sessionId: string): Promise<IssuedAccessToken> {
     const jti = randomUUID()
-    const exp = Math.floor(Date.now() / 1000) + this.lifetimeMinutes * 60
-    const token = await this.jwt.sign({ sub: String(userId), jti, sid: sessionId, type: 'access', exp })
-    // The plugin stamps iat itself.
-    const { iat = Math.floor(Date.now() / 1000) } = decodeJwt(token)
+    const iat = Math.floor(Date.now() / 1000)
+    const exp = iat + this.lifetimeMinutes * 60
+    const token = await new (jose().SignJWT)({ jti, sub: String(userId), sid: sessionId, type: 'access' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setExpirationTime(exp)
+      .setIssuedAt(iat)
+      .sign(this.key)
     return { token, jti, expiresIn: exp - iat }
   }
 
@@ -65,8 +74,12 @@ export class TokenService {
   }
 
   private async verifyUncached(token: string): Promise<AccessClaims | undefined> {
-    const claims = await this.jwt.verify(token, { algorithms: ['HS256'] })
-    return claims ? accessClaimsOf(claims as Record<string, unknown>) : undefined
+    try {
+      const { payload } = await jose().jwtVerify(token, this.key, { algorithms: ['HS256'] })
+      return accessClaimsOf(payload as Record<string, unknown>)
+    } catch {
+      return undefined
+    }
   }
 
   /**
@@ -76,7 +89,7 @@ export class TokenService {
    */
   async signedClaims(token: string): Promise<AccessClaims | undefined> {
     try {
-      const { payload } = await compactVerify(token, this.key, { algorithms: ['HS256'] })
+      const { payload } = await jose().compactVerify(token, this.key, { algorithms: ['HS256'] })
       return accessClaimsOf(JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>)
     } catch {
       return undefined
