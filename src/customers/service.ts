@@ -30,6 +30,15 @@ function columnsOf(clean: CleanCustomer, current?: CustomerRow): Partial<Custome
   return columns
 }
 
+/**
+ * A customer page in its documented key order: nothing re-orders the answer on
+ * the way out (customers/index.ts), and clients that compare bodies see the same bytes.
+ */
+function customerPage<T>(items: T[], total: number, totalIsEstimate: boolean, window: { page: number; pageSize: number }) {
+  const { page, page_size } = pageOf(items, total, window)
+  return { items, total, total_is_estimate: totalIsEstimate, page, page_size }
+}
+
 export class CustomerService {
   private readonly optOuts: OptOutService
   private readonly search: CustomerSearch
@@ -105,11 +114,11 @@ export class CustomerService {
     const filter = { archived: query.is_archived ?? false, prospectStage: stage }
     if (term === '') {
       const { rows, total, totalIsEstimate } = await this.search.listed(filter, window.pageSize, window.offset)
-      return { ...pageOf(await this.views(rows), total, window), total_is_estimate: totalIsEstimate }
+      return customerPage(await this.views(rows), total, totalIsEstimate, window)
     }
     const found = await this.search.find(searchNeedles(term, this.ctx.config.defaultCountry), filter, window.pageSize, window.offset)
     const rows = found.rows ?? (await this.search.rows(found.ids))
-    return { ...pageOf(await this.views(rows), found.total, window), total_is_estimate: found.totalIsEstimate }
+    return customerPage(await this.views(rows), found.total, found.totalIsEstimate, window)
   }
 
   async get(id: number): Promise<CustomerViewType> {

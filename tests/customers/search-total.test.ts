@@ -83,3 +83,16 @@ describeEachDialect('customer list total past its cap', (dialect) => {
     }
   }, 60_000)
 })
+
+describeEachDialect('a customer page keeps its documented key order', (dialect) => {
+  const testApp = useTestApp(dialect, { roles: ['user'] })
+  const { user } = testApp.users
+
+  test('items, total, total_is_estimate, page, page_size: with and without a search', async () => {
+    await testApp.request('POST', '/api/v2/customers', { token: user.token, json: { first_name: 'Keyorder', last_name: 'Case' } })
+    for (const query of ['', '?search=keyorder']) {
+      const body = (await (await testApp.request('GET', `/api/v2/customers${query}`, { token: user.token })).json()) as object
+      expect(Object.keys(body)).toEqual(['items', 'total', 'total_is_estimate', 'page', 'page_size'])
+    }
+  })
+})
