@@ -38,7 +38,7 @@ export interface PostgresDatabase extends DatabaseBase {
   pgDb: PostgresJsDatabase<typeof pgSchema>
   pgTables: typeof pgSchema
   /**
-   * Bun's native client on a few connections of its own, for the statements
+   * Bun's native client on a pipelined connection of its own, for the statements
    * every request runs: it spends a fraction of postgres.js's CPU per query.
    */
   hot: SQL
