@@ -61,6 +61,8 @@ async function waitFor(
 }
 
 const basePath = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }
+/** Debian installs nginx in /usr/sbin, which a non-root PATH (and a CI runner's) may leave out. */
+const NGINX = Bun.which('nginx', { PATH: `${basePath.PATH}:/usr/sbin:/sbin` }) ?? 'nginx'
 
 /**
  * deploy/Caddyfile, imported unchanged below a global block that keeps Caddy
@@ -207,7 +209,7 @@ http {
 }
 `,
   )
-  const base = ['nginx', '-p', dir, '-e', join(dir, 'error.log'), '-c', main]
+  const base = [NGINX, '-p', dir, '-e', join(dir, 'error.log'), '-c', main]
   const test = Bun.spawnSync([...base, '-t'], { env: basePath, stdout: 'pipe', stderr: 'pipe' })
   const configTest = test.stdout.toString() + test.stderr.toString()
   if (test.exitCode !== 0) throw new Error(`nginx -t failed on deploy/nginx.conf: ${configTest}`)
