@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../helpers/spawn'
 
+/** runuser lives in /usr/sbin, which a CI runner's PATH may leave out. */
+const RUNUSER = Bun.which('runuser', { PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` })
+
 /** The bin directory of the newest installed PostgreSQL, when the binaries and runuser are usable. */
 export function postgresBinDir(): string | undefined {
   const root = '/usr/lib/postgresql'
-  if (!existsSync(root) || process.getuid?.() !== 0 || !Bun.which('runuser')) return undefined
+  if (!existsSync(root) || process.getuid?.() !== 0 || !RUNUSER) return undefined
   const versions = readdirSync(root)
     .filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl')) && existsSync(join(root, v, 'bin', 'initdb')))
     .sort((a, b) => Number(b) - Number(a))
@@ -45,7 +48,7 @@ export async function createPrivatePostgres(bin: string): Promise<PrivatePostgre
   const { uid, gid } = uidGid('postgres')
   chownSync(dir, uid, gid)
   const data = join(dir, 'data')
-  const as = (...args: string[]) => ['runuser', '-u', 'postgres', '--', ...args]
+  const as = (...args: string[]) => [RUNUSER ?? 'runuser', '-u', 'postgres', '--', ...args]
   await run(as(join(bin, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync'))
   const port = freePort()
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`
