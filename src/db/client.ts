@@ -79,12 +79,14 @@ export function openSqlite(path: string, options: { synchronous?: 'normal' | 'fu
     }
   }
   const handle = new SqliteHandle(path, { create: true, strict: true })
+  // First: switching to WAL needs a lock another process (a backup, the CLI, a server
+  // still shutting down) may hold for a moment; without a timeout that fails at once.
+  handle.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
   // WAL + NORMAL: every commit is in the WAL before the answer, so a killed
   // process loses nothing; only an OS crash or power cut can drop the last
   // commits (never corrupting the file). SQLITE_SYNCHRONOUS=full closes that gap at a large cost in writes.
   handle.exec('PRAGMA journal_mode = WAL')
   handle.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
-  handle.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
   // Reads through mmap skip a copy per page: a 100k-customer substring scan runs ~40% faster.
   handle.exec('PRAGMA mmap_size = 268435456')
   handle.exec('PRAGMA foreign_keys = ON')
