@@ -10,9 +10,10 @@
  * takes the product's SQLite path for a term of 3+ characters: the FTS5
  * trigram page, the capped count, the opt-out lookup of the page's phones.
  */
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import Database from 'better-sqlite3'
 import express from 'express'
+import { iso, meBody, requestSeries, SAFE_REQUEST_ID, SECURITY_HEADERS, tokenCheck } from '../../per-request-work.mjs'
 
 const db = new Database(process.env.PEER_DB, { readonly: true })
 db.pragma('busy_timeout = 5000')
@@ -48,53 +49,13 @@ const count = db
 const optOuts = new Map()
 const SEARCH_TOTAL_CAP = 1000
 
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-const BASE_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-  vary: 'Origin',
-}
-const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
-const counts = new Map()
-const histogram = new Map()
-
-function observe(route, status, seconds) {
-  const key = `GET ${route} ${status}`
-  counts.set(key, (counts.get(key) ?? 0) + 1)
-  let buckets = histogram.get(route)
-  if (!buckets) {
-    buckets = new Array(BUCKETS.length + 1).fill(0)
-    histogram.set(route, buckets)
-  }
-  let i = 0
-  while (i < BUCKETS.length && seconds > BUCKETS[i]) i++
-  buckets[i]++
-}
-
-const verified = new Map()
-
-function verify(token) {
-  const known = verified.get(token)
-  if (known) return known.exp > Date.now() / 1000 ? known : undefined
-  const [header, payload, signature] = token.split('.')
-  if (!header || !payload || !signature) return undefined
-  const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest()
-  const given = Buffer.from(signature, 'base64url')
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
-  const entry = { sub: Number(claims.sub), sid: claims.sid, exp: claims.exp }
-  verified.set(token, entry)
-  return entry
-}
+const observe = requestSeries()
+const verify = tokenCheck(secret)
 
 function effectiveRole(role, isSuperuser) {
   const stored = role in RANK ? role : 'user'
   return isSuperuser && RANK[stored] < RANK.admin ? 'admin' : stored
 }
-
-const iso = (ms) => (ms === null ? null : new Date(ms).toISOString())
 
 function json(res, status, body) {
   res.status(status).set('content-type', 'application/json').send(JSON.stringify(body))
@@ -108,7 +69,7 @@ app.set('etag', false)
 app.use((req, res, next) => {
   const started = performance.now()
   const incoming = req.get('x-request-id')
-  res.set(BASE_HEADERS)
+  res.set(SECURITY_HEADERS)
   res.set('x-request-id', incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID())
   res.on('finish', () => observe(req.path, res.statusCode, (performance.now() - started) / 1000))
   next()
@@ -133,25 +94,10 @@ app.get('/health', (_req, res) => {
 })
 
 app.get('/api/v2/auth/me', authenticate, (_req, res) => {
-  const [id, email, fullName, storedRole, isSuperuser, isActive, createdAt, , twoFactor, firstName, lastName, lastLoginAt] = res.locals.user
-  const role = effectiveRole(storedRole, Boolean(isSuperuser))
+  const row = res.locals.user
+  const role = effectiveRole(row[3], Boolean(row[4]))
   res.set('cache-control', 'no-store')
-  json(res, 200, {
-    user: {
-      id,
-      email,
-      full_name: fullName,
-      first_name: firstName,
-      last_name: lastName,
-      role,
-      permissions: permissions[role],
-      is_active: Boolean(isActive),
-      last_login_at: iso(lastLoginAt),
-      last_login: iso(lastLoginAt),
-      created_at: iso(createdAt),
-    },
-    two_factor: { enabled: Boolean(twoFactor), required: false },
-  })
+  json(res, 200, meBody(row, role, permissions[role]))
 })
 
 function optedOutAmong(phones) {
