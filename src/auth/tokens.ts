@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { loadOnFirstUse } from '../load-on-first-use'
 
-/**
- * jose is loaded with the first token signed or checked, not at start: an idle
- * server does not carry it. require() returns the same module every time.
- */
-let joseModule: typeof import('jose') | undefined
-function jose(): typeof import('jose') {
-  joseModule ??= require('jose') as typeof import('jose')
-  return joseModule
-}
+/** jose is loaded with the first token signed or checked. */
+const jose = loadOnFirstUse(() => require('jose') as typeof import('jose'))
 
 export interface AccessClaims {
   sub: string

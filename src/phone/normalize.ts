@@ -1,4 +1,5 @@
-import type { CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
+import type { CountryCode } from 'libphonenumber-js'
+import { loadOnFirstUse } from '../load-on-first-use'
 
 /**
  * The one phone normaliser: customers, SMS sending, opt-outs and inbound
@@ -31,19 +32,14 @@ const NANP_E164 = /^\+1[2-9]\d{9}$/
 const RECENT_MAX = 10_000
 const recent = new Map<string, string>()
 
-/**
- * libphonenumber-js and its metadata (a large object graph) are loaded on the
- * first number parsed, not at start: a server that has not yet seen a phone
- * number does not keep them in memory. require() keeps toE164 synchronous.
- */
-let parsePhone: typeof parsePhoneNumberFromString | undefined
+/** libphonenumber-js and its metadata (a large object graph) are loaded on the first number parsed. */
+const libphonenumber = loadOnFirstUse(() => require('libphonenumber-js') as typeof import('libphonenumber-js'))
 
 function parse(input: string, defaultCountry: string): string | undefined {
   const trimmed = input.trim()
   if (trimmed === '' || trimmed.length > 40) return undefined
   if (!/^\+?[\d\s().\-/]+$/.test(trimmed)) return undefined
-  parsePhone ??= (require('libphonenumber-js') as typeof import('libphonenumber-js')).parsePhoneNumberFromString
-  const parsed = parsePhone(trimmed, defaultCountry as CountryCode)
+  const parsed = libphonenumber().parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode)
   if (!parsed || !(parsed.isValid() || parsed.isPossible())) return undefined
   if (parsed.countryCallingCode === '1' && !NANP_E164.test(parsed.number)) return undefined
   return parsed.number

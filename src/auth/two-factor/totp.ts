@@ -1,19 +1,12 @@
 import type { TOTP } from 'otpauth'
+import { loadOnFirstUse } from '../../load-on-first-use'
 
 /** RFC 6238 as every authenticator app expects it: SHA-1, 6 digits, 30 seconds. */
 const PERIOD = 30
 const ISSUER = 'CRM'
 
-/**
- * otpauth (and the node:crypto it brings) is loaded on the first two-factor set-up or sign-in, not at
- * start: most servers never see one. require() keeps these functions synchronous.
- */
-let otpauth: typeof import('otpauth') | undefined
-
-function library(): typeof import('otpauth') {
-  otpauth ??= require('otpauth') as typeof import('otpauth')
-  return otpauth
-}
+/** otpauth (and the node:crypto it brings) is loaded on the first two-factor set-up or sign-in: most servers never see one. */
+const library = loadOnFirstUse(() => require('otpauth') as typeof import('otpauth'))
 
 function totpOf(base32Secret: string, label: string): TOTP {
   const { Secret, TOTP } = library()
