@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { Server } from 'bun'
 import type { Config } from './config'
 import type { Database } from './db/client'
 import { createLogger, type Logger } from './logger'
@@ -19,6 +20,13 @@ export interface AppContext {
   tokens: TokenService
   /** The per-request session queries of this database. */
   sessionStore: SessionStore
+  /**
+   * The server the app listens on, set once it does (src/cli/serve.ts): a
+   * client's socket address comes from it. Kept here rather than read from
+   * the request context, which Elysia would then equip with a server getter
+   * on every request.
+   */
+  server: Server<unknown> | null
 }
 
 export interface AppDeps {
@@ -37,5 +45,6 @@ export function createContext(config: Config, deps: AppDeps): AppContext {
     audit: new AuditLog(deps.database, logger),
     tokens: new TokenService(config.secretKey, config.accessTokenMinutes),
     sessionStore: createSessionStore(deps.database),
+    server: null,
   }
 }

@@ -61,7 +61,8 @@ export function authModule(ctx: AppContext) {
       .post(
         '/login',
         // With two-factor sign-in the session starts at POST /2fa/verify.
-        (input) => signInStep(input, ctx.config, (caller) => service.login(input.body.email, input.body.password, caller)),
+        ({ request, cookie, clientIp, body }) =>
+          signInStep({ request, cookie, clientIp }, ctx.config, (caller) => service.login(body.email, body.password, caller)),
         {
           body: AuthModel.login,
           response: {

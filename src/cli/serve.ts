@@ -67,6 +67,7 @@ export async function serve(config: Config): Promise<void> {
   const server = app.server
   const port = server?.port
   if (!server || port === undefined) throw new Error('the server is not listening on a port')
+  ctx.server = server
   logger.info(
     {
       url: baseUrl(config.host, port),

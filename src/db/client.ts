@@ -27,6 +27,8 @@ export interface SqliteDatabase extends DatabaseBase {
   kind: 'sqlite'
   /** The bun:sqlite connection, for SQLite's own statements (synchronous, prepared once). */
   handle: SqliteHandle
+  /** `ping` without the promise: throws when the database cannot answer. */
+  pingNow(): void
 }
 
 export interface PostgresDatabase extends DatabaseBase {
@@ -93,14 +95,18 @@ export function openSqlite(path: string, options: { synchronous?: 'normal' | 'fu
   const db = drizzleSqlite(handle, { schema: sqliteSchema })
   const probe = handle.prepare('SELECT 1')
   let closed = false
+  const pingNow = () => {
+    if (closed) throw new Error('database is closed')
+    probe.get()
+  }
   return {
     kind: 'sqlite',
     db,
     tables: sqliteSchema,
     handle,
+    pingNow,
     async ping() {
-      if (closed) throw new Error('database is closed')
-      probe.get()
+      pingNow()
     },
     async close() {
       if (closed) return

@@ -23,6 +23,17 @@ export class DatabaseCheck {
     this.maxAgeMs = database.kind === 'postgres' ? POSTGRES_CHECK_MAX_AGE_MS : 0
   }
 
+  /** The answer when it needs no waiting: always on SQLite (its probe runs in place), else undefined. */
+  okNow(): boolean | undefined {
+    if (this.database.kind !== 'sqlite') return undefined
+    try {
+      this.database.pingNow()
+      return true
+    } catch {
+      return false
+    }
+  }
+
   async ok(): Promise<boolean> {
     if (this.maxAgeMs === 0) return this.database.ping().then(PASSED, FAILED)
     if (performance.now() - this.okAt < this.maxAgeMs) return true

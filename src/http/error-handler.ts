@@ -3,6 +3,7 @@ import type { AppContext } from '../context'
 import { HttpError, NotFound, ValidationFailed, type FieldError } from './errors'
 import { rawCheckErrors } from './raw-check'
 import { requestInfo } from './request-context'
+import { recordAnswer } from './request-log'
 import { databaseErrorCode, isDatabaseUnavailable } from '../db/unavailable'
 
 /**
@@ -45,46 +46,55 @@ function fieldErrors(error: ValidationError, request: Request): FieldError[] {
  * SQL or driver text. Unexpected errors are logged with the request id.
  */
 export function errorHandler(ctx: AppContext, methodsFor: (path: string) => string[]) {
-  return new Elysia({ name: 'error-handler', seed: ctx.id }).onError({ as: 'global' }, ({ code, error, set, status, request, path }) => {
-    const answer = (refusal: HttpError) => {
-      Object.assign(set.headers, refusal.headers)
-      return status(refusal.status, refusal.body)
-    }
-    // An HttpError thrown while the body was read (e.g. the chunked-body limit) arrives wrapped in a ParseError.
-    if (code === 'PARSE' && (error as Error).cause instanceof HttpError) error = (error as Error).cause as HttpError
-    if (error instanceof HttpError) return answer(error)
-    switch (code) {
-      case 'VALIDATION':
-        return answer(new ValidationFailed(fieldErrors(error as ValidationError, request)))
-      case 'PARSE':
-        return answer(new HttpError(400, 'Malformed request body'))
-      case 'NOT_FOUND': {
-        const allowed = methodsFor(path)
-        if (allowed.length && !allowed.includes(request.method))
-          return answer(new HttpError(405, 'Method Not Allowed', { allow: allowed.join(', ') }))
-        return answer(new NotFound())
+  return new Elysia({ name: 'error-handler', seed: ctx.id }).onError({ as: 'global' }, (context) => {
+    // Fields read one by one (see requestLog): `user` is there when authentication got that far.
+    const { code, set, status, request, path, route } = context
+    let { error } = context
+    const user = (context as { user?: unknown }).user
+    const decide = () => {
+      const answer = (refusal: HttpError) => {
+        Object.assign(set.headers, refusal.headers)
+        return status(refusal.status, refusal.body)
       }
-      case 'INVALID_COOKIE_SIGNATURE':
-        return answer(new HttpError(400, 'Invalid cookie'))
-      case 'INVALID_FILE_TYPE':
-        return answer(ValidationFailed.field('file', 'Invalid file type'))
+      // An HttpError thrown while the body was read (e.g. the chunked-body limit) arrives wrapped in a ParseError.
+      if (code === 'PARSE' && (error as Error).cause instanceof HttpError) error = (error as Error).cause as HttpError
+      if (error instanceof HttpError) return answer(error)
+      switch (code) {
+        case 'VALIDATION':
+          return answer(new ValidationFailed(fieldErrors(error as ValidationError, request)))
+        case 'PARSE':
+          return answer(new HttpError(400, 'Malformed request body'))
+        case 'NOT_FOUND': {
+          const allowed = methodsFor(path)
+          if (allowed.length && !allowed.includes(request.method))
+            return answer(new HttpError(405, 'Method Not Allowed', { allow: allowed.join(', ') }))
+          return answer(new NotFound())
+        }
+        case 'INVALID_COOKIE_SIGNATURE':
+          return answer(new HttpError(400, 'Invalid cookie'))
+        case 'INVALID_FILE_TYPE':
+          return answer(ValidationFailed.field('file', 'Invalid file type'))
+      }
+      // `throw status(409, {...})` from a handler: answer what it asked for.
+      if (error instanceof ElysiaCustomStatusResponse) return status(error.code, error.response)
+      // A status the framework itself set deliberately (e.g. 413 from the server).
+      const frameworkStatus = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500
+      if (frameworkStatus >= 400 && frameworkStatus < 500)
+        return answer(new HttpError(frameworkStatus, frameworkStatus === 413 ? 'Request body too large' : 'Bad Request'))
+      const requestId = requestInfo(set)?.id
+      // A database that is down or locked is a temporary condition of the server, not a bug: 503, retry later.
+      if (isDatabaseUnavailable(error)) {
+        ctx.logger.warn({ requestId, code: databaseErrorCode(error) }, 'database unavailable')
+        return answer(new HttpError(503, 'Database unavailable', { 'retry-after': '1' }))
+      }
+      ctx.logger.error(
+        { requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } },
+        'unhandled error',
+      )
+      return answer(new HttpError(500, 'Internal Server Error', {}, { request_id: requestId }))
     }
-    // `throw status(409, {...})` from a handler: answer what it asked for.
-    if (error instanceof ElysiaCustomStatusResponse) return status(error.code, error.response)
-    // A status the framework itself set deliberately (e.g. 413 from the server).
-    const frameworkStatus = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500
-    if (frameworkStatus >= 400 && frameworkStatus < 500)
-      return answer(new HttpError(frameworkStatus, frameworkStatus === 413 ? 'Request body too large' : 'Bad Request'))
-    const requestId = requestInfo(set)?.id
-    // A database that is down or locked is a temporary condition of the server, not a bug: 503, retry later.
-    if (isDatabaseUnavailable(error)) {
-      ctx.logger.warn({ requestId, code: databaseErrorCode(error) }, 'database unavailable')
-      return answer(new HttpError(503, 'Database unavailable', { 'retry-after': '1' }))
-    }
-    ctx.logger.error(
-      { requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } },
-      'unhandled error',
-    )
-    return answer(new HttpError(500, 'Internal Server Error', {}, { request_id: requestId }))
+    const answer = decide()
+    recordAnswer(ctx, { request, set, route, user }, answer.code)
+    return answer
   })
 }

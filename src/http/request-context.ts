@@ -8,6 +8,8 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 export interface RequestInfo {
   id: string
   startedAt: number
+  /** Set once the request log has its line: each request is logged and counted once. */
+  recorded?: boolean
 }
 
 /** What every request carries from its first hook on, typed for handlers (see `requestContext`). */
@@ -56,11 +58,12 @@ export function requestContext(ctx: AppContext) {
       // The client IP is looked up on first read: asking the server for the socket's address costs more
       // than the rest of a /health answer, and most routes never read it. An alias, because Elysia infers
       // from this source what every request must prepare, and `context` handed to a function (or written
-      // where the transpiled text would show it so, followed by a comma) means all of it.
+      // where the transpiled text would show it so, followed by a comma) means all of it; for the same
+      // reason the server comes from the app context, not `context.server`.
       let ip: string | undefined
       const target: object = context
       Object.defineProperty(target, 'clientIp', {
-        get: () => (ip ??= clientIp(request, context.server, trustProxy)),
+        get: () => (ip ??= clientIp(request, ctx.server, trustProxy)),
         enumerable: true,
         configurable: true,
       })

@@ -1,4 +1,4 @@
-import { Elysia, StatusMap } from 'elysia'
+import { Elysia, ElysiaCustomStatusResponse, StatusMap } from 'elysia'
 import type { AppContext } from '../context'
 import { requestInfo } from './request-context'
 import { writeRequestLine } from '../logger'
@@ -46,21 +46,55 @@ function userIdOf(user: unknown): number | undefined {
   return typeof id === 'number' ? id : undefined
 }
 
+/** What a finished request's context tells the log (property reads only, see `requestLog`). */
+export interface AnsweredRequest {
+  request: Request
+  set: { status?: number | string }
+  route?: string
+  user?: unknown
+}
+
+/**
+ * Logs and counts a request once, with the status it is answered with. Called
+ * where each answer is decided: `requestLog` for routes, the error handler for
+ * everything that failed (404 and 405 included), CORS for preflights.
+ */
+export function recordAnswer(ctx: AppContext, context: AnsweredRequest, status: number): void {
+  const info = requestInfo(context.set)
+  if (info?.recorded) return
+  if (info) info.recorded = true
+  recordRequest(ctx, {
+    method: context.request.method,
+    route: context.route || UNMATCHED_ROUTE,
+    status,
+    startedAt: info?.startedAt,
+    requestId: info?.id,
+    userId: userIdOf(context.user),
+  })
+}
+
+/** The status a route's return value is answered with. */
+export function answeredStatus(value: unknown, set: { status?: number | string }): number {
+  if (value instanceof ElysiaCustomStatusResponse) return value.code
+  if (value instanceof Response) return value.status
+  return numericStatus(set.status)
+}
+
+/**
+ * One line per request and the request metrics, for what the routes answer.
+ * Recorded as the answer is mapped, not after it is sent: Elysia runs
+ * after-response hooks from a setImmediate per request, which cost more than
+ * the rest of a /health answer. A response that then fails its own validation
+ * goes to the error handler, which records it instead (once per request).
+ * Only property reads of `context`: Elysia infers from this hook's source what
+ * every request must prepare, and handing `context` on would make it parse
+ * cookies, query and headers for every route.
+ */
 export function requestLog(ctx: AppContext) {
-  // Only property reads of `context`, never the whole object passed on: Elysia infers from this
-  // hook's source what every request must prepare, and handing `context` to a function would
-  // make it parse cookies, query and headers for every route.
-  return new Elysia({ name: 'request-log', seed: ctx.id }).onAfterResponse({ as: 'global' }, (context) => {
-    const c = context as typeof context & { response?: unknown; route?: string; user?: unknown }
-    const info = requestInfo(c.set)
-    const response = c.response
-    recordRequest(ctx, {
-      method: c.request.method,
-      route: c.route || UNMATCHED_ROUTE,
-      status: response instanceof Response ? response.status : numericStatus(c.set.status),
-      startedAt: info?.startedAt,
-      requestId: info?.id,
-      userId: userIdOf(c.user),
-    })
+  return new Elysia({ name: 'request-log', seed: ctx.id }).mapResponse({ as: 'global' }, (context) => {
+    const c = context as typeof context & { responseValue?: unknown; route?: string; user?: unknown }
+    recordAnswer(ctx, { request: c.request, set: c.set, route: c.route, user: c.user }, answeredStatus(c.responseValue, c.set))
+    // Handed back unchanged: on its error path Elysia answers with whatever this hook returns.
+    return c.responseValue as Response | undefined
   })
 }

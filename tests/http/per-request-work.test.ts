@@ -31,6 +31,18 @@ describe('what a guarded request prepares [sqlite]', () => {
     expect(preparing).toEqual([])
   })
 
+  test('no route gives its context a server getter or schedules work after the answer', () => {
+    // The client IP reads the server from the app context; the request log records as the answer is mapped.
+    const costly = testApp.app.routes
+      .filter((route) => /defineProperty\(c,'server'|setImmediate/.test(composed(route.method, route.path)))
+      .map((route) => `${route.method} ${route.path}`)
+    expect(costly).toEqual([])
+  })
+
+  test('GET /health on SQLite is answered without waiting on a promise', () => {
+    expect(composed('GET', '/health')).toContain('let r=handler(c)')
+  })
+
   test('a route that reads cookies itself still gets them', () => {
     expect(composed('POST', '/api/v2/auth/refresh')).toContain('parseCookie')
   })

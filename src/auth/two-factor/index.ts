@@ -19,7 +19,8 @@ export function twoFactorRoutes(ctx: AppContext, auth: AuthService) {
     .post(
       '/verify',
       // The last step of a login writes the session cookies: the same Origin rule as login.
-      (input) => signInStep(input, ctx.config, (caller) => service.verifyLogin(input.body.challenge, input.body.code, caller)),
+      ({ request, cookie, clientIp, body }) =>
+        signInStep({ request, cookie, clientIp }, ctx.config, (caller) => service.verifyLogin(body.challenge, body.code, caller)),
       {
         body: TwoFactorModel.verify,
         response: { 200: AuthModel.token, 401: AuthModel.error, 403: AuthModel.error, 429: AuthModel.error },
