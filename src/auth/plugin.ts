@@ -6,7 +6,8 @@ import { requestPath } from '../http/request-path'
 import { isSameSiteRequest, isUnsafeMethod } from './csrf'
 import { TWO_FACTOR_REQUIRED_DETAIL, twoFactorMissing } from './two-factor/policy'
 import { touchSession } from './session-list'
-import type { UserProfile } from './session-lookup'
+import type { SessionUserRow, UserProfile } from './session-lookup'
+import type { AccessClaims } from './tokens'
 import { effectiveRole, hasPermission, roleAtLeast, type Permission, type Role } from './permissions'
 
 export const SESSION_COOKIE = 'session'
@@ -22,12 +23,6 @@ export interface AuthUser extends UserProfile {
   jti: string
   tokenExpiresAt: number
   via: 'bearer' | 'cookie'
-}
-
-/** The fields of the Elysia context the authenticator reads. */
-interface AuthInput {
-  request: Request
-  clientIp?: string
 }
 
 /**
@@ -56,17 +51,23 @@ export function bearerToken(request: Request): string | undefined {
   return header === null ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]
 }
 
-/** Each request's authentication, shared by the macros that ask for it. */
-const authenticated = new WeakMap<Request, Promise<AuthUser>>()
+/** What a guarded request's context carries once a macro has authenticated it. */
+interface SignedIn {
+  request: Request
+  clientIp?: string
+  user?: AuthUser
+}
 
-function tokenFrom(input: AuthInput): { token: string; via: 'bearer' | 'cookie' } {
+type Presented = { token: string; via: 'bearer' | 'cookie' }
+
+function tokenFrom(request: Request): Presented {
   // A present Authorization header decides, even when a valid cookie is also sent.
-  if (input.request.headers.has('authorization')) {
-    const token = bearerToken(input.request)
+  if (request.headers.has('authorization')) {
+    const token = bearerToken(request)
     if (!token) throw new Unauthorized()
     return { token, via: 'bearer' }
   }
-  const cookie = sessionCookie(input.request)
+  const cookie = sessionCookie(request)
   if (cookie === undefined || cookie === '') throw new Unauthorized()
   return { token: cookie, via: 'cookie' }
 }
@@ -84,8 +85,8 @@ function createAuthenticator(ctx: AppContext) {
    * to a valid `session` cookie of the same user; the request then counts as
    * cookie-authenticated (cross-site rules apply). A forged Bearer never does.
    */
-  async function cookieBehindExpiredBearer(input: AuthInput, bearer: string) {
-    const cookie = sessionCookie(input.request)
+  async function cookieBehindExpiredBearer(request: Request, bearer: string) {
+    const cookie = sessionCookie(request)
     if (!cookie) return undefined
     const expired = await ctx.tokens.signedClaims(bearer)
     if (!expired) return undefined
@@ -94,21 +95,38 @@ function createAuthenticator(ctx: AppContext) {
     return { presented: { token: cookie, via: 'cookie' as const }, claims }
   }
 
-  async function authenticate(input: AuthInput): Promise<AuthUser> {
-    let presented: ReturnType<typeof tokenFrom>
+  /**
+   * The signed-in user of a request, answered at once when nothing needs waiting
+   * for (a token seen before, on SQLite): every authenticated request runs this,
+   * and each promise on the way costs more than the checks themselves.
+   */
+  function authenticate(request: Request): AuthUser | Promise<AuthUser> {
+    let presented: Presented
     try {
-      presented = tokenFrom(input)
+      presented = tokenFrom(request)
     } catch {
       throw reject('missing')
     }
-    let claims = await ctx.tokens.verifyAccess(presented.token)
+    const claims = ctx.tokens.verifyAccess(presented.token)
+    if (claims instanceof Promise || (!claims && presented.via === 'bearer')) return authenticateLater(request, presented, claims)
+    if (!claims) throw reject('invalid')
+    const row = ctx.sessionStore.lookup(Number(claims.sub), claims.sid)
+    if (row instanceof Promise) return row.then((found) => userOf(request, presented, claims, found))
+    return userOf(request, presented, claims, row)
+  }
+
+  async function authenticateLater(request: Request, presented: Presented, pending: ReturnType<typeof ctx.tokens.verifyAccess>) {
+    let claims = await pending
     if (!claims && presented.via === 'bearer') {
-      const fallback = await cookieBehindExpiredBearer(input, presented.token)
+      const fallback = await cookieBehindExpiredBearer(request, presented.token)
       if (fallback) ({ presented, claims } = fallback)
     }
     if (!claims) throw reject('invalid')
+    return userOf(request, presented, claims, await ctx.sessionStore.lookup(Number(claims.sub), claims.sid))
+  }
+
+  function userOf(request: Request, presented: Presented, claims: AccessClaims, row: SessionUserRow | undefined): AuthUser {
     // Role and active state come from the database on every request, never from the token.
-    const row = await ctx.sessionStore.lookup(Number(claims.sub), claims.sid)
     if (!row) throw reject('unknown')
     // Disabling ends the user's sessions too; their still-signed tokens learn why.
     // Once re-enabled, those sessions stay ended (401 below).
@@ -117,13 +135,13 @@ function createAuthenticator(ctx: AppContext) {
       throw new Forbidden('User account is disabled')
     }
     if (row.sessionRevokedAt !== null) throw reject('revoked')
-    if (presented.via === 'cookie' && isUnsafeMethod(input.request.method) && !isSameSiteRequest(input.request, ctx.config)) {
+    if (presented.via === 'cookie' && isUnsafeMethod(request.method) && !isSameSiteRequest(request, ctx.config)) {
       ctx.metrics.forbidden.inc({ reason: 'csrf' })
       throw new Forbidden('Cross-site request rejected')
     }
     touchSession(ctx, claims.sid)
     const role = effectiveRole(row.role, row.isSuperuser)
-    if (!row.twoFactorEnabled && twoFactorMissing(ctx.config, role, input.request)) {
+    if (!row.twoFactorEnabled && twoFactorMissing(ctx.config, role, request)) {
       ctx.metrics.forbidden.inc({ reason: 'two_factor' })
       throw new Forbidden(TWO_FACTOR_REQUIRED_DETAIL)
     }
@@ -145,17 +163,12 @@ function createAuthenticator(ctx: AppContext) {
     }
   }
 
-  /** Authenticates once per request, however many macros ask. */
-  function currentUser(input: AuthInput): Promise<AuthUser> {
-    let user = authenticated.get(input.request)
-    if (!user) {
-      user = authenticate(input)
-      authenticated.set(input.request, user)
-    }
-    return user
+  /** The request's user: authenticated once, by the first macro that asks, and kept on its context. */
+  function signedInUser(context: SignedIn): AuthUser | Promise<AuthUser> {
+    return context.user ?? authenticate(context.request)
   }
 
-  return { authenticate, currentUser }
+  return { signedInUser }
 }
 
 /**
@@ -181,46 +194,54 @@ function requirementDetail(name: 'x-permission' | 'x-role', value: string): Docu
  * build on `auth`, so every guarded route is documented by its own options.
  */
 export function authPlugin(ctx: AppContext) {
-  const { currentUser } = createAuthenticator(ctx)
+  const { signedInUser } = createAuthenticator(ctx)
 
-  const deny = async (user: AuthUser, input: AuthInput, needed: string) => {
+  const deny = async (user: AuthUser, request: Request, clientIp: string | undefined, needed: string) => {
     ctx.metrics.forbidden.inc({ reason: 'permission' })
     await ctx.audit.record({
       action: 'permission.denied',
       userId: user.id,
       actorEmail: user.email,
-      target: `${input.request.method} ${requestPath(input.request.url)}`,
-      ip: input.clientIp,
+      target: `${request.method} ${requestPath(request.url)}`,
+      ip: clientIp,
       details: { required: needed },
     })
     return new Forbidden(`Permission denied: requires ${needed}`)
   }
 
+  // Each transform reads fields of its context and writes `user` on it, never hands the context on:
+  // Elysia would then prepare the headers, cookies and query of every guarded request, which none of
+  // them reads. `await` only when the authentication has to wait.
   return new Elysia({ name: 'auth', seed: ctx.id }).macro({
-    // Hooks pass on fields of their context, never the context itself: Elysia would then prepare
-    // the headers, cookies and query of every guarded request, which none of them reads.
     auth: {
       async transform(context) {
-        await currentUser({ request: context.request })
+        const c = context as typeof context & SignedIn
+        const found = signedInUser(c)
+        c.user = found instanceof Promise ? await found : found
       },
-      resolve: async (context) => ({ user: await currentUser({ request: context.request }) }),
+      // The transform has set it; this hands it on typed.
+      resolve: (context) => ({ user: (context as typeof context & { user: AuthUser }).user }),
       detail: SIGNED_IN_DETAIL,
     },
     permission: (permission: Permission) => ({
       auth: true,
       async transform(context) {
-        const user = await currentUser({ request: context.request })
-        if (!hasPermission(user.role, permission))
-          throw await deny(user, { request: context.request, clientIp: (context as AuthInput).clientIp }, permission)
+        const c = context as typeof context & SignedIn
+        const found = signedInUser(c)
+        const user = found instanceof Promise ? await found : found
+        c.user = user
+        if (!hasPermission(user.role, permission)) throw await deny(user, c.request, c.clientIp, permission)
       },
       detail: requirementDetail('x-permission', permission),
     }),
     role: (role: Role) => ({
       auth: true,
       async transform(context) {
-        const user = await currentUser({ request: context.request })
-        if (!roleAtLeast(user.role, role))
-          throw await deny(user, { request: context.request, clientIp: (context as AuthInput).clientIp }, `role ${role}`)
+        const c = context as typeof context & SignedIn
+        const found = signedInUser(c)
+        const user = found instanceof Promise ? await found : found
+        c.user = user
+        if (!roleAtLeast(user.role, role)) throw await deny(user, c.request, c.clientIp, `role ${role}`)
       },
       detail: requirementDetail('x-role', role),
     }),

@@ -11,7 +11,7 @@ export interface UserProfile {
   lastLoginAt: Date | null
 }
 
-interface SessionUserRow extends UserProfile {
+export interface SessionUserRow extends UserProfile {
   role: string
   isSuperuser: boolean
   isActive: boolean
@@ -22,8 +22,11 @@ interface SessionUserRow extends UserProfile {
 
 /** The queries every authenticated request makes: one implementation per database, each prepared once. */
 export interface SessionStore {
-  /** The user and the state of this session of theirs; undefined when either does not exist. */
-  lookup(userId: number, sessionId: string): Promise<SessionUserRow | undefined>
+  /**
+   * The user and the state of this session of theirs; undefined when either does not exist.
+   * Synchronous where the driver is (SQLite): every authenticated request waits on it otherwise.
+   */
+  lookup(userId: number, sessionId: string): SessionUserRow | undefined | Promise<SessionUserRow | undefined>
   /** Records that the session was used, without waiting; a write that fails or is skipped only leaves last_used_at older. */
   touch(sessionId: string, at: number): void
 }
@@ -81,7 +84,7 @@ function sqliteSessionStore({ handle }: SqliteDatabase): SessionStore {
     )
   let statement: ReturnType<typeof prepare> | undefined
   return {
-    async lookup(userId, sessionId) {
+    lookup(userId, sessionId) {
       statement ??= prepare()
       const row = statement.values(userId, sessionId)[0] as SqliteLookupColumns | undefined
       // revokedAt: NULL means no such session of this user, 0 not revoked.

@@ -49,14 +49,18 @@ export class TokenService {
     return { token, jti, expiresIn: exp - iat }
   }
 
-  /** The claims of a valid, unexpired HS256 access token, or undefined. */
-  async verifyAccess(token: string): Promise<AccessClaims | undefined> {
+  /** The claims of a valid, unexpired HS256 access token, or undefined: at once for a token checked before. */
+  verifyAccess(token: string): AccessClaims | undefined | Promise<AccessClaims | undefined> {
     const remembered = this.verified.get(token)
     if (remembered) {
       if (remembered.exp > Date.now() / 1000) return remembered
       this.verified.delete(token)
       return undefined
     }
+    return this.verifyAndRemember(token)
+  }
+
+  private async verifyAndRemember(token: string): Promise<AccessClaims | undefined> {
     const claims = await this.verifyUncached(token)
     if (claims) {
       // Map keeps insertion order: dropping the first key evicts the oldest entry.
