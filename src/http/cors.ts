@@ -57,7 +57,7 @@ export function cors(ctx: AppContext) {
       delete headers['access-control-expose-headers']
     }
     // A refused preflight is still a plain 204: the missing allow headers are the refusal.
-    // Answered before routing, so the after-response log hook never sees it: log it here.
+    // Answered before routing, so neither the request log hook nor the error handler sees it: log it here.
     const info = requestInfo(set)
     recordRequest(ctx, {
       method: 'OPTIONS',
