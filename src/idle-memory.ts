@@ -1,3 +1,5 @@
+import { releaseStartupCode } from './code-pages'
+
 /** How long after listening start-up ends: past the first health checks, before anyone reads the RSS. */
 export const AFTER_START_MS = 200
 
@@ -15,6 +17,7 @@ const BUN_RUNTIME: StartupRuntime = {
     // shrinkFootprintWhenIdle: delete all code, full collection, free malloc pages);
     // it runs as soon as no JavaScript is running.
     Bun.shrink()
+    releaseStartupCode()
   },
   normalJit: () => Bun.unsafe.setJITPolicy(1),
 }

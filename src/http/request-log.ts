@@ -74,7 +74,7 @@ export function recordAnswer(ctx: AppContext, context: AnsweredRequest, status: 
 }
 
 /** The status a route's return value is answered with. */
-export function answeredStatus(value: unknown, set: { status?: number | string }): number {
+function answeredStatus(value: unknown, set: { status?: number | string }): number {
   if (value instanceof ElysiaCustomStatusResponse) return value.code
   if (value instanceof Response) return value.status
   return numericStatus(set.status)
