@@ -8,7 +8,8 @@ duration histogram, JSON. /health: one `SELECT 1`. /api/v2/auth/me and the
 customer list: a Bearer token (HS256) checked once per token, one user +
 session lookup, and the product's body. The customer search takes the
 product's SQLite path for a term of 3+ characters: the FTS5 trigram page,
-the capped count, the opt-out lookup of the page's phones.
+the capped count, the opt-out lookup of the page's phones. GET /original/...
+searches as the FastAPI service this product replaces does.
 """
 
 import base64
@@ -216,6 +217,37 @@ def customer_view(row, opted_out: set[str]) -> dict:
     }
 
 
+# The FastAPI service this product replaces searches with ILIKE over names, e-mail and phone (SQLAlchemy
+# renders it as lower(x) LIKE lower(?) on SQLite), newest first, and counts every match: GET /original/...
+ORIGINAL_MATCH = """is_archived = 0 AND deleted_at IS NULL AND (lower(first_name) LIKE lower(?1) OR lower(last_name) LIKE lower(?1)
+  OR lower(email) LIKE lower(?1) OR lower(phone) LIKE lower(?1) OR lower(first_name || ' ' || last_name) LIKE lower(?1))"""
+ORIGINAL_PAGE = f"SELECT {COLUMNS} FROM customers WHERE {ORIGINAL_MATCH} ORDER BY created_at DESC LIMIT ?2 OFFSET ?3"
+ORIGINAL_COUNT = f"SELECT count(*) FROM customers WHERE {ORIGINAL_MATCH}"
+
+
+def opted_out_among(rows) -> set[str]:
+    phones = list({r[4] for r in rows if r[4]})
+    if not phones:
+        return set()
+    marks = ",".join("?" * len(phones))
+    return {r[0] for r in DB.execute(f"SELECT phone FROM sms_opt_outs WHERE opted_out = 1 AND phone IN ({marks})", phones)}
+
+
+@app.get("/original/api/v2/customers")
+async def original_customers(search: str = "", page: int = 1, page_size: int = 50, row=Depends(current_user)):
+    role = effective_role(row[3], bool(row[4]))
+    if "view_customers" not in PERMISSIONS[role]:
+        return JSONResponse({"detail": "Permission denied"}, status_code=403)
+    if not 1 <= page_size <= 500 or page < 1:
+        return JSONResponse({"detail": "Not supported by this peer"}, status_code=422)
+    needle = f"%{search.strip()}%"
+    rows = DB.execute(ORIGINAL_PAGE, (needle, page_size, (page - 1) * page_size)).fetchall()
+    total = DB.execute(ORIGINAL_COUNT, (needle,)).fetchone()[0]
+    opted_out = opted_out_among(rows)
+    body = {"items": [customer_view(r, opted_out) for r in rows], "total": total, "total_is_estimate": False, "page": page, "page_size": page_size}
+    return JSONResponse(body)
+
+
 @app.get("/api/v2/customers")
 async def customers(search: str = "", page: int = 1, page_size: int = 50, row=Depends(current_user)):
     role = effective_role(row[3], bool(row[4]))
@@ -234,11 +266,7 @@ async def customers(search: str = "", page: int = 1, page_size: int = 50, row=De
         cap = max(SEARCH_TOTAL_CAP, offset + page_size)
         counted = DB.execute(COUNT, (match, 0, cap + 1)).fetchone()[0]
         total, estimate = min(counted, cap), counted > cap
-    phones = list({r[4] for r in rows if r[4]})
-    opted_out: set[str] = set()
-    if phones:
-        marks = ",".join("?" * len(phones))
-        opted_out = {r[0] for r in DB.execute(f"SELECT phone FROM sms_opt_outs WHERE opted_out = 1 AND phone IN ({marks})", phones)}
+    opted_out = opted_out_among(rows)
     body = {
         "items": [customer_view(r, opted_out) for r in rows],
         "total": total,

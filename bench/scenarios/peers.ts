@@ -32,7 +32,9 @@ async function body(url: string, token: string): Promise<{ status: number; text:
  * FastAPI + uvicorn and Express 5 + better-sqlite3, each doing the product's
  * per-request work on the SQLite server's database file: /health, /auth/me
  * (Bearer) and customer search at 10 k rows, with the same answers (checked
- * byte for byte before loading). Loads interleave product and peers per route.
+ * byte for byte before loading); then the search once more with the peers
+ * querying as the FastAPI service this product replaces does (other rows, a
+ * full page). Loads interleave product and peers per route.
  */
 export async function runPeers(set: ServerSet, tokens: Map<string, string>) {
   const sqlite = set.servers.find((s) => s.dialect === 'sqlite')!
@@ -61,9 +63,19 @@ export async function runPeers(set: ServerSet, tokens: Map<string, string>) {
         connections: [4, 32],
         auth: true,
       },
-    ]
+      {
+        // The same request to the product; the peers query as the FastAPI service it replaces does.
+        label: `search=mar at ${CUSTOMERS.toLocaleString('en')} customers, peers querying as the original service (ILIKE, full count)`,
+        path: `/api/v2/customers?${SEARCH}`,
+        peerPath: `/original/api/v2/customers?${SEARCH}`,
+        connections: [4],
+        auth: true,
+      },
+    ] as { label: string; path: string; peerPath?: string; connections: number[]; auth: boolean }[]
+    const peerPath = (route: (typeof routes)[number], server: { name: string }) =>
+      server.name !== 'product' && route.peerPath ? route.peerPath : route.path
     // Same work means the same answer: each peer must send the product's body for the authenticated routes.
-    for (const route of routes.filter((r) => r.auth)) {
+    for (const route of routes.filter((r) => r.auth && !r.peerPath)) {
       const product = await body(`${sqlite.url}${route.path}`, token)
       for (const peer of peers) {
         const answer = await body(`${peer.url}${route.path}`, token)
@@ -78,9 +90,18 @@ export async function runPeers(set: ServerSet, tokens: Map<string, string>) {
         }
       }
     }
+    // The original service's query finds other rows (it searches fewer columns, by substring), but a full page of them.
+    for (const route of routes.filter((r) => r.peerPath)) {
+      for (const peer of peers) {
+        const answer = await body(`${peer.url}${route.peerPath}`, token)
+        const items = answer.status === 200 ? (JSON.parse(answer.text) as { items: unknown[] }).items.length : 0
+        if (items !== 20)
+          throw new Error(`${peer.name} answers ${route.peerPath} with ${answer.status} and ${items} items, not a page of 20`)
+      }
+    }
     // And the same headers: the security set, and the caller's sane X-Request-Id echoed.
     const headers = ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'content-security-policy', 'x-request-id']
-    for (const route of routes) {
+    for (const route of routes.filter((r) => !r.peerPath)) {
       const init = { headers: { 'x-request-id': 'bench-peers-check', ...(route.auth ? { authorization: `Bearer ${token}` } : {}) } }
       const product = await fetch(`${sqlite.url}${route.path}`, init)
       await product.arrayBuffer()
@@ -97,7 +118,7 @@ export async function runPeers(set: ServerSet, tokens: Map<string, string>) {
     // Warm each server on each route first: V8's and JSC's JITs, Python's caches, SQLite's page cache.
     for (const server of servers)
       for (const route of routes)
-        await burst(`${server.url}${route.path}`, route.path.includes('search') ? 1_000 : 5_000, {
+        await burst(`${server.url}${peerPath(route, server)}`, route.path.includes('search') ? 1_000 : 5_000, {
           headers: route.auth ? { authorization: `Bearer ${token}` } : {},
         })
     const rows: { label: string; results: Measured[] }[] = []
@@ -108,7 +129,7 @@ export async function runPeers(set: ServerSet, tokens: Map<string, string>) {
         for (const server of servers)
           results.push(
             await measure(route.label, server.pid, {
-              url: `${server.url}${route.path}`,
+              url: `${server.url}${peerPath(route, server)}`,
               headers: route.auth ? { authorization: `Bearer ${token}` } : {},
               connections,
             }),

@@ -9,6 +9,7 @@
  * prepared user + session lookup, and the product's body. The customer search
  * takes the product's SQLite path for a term of 3+ characters: the FTS5
  * trigram page, the capped count, the opt-out lookup of the page's phones.
+ * GET /original/… searches as the FastAPI service this product replaces does.
  */
 import { randomUUID } from 'node:crypto'
 import Database from 'better-sqlite3'
@@ -46,6 +47,17 @@ const count = db
       WHERE customers_fts MATCH ? AND c.is_archived = ? LIMIT ?)`,
   )
   .pluck()
+// The FastAPI service this product replaces searches with ILIKE over names, e-mail and phone (SQLAlchemy
+// renders it as lower(x) LIKE lower(?) on SQLite), newest first, and counts every match: GET /original/…
+const ORIGINAL_MATCH = `is_archived = 0 AND deleted_at IS NULL AND (lower(first_name) LIKE lower(?1) OR lower(last_name) LIKE lower(?1)
+  OR lower(email) LIKE lower(?1) OR lower(phone) LIKE lower(?1) OR lower(first_name || ' ' || last_name) LIKE lower(?1))`
+const originalPage = db.prepare(
+  `SELECT id, first_name, last_name, email, phone, company, notes, address_line1, address_line2, city, state, postal_code,
+          customer_type, prospect_stage, lead_source, estimated_value, assigned_sales_rep, next_follow_up_date, lead_notes,
+          is_archived, tags, created_at, updated_at
+     FROM customers WHERE ${ORIGINAL_MATCH} ORDER BY created_at DESC LIMIT ?2 OFFSET ?3`,
+)
+const originalCount = db.prepare(`SELECT count(*) FROM customers WHERE ${ORIGINAL_MATCH}`).pluck()
 const optOuts = new Map()
 const SEARCH_TOTAL_CAP = 1000
 
@@ -176,6 +188,27 @@ app.get('/api/v2/customers', authenticate, (req, res) => {
     items: rows.map((row) => customerView(row, optedOut)),
     total,
     total_is_estimate: estimate,
+    page: pageNumber,
+    page_size: pageSize,
+  })
+})
+
+app.get('/original/api/v2/customers', authenticate, (req, res) => {
+  const [, , , storedRole, isSuperuser] = res.locals.user
+  if (!permissions[effectiveRole(storedRole, Boolean(isSuperuser))].includes('view_customers'))
+    return json(res, 403, { detail: 'Permission denied' })
+  const needle = `%${String(req.query.search ?? '').trim()}%`
+  const pageNumber = Number(req.query.page ?? 1)
+  const pageSize = Number(req.query.page_size ?? 50)
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500 || !Number.isInteger(pageNumber) || pageNumber < 1)
+    return json(res, 422, { detail: 'Not supported by this peer' })
+  const rows = originalPage.all(needle, pageSize, (pageNumber - 1) * pageSize)
+  const total = originalCount.get(needle)
+  const optedOut = optedOutAmong([...new Set(rows.map((row) => row.phone).filter(Boolean))])
+  json(res, 200, {
+    items: rows.map((row) => customerView(row, optedOut)),
+    total,
+    total_is_estimate: false,
     page: pageNumber,
     page_size: pageSize,
   })
