@@ -49,13 +49,13 @@ const count = db
   .pluck()
 // The FastAPI service this product replaces searches with ILIKE over names, e-mail and phone (SQLAlchemy
 // renders it as lower(x) LIKE lower(?) on SQLite), newest first, and counts every match: GET /original/…
-const ORIGINAL_MATCH = `is_archived = 0 AND deleted_at IS NULL AND (lower(first_name) LIKE lower(?1) OR lower(last_name) LIKE lower(?1)
-  OR lower(email) LIKE lower(?1) OR lower(phone) LIKE lower(?1) OR lower(first_name || ' ' || last_name) LIKE lower(?1))`
+const ORIGINAL_MATCH = `is_archived = 0 AND deleted_at IS NULL AND (lower(first_name) LIKE lower(@needle) OR lower(last_name) LIKE lower(@needle)
+  OR lower(email) LIKE lower(@needle) OR lower(phone) LIKE lower(@needle) OR lower(first_name || ' ' || last_name) LIKE lower(@needle))`
 const originalPage = db.prepare(
   `SELECT id, first_name, last_name, email, phone, company, notes, address_line1, address_line2, city, state, postal_code,
           customer_type, prospect_stage, lead_source, estimated_value, assigned_sales_rep, next_follow_up_date, lead_notes,
           is_archived, tags, created_at, updated_at
-     FROM customers WHERE ${ORIGINAL_MATCH} ORDER BY created_at DESC LIMIT ?2 OFFSET ?3`,
+     FROM customers WHERE ${ORIGINAL_MATCH} ORDER BY created_at DESC LIMIT @limit OFFSET @offset`,
 )
 const originalCount = db.prepare(`SELECT count(*) FROM customers WHERE ${ORIGINAL_MATCH}`).pluck()
 const optOuts = new Map()
@@ -202,8 +202,8 @@ app.get('/original/api/v2/customers', authenticate, (req, res) => {
   const pageSize = Number(req.query.page_size ?? 50)
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500 || !Number.isInteger(pageNumber) || pageNumber < 1)
     return json(res, 422, { detail: 'Not supported by this peer' })
-  const rows = originalPage.all(needle, pageSize, (pageNumber - 1) * pageSize)
-  const total = originalCount.get(needle)
+  const rows = originalPage.all({ needle, limit: pageSize, offset: (pageNumber - 1) * pageSize })
+  const total = originalCount.get({ needle })
   const optedOut = optedOutAmong([...new Set(rows.map((row) => row.phone).filter(Boolean))])
   json(res, 200, {
     items: rows.map((row) => customerView(row, optedOut)),
