@@ -152,6 +152,18 @@ function customerView(row, optedOut) {
   }
 }
 
+/** A page of customers in the product's shape, with the opt-out flags of its phones. */
+function sendPage(res, rows, { total, estimate, pageNumber, pageSize }) {
+  const optedOut = optedOutAmong([...new Set(rows.map((row) => row.phone).filter(Boolean))])
+  json(res, 200, {
+    items: rows.map((row) => customerView(row, optedOut)),
+    total,
+    total_is_estimate: estimate,
+    page: pageNumber,
+    page_size: pageSize,
+  })
+}
+
 app.get('/api/v2/customers', authenticate, (req, res) => {
   const [, , , storedRole, isSuperuser] = res.locals.user
   if (!permissions[effectiveRole(storedRole, Boolean(isSuperuser))].includes('view_customers'))
@@ -183,14 +195,7 @@ app.get('/api/v2/customers', authenticate, (req, res) => {
     total = Math.min(counted, cap)
     estimate = counted > cap
   }
-  const optedOut = optedOutAmong([...new Set(rows.map((row) => row.phone).filter(Boolean))])
-  json(res, 200, {
-    items: rows.map((row) => customerView(row, optedOut)),
-    total,
-    total_is_estimate: estimate,
-    page: pageNumber,
-    page_size: pageSize,
-  })
+  sendPage(res, rows, { total, estimate, pageNumber, pageSize })
 })
 
 app.get('/original/api/v2/customers', authenticate, (req, res) => {
@@ -203,15 +208,7 @@ app.get('/original/api/v2/customers', authenticate, (req, res) => {
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500 || !Number.isInteger(pageNumber) || pageNumber < 1)
     return json(res, 422, { detail: 'Not supported by this peer' })
   const rows = originalPage.all({ needle, limit: pageSize, offset: (pageNumber - 1) * pageSize })
-  const total = originalCount.get({ needle })
-  const optedOut = optedOutAmong([...new Set(rows.map((row) => row.phone).filter(Boolean))])
-  json(res, 200, {
-    items: rows.map((row) => customerView(row, optedOut)),
-    total,
-    total_is_estimate: false,
-    page: pageNumber,
-    page_size: pageSize,
-  })
+  sendPage(res, rows, { total: originalCount.get({ needle }), estimate: false, pageNumber, pageSize })
 })
 
 app.use((_req, res) => json(res, 404, { detail: 'Not Found' }))
