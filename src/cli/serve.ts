@@ -1,6 +1,6 @@
 import type { Config } from '../config'
 import { buildApp } from '../app'
-import { createContext } from '../context'
+import { createContext, type AppContext } from '../context'
 import { openDatabase } from '../db/client'
 import { runMigrations } from '../db/migrate'
 import { createLogger } from '../logger'
@@ -36,21 +36,28 @@ export function ensurePortFree(config: Config): void {
   }
 }
 
+async function builtApp(ctx: AppContext) {
+  const app = buildApp(ctx)
+  await app.modules
+  return app
+}
+
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel)
   for (const warning of config.warnings) logger.warn(warning)
   const database = await openDatabase(config.database)
-  const migrations = await runMigrations(database)
+  const ctx = createContext(config, { database, logger })
+  // The app is built while the database migrates: on a first start PostgreSQL spends tens of
+  // milliseconds creating the tables, time the route table and its validators can use.
+  // Nothing built here reads the database before it is used (statements are prepared on first use).
+  const [migrations, app] = await Promise.all([runMigrations(database), builtApp(ctx)])
   if (migrations.applied.length) logger.info({ migrations: migrations.applied }, `applied migrations: ${migrations.applied.join(', ')}`)
   if (migrations.newerThanThisBuild) {
     logger.warn(
       'the database was migrated by a newer version of crm-api; this older version may fail on it (see docs/operations.md, "Rolling back")',
     )
   }
-  const ctx = createContext(config, { database, logger })
   const firstUser = await bootstrapFirstUser(ctx, firstUserCommand(config))
-  const app = buildApp(ctx)
-  await app.modules
   try {
     // Elysia asks Bun for SO_REUSEPORT by default: a second server on the port would
     // silently share it (and split requests between two databases).
