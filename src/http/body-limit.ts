@@ -37,20 +37,24 @@ async function readBounded(body: ReadableStream<Uint8Array>, max: number): Promi
  */
 export function bodyLimit(ctx: AppContext) {
   const max = ctx.config.maxBodyBytes
-  return new Elysia({ name: 'body-limit', seed: ctx.id })
-    .onRequest(({ request }) => {
-      const length = request.headers.get('content-length')
-      if (length === null) return
-      if (!/^\d+$/.test(length)) throw new HttpError(400, 'Invalid Content-Length')
-      if (Number(length) > max) throw new HttpError(413, TOO_LARGE)
-    })
-    .onParse({ as: 'global' }, async (context) => {
-      const { request, path } = context
-      if (request.body === null || request.headers.has('content-length')) return
-      const bytes = await readBounded(request.body, path.startsWith('/webhooks/') ? Math.min(max, WEBHOOK_MAX_BODY_BYTES) : max)
-      // The stream is spent: the default parser reads this buffered copy instead.
-      context.request = new Request(request.url, { method: request.method, headers: request.headers, body: bytes })
-    })
+  return (
+    new Elysia({ name: 'body-limit', seed: ctx.id })
+      .onRequest(({ request }) => {
+        const length = request.headers.get('content-length')
+        if (length === null) return
+        if (!/^\d+$/.test(length)) throw new HttpError(400, 'Invalid Content-Length')
+        if (Number(length) > max) throw new HttpError(413, TOO_LARGE)
+      })
+      // Not an async function: a body with a Content-Length (nearly all) passes without a promise to wait on.
+      .onParse({ as: 'global' }, (context) => {
+        const { request, path } = context
+        if (request.body === null || request.headers.has('content-length')) return
+        return readBounded(request.body, path.startsWith('/webhooks/') ? Math.min(max, WEBHOOK_MAX_BODY_BYTES) : max).then((bytes) => {
+          // The stream is spent: the default parser reads this buffered copy instead.
+          context.request = new Request(request.url, { method: request.method, headers: request.headers, body: bytes })
+        })
+      })
+  )
 }
 
 /** The Bun.serve limit: well above MAX_BODY_BYTES so our JSON 413 answers first. */

@@ -48,16 +48,18 @@ function isJson(contentType: string | null): boolean {
  * themselves (the signature covers it).
  */
 export function jsonBody(ctx: AppContext) {
-  return new Elysia({ name: 'json-body', seed: ctx.id }).onParse({ as: 'global' }, async (context) => {
+  // Not an async function: a request that is not JSON (a webhook, a bodiless call) passes without a promise to wait on.
+  return new Elysia({ name: 'json-body', seed: ctx.id }).onParse({ as: 'global' }, (context) => {
     const { request, path } = context
     if (request.body === null || path.startsWith('/webhooks/') || !isJson(request.headers.get('content-type'))) return
-    const text = await request.text()
-    if (text.trim() === '') {
-      // Empty: handed back unread, so Elysia decides as before (an error unless the body is optional).
-      context.request = new Request(request.url, { method: request.method, headers: request.headers, body: text })
-      return
-    }
-    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new HttpError(400, MALFORMED_BODY)
-    return JSON.parse(text) as unknown
+    return request.text().then((text) => {
+      if (text.trim() === '') {
+        // Empty: handed back unread, so Elysia decides as before (an error unless the body is optional).
+        context.request = new Request(request.url, { method: request.method, headers: request.headers, body: text })
+        return undefined
+      }
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new HttpError(400, MALFORMED_BODY)
+      return JSON.parse(text) as unknown
+    })
   })
 }

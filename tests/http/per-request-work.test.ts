@@ -43,6 +43,20 @@ describe('what a guarded request prepares [sqlite]', () => {
     expect(composed('GET', '/health')).toContain('let r=handler(c)')
   })
 
+  test('the global body hooks let a request they do not read pass without a promise', () => {
+    const route = testApp.app.routes.find((r) => r.method === 'POST' && r.path === '/webhooks/twilio/incoming')
+    const hooks = (route as unknown as { hooks: { parse: { fn: (context: object) => unknown; scope?: string }[] } }).hooks.parse
+    const global = hooks.filter((hook) => hook.scope === 'global')
+    expect(global.length).toBeGreaterThanOrEqual(2)
+    // A form body with a Content-Length: neither the chunked-body limit nor the JSON parser reads it.
+    const request = new Request('http://localhost/webhooks/twilio/incoming', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '3' },
+      body: 'a=b',
+    })
+    for (const hook of global) expect(hook.fn({ request, path: '/webhooks/twilio/incoming' })).toBeUndefined()
+  })
+
   test('a route that reads cookies itself still gets them', () => {
     expect(composed('POST', '/api/v2/auth/refresh')).toContain('parseCookie')
   })
