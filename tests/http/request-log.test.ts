@@ -47,4 +47,12 @@ describeEachDialect('one JSON log line per request', (dialect) => {
     expect(testApp.logs.text).not.toContain('987654')
     expect(testApp.logs.text).not.toContain('wp-admin')
   }, 20_000)
+
+  test('a refusal after sign-in names the user it refused', async () => {
+    const user = await testApp.createUser('user')
+    const response = await testApp.request('GET', '/api/v2/admin/users/', { token: user.token, headers: { 'x-request-id': 'log-denied' } })
+    expect(response.status).toBe(403)
+    await settle()
+    expect(requestLines('log-denied')).toEqual([expect.objectContaining({ status: 403, userId: user.id })])
+  }, 20_000)
 })
