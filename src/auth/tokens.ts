@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { loadOnFirstUse } from '../load-on-first-use'
+import { Recent } from '../recent'
 
 /** jose is loaded with the first token signed or checked. */
 const jose = loadOnFirstUse(() => require('jose') as typeof import('jose'))
@@ -27,7 +28,7 @@ const VERIFIED_CACHE_SIZE = 10_000
 
 /** HS256 access tokens (jose); the key is SECRET_KEY byte for byte. */
 export class TokenService {
-  private readonly verified = new Map<string, AccessClaims>()
+  private readonly verified = new Recent<string, AccessClaims>(VERIFIED_CACHE_SIZE)
   private readonly key: Uint8Array
 
   constructor(
@@ -62,12 +63,7 @@ export class TokenService {
 
   private async verifyAndRemember(token: string): Promise<AccessClaims | undefined> {
     const claims = await this.verifyUncached(token)
-    if (claims) {
-      // Map keeps insertion order: dropping the first key evicts the oldest entry.
-      const oldest = this.verified.size >= VERIFIED_CACHE_SIZE ? this.verified.keys().next() : undefined
-      if (oldest && !oldest.done) this.verified.delete(oldest.value)
-      this.verified.set(token, claims)
-    }
+    if (claims) this.verified.set(token, claims)
     return claims
   }
 

@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js'
 import { loadOnFirstUse } from '../load-on-first-use'
+import { Recent } from '../recent'
 
 /**
  * The one phone normaliser: customers, SMS sending, opt-outs and inbound
@@ -20,8 +21,6 @@ export function toE164(input: string, defaultCountry: string): string | undefine
   const known = recent.get(key)
   if (known !== undefined) return known === '' ? undefined : known
   const result = parse(input, defaultCountry)
-  const oldest = recent.size >= RECENT_MAX ? recent.keys().next() : undefined
-  if (oldest && !oldest.done) recent.delete(oldest.value)
   recent.set(key, result ?? '')
   return result
 }
@@ -29,8 +28,7 @@ export function toE164(input: string, defaultCountry: string): string | undefine
 /** A NANP number in E.164: +1, an area code that cannot start with 0 or 1, seven more digits. */
 const NANP_E164 = /^\+1[2-9]\d{9}$/
 
-const RECENT_MAX = 10_000
-const recent = new Map<string, string>()
+const recent = new Recent<string, string>(10_000)
 
 /** libphonenumber-js and its metadata (a large object graph) are loaded on the first number parsed. */
 const libphonenumber = loadOnFirstUse(() => require('libphonenumber-js') as typeof import('libphonenumber-js'))

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring'
 import type { TwilioParams } from './form'
+import { Recent } from '../recent'
 
 /**
  * Twilio's request signature, the scheme of the `twilio` package's
@@ -112,18 +113,14 @@ function urlForms(url: string): SignedUrlForms {
  * them, and a flood of forged ones would otherwise re-derive all six per request.
  * Bounded in count and URL length, as the URL is partly the client's.
  */
-const recentForms = new Map<string, SignedUrlForms>()
-const RECENT_FORMS_MAX = 64
+const recentForms = new Recent<string, SignedUrlForms>(64)
 const RECENT_FORM_MAX_LENGTH = 512
 
 function formsOf(url: string): SignedUrlForms {
   let forms = recentForms.get(url)
   if (forms === undefined) {
     forms = urlForms(url)
-    if (url.length <= RECENT_FORM_MAX_LENGTH) {
-      if (recentForms.size >= RECENT_FORMS_MAX) recentForms.delete(recentForms.keys().next().value as string)
-      recentForms.set(url, forms)
-    }
+    if (url.length <= RECENT_FORM_MAX_LENGTH) recentForms.set(url, forms)
   }
   return forms
 }
