@@ -1,7 +1,6 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context'
-import { requestInfo } from './request-context'
-import { recordRequest } from './request-log'
+import { recordAnswer } from './request-log'
 
 const CORS_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
 /**
@@ -58,15 +57,7 @@ export function cors(ctx: AppContext) {
     }
     // A refused preflight is still a plain 204: the missing allow headers are the refusal.
     // Answered before routing, so neither the request log hook nor the error handler sees it: log it here.
-    const info = requestInfo(set)
-    recordRequest(ctx, {
-      method: 'OPTIONS',
-      route: PREFLIGHT_ROUTE,
-      status: 204,
-      startedAt: info?.startedAt,
-      requestId: info?.id,
-      userId: undefined,
-    })
+    recordAnswer(ctx, { request, set, route: PREFLIGHT_ROUTE }, 204)
     return new Response(null, { status: 204 })
   })
 }

@@ -1,4 +1,4 @@
-import { Elysia, ElysiaCustomStatusResponse, type ValidationError } from 'elysia'
+import { type Context, Elysia, ElysiaCustomStatusResponse, status, type ValidationError } from 'elysia'
 import type { AppContext } from '../context'
 import { HttpError, NotFound, ValidationFailed, type FieldError } from './errors'
 import { rawCheckErrors } from './raw-check'
@@ -41,6 +41,59 @@ function fieldErrors(error: ValidationError, request: Request): FieldError[] {
   return out.length ? out : [{ field: error.type, message: 'Invalid value' }]
 }
 
+/** What a failed request's context tells the error handler. */
+interface Failure {
+  code: string | number
+  error: unknown
+  set: Context['set']
+  request: Request
+  path: string
+}
+
+/** The answer to a failure: its status and `{detail}` body, with its headers put on `set`. */
+function errorAnswer(ctx: AppContext, methodsFor: (path: string) => string[], { code, error, set, request, path }: Failure) {
+  const answer = (refusal: HttpError) => {
+    Object.assign(set.headers, refusal.headers)
+    return status(refusal.status, refusal.body)
+  }
+  // An HttpError thrown while the body was read (e.g. the chunked-body limit) arrives wrapped in a ParseError.
+  if (code === 'PARSE' && (error as Error).cause instanceof HttpError) error = (error as Error).cause as HttpError
+  if (error instanceof HttpError) return answer(error)
+  switch (code) {
+    case 'VALIDATION':
+      return answer(new ValidationFailed(fieldErrors(error as ValidationError, request)))
+    case 'PARSE':
+      return answer(new HttpError(400, 'Malformed request body'))
+    case 'NOT_FOUND': {
+      const allowed = methodsFor(path)
+      if (allowed.length && !allowed.includes(request.method))
+        return answer(new HttpError(405, 'Method Not Allowed', { allow: allowed.join(', ') }))
+      return answer(new NotFound())
+    }
+    case 'INVALID_COOKIE_SIGNATURE':
+      return answer(new HttpError(400, 'Invalid cookie'))
+    case 'INVALID_FILE_TYPE':
+      return answer(ValidationFailed.field('file', 'Invalid file type'))
+  }
+  // `throw status(409, {...})` from a handler: answer what it asked for.
+  if (error instanceof ElysiaCustomStatusResponse) return status(error.code, error.response)
+  // A status the framework itself set deliberately (e.g. 413 from the server).
+  const frameworkStatus = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500
+  if (frameworkStatus >= 400 && frameworkStatus < 500)
+    return answer(new HttpError(frameworkStatus, frameworkStatus === 413 ? 'Request body too large' : 'Bad Request'))
+  const requestId = requestInfo(set)?.id
+  // A database that is down or locked is a temporary condition of the server, not a bug: 503, retry later.
+  if (isDatabaseUnavailable(error)) {
+    ctx.logger.warn({ requestId, code: databaseErrorCode(error) }, 'database unavailable')
+    return answer(new HttpError(503, 'Database unavailable', { 'retry-after': '1' }))
+  }
+  ctx.logger.error(
+    { requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } },
+    'unhandled error',
+  )
+  return answer(new HttpError(500, 'Internal Server Error', {}, { request_id: requestId }))
+}
+
 /**
  * The one place errors become responses: `{detail}` JSON, never a stack trace,
  * SQL or driver text. Unexpected errors are logged with the request id.
@@ -48,53 +101,9 @@ function fieldErrors(error: ValidationError, request: Request): FieldError[] {
 export function errorHandler(ctx: AppContext, methodsFor: (path: string) => string[]) {
   return new Elysia({ name: 'error-handler', seed: ctx.id }).onError({ as: 'global' }, (context) => {
     // Fields read one by one (see requestLog): `user` is there when authentication got that far.
-    const { code, set, status, request, path, route } = context
-    let { error } = context
-    const user = (context as { user?: unknown }).user
-    const decide = () => {
-      const answer = (refusal: HttpError) => {
-        Object.assign(set.headers, refusal.headers)
-        return status(refusal.status, refusal.body)
-      }
-      // An HttpError thrown while the body was read (e.g. the chunked-body limit) arrives wrapped in a ParseError.
-      if (code === 'PARSE' && (error as Error).cause instanceof HttpError) error = (error as Error).cause as HttpError
-      if (error instanceof HttpError) return answer(error)
-      switch (code) {
-        case 'VALIDATION':
-          return answer(new ValidationFailed(fieldErrors(error as ValidationError, request)))
-        case 'PARSE':
-          return answer(new HttpError(400, 'Malformed request body'))
-        case 'NOT_FOUND': {
-          const allowed = methodsFor(path)
-          if (allowed.length && !allowed.includes(request.method))
-            return answer(new HttpError(405, 'Method Not Allowed', { allow: allowed.join(', ') }))
-          return answer(new NotFound())
-        }
-        case 'INVALID_COOKIE_SIGNATURE':
-          return answer(new HttpError(400, 'Invalid cookie'))
-        case 'INVALID_FILE_TYPE':
-          return answer(ValidationFailed.field('file', 'Invalid file type'))
-      }
-      // `throw status(409, {...})` from a handler: answer what it asked for.
-      if (error instanceof ElysiaCustomStatusResponse) return status(error.code, error.response)
-      // A status the framework itself set deliberately (e.g. 413 from the server).
-      const frameworkStatus = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500
-      if (frameworkStatus >= 400 && frameworkStatus < 500)
-        return answer(new HttpError(frameworkStatus, frameworkStatus === 413 ? 'Request body too large' : 'Bad Request'))
-      const requestId = requestInfo(set)?.id
-      // A database that is down or locked is a temporary condition of the server, not a bug: 503, retry later.
-      if (isDatabaseUnavailable(error)) {
-        ctx.logger.warn({ requestId, code: databaseErrorCode(error) }, 'database unavailable')
-        return answer(new HttpError(503, 'Database unavailable', { 'retry-after': '1' }))
-      }
-      ctx.logger.error(
-        { requestId, err: { type: (error as Error)?.name, message: (error as Error)?.message, stack: (error as Error)?.stack } },
-        'unhandled error',
-      )
-      return answer(new HttpError(500, 'Internal Server Error', {}, { request_id: requestId }))
-    }
-    const answer = decide()
-    recordAnswer(ctx, { request, set, route, user }, answer.code)
+    const { code, error, set, request, path, route } = context
+    const answer = errorAnswer(ctx, methodsFor, { code, error, set, request, path })
+    recordAnswer(ctx, { request, set, route, user: (context as { user?: unknown }).user }, answer.code)
     return answer
   })
 }
