@@ -192,13 +192,14 @@ export class CustomerSearch {
 
   async find(needles: string[], filter: ListFilter, limit: number, offset: number): Promise<SearchPage> {
     if (!needles.length) return { ids: [], total: 0, totalIsEstimate: false }
-    const where = searchCondition(this.customers, needles, filter)
     const countLimit = Math.max(SEARCH_TOTAL_CAP, offset + limit) + 1
     const indexed = await this.store.indexedMatches({ needles, filter, limit, offset, countLimit })
     if (indexed) {
       const total = await cappedTotal(indexed.ids.length, limit, offset, indexed.countUpTo)
       return { ids: indexed.ids, ...(indexed.rows && { rows: indexed.rows }), ...total }
     }
+    // No index serves these needles: a LIKE scan.
+    const where = searchCondition(this.customers, needles, filter)
     const counting = this.countAlongside((rowLimit) => this.countUpTo(where, rowLimit), countLimit)
     // The rows themselves: no second query for them.
     const rows = await this.page(where, limit, offset)
