@@ -171,8 +171,10 @@ export const communications = sqliteTable(
   },
   (t) => [
     uniqueIndex('communications_external_id_key').on(t.externalId),
-    index('communications_customer_idx').on(t.customerId, t.createdAt),
-    index('communications_user_idx').on(t.userId, t.createdAt),
+    // Partial: most inbound SMS have neither (no user, often no customer), and each index skipped is one less
+    // b-tree to write per message; `= ?` on either column implies IS NOT NULL, so lookups still use them.
+    index('communications_customer_idx').on(t.customerId, t.createdAt).where(sql`${t.customerId} IS NOT NULL`),
+    index('communications_user_idx').on(t.userId, t.createdAt).where(sql`${t.userId} IS NOT NULL`),
     index('communications_created_idx').on(t.createdAt),
     index('communications_peer_idx').on(t.type, t.peerAddress, t.createdAt),
   ],

@@ -91,3 +91,32 @@ describeEachDialect('InboundStore contract', (dialect) => {
     }
   })
 })
+
+// Inbound SMS mostly have no user and often no customer: those rows stay out of both indexes.
+describeEachDialect('communications indexes', (dialect) => {
+  const current = useMigratedDatabase(dialect)
+
+  test('both are partial, and a customer’s history is still read through its index', async () => {
+    const database = current()
+    if (database.kind === 'sqlite') {
+      const partial = database.handle.query<{ name: string; partial: number }, []>('PRAGMA index_list(communications)').all()
+      expect(
+        partial
+          .filter((index) => index.partial === 1)
+          .map((index) => index.name)
+          .sort(),
+      ).toEqual(['communications_customer_idx', 'communications_user_idx'])
+      const plan = database.handle
+        .query<{ detail: string }, [number, number]>(
+          `EXPLAIN QUERY PLAN SELECT id FROM communications WHERE customer_id = ?1 AND (user_id = ?2 OR direction = 'inbound')
+           ORDER BY created_at DESC, id DESC LIMIT 50`,
+        )
+        .all(1, 2)
+      expect(plan.map((step) => step.detail).join('\n')).toContain('USING INDEX communications_customer_idx')
+    } else {
+      const definitions = await database.sql<{ indexname: string; indexdef: string }[]>`
+        SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'communications' AND indexdef LIKE '%WHERE%' ORDER BY indexname`
+      expect(definitions.map((index) => index.indexname)).toEqual(['communications_customer_idx', 'communications_user_idx'])
+    }
+  })
+})
