@@ -10,6 +10,8 @@ interface InboundMessage {
   content: string
   mediaUrls: string[] | null
   at: Date
+  /** STOP (true) or START (false) from `fromE164`: applied only if this message is new, in the same transaction. */
+  optOut?: boolean
 }
 
 interface StoredInbound {
@@ -23,12 +25,12 @@ interface StoredInbound {
  * subquery of the insert): this runs for every message Twilio delivers, and the
  * query builder's per-call SQL building and statement preparation, plus a
  * separate customer lookup, were most of its cost. Undefined when the sid was
- * already stored.
+ * already stored. A STOP or START is written with its message, both or
+ * neither: a retry of a stored message (Twilio retries until it gets a 2xx)
+ * changes nothing, so a late retry of an old STOP cannot undo a later START.
  */
 export interface InboundStore {
   insert(message: InboundMessage): Promise<StoredInbound | undefined>
-  /** The id of the message stored under this MessageSid, counting inserts still waiting for their commit. */
-  storedId(sid: string): Promise<number | undefined>
 }
 
 /**
@@ -41,6 +43,12 @@ const CUSTOMER_OF = (param: string) =>
       AND NOT EXISTS (SELECT 1 FROM customers o WHERE o.phone = ${param} AND o.deleted_at IS NULL AND o.id < c.id))`
 
 type SqliteInboundArgs = [string, string, string, string, string | null, string | null, number]
+
+/** The opt-out change a queued message carries: the phone, 1 (STOP) or 0 (START), and when. */
+type SqliteOptOutArgs = [string, number, number]
+
+const UPSERT_OPT_OUT_SQLITE = `INSERT INTO sms_opt_outs (phone, opted_out, updated_at) VALUES (?1, ?2, ?3)
+  ON CONFLICT (phone) DO UPDATE SET opted_out = excluded.opted_out, updated_at = excluded.updated_at`
 
 /**
  * Inserts share one transaction when messages arrive faster than one per
@@ -69,18 +77,44 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
        RETURNING id, customer_id`,
     )
   let statement: ReturnType<typeof prepare> | undefined
-  let lookup: Statement<{ id: number }, [string]> | undefined
-  let queue: { args: SqliteInboundArgs; resolve: (row: StoredInbound | undefined) => void; reject: (error: unknown) => void }[] = []
+  let upsertOptOut: Statement<unknown, SqliteOptOutArgs> | undefined
+  type Queued = {
+    args: SqliteInboundArgs
+    optOut: SqliteOptOutArgs | undefined
+    resolve: (row: StoredInbound | undefined) => void
+    reject: (error: unknown) => void
+  }
+  let queue: Queued[] = []
   let immediate: ReturnType<typeof setImmediate> | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
   /** When the current batch's first insert was queued, and when the last flush ran. */
   let queuedAt = 0
   let flushedAt = Number.NEGATIVE_INFINITY
 
-  const insertOne = (args: SqliteInboundArgs): StoredInbound | undefined => {
+  /** Inside a transaction when the message carries an opt-out change. */
+  const insertOne = ({ args, optOut }: Queued): StoredInbound | undefined => {
     statement ??= prepare()
     const row = statement.get(...args)
-    return row ? { id: row.id, customerId: row.customer_id } : undefined
+    if (!row) return undefined
+    if (optOut) {
+      upsertOptOut ??= handle.prepare<unknown, SqliteOptOutArgs>(UPSERT_OPT_OUT_SQLITE)
+      upsertOptOut.run(...optOut)
+    }
+    return { id: row.id, customerId: row.customer_id }
+  }
+
+  /** One message on its own: in a transaction of its own when it writes two rows and none is open. */
+  const insertAlone = (item: Queued): StoredInbound | undefined => {
+    if (!item.optOut || handle.inTransaction) return insertOne(item)
+    handle.exec('BEGIN IMMEDIATE')
+    try {
+      const row = insertOne(item)
+      handle.exec('COMMIT')
+      return row
+    } catch (error) {
+      if (handle.inTransaction) handle.exec('ROLLBACK')
+      throw error
+    }
   }
 
   const flush = () => {
@@ -94,7 +128,7 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
     if (batch.length > 1 && !handle.inTransaction) {
       try {
         handle.exec('BEGIN IMMEDIATE')
-        const rows = batch.map((item) => insertOne(item.args))
+        const rows = batch.map(insertOne)
         handle.exec('COMMIT')
         batch.forEach((item, i) => {
           item.resolve(rows[i])
@@ -106,7 +140,7 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
     }
     for (const item of batch) {
       try {
-        item.resolve(insertOne(item.args))
+        item.resolve(insertAlone(item))
       } catch (error) {
         item.reject(error)
       }
@@ -114,12 +148,6 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
   }
 
   return {
-    async storedId(sid) {
-      // A queued insert of this sid counts: commit the queue first (this runs for opt-out keywords only).
-      if (queue.length) flush()
-      lookup ??= handle.prepare('SELECT id FROM communications WHERE external_id = ?1 LIMIT 1')
-      return lookup.get(sid)?.id
-    },
     insert(m) {
       const args: SqliteInboundArgs = [
         m.fromE164 ?? m.from,
@@ -130,8 +158,10 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
         m.mediaUrls ? JSON.stringify(m.mediaUrls) : null,
         m.at.getTime(),
       ]
+      const optOut: SqliteOptOutArgs | undefined =
+        m.optOut !== undefined && m.fromE164 !== undefined ? [m.fromE164, m.optOut ? 1 : 0, m.at.getTime()] : undefined
       return new Promise((resolve, reject) => {
-        const queued = queue.push({ args, resolve, reject })
+        const queued = queue.push({ args, optOut, resolve, reject })
         const now = performance.now()
         if (queued === 1) {
           queuedAt = now
@@ -148,21 +178,33 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
 
 function postgresStore({ sql }: PostgresDatabase): InboundStore {
   return {
-    async storedId(sid) {
-      const [row] = await sql<{ id: number }[]>`SELECT id FROM communications WHERE external_id = ${sid} LIMIT 1`
-      return row?.id
-    },
     async insert(m) {
       // postgres.js prepares this text once per connection: one round trip per message.
       const media = m.mediaUrls ? JSON.stringify(m.mediaUrls) : null
       const address = m.fromE164 ?? m.from
       // drizzle turns postgres.js's date serialisers off on its client: timestamps go as ISO text.
       const at = m.at.toISOString()
+      const customer = sql`(SELECT c.id FROM customers c WHERE c.phone = ${m.fromE164 ?? null} AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1)`
+      if (m.optOut !== undefined && m.fromE164 !== undefined) {
+        // One statement, so one transaction: the opt-out is written only with a new message.
+        const [row] = await sql<{ id: number; customer_id: number | null }[]>`
+          WITH stored AS (
+            INSERT INTO communications (type, direction, status, from_address, to_address, peer_address, content, external_id, customer_id, media_urls, created_at, updated_at)
+            VALUES ('sms', 'inbound', 'received', ${address}, ${m.to}, ${address}, ${m.content}, ${m.sid}, ${customer}, ${media}::jsonb, ${at}, ${at})
+            ON CONFLICT (external_id) DO NOTHING
+            RETURNING id, customer_id
+          ), consent AS (
+            INSERT INTO sms_opt_outs (phone, opted_out, updated_at)
+            SELECT ${m.fromE164}::text, ${m.optOut}::boolean, ${at}::timestamptz FROM stored
+            ON CONFLICT (phone) DO UPDATE SET opted_out = excluded.opted_out, updated_at = excluded.updated_at
+          )
+          SELECT id, customer_id FROM stored`
+        return row ? { id: row.id, customerId: row.customer_id } : undefined
+      }
       const [row] = await sql<{ id: number; customer_id: number | null }[]>`
         INSERT INTO communications (type, direction, status, from_address, to_address, peer_address, content, external_id, customer_id, media_urls, created_at, updated_at)
         VALUES ('sms', 'inbound', 'received', ${address}, ${m.to}, ${address}, ${m.content}, ${m.sid},
-                (SELECT c.id FROM customers c WHERE c.phone = ${m.fromE164 ?? null} AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1),
-                ${media}::jsonb, ${at}, ${at})
+                ${customer}, ${media}::jsonb, ${at}, ${at})
         ON CONFLICT (external_id) DO NOTHING
         RETURNING id, customer_id`
       return row ? { id: row.id, customerId: row.customer_id } : undefined

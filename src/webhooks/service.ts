@@ -83,15 +83,8 @@ export class WebhookService {
     const fromE164 = toE164(from, this.ctx.config.defaultCountry)
 
     const change = optOutChange(body, firstParam(params, 'OptOutType'))
-    if (change && fromE164) {
-      // Twilio retries until it gets a 2xx: a stale retry of an old STOP must not undo a later START.
-      const existing = await this.inbound.storedId(sid)
-      if (existing !== undefined) return { stored: false, id: existing, optOut: undefined }
-      // Consent before the insert: a crash in between is retried by Twilio and redoes both steps.
-      await this.optOuts.set(fromE164, change === 'opted_out')
-    }
-
     const media = mediaUrls(params)
+    // The consent change is stored with the message, and only with a new one (inbound-store.ts).
     const stored = await this.inbound.insert({
       sid,
       from,
@@ -100,6 +93,7 @@ export class WebhookService {
       content: body,
       mediaUrls: media.length ? media : null,
       at: new Date(),
+      optOut: change && fromE164 ? change === 'opted_out' : undefined,
     })
     const customerId = stored?.customerId ?? null
     if (stored) this.ctx.metrics.messages.inc({ channel: 'sms', direction: 'inbound', status: 'received' })
@@ -109,7 +103,7 @@ export class WebhookService {
         'inbound SMS received',
       )
     }
-    return { stored: stored !== undefined, id: stored?.id, optOut: change }
+    return { stored: stored !== undefined, id: stored?.id, optOut: stored ? change : undefined }
   }
 
   /**

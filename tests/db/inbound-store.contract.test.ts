@@ -90,6 +90,31 @@ describeEachDialect('InboundStore contract', (dialect) => {
       expect(result?.status === 'fulfilled' && result.value?.customerId).toBe(oldest)
     }
   })
+
+  async function optOutOf(phone: string) {
+    const { db, tables } = current()
+    const [row] = await db.select().from(tables.smsOptOuts).where(eq(tables.smsOptOuts.phone, phone))
+    return row?.optedOut
+  }
+
+  test('a STOP or START is written with its new message; a retry of an old STOP changes nothing', async () => {
+    const phone = '+15550004444'
+    const stop = message({ from: phone, fromE164: phone, content: 'STOP', optOut: true })
+    expect(await store.insert(stop)).toBeDefined()
+    expect(await optOutOf(phone)).toBe(true)
+    expect(await store.insert(message({ from: phone, fromE164: phone, content: 'START', optOut: false }))).toBeDefined()
+    expect(await optOutOf(phone)).toBe(false)
+    expect(await store.insert(stop)).toBeUndefined()
+    expect(await optOutOf(phone)).toBe(false)
+  })
+
+  test('a STOP whose message cannot be stored leaves the number as it was', async () => {
+    const phone = '+15550005555'
+    await expect(
+      store.insert(message({ from: phone, fromE164: phone, content: 'STOP', optOut: true, at: new Date(Number.NaN) })),
+    ).rejects.toThrow()
+    expect(await optOutOf(phone)).toBeUndefined()
+  })
 })
 
 // Inbound SMS mostly have no user and often no customer: those rows stay out of both indexes.

@@ -59,14 +59,19 @@ describe('inbound store group commit (SQLite)', () => {
     expect(stored()).toBe(before + 300)
   })
 
-  test('a MessageSid still waiting for its commit counts as stored', async () => {
-    // Queue behind a recent flush, so this insert is deferred rather than committed in a microtask.
+  test('a STOP queued in a batch is written with its message; a retry of it in a later batch changes nothing', async () => {
+    const optedOut = () =>
+      (database.handle.query("SELECT opted_out AS o FROM sms_opt_outs WHERE phone = '+14155550100'").get() as { o: number } | null)?.o
+    // Queue behind a recent flush, so these are deferred and committed together.
     await store.insert(message())
-    const queued = message()
-    const insert = store.insert(queued)
-    const id = await store.storedId(queued.sid)
-    expect(id).toBeGreaterThan(0)
-    expect((await insert)?.id).toBe(id as number)
-    expect(await store.insert(queued)).toBeUndefined()
+    const stop = { ...message(), content: 'STOP', optOut: true }
+    const batch = await Promise.all([store.insert(message()), store.insert(stop), store.insert(message())])
+    expect(batch.every((row) => row !== undefined)).toBe(true)
+    expect(optedOut()).toBe(1)
+    await store.insert({ ...message(), content: 'START', optOut: false })
+    expect(optedOut()).toBe(0)
+    const retried = await Promise.all([store.insert(message()), store.insert(stop)])
+    expect(retried[1]).toBeUndefined()
+    expect(optedOut()).toBe(0)
   })
 })
