@@ -1,5 +1,5 @@
-import { burst, cpuSeconds, fmt, load, median, ratio, rssMegabytes, type LoadOptions, type LoadResult } from '../lib'
-import { printDialectTable, type DialectRow } from '../report'
+import { burst, load, ratio, rssMegabytes, type LoadResult } from '../lib'
+import { alternatingRounds, printDialectTable, type DialectRow } from '../report'
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startCeiling, type ServerSet } from '../servers'
 import { loginOverHttp } from '../../testkit/server'
 
@@ -12,7 +12,7 @@ export interface CoreResult {
  * The per-request layer: GET /health and GET /api/v2/auth/me (Bearer) on each
  * dialect, next to the same two routes of bench/ceiling.ts (plain Bun.serve +
  * bun:sqlite doing the same per-request work), then the SQLite server against
- * the ceiling in alternating rounds (`ceilingRounds`). Also resident memory at
+ * the ceiling in alternating rounds (`alternatingRounds`). Also resident memory at
  * start and after 10,000 requests.
  */
 export async function runCore(set: ServerSet, measure = true): Promise<CoreResult> {
@@ -71,52 +71,21 @@ export async function runCore(set: ServerSet, measure = true): Promise<CoreResul
     console.log(
       `\n/auth/me PostgreSQL ÷ SQLite: ${ratio(auth.postgres?.requestsPerSecond ?? NaN, auth.sqlite?.requestsPerSecond ?? NaN)}; /health PostgreSQL ÷ SQLite: ${ratio(health.postgres?.requestsPerSecond ?? NaN, health.sqlite?.requestsPerSecond ?? NaN)}`,
     )
-    await ceilingRounds(ceiling, sqlite, [
-      { label: 'GET /health', ceiling: { url: `${ceiling.url}/health` }, product: { url: `${sqlite.url}/health` } },
-      { label: 'GET /api/v2/auth/me', ceiling: me(ceiling.url, sqliteToken), product: me(sqlite.url, sqliteToken) },
+    await alternatingRounds('The product (SQLite) against the ceiling', { base: 'ceiling', measured: 'product' }, [
+      {
+        label: 'GET /health',
+        base: { pid: ceiling.pid, load: { url: `${ceiling.url}/health` } },
+        measured: { pid: sqlite.pid, load: { url: `${sqlite.url}/health` } },
+      },
+      {
+        label: 'GET /api/v2/auth/me',
+        base: { pid: ceiling.pid, load: me(ceiling.url, sqliteToken) },
+        measured: { pid: sqlite.pid, load: me(sqlite.url, sqliteToken) },
+      },
     ])
     rssLine('after the loads')
     return { health, tokens }
   } finally {
     await ceiling.stop()
-  }
-}
-
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
-const ROUND_SECONDS = 3
-
-/**
- * The product (SQLite) against the ceiling in alternating short rounds: one 5 s
- * load each drifts with a shared machine, a ratio from a single pair of loads
- * swung from 0.6 to 1.0. Each round loads the ceiling, then the product, and
- * reads each one's CPU per answered request from /proc; the medians of the
- * per-round ratios are the figures.
- */
-async function ceilingRounds(
-  ceiling: { pid: number },
-  product: { pid: number },
-  routes: { label: string; ceiling: LoadOptions; product: LoadOptions }[],
-) {
-  const measured = async (pid: number, options: LoadOptions) => {
-    const before = cpuSeconds(pid)
-    const result = await load('round', { ...options, seconds: ROUND_SECONDS })
-    return { rps: result.requestsPerSecond, cpu: ((cpuSeconds(pid) - before) * 1e6) / (result.requestsPerSecond * ROUND_SECONDS) }
-  }
-  console.log(
-    `\n${ROUNDS} alternating rounds of ${ROUND_SECONDS} s, ceiling then product (SQLite); CPU µs of the server per answered request:\n`,
-  )
-  console.log(
-    '| route | ceiling req/s (median) | product req/s (median) | product ÷ ceiling, req/s (median of rounds; all) | CPU µs ceiling / product (median) | ceiling CPU ÷ product CPU (median of rounds) |',
-  )
-  console.log('|---|---|---|---|---|---|')
-  for (const route of routes) {
-    const rounds: { ceiling: { rps: number; cpu: number }; product: { rps: number; cpu: number } }[] = []
-    for (let i = 0; i < ROUNDS; i++)
-      rounds.push({ ceiling: await measured(ceiling.pid, route.ceiling), product: await measured(product.pid, route.product) })
-    const rpsRatios = rounds.map((r) => r.product.rps / r.ceiling.rps)
-    const cpuRatios = rounds.map((r) => r.ceiling.cpu / r.product.cpu)
-    console.log(
-      `| ${route.label} | ${fmt(median(rounds.map((r) => r.ceiling.rps)))} | ${fmt(median(rounds.map((r) => r.product.rps)))} | **${fmt(median(rpsRatios), 2)}** (${rpsRatios.map((x) => fmt(x, 2)).join(', ')}) | ${fmt(median(rounds.map((r) => r.ceiling.cpu)), 1)} / ${fmt(median(rounds.map((r) => r.product.cpu)), 1)} | ${fmt(median(cpuRatios), 2)} |`,
-    )
   }
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { DURATION_SECONDS, load, type VariedRequest } from '../lib'
-import { printDialectTable, type DialectRow } from '../report'
+import { alternatingRounds, printDialectTable, type DialectRow } from '../report'
 import { PUBLIC_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, type ServerSet } from '../servers'
 
 const INCOMING = '/webhooks/twilio/incoming'
@@ -34,10 +34,18 @@ function presignedIncoming(count: number, run: string): VariedRequest[] {
   return pool
 }
 
+/** A MessageSid run id (12 hex digits) no other load of this bench uses. */
+let runs = 0
+function runId(dialect: string): string {
+  return (Date.now().toString(16) + (runs++).toString(16) + (dialect === 'sqlite' ? '1' : '2')).slice(-12)
+}
+
 /**
  * Signed inbound-SMS webhooks (signature, opt-out keyword, customer lookup,
  * insert; a new MessageSid each) and rejected ones, as a ratio of /health on
- * the same server in the same run.
+ * the same server in the same run; then the two in alternating rounds. A short
+ * load first brings the webhook path to its steady state (compiled code, table
+ * pages), as /health already is from the sections before.
  */
 export async function runWebhooks(set: ServerSet) {
   const size = Math.min(400_000, Math.max(20_000, DURATION_SECONDS * 30_000))
@@ -45,9 +53,14 @@ export async function runWebhooks(set: ServerSet) {
   const signed: DialectRow = {}
   const rejected: DialectRow = {}
   for (const s of set.servers) {
-    // MessageSid is SM + 32 hex digits, as Twilio sends it: 12 of them for this run and dialect, 20 for the message.
-    const run = Date.now().toString(16).slice(-11) + (s.dialect === 'sqlite' ? '1' : '2')
-    const pool = presignedIncoming(size, run)
+    // MessageSid is SM + 32 hex digits, as Twilio sends it: 12 of them for this load, 20 for the message.
+    const signedLoad = (count: number) => ({
+      url: `${s.url}${INCOMING}`,
+      method: 'POST',
+      varied: presignedIncoming(count, runId(s.dialect)),
+    })
+    await load('warm-up', { ...signedLoad(40_000), seconds: 2 })
+    const pool = signedLoad(size).varied
     health[s.dialect] = await load('GET /health', { url: `${s.url}/health` })
     signed[s.dialect] = await load('signed', { url: `${s.url}${INCOMING}`, method: 'POST', varied: pool })
     rejected[s.dialect] = await load('rejected', {
@@ -69,5 +82,17 @@ export async function runWebhooks(set: ServerSet) {
       { label: 'POST /webhooks/twilio/incoming (bad signature, 403 expected)', row: rejected },
     ],
     health,
+  )
+  await alternatingRounds(
+    'Signed webhooks against /health',
+    { base: '/health', measured: 'webhook' },
+    set.servers.map((s) => ({
+      label: `${s.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: signed webhook, new MessageSid`,
+      base: { pid: s.pid, load: { url: `${s.url}/health` } },
+      measured: {
+        pid: s.pid,
+        load: () => ({ url: `${s.url}${INCOMING}`, method: 'POST', varied: presignedIncoming(90_000, runId(s.dialect)) }),
+      },
+    })),
   )
 }
