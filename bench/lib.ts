@@ -2,6 +2,7 @@ import autocannon from 'autocannon'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { IDLE_CHECK_MS } from '../src/idle-memory'
 
 export interface LoadResult {
   name: string
@@ -208,6 +209,9 @@ export async function burst(url: string, count: number, init: RequestInit = {}, 
     }),
   )
 }
+
+/** Long enough for the server to see a burst of requests end and hand back what it used (src/idle-memory.ts). */
+export const AFTER_BURST_MS = 2 * IDLE_CHECK_MS + 1000
 
 export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—')
 export const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? (a / b).toFixed(2) : '—')

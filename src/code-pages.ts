@@ -29,13 +29,14 @@ const MADV_DONTNEED = 4
 /**
  * Hands the pages of the executable's machine code back to the system: start-up
  * runs code (module loading, migrations, the first compilations) that requests
- * never run again, and every page of it stays in the process's resident set.
+ * never run again, a burst of requests code an idle server does not run, and
+ * every page of it stays in the process's resident set.
  * The pages are the executable file's, unchanged, and stay in the page cache:
  * what requests use again comes back on first use from there, without reading
  * the disk. Linux only; anywhere else, or if libc cannot be reached, nothing
  * happens. Returns the bytes handed back.
  */
-export function releaseStartupCode(): number {
+export function releaseCodePages(): number {
   if (process.platform !== 'linux') return 0
   try {
     const executable = realpathSync(process.execPath)

@@ -1,4 +1,4 @@
-import { releaseStartupCode } from './code-pages'
+import { releaseCodePages } from './code-pages'
 
 /** How long after listening start-up ends: past the first health checks, before anyone reads the RSS. */
 export const AFTER_START_MS = 200
@@ -17,7 +17,7 @@ const BUN_RUNTIME: StartupRuntime = {
     // shrinkFootprintWhenIdle: delete all code, full collection, free malloc pages);
     // it runs as soon as no JavaScript is running.
     Bun.shrink()
-    releaseStartupCode()
+    releaseCodePages()
   },
   normalJit: () => Bun.unsafe.setJITPolicy(1),
 }
@@ -39,4 +39,44 @@ export function finishStartup(runtime: StartupRuntime = BUN_RUNTIME): () => void
   }, AFTER_START_MS)
   timer.unref()
   return () => clearTimeout(timer)
+}
+
+/** How often the server looks for the end of a burst of requests; a whole period without an answer ends it. */
+export const IDLE_CHECK_MS = 2000
+/** At most one release in this long: sporadic traffic must not pay a full collection per request. */
+const MIN_RELEASE_GAP_MS = 30_000
+
+/**
+ * Once a burst of requests is over (a whole check period without an answered
+ * request), `release` runs: in the server a full collection, the executable's
+ * code pages and SQLite's file mapping handed back (serve.ts). A load leaves
+ * tens of MB resident that an idle server does not use: garbage the collector
+ * had no reason yet to take, code only the load ran, the database pages it read
+ * through the mapping. Compiled code is kept, unlike at start-up: the next
+ * burst runs it again. `answered` counts answered requests. Returns the
+ * function that stops it.
+ */
+export function releaseAfterBursts(
+  answered: () => number,
+  release: () => void,
+  options: { checkMs?: number; minGapMs?: number } = {},
+): () => void {
+  const { checkMs = IDLE_CHECK_MS, minGapMs = MIN_RELEASE_GAP_MS } = options
+  let seen = answered()
+  let burst = false
+  let releasedAt = Number.NEGATIVE_INFINITY
+  const timer = setInterval(() => {
+    const now = answered()
+    if (now !== seen) {
+      seen = now
+      burst = true
+      return
+    }
+    if (!burst || performance.now() - releasedAt < minGapMs) return
+    burst = false
+    releasedAt = performance.now()
+    release()
+  }, checkMs)
+  timer.unref()
+  return () => clearInterval(timer)
 }

@@ -1,4 +1,4 @@
-import { burst, load, ratio, rssMegabytes, type LoadResult } from '../lib'
+import { AFTER_BURST_MS, burst, load, ratio, rssMegabytes, type LoadResult } from '../lib'
 import { alternatingRounds, printDialectTable, type DialectRow } from '../report'
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startCeiling, type ServerSet } from '../servers'
 import { loginOverHttp } from '../../testkit/server'
@@ -84,6 +84,8 @@ export async function runCore(set: ServerSet, measure = true): Promise<CoreResul
       },
     ])
     rssLine('after the loads')
+    await Bun.sleep(AFTER_BURST_MS)
+    rssLine(`idle, ${AFTER_BURST_MS / 1000} s after the loads`)
     return { health, tokens }
   } finally {
     await ceiling.stop()

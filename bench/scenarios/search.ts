@@ -1,4 +1,4 @@
-import { fmt, load, ratio, rssMegabytes, type LoadResult } from '../lib'
+import { AFTER_BURST_MS, fmt, load, ratio, rssMegabytes, type LoadResult } from '../lib'
 import { printDialectTable, type DialectRow } from '../report'
 import { seedServerTo } from '../seed'
 import type { ServerSet } from '../servers'
@@ -54,9 +54,10 @@ export async function runSearch(set: ServerSet, tokens: Map<string, string>) {
       }
     }
     printDialectTable(`Customer search, ${size.toLocaleString('en')} customers`, rows)
-    console.log(
-      `RSS after searching ${size.toLocaleString('en')} rows: ${set.servers.map((s) => `${s.dialect} ${rssMegabytes(s.pid)} MB`).join(', ')}`,
-    )
+    const rss = () => set.servers.map((s) => `${s.dialect} ${rssMegabytes(s.pid)} MB`).join(', ')
+    console.log(`RSS after searching ${size.toLocaleString('en')} rows: ${rss()}`)
+    await Bun.sleep(AFTER_BURST_MS)
+    console.log(`RSS idle, ${AFTER_BURST_MS / 1000} s later: ${rss()}`)
   }
 
   console.log('\n### Growth of search=mar at 4 connections\n')

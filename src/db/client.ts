@@ -29,6 +29,8 @@ export interface SqliteDatabase extends DatabaseBase {
   handle: SqliteHandle
   /** `ping` without the promise: throws when the database cannot answer. */
   pingNow(): void
+  /** Unmaps the database file and maps it again, empty: the pages a load read stop counting as this process's memory. */
+  releaseFileMapping(): void
 }
 
 export interface PostgresDatabase extends DatabaseBase {
@@ -50,6 +52,7 @@ export interface PostgresDatabase extends DatabaseBase {
 export type Database = SqliteDatabase | PostgresDatabase
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000
+const MMAP_BYTES = 256 * 1024 * 1024
 
 /**
  * Runs a best-effort SQLite write that never waits for another process's write
@@ -90,7 +93,7 @@ export function openSqlite(path: string, options: { synchronous?: 'normal' | 'fu
   handle.exec('PRAGMA journal_mode = WAL')
   handle.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
   // Reads through mmap skip a copy per page: a 100k-customer substring scan runs ~40% faster.
-  handle.exec('PRAGMA mmap_size = 268435456')
+  handle.exec(`PRAGMA mmap_size = ${MMAP_BYTES}`)
   handle.exec('PRAGMA foreign_keys = ON')
   const db = drizzleSqlite(handle, { schema: sqliteSchema })
   const probe = handle.prepare('SELECT 1')
@@ -107,6 +110,12 @@ export function openSqlite(path: string, options: { synchronous?: 'normal' | 'fu
     pingNow,
     async ping() {
       pingNow()
+    },
+    releaseFileMapping() {
+      if (closed) return
+      // A new limit makes SQLite unmap the file and map it afresh (skipped while a statement holds a mapped page).
+      handle.exec('PRAGMA mmap_size = 0')
+      handle.exec(`PRAGMA mmap_size = ${MMAP_BYTES}`)
     },
     async close() {
       if (closed) return

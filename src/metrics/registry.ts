@@ -18,6 +18,8 @@ export class Metrics {
   readonly messages = this.counter('crm_messages_total', 'Messages by channel, direction and status', ['channel', 'direction', 'status'])
 
   private readonly requestSeries = new RequestSeries()
+  /** Answered requests since start, as a plain number: what the idle-memory check reads (idle-memory.ts). */
+  answered = 0
 
   constructor() {
     for (const metric of this.requestSeries.metrics()) this.registry.registerMetric(metric as unknown as PromClient.Metric)
@@ -26,6 +28,7 @@ export class Metrics {
   /** Every answered request: one count by method, route pattern and status, one duration by route. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requestSeries.observe(method, route, status, seconds)
+    this.answered++
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): PromClient.Counter<L> {

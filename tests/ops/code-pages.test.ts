@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test'
 import { realpathSync } from 'node:fs'
-import { executableCodeMappings, releaseStartupCode } from '../../src/code-pages'
+import { executableCodeMappings, releaseCodePages } from '../../src/code-pages'
 
 const MAPS = `00200000-01a39000 r--p 00000000 fe:00 5312927                            /opt/crm/crm-api
 01a40000-0684a000 r-xp 01838000 fe:00 5312927                            /opt/crm/crm-api
@@ -25,7 +25,7 @@ test.skipIf(process.platform !== 'linux')('on Linux the running executable hands
   const mappings = executableCodeMappings(require('node:fs').readFileSync('/proc/self/maps', 'utf8'), realpathSync(process.execPath))
   expect(mappings.length).toBeGreaterThan(0)
   const before = rssFile()
-  const released = releaseStartupCode()
+  const released = releaseCodePages()
   const after = rssFile()
   expect(released).toBe(mappings.reduce((sum, m) => sum + m.end - m.start, 0))
   expect(after).toBeLessThan(before)
