@@ -46,6 +46,11 @@ export interface PostgresDatabase extends DatabaseBase {
    * every request runs: it spends a fraction of postgres.js's CPU per query.
    */
   hot: SQL
+  /**
+   * Bun's native client again, pooled apart from `hot`, for the insert every inbound message makes:
+   * a commit waiting for its WAL flush never holds up a session lookup queued behind it.
+   */
+  inbound: SQL
 }
 
 /** One of the two databases; what only one dialect has is reached after narrowing on `kind`. */

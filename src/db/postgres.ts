@@ -12,6 +12,8 @@ import * as pgSchema from './schema.pg'
  * its SQLite figure). The statement is a primary-key lookup: nothing long waits in line.
  */
 const HOT_CONNECTIONS = 1
+/** Inbound messages commit one by one, each waiting for its WAL flush: a few connections keep a burst moving. */
+const INBOUND_CONNECTIONS = 4
 
 export function openPostgres(url: string, options: { max?: number } = {}): PostgresDatabase {
   const client = postgres(url, {
@@ -23,6 +25,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Postg
   const pgDb = drizzle(client, { schema: pgSchema })
   // Connects on first use, so a command that never asks opens nothing.
   const hot = new SQL(url, { max: HOT_CONNECTIONS, connectionTimeout: 5, idleTimeout: 60 })
+  const inbound = new SQL(url, { max: INBOUND_CONNECTIONS, connectionTimeout: 5, idleTimeout: 60 })
   return {
     kind: 'postgres',
     ...portablePostgres(pgDb, pgSchema),
@@ -31,11 +34,12 @@ export function openPostgres(url: string, options: { max?: number } = {}): Postg
     pgDb,
     pgTables: pgSchema,
     hot,
+    inbound,
     async ping() {
       await client`SELECT 1`
     },
     async close() {
-      await Promise.all([client.end({ timeout: 5 }), hot.close({ timeout: 5 })])
+      await Promise.all([client.end({ timeout: 5 }), hot.close({ timeout: 5 }), inbound.close({ timeout: 5 })])
     },
   }
 }

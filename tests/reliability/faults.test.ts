@@ -8,7 +8,7 @@ import { UserService } from '../../src/users/service'
 import { allCommunications, SMS_LIMITS_OUT_OF_THE_WAY, useSmsApp } from '../communications/support'
 import { closedSmtpUrl, startFakeSmtp, startSilentSmtp } from '../../testkit/fakes/smtp'
 import { createPrivatePostgres, postgresBinDir, type PrivatePostgres } from './private-postgres'
-import { twilioEnv } from '../../testkit/twilio'
+import { ACCOUNT_SID, AUTH_TOKEN, formBody, sign, twilioEnv, type Pairs } from '../../testkit/twilio'
 
 /** What a client may see while a dependency is down: a JSON 5xx with a detail, nothing internal. */
 async function expectCleanFailure(response: Response, statuses: number[] = [500, 502, 503]) {
@@ -29,6 +29,7 @@ async function timed(boundMs: number, run: () => Promise<Response>): Promise<Res
 }
 
 const bin = postgresBinDir()
+const PUBLIC = 'https://crm.faults.example'
 
 describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', () => {
   let pg: PrivatePostgres
@@ -42,7 +43,18 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
     await runMigrations(database)
     await new UserService(database).create({ email, password: DEFAULT_PASSWORD, role: 'admin' })
     await database.close()
-    server = await startServer({ env: { DATABASE_URL: pg.url, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn' }, timeoutMs: 30_000 })
+    server = await startServer({
+      env: {
+        DATABASE_URL: pg.url,
+        SECRET_KEY: TEST_SECRET,
+        LOG_LEVEL: 'warn',
+        // Webhooks only (no sender): SMS sending stays "not configured".
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        PUBLIC_URL: PUBLIC,
+      },
+      timeoutMs: 30_000,
+    })
     token = await loginOverHttp(server.url, email, DEFAULT_PASSWORD)
   }, 90_000)
 
@@ -50,6 +62,25 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
     await server?.stop('SIGKILL')
     await pg?.destroy()
   })
+
+  /** A signed inbound SMS, as Twilio would deliver (and retry) it. */
+  const inbound = (sid: string) => {
+    const pairs: Pairs = [
+      ['MessageSid', sid],
+      ['AccountSid', ACCOUNT_SID],
+      ['From', '+14155550177'],
+      ['To', '+15005550006'],
+      ['Body', 'while the database restarts'],
+    ]
+    return fetch(`${server.url}/webhooks/twilio/incoming`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': sign(`${PUBLIC}/webhooks/twilio/incoming`, pairs),
+      },
+      body: formBody(pairs),
+    })
+  }
 
   const api = (method: string, path: string, body?: unknown) =>
     fetch(`${server.url}${path}`, {
@@ -61,6 +92,8 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
   for (const mode of ['fast', 'immediate'] as const) {
     test(`database down (${mode} stop): clean, bounded failures; back up: the same server recovers`, async () => {
       expect((await api('POST', '/api/v2/customers', { first_name: 'Before', last_name: mode })).status).toBe(201)
+      expect((await inbound(`SM${'0'.repeat(31)}${mode === 'fast' ? 1 : 2}`)).status).toBe(200)
+      const messageSid = `SM${'f'.repeat(31)}${mode === 'fast' ? 1 : 2}`
       await pg.stop(mode)
 
       // A good database check is reused for up to a second (src/health/check.ts): the outage shows after it.
@@ -86,6 +119,8 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
             body: JSON.stringify({ email, password: DEFAULT_PASSWORD }),
           }),
         ),
+        // Twilio retries anything but a 2xx: the message is delivered again once the database is back.
+        timed(8_000, () => inbound(messageSid)),
       ])
       // Regression: these were 500 "Internal Server Error"; a database outage is a 503 the client may retry.
       for (const response of down) {
@@ -106,6 +141,8 @@ describe.skipIf(!bin)('PostgreSQL stopped and started under a running server', (
       expect(status).toBe(200)
       // The session lookup has a pool of its own (database.hot): it reconnects too.
       expect((await api('GET', '/api/v2/auth/me')).status).toBe(200)
+      // The inbound messages have a pool of their own (database.inbound): Twilio's retry is stored now.
+      expect((await inbound(messageSid)).status).toBe(200)
       const created = await api('POST', '/api/v2/customers', { first_name: 'After', last_name: mode })
       expect(created.status).toBe(201)
       const list = await bodyAs<Api['customers']['get']>(await api('GET', `/api/v2/customers?search=${mode}`))
