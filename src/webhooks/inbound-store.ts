@@ -42,7 +42,20 @@ const CUSTOMER_OF = (param: string) =>
   `(SELECT c.id FROM customers c WHERE c.phone = ${param} AND c.deleted_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM customers o WHERE o.phone = ${param} AND o.deleted_at IS NULL AND o.id < c.id))`
 
-type SqliteInboundArgs = [string, string, string, string, string | null, string | null, number]
+/** What both dialects bind first, in this order: address, our number, text, sid, the sender's E.164, media (JSON). */
+type MessageValues = [string, string, string, string, string | null, string | null]
+
+function messageValues(m: InboundMessage): MessageValues {
+  return [m.fromE164 ?? m.from, m.to, m.content, m.sid, m.fromE164 ?? null, m.mediaUrls ? JSON.stringify(m.mediaUrls) : null]
+}
+
+/** The consent change a message carries: only for a sender whose number parsed. */
+function optOutOf(m: InboundMessage): { phone: string; optedOut: boolean } | undefined {
+  return m.optOut !== undefined && m.fromE164 !== undefined ? { phone: m.fromE164, optedOut: m.optOut } : undefined
+}
+
+/** The shared values, then the time in milliseconds. */
+type SqliteInboundArgs = [...MessageValues, number]
 
 /** The opt-out change a queued message carries: the phone, 1 (STOP) or 0 (START), and when. */
 type SqliteOptOutArgs = [string, number, number]
@@ -149,17 +162,9 @@ function sqliteStore({ handle }: SqliteDatabase): InboundStore {
 
   return {
     insert(m) {
-      const args: SqliteInboundArgs = [
-        m.fromE164 ?? m.from,
-        m.to,
-        m.content,
-        m.sid,
-        m.fromE164 ?? null,
-        m.mediaUrls ? JSON.stringify(m.mediaUrls) : null,
-        m.at.getTime(),
-      ]
-      const optOut: SqliteOptOutArgs | undefined =
-        m.optOut !== undefined && m.fromE164 !== undefined ? [m.fromE164, m.optOut ? 1 : 0, m.at.getTime()] : undefined
+      const args: SqliteInboundArgs = [...messageValues(m), m.at.getTime()]
+      const change = optOutOf(m)
+      const optOut: SqliteOptOutArgs | undefined = change && [change.phone, change.optedOut ? 1 : 0, m.at.getTime()]
       return new Promise((resolve, reject) => {
         const queued = queue.push({ args, optOut, resolve, reject })
         const now = performance.now()
@@ -200,18 +205,10 @@ const INSERT_WITH_OPT_OUT_PG = `WITH stored AS (${INSERT_PG}),
 function postgresStore({ inbound }: PostgresDatabase): InboundStore {
   return {
     async insert(m) {
-      const params: unknown[] = [
-        m.fromE164 ?? m.from,
-        m.to,
-        m.content,
-        m.sid,
-        m.fromE164 ?? null,
-        m.mediaUrls ? JSON.stringify(m.mediaUrls) : null,
-        m.at.toISOString(),
-      ]
-      const withOptOut = m.optOut !== undefined && m.fromE164 !== undefined
-      if (withOptOut) params.push(m.optOut)
-      const [row] = (await inbound.unsafe(withOptOut ? INSERT_WITH_OPT_OUT_PG : INSERT_PG, params).values()) as [number, number | null][]
+      const params: unknown[] = [...messageValues(m), m.at.toISOString()]
+      const change = optOutOf(m)
+      if (change) params.push(change.optedOut)
+      const [row] = (await inbound.unsafe(change ? INSERT_WITH_OPT_OUT_PG : INSERT_PG, params).values()) as [number, number | null][]
       return row ? { id: Number(row[0]), customerId: row[1] === null ? null : Number(row[1]) } : undefined
     },
   }
