@@ -1,4 +1,5 @@
 import { releaseCodePages } from './code-pages'
+import type { Database } from './db/client'
 
 /** How long after listening start-up ends: past the first health checks, before anyone reads the RSS. */
 export const AFTER_START_MS = 200
@@ -48,8 +49,8 @@ const MIN_RELEASE_GAP_MS = 30_000
 
 /**
  * Once a burst of requests is over (a whole check period without an answered
- * request), `release` runs: in the server a full collection, the executable's
- * code pages and SQLite's file mapping handed back (serve.ts). A load leaves
+ * request), `release` runs: in the server `burstLeftovers`, a full collection,
+ * the executable's code pages and SQLite's file mapping handed back. A load leaves
  * tens of MB resident that an idle server does not use: garbage the collector
  * had no reason yet to take, code only the load ran, the database pages it read
  * through the mapping. Compiled code is kept, unlike at start-up: the next
@@ -79,4 +80,13 @@ export function releaseAfterBursts(
   }, checkMs)
   timer.unref()
   return () => clearInterval(timer)
+}
+
+/** What a server hands back after a burst: the garbage, the code only the burst ran, SQLite's mapped pages. */
+export function burstLeftovers(database: Database): () => void {
+  return () => {
+    Bun.gc(true)
+    releaseCodePages()
+    if (database.kind === 'sqlite') database.releaseFileMapping()
+  }
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { DURATION_SECONDS, load, type VariedRequest } from '../lib'
 import { alternatingRounds, printDialectTable, type DialectRow } from '../report'
-import { PUBLIC_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, type ServerSet } from '../servers'
+import { PUBLIC_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, type BenchServer, type ServerSet } from '../servers'
 
 const INCOMING = '/webhooks/twilio/incoming'
 
@@ -34,10 +34,15 @@ function presignedIncoming(count: number, run: string): VariedRequest[] {
   return pool
 }
 
-/** A MessageSid run id (12 hex digits) no other load of this bench uses. */
+/** A MessageSid run id (12 hex digits) no other load of this bench uses: SM + these 12 + 20 for the message, as Twilio's 32. */
 let runs = 0
 function runId(dialect: string): string {
   return (Date.now().toString(16) + (runs++).toString(16) + (dialect === 'sqlite' ? '1' : '2')).slice(-12)
+}
+
+/** Signed inbound webhooks to one server, `count` of them, with MessageSids no other load of this bench used. */
+function signedLoad(s: BenchServer, count: number) {
+  return { url: `${s.url}${INCOMING}`, method: 'POST', varied: presignedIncoming(count, runId(s.dialect)) }
 }
 
 /**
@@ -53,22 +58,16 @@ export async function runWebhooks(set: ServerSet) {
   const signed: DialectRow = {}
   const rejected: DialectRow = {}
   for (const s of set.servers) {
-    // MessageSid is SM + 32 hex digits, as Twilio sends it: 12 of them for this load, 20 for the message.
-    const signedLoad = (count: number) => ({
-      url: `${s.url}${INCOMING}`,
-      method: 'POST',
-      varied: presignedIncoming(count, runId(s.dialect)),
-    })
-    await load('warm-up', { ...signedLoad(40_000), seconds: 2 })
-    const pool = signedLoad(size).varied
+    await load('warm-up', { ...signedLoad(s, 40_000), seconds: 2 })
+    const signedRun = signedLoad(s, size)
     health[s.dialect] = await load('GET /health', { url: `${s.url}/health` })
-    signed[s.dialect] = await load('signed', { url: `${s.url}${INCOMING}`, method: 'POST', varied: pool })
+    signed[s.dialect] = await load('signed', signedRun)
     rejected[s.dialect] = await load('rejected', {
       url: `${s.url}${INCOMING}`,
       method: 'POST',
       varied: [
         {
-          body: pool[0]!.body,
+          body: signedRun.varied[0]!.body,
           headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' },
         },
       ],
@@ -89,10 +88,7 @@ export async function runWebhooks(set: ServerSet) {
     set.servers.map((s) => ({
       label: `${s.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: signed webhook, new MessageSid`,
       base: { pid: s.pid, load: { url: `${s.url}/health` } },
-      measured: {
-        pid: s.pid,
-        load: () => ({ url: `${s.url}${INCOMING}`, method: 'POST', varied: presignedIncoming(90_000, runId(s.dialect)) }),
-      },
+      measured: { pid: s.pid, load: () => signedLoad(s, 90_000) },
     })),
   )
 }

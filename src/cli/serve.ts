@@ -8,8 +8,7 @@ import { VERSION, buildCommit, versionLine } from '../version'
 import { serverBodyLimit } from '../http/body-limit'
 import { bootstrapFirstUser } from '../users/bootstrap'
 import { scheduleAuditPruning } from '../audit/retention'
-import { finishStartup, releaseAfterBursts } from '../idle-memory'
-import { releaseCodePages } from '../code-pages'
+import { burstLeftovers, finishStartup, releaseAfterBursts } from '../idle-memory'
 import { bannerLine, baseUrl, databaseLocation, firstUserCommand } from './banner'
 import { CliError } from './errors'
 
@@ -72,14 +71,7 @@ export async function serve(config: Config): Promise<void> {
   const stopPruning = scheduleAuditPruning(ctx)
   // The executable starts with the JIT reluctant (deploy/build.ts); requests get the normal policy, after a clean-up.
   const stopFinishing = finishStartup()
-  const stopReleasing = releaseAfterBursts(
-    () => ctx.metrics.answered,
-    () => {
-      Bun.gc(true)
-      releaseCodePages()
-      if (database.kind === 'sqlite') database.releaseFileMapping()
-    },
-  )
+  const stopReleasing = releaseAfterBursts(() => ctx.metrics.answered, burstLeftovers(database))
   const server = app.server
   const port = server?.port
   if (!server || port === undefined) throw new Error('the server is not listening on a port')

@@ -10,7 +10,7 @@ interface InboundMessage {
   content: string
   mediaUrls: string[] | null
   at: Date
-  /** STOP (true) or START (false) from `fromE164`: applied only if this message is new, in the same transaction. */
+  /** STOP (true) or START (false): applied to `fromE164` (when it parsed) only if this message is new, in the same transaction. */
   optOut?: boolean
 }
 
@@ -209,7 +209,7 @@ function postgresStore({ inbound }: PostgresDatabase): InboundStore {
       const change = optOutOf(m)
       if (change) params.push(change.optedOut)
       const [row] = (await inbound.unsafe(change ? INSERT_WITH_OPT_OUT_PG : INSERT_PG, params).values()) as [number, number | null][]
-      return row ? { id: Number(row[0]), customerId: row[1] === null ? null : Number(row[1]) } : undefined
+      return row ? { id: row[0], customerId: row[1] } : undefined
     },
   }
 }

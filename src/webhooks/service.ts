@@ -93,7 +93,7 @@ export class WebhookService {
       content: body,
       mediaUrls: media.length ? media : null,
       at: new Date(),
-      optOut: change && fromE164 ? change === 'opted_out' : undefined,
+      optOut: change === undefined ? undefined : change === 'opted_out',
     })
     const customerId = stored?.customerId ?? null
     if (stored) this.ctx.metrics.messages.inc({ channel: 'sms', direction: 'inbound', status: 'received' })
